@@ -1,0 +1,120 @@
+import { pickDriftEnvironment, runStatic, type StaticOptions, type StaticResult } from './analysis/static.js';
+import { UnreachableError } from './errors.js';
+import { runLive, type LiveOptions, type LiveResult } from './live/index.js';
+import { buildReport } from './report/build.js';
+import { ruleMeta } from './rules.js';
+import { runSmoke, type SmokeOptions, type SmokeResult } from './smoke/index.js';
+import type { Finding, RelatedInfo, Report, Severity } from './types.js';
+import { redactUrl } from './redact.js';
+
+export interface CheckOptions {
+  static?: StaticOptions;
+  live?: Omit<LiveOptions, 'config'> & { environment?: string };
+  smoke?: SmokeOptions;
+  failOn: Severity;
+  /** Severity override per rule id (project config); `off` drops the rule's findings. */
+  ruleOverrides?: Record<string, Severity | 'off'>;
+}
+
+function applyOverrides(findings: Finding[], overrides: CheckOptions['ruleOverrides']): Finding[] {
+  if (!overrides) return findings;
+  return findings.flatMap((finding) => {
+    const override = Object.hasOwn(overrides, finding.rule) ? overrides[finding.rule] : undefined;
+    if (override === 'off') return [];
+    return override ? [{ ...finding, severity: override }] : [finding];
+  });
+}
+
+function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
+  const meta = ruleMeta(rule);
+  return {
+    rule,
+    severity: meta.severity,
+    stage: meta.stage,
+    message: error.message,
+    hint:
+      rule === 'live-unreachable'
+        ? `Check that Redis at ${target} is up and that the URL, user and password are right.`
+        : `Check that the API at ${target} is up and reachable from here.`,
+  };
+}
+
+/** Static findings and live findings that explain a smoke failure ("503 because no live worker …"). */
+function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
+  const causes: RelatedInfo[] = explaining
+    .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke')
+    .map((finding) => ({
+      message: `${finding.stage}: ${finding.message}`,
+      ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
+    }));
+  if (causes.length === 0) return;
+  for (const finding of smokeFindings) {
+    if (finding.severity !== 'error') continue;
+    finding.related = [...(finding.related ?? []), ...causes];
+  }
+}
+
+/**
+ * The whole doctor: static (when a project is given) + live (with a Redis URL) + smoke (with a URL).
+ * A stage that cannot reach its target becomes a finding; the other stages still run.
+ */
+export async function check(options: CheckOptions): Promise<Report> {
+  const findings: Finding[] = [];
+  let staticResult: StaticResult | undefined;
+  let liveResult: LiveResult | undefined;
+  let smokeResult: SmokeResult | undefined;
+
+  if (options.static) {
+    staticResult = runStatic(options.static);
+    findings.push(...staticResult.findings);
+  }
+
+  if (options.live) {
+    const { environment, ...liveOptions } = options.live;
+    const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])) ?? [];
+    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
+    let config: LiveOptions['config'];
+    if (staticResult) {
+      const picked = pickDriftEnvironment(
+        staticResult.section.environments.map((env) => env.name),
+        environment,
+      );
+      if (picked) {
+        config = {
+          environment: picked.name,
+          reason: picked.reason,
+          consumers: staticResult.section.consumers.filter((consumer) => consumer.environment === picked.name),
+        };
+      }
+    }
+    try {
+      liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
+      findings.push(...liveResult.findings);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      findings.push(unreachable('live-unreachable', error, redactUrl(liveOptions.redisUrl)));
+    }
+  }
+
+  if (options.smoke) {
+    try {
+      smokeResult = await runSmoke(options.smoke);
+      explainSmoke(smokeResult.findings, findings);
+      findings.push(...smokeResult.findings);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      const smokeFinding = unreachable('smoke-unreachable', error, redactUrl(options.smoke.url));
+      findings.push(smokeFinding);
+    }
+  }
+
+  return buildReport(
+    applyOverrides(findings, options.ruleOverrides),
+    {
+      ...(staticResult ? { static: staticResult.section } : {}),
+      ...(liveResult ? { live: liveResult.section } : {}),
+      ...(smokeResult ? { smoke: smokeResult.section } : {}),
+    },
+    options.failOn,
+  );
+}

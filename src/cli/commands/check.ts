@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { check } from '../../check.js';
+import { InputError } from '../../errors.js';
+import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import {
+  addLiveOptions,
+  addSmokeOptions,
+  addStaticOptions,
+  hasComposeFile,
+  projectConfig,
+  resolveLive,
+  resolveProjectDir,
+  resolveSmoke,
+  resolveStatic,
+  type LiveCliOptions,
+  type SmokeCliOptions,
+  type StaticCliOptions,
+} from '../stages.js';
+
+type CheckCliOptions = OutputOptions & StaticCliOptions & LiveCliOptions & SmokeCliOptions;
+
+export function registerCheck(program: Command): void {
+  const command = program
+    .command('check')
+    .argument('[dir]', 'project dir with compose files (default: the cwd when it has one)')
+    .description('static + live (with --redis) + smoke (with --url): one report, one exit code');
+  addStaticOptions(command);
+  addLiveOptions(command);
+  addSmokeOptions(command);
+  addOutputOptions(command);
+  command.action(async (dir: string | undefined, options: CheckCliOptions) => {
+    const { failOn } = validateOutputOptions(options);
+    const root =
+      dir !== undefined
+        ? resolveProjectDir(dir, Boolean(options.env))
+        : hasComposeFile(process.cwd())
+          ? process.cwd()
+          : undefined;
+    const config = projectConfig(root);
+    const staticOptions = root ? resolveStatic(root, options, config) : undefined;
+    const live = resolveLive(options, config);
+    const smoke = resolveSmoke(options, config);
+    if (!staticOptions && !live && !smoke) {
+      throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');
+    }
+    const report = await check({
+      failOn,
+      ...(staticOptions ? { static: staticOptions } : {}),
+      ...(live ? { live } : {}),
+      ...(smoke ? { smoke } : {}),
+      ...(config.rules ? { ruleOverrides: config.rules } : {}),
+    });
+    emitReport(report, options);
+  });
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { pickDriftEnvironment, runStatic } from '../../analysis/static.js';
+import { InputError } from '../../errors.js';
+import { runLive } from '../../live/index.js';
+import { buildReport } from '../../report/build.js';
+import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import {
+  addLiveOptions,
+  addStaticOptions,
+  projectConfig,
+  resolveLive,
+  resolveProjectDir,
+  resolveStatic,
+  type LiveCliOptions,
+  type StaticCliOptions,
+} from '../stages.js';
+
+export function registerLive(program: Command): void {
+  const command = program
+    .command('live')
+    .argument('[dir]', 'project dir: compare live workers with its configuration (config-live-drift)')
+    .description('the live stage alone: read-only inspection of RQ/BullMQ workers and queues in Redis');
+  addLiveOptions(command);
+  addStaticOptions(command);
+  addOutputOptions(command);
+  command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions) => {
+    const { failOn } = validateOutputOptions(options);
+    const root = dir !== undefined ? resolveProjectDir(dir, Boolean(options.env)) : undefined;
+    const config = projectConfig(root);
+    const live = resolveLive(options, config);
+    if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
+    const { environment, ...liveOptions } = live;
+    let drift: Parameters<typeof runLive>[0]['config'];
+    if (root) {
+      const staticResult = runStatic(resolveStatic(root, options, config));
+      const names = staticResult.section.environments.map((env) => env.name);
+      const picked = pickDriftEnvironment(names, environment);
+      if (!picked) throw new InputError(`--environment ${environment}: no such environment (have: ${names.join(', ')}).`);
+      drift = {
+        environment: picked.name,
+        reason: picked.reason,
+        consumers: staticResult.section.consumers.filter((consumer) => consumer.environment === picked.name),
+      };
+      const produced = staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
+      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
+    }
+    // Standalone: an unreachable Redis is an UnreachableError → exit 2.
+    const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
+    emitReport(buildReport(result.findings, { live: result.section }, failOn), options);
+  });
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { buildReport } from '../../report/build.js';
+import { runSmoke } from '../../smoke/index.js';
+import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import { addSmokeOptions, resolveSmoke, type SmokeCliOptions } from '../stages.js';
+
+export function registerSmoke(program: Command): void {
+  const command = program
+    .command('smoke')
+    .description('the smoke stage alone: POST the sync, follow the job to finished, time each phase');
+  addSmokeOptions(command);
+  addOutputOptions(command);
+  command.action(async (options: OutputOptions & SmokeCliOptions) => {
+    const { failOn } = validateOutputOptions(options);
+    const smoke = resolveSmoke(options, {});
+    if (!smoke) throw new InputError('smoke needs --url URL (or RECEIPTS_DOCTOR_URL).');
+    const result = await runSmoke(smoke);
+    emitReport(buildReport(result.findings, { smoke: result.section }, failOn), options);
+  });
+}

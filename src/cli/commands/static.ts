@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { check } from '../../check.js';
+import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import { addStaticOptions, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
+
+export function registerStatic(program: Command): void {
+  const command = program
+    .command('static')
+    .argument('[dir]', 'project dir with compose files', '.')
+    .description('the static stage alone: compose files + source code, no network');
+  addStaticOptions(command);
+  addOutputOptions(command);
+  command.action(async (dir: string, options: OutputOptions & StaticCliOptions) => {
+    const { failOn } = validateOutputOptions(options);
+    const root = resolveProjectDir(dir, Boolean(options.env));
+    const config = projectConfig(root);
+    const report = await check({
+      failOn,
+      static: resolveStatic(root, options, config),
+      ...(config.rules ? { ruleOverrides: config.rules } : {}),
+    });
+    emitReport(report, options);
+  });
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { formatErrorLine, isKnownError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerCheck } from './commands/check.js';
+import { registerDemo } from './commands/demo.js';
+import { registerLive } from './commands/live.js';
+import { registerServe } from './commands/serve.js';
+import { registerSmoke } from './commands/smoke.js';
+import { registerStatic } from './commands/static.js';
+
+const program = new Command('receipts-doctor')
+  .description('Proves a queue-backed feature works: compose config vs code (static), Redis workers (live), the HTTP sync (smoke).')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerCheck(program);
+registerStatic(program);
+registerLive(program);
+registerSmoke(program);
+registerServe(program);
+registerDemo(program);
+for (const command of program.commands) command.exitOverride();
+
+const verbose = process.argv.includes('--verbose');
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // commander already printed its message; help/version exit 0, usage errors exit 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (isKnownError(error)) {
+    process.stderr.write(`receipts-doctor: ${formatErrorLine(error)}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 2;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`receipts-doctor: internal error: ${message}\n`);
+    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('(run with --verbose for a stack trace, and please report it)\n');
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { StaticOptions } from '../analysis/static.js';
+import { loadProjectConfig, type ProjectConfig } from '../config/index.js';
+import { InputError } from '../errors.js';
+import { nodeFileSystem } from '../fs.js';
+import type { LiveOptions } from '../live/index.js';
+import type { SmokeOptions } from '../smoke/index.js';
+import { collect, collectRaw, parseEnvSpec, parseNumber, parseVars } from './parse.js';
+
+/** Base compose file names (SPEC §4); a dir holding none of them (nor an overlay) is not a project. */
+const COMPOSE_FILE = /^(docker-)?compose(\.[A-Za-z0-9_-]+)?\.ya?ml$/;
+
+export function hasComposeFile(dir: string): boolean {
+  try {
+    return nodeFileSystem.readdir(dir).some((entry) => COMPOSE_FILE.test(entry.name));
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute project root; exit 2 when the dir does not exist or (unless envs are explicit) holds no compose file. */
+export function resolveProjectDir(dir: string, explicitEnvironments: boolean): string {
+  const root = path.resolve(dir);
+  if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
+  if (!explicitEnvironments && !hasComposeFile(root)) {
+    throw new InputError(`${dir}: no compose file (compose.yaml, docker-compose.yml, …) in this directory.`);
+  }
+  return root;
+}
+
+export interface StaticCliOptions {
+  env?: string[];
+  profile?: string[];
+  envFile?: string[];
+  var?: string[];
+  shellEnv?: boolean;
+  queueVar?: string[];
+  includeTests?: boolean;
+}
+
+export function addStaticOptions(command: Command): Command {
+  return command
+    .option('--env <name=files>', 'declare an environment: NAME=FILE[,FILE…] (repeatable)', collectRaw)
+    .option('--profile <profile>', 'activate a compose profile (repeatable)', collect)
+    .option('--env-file <file>', 'interpolation variables from this file instead of .env (repeatable)', collectRaw)
+    .option('--var <key=value>', 'set an interpolation variable (repeatable)', collectRaw)
+    .option('--shell-env', 'let the shell environment take part in interpolation')
+    .option('--queue-var <name>', 'another environment variable that lists worker queues (repeatable)', collect)
+    .option('--include-tests', 'scan test files for producers too');
+}
+
+export function resolveStatic(root: string, options: StaticCliOptions, config: ProjectConfig): StaticOptions {
+  const environments = options.env?.map(parseEnvSpec) ?? config.environments;
+  const vars = { ...config.vars, ...parseVars(options.var ?? []) };
+  const envFiles = (options.envFile ?? config.envFiles)?.map((file) => path.resolve(root, file));
+  const profiles = options.profile ?? config.profiles;
+  const queueVariables = options.queueVar ?? config.queueVariables;
+  return {
+    fs: nodeFileSystem,
+    root,
+    ...(environments ? { environments } : {}),
+    ...(profiles ? { profiles } : {}),
+    ...(envFiles ? { envFiles } : {}),
+    ...(Object.keys(vars).length ? { vars } : {}),
+    ...(options.shellEnv ? { shellEnv: { ...process.env } } : {}),
+    ...(queueVariables ? { queueVariables } : {}),
+    ...(options.includeTests || config.includeTests ? { includeTests: true } : {}),
+    ...(config.ignore ? { ignore: config.ignore } : {}),
+  };
+}
+
+export function projectConfig(root: string | undefined): ProjectConfig {
+  return root ? loadProjectConfig(root, nodeFileSystem) : {};
+}
+
+export interface LiveCliOptions {
+  redis?: string;
+  queue?: string[];
+  backend?: string;
+  prefix?: string;
+  stuckAfter?: string;
+  connectTimeout?: string;
+  environment?: string;
+}
+
+export function addLiveOptions(command: Command): Command {
+  return command
+    .option('--redis <url>', 'Redis to inspect (redis://, rediss://; REDIS_URL)')
+    .option('--queue <name>', 'a queue that must have a live worker (repeatable, comma lists)', collect)
+    .option('--backend <name>', 'rq, bullmq or auto (default: auto)')
+    .option('--prefix <prefix>', 'BullMQ key prefix (default: bull)')
+    .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
+    .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
+    .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
+}
+
+export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (LiveOptions & { environment?: string }) | undefined {
+  const redisUrl = options.redis ?? process.env.REDIS_URL ?? config.live?.redis;
+  if (!redisUrl) return undefined;
+  const backend = options.backend ?? config.live?.backend ?? 'auto';
+  if (!['rq', 'bullmq', 'auto'].includes(backend)) throw new InputError(`--backend expects rq, bullmq or auto, got \`${backend}\`.`);
+  const environment = options.environment ?? config.live?.environment;
+  return {
+    redisUrl,
+    backend: backend as LiveOptions['backend'],
+    prefix: options.prefix ?? config.live?.prefix ?? 'bull',
+    expectedQueues: options.queue ?? config.queues ?? [],
+    stuckAfterSeconds:
+      options.stuckAfter !== undefined ? parseNumber('--stuck-after', options.stuckAfter) : (config.live?.stuckAfter ?? 120),
+    connectTimeoutMs: parseNumber('--connect-timeout', options.connectTimeout ?? '5000', { min: 1 }),
+    ...(environment ? { environment } : {}),
+  };
+}
+
+export interface SmokeCliOptions {
+  url?: string;
+  token?: string;
+  tokenFile?: string;
+  body?: string;
+  syncPath?: string;
+  statusPath?: string;
+  diagnosticsPath?: string;
+  timeout?: string;
+  insecure?: boolean;
+}
+
+export function addSmokeOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'base URL of the API to smoke-test (RECEIPTS_DOCTOR_URL)')
+    .option('--token <token>', 'bearer token (prefer --token-file or RECEIPTS_DOCTOR_TOKEN)')
+    .option('--token-file <file>', 'read the bearer token from a file')
+    .option('--body <json>', 'JSON body of the sync request (default: {"mode":"incremental"})')
+    .option('--sync-path <path>', 'sync endpoint (default: /api/receipts/sync)')
+    .option('--status-path <path>', 'status endpoint (job_id is added as a query parameter) (default: /api/receipts/sync/status)')
+    .option('--diagnostics-path <path>', 'diagnostics endpoint read on failure (default: /api/receipts/queue/diagnostics)')
+    .option('--timeout <seconds>', 'give up when the job is not final after this long (default: 60)')
+    .option('--insecure', 'accept an invalid TLS certificate');
+}
+
+function readToken(options: SmokeCliOptions): string | undefined {
+  if (options.token) return options.token;
+  if (options.tokenFile) {
+    try {
+      return readFileSync(options.tokenFile, 'utf8').trim();
+    } catch (error) {
+      throw new InputError(`Cannot read --token-file ${options.tokenFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return process.env.RECEIPTS_DOCTOR_TOKEN || undefined;
+}
+
+export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): SmokeOptions | undefined {
+  const url = options.url ?? process.env.RECEIPTS_DOCTOR_URL ?? config.smoke?.url;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError('--url is not a valid URL.');
+  }
+  if (!/^https?:$/.test(parsed.protocol)) throw new InputError('--url must be an http:// or https:// URL.');
+  const body = options.body ?? config.smoke?.body ?? '{"mode":"incremental"}';
+  try {
+    JSON.parse(body);
+  } catch {
+    throw new InputError('--body is not valid JSON.');
+  }
+  const token = readToken(options);
+  return {
+    url,
+    ...(token ? { token } : {}),
+    body,
+    syncPath: options.syncPath ?? config.smoke?.syncPath ?? '/api/receipts/sync',
+    statusPath: options.statusPath ?? config.smoke?.statusPath ?? '/api/receipts/sync/status',
+    diagnosticsPath: options.diagnosticsPath ?? config.smoke?.diagnosticsPath ?? '/api/receipts/queue/diagnostics',
+    timeoutMs: 1000 * (options.timeout !== undefined ? parseNumber('--timeout', options.timeout) : (config.smoke?.timeout ?? 60)),
+    insecure: options.insecure ?? false,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Location } from './types.js';
+
+/**
+ * The tool could not do what was asked because of its input: bad flags, a missing project dir,
+ * a compose file that is not valid YAML or not a valid compose model. Exit code 2.
+ */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    message: string,
+    /** Where the problem is; `file` may be absolute or relative to the cwd, as the user gave it. */
+    readonly location?: Location,
+  ) {
+    super(message);
+  }
+}
+
+/** A target (Redis, the HTTP API) could not be reached at all. Exit 2 standalone, a finding inside `check`. */
+export class UnreachableError extends Error {
+  override name = 'UnreachableError';
+  constructor(
+    message: string,
+    readonly target: 'redis' | 'http',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type KnownError = InputError | UnreachableError;
+
+export const isKnownError = (error: unknown): error is KnownError =>
+  error instanceof InputError || error instanceof UnreachableError;
+
+/** `file:line:col: reason`, or just the reason when there is no location. */
+export function formatErrorLine(error: KnownError): string {
+  if (error instanceof InputError && error.location) {
+    const { file, line, column } = error.location;
+    return `${file}:${line}${column !== undefined ? `:${column}` : ''}: ${error.message}`;
+  }
+  return error.message;
+}

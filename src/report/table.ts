@@ -1,0 +1,80 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Finding, Report, StaticSection } from '../types.js';
+import type { FormatOptions } from './index.js';
+import { palette, severityLabel, TABLE_STYLE } from './style.js';
+import { renderLive } from './table-live.js';
+import { renderSmoke } from './table-smoke.js';
+
+/** Queue × environment coverage: which services consume each enqueued queue in each environment. */
+function renderCoverage(section: StaticSection, c: ChalkInstance): string[] {
+  const environments = section.environments.map((env) => env.name);
+  const queues = [
+    ...new Set([
+      ...section.producers.flatMap((producer) => (producer.queue === null ? [] : [producer.queue])),
+      ...section.consumers.filter((consumer) => consumer.active).flatMap((consumer) => consumer.queues),
+    ]),
+  ].sort();
+  if (queues.length === 0 || environments.length === 0) return [];
+  const produced = new Set(section.producers.map((producer) => producer.queue));
+  const table = new Table({ head: ['queue', 'enqueued', ...environments], style: TABLE_STYLE });
+  for (const queue of queues) {
+    const row = [queue, produced.has(queue) ? 'yes' : c.dim('no')];
+    for (const environment of environments) {
+      const services = section.consumers
+        .filter((consumer) => consumer.environment === environment && consumer.active && consumer.queues.includes(queue))
+        .map((consumer) => consumer.service);
+      if (services.length > 0) row.push(c.green(`✓ ${services.join(', ')}`));
+      else row.push(produced.has(queue) ? c.red.bold('✗ no worker') : c.dim('–'));
+    }
+    table.push(row);
+  }
+  return [c.bold('Queue coverage'), table.toString()];
+}
+
+function formatLocation(finding: Finding): string {
+  if (!finding.location) return '';
+  const { file, line, column } = finding.location;
+  return `${file}:${line}${column !== undefined ? `:${column}` : ''}`;
+}
+
+function renderFindings(findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
+  if (findings.length === 0) return [];
+  const lines = [c.bold('Findings')];
+  for (const finding of findings) {
+    const where = formatLocation(finding);
+    lines.push(`${severityLabel(c, finding.severity)} ${c.dim(`[${finding.stage}]`)} ${finding.message} ${c.dim(finding.rule)}`);
+    if (where) lines.push(`  ${c.dim('at')} ${where}`);
+    if (finding.hint) lines.push(`  ${c.cyan('→')} ${finding.hint}`);
+    for (const related of finding.related ?? []) {
+      if (!verbose && !related.file) continue;
+      const at = related.file ? ` (${related.file}${related.line ? `:${related.line}` : ''})` : '';
+      lines.push(`  ${c.dim('·')} ${related.message}${c.dim(at)}`);
+    }
+  }
+  return lines;
+}
+
+function renderVerdict(report: Report, c: ChalkInstance): string {
+  const { error, warning, info } = report.summary;
+  const counts = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
+  const stages = (['static', 'live', 'smoke'] as const).filter((stage) => report[stage]).join(' + ');
+  return report.ok
+    ? `${c.green.bold('OK')} ${counts}${stages ? c.dim(` (${stages})`) : ''}`
+    : `${c.red.bold('FAIL')} ${counts}${stages ? c.dim(` (${stages})`) : ''}`;
+}
+
+/** The default, human format: coverage matrix, live and smoke views, findings, verdict. */
+export function formatTable(report: Report, options: FormatOptions): string {
+  const c = palette(options.color);
+  const blocks: string[][] = [];
+  if (report.static) blocks.push(renderCoverage(report.static, c));
+  if (report.live) blocks.push(renderLive(report.live, c));
+  if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
+  blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
+  blocks.push([renderVerdict(report, c)]);
+  return `${blocks
+    .filter((block) => block.length > 0)
+    .map((block) => block.join('\n'))
+    .join('\n\n')}\n`;
+}

@@ -1,0 +1,183 @@
+/** Public data model: the JSON report of SPEC §3. Everything a stage returns is plain data from here. */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Stage = 'static' | 'live' | 'smoke';
+
+/** A place in a project file; `file` is relative to the project root with '/' separators. */
+export interface Location {
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export interface RelatedInfo {
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+/** One problem, identified by a stable rule id (see src/rules.ts). */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  stage: Stage;
+  /** The fact, one sentence. */
+  message: string;
+  /** The imperative advice, separate from the fact. */
+  hint?: string;
+  queue?: string;
+  environment?: string;
+  service?: string;
+  worker?: string;
+  location?: Location;
+  related?: RelatedInfo[];
+}
+
+/** A compose environment: the files merged (in order) and the profiles active. */
+export interface Environment {
+  name: string;
+  files: string[];
+  profiles: string[];
+  /** Names of all services in the merged model (active or not). */
+  services: string[];
+}
+
+export type ProducerKind =
+  | 'rq-queue'
+  | 'rq-job-decorator'
+  | 'django-rq-get-queue'
+  | 'bullmq-queue'
+  | 'bullmq-flow';
+
+/** A place in the source that enqueues to a queue. `queue` is null when the name could not be resolved. */
+export interface Producer {
+  queue: string | null;
+  kind: ProducerKind;
+  location: Location;
+  /** Source text of the queue-name expression when it was not a literal (for producer-unresolved). */
+  expression?: string;
+  /** Enclosing function (dotted for methods), or undefined at module level. */
+  scope?: string;
+}
+
+/** A call that asks "is a worker listening to queue X?" before enqueueing. */
+export interface AvailabilityCheck {
+  queue: string;
+  location: Location;
+  scope?: string;
+  /** Callee as written, e.g. `_has_worker_for_queue` or `Worker.count`. */
+  callee: string;
+}
+
+export type QueueSource =
+  /** queues given as arguments of the worker command (`rq worker high default`) */
+  | 'command'
+  /** a queue variable set in the service's environment/env_file */
+  | 'environment'
+  /** the worker script's code default for an unset queue variable */
+  | 'code-default'
+  /** the worker program's own default (`rq worker` with no queues → default) */
+  | 'program-default';
+
+/** A worker service in one environment and the queues it consumes there. */
+export interface Consumer {
+  environment: string;
+  service: string;
+  active: boolean;
+  /** Why the service does not run in this environment (profile not active, replicas: 0, scale: 0). */
+  inactiveReason?: string;
+  queues: string[];
+  queueSource: QueueSource;
+  /** The queue variable that supplied the queues, when queueSource is environment/code-default. */
+  variable?: string;
+  /** Where the queue list is set (env entry, command, or code default). */
+  location?: Location;
+  /** Where the service is declared (`services.<name>` key) in the environment's last file defining it. */
+  serviceLocation?: Location;
+  /** How the worker was recognised, e.g. `rq worker`, `python -m server.worker`, `RQ_QUEUES`. */
+  detectedBy: string;
+  /** Unset variables without a default interpolated into the queue variable (queue-var-unset). */
+  unsetVariables?: string[];
+}
+
+export interface StaticSection {
+  environments: Environment[];
+  producers: Producer[];
+  consumers: Consumer[];
+  checks?: AvailabilityCheck[];
+  durationMs: number;
+}
+
+export type Backend = 'rq' | 'bullmq';
+
+export interface LiveWorker {
+  name: string;
+  backend: Backend;
+  hostname?: string;
+  pid?: number;
+  state?: string;
+  queues: string[];
+  /** ISO timestamp of the last heartbeat, when known. */
+  lastHeartbeat?: string;
+  heartbeatAgeMs?: number;
+  /** false for stale registrations; they never count as consumers. */
+  alive: boolean;
+  currentJob?: string;
+  birth?: string;
+}
+
+export interface LiveQueue {
+  name: string;
+  backend: Backend;
+  waiting: number;
+  active: number;
+  failed: number;
+  delayed?: number;
+  scheduled?: number;
+  finished?: number;
+  oldestWaitingAgeMs?: number;
+  /** Names of alive workers that listen to this queue. */
+  consumers: string[];
+}
+
+export interface LiveSection {
+  backend: Backend | 'both';
+  workers: LiveWorker[];
+  queues: LiveQueue[];
+  durationMs: number;
+  /** Redacted URL that was inspected. */
+  redis?: string;
+  /** Round trips to Redis made by the inspection. */
+  roundTrips?: number;
+}
+
+export interface SmokePhase {
+  status: string;
+  atMs: number;
+}
+
+export interface SmokeSection {
+  url: string;
+  jobId?: string;
+  finalStatus?: string;
+  httpStatus?: number;
+  phases: SmokePhase[];
+  durationMs: number;
+}
+
+export interface Summary {
+  error: number;
+  warning: number;
+  info: number;
+}
+
+export interface Report {
+  tool: 'receipts-doctor';
+  version: string;
+  ok: boolean;
+  summary: Summary;
+  findings: Finding[];
+  static?: StaticSection;
+  live?: LiveSection;
+  smoke?: SmokeSection;
+}
