@@ -13,32 +13,30 @@ function colourStatus(status: string | undefined, c: ChalkInstance): string {
   return c.yellow(status);
 }
 
-/** Smoke summary (URL, job, final status) and the phase timings: when each status was first seen, how long it lasted. */
+/** Smoke summary (URL, sync answer, job, final status) and the phase timings: when each status was first seen, how long it lasted. */
 export function renderSmoke(smoke: SmokeSection, c: ChalkInstance): string[] {
-  const lines = [c.bold('Smoke')];
-  const summary = new Table({ style: TABLE_STYLE });
-  summary.push(
-    { url: smoke.url },
-    { 'sync answer': smoke.httpStatus !== undefined ? `HTTP ${smoke.httpStatus}` : c.dim('none') },
-    { job: smoke.jobId ?? c.dim('–') },
-    { 'final status': colourStatus(smoke.finalStatus, c) },
-    { duration: humanDuration(smoke.durationMs) },
+  const lines = [`${c.bold('Smoke')} ${smoke.url}`];
+  const answer = smoke.httpStatus !== undefined ? `HTTP ${smoke.httpStatus}` : c.dim('no answer');
+  lines.push(`  sync     ${answer}${smoke.jobId ? `, job ${smoke.jobId}` : ''}`);
+  lines.push(
+    smoke.finalStatus
+      ? `  status   ${colourStatus(smoke.finalStatus, c)} after ${humanDuration(smoke.durationMs)}`
+      : `  status   ${c.dim('no job was started')} (${humanDuration(smoke.durationMs)})`,
   );
-  lines.push(summary.toString());
+  if (smoke.diagnostics) lines.push(`  ${c.dim('workers')}  ${smoke.diagnostics.summary}`);
   if (smoke.phases.length > 0) {
-    const phases = new Table({ head: ['phase', 'first seen', 'lasted'], style: TABLE_STYLE });
+    const phases = new Table({ head: ['phase', 'first seen', 'lasted'], style: { ...TABLE_STYLE, compact: true } });
     smoke.phases.forEach((phase, index) => {
       const next = smoke.phases[index + 1];
-      const final = index === smoke.phases.length - 1;
+      const stillIn = !next && !FINAL_OK.has(phase.status) && !FINAL_BAD.has(phase.status);
       const lasted = next
         ? humanDuration(next.atMs - phase.atMs)
-        : final && !FINAL_OK.has(phase.status) && !FINAL_BAD.has(phase.status)
+        : stillIn
           ? c.dim(`${humanDuration(Math.max(0, smoke.durationMs - phase.atMs))}+`)
           : c.dim('–');
       phases.push([colourStatus(phase.status, c), `+${humanDuration(phase.atMs)}`, lasted]);
     });
     lines.push(phases.toString());
   }
-  if (smoke.diagnostics) lines.push(`${c.dim('Diagnostics:')} ${smoke.diagnostics.summary}`);
   return lines;
 }

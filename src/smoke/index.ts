@@ -253,9 +253,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
           const error = json.error ?? json.exc_info ?? json.failedReason ?? json.message;
           errorText = typeof error === 'string' && error.trim() ? oneLine(error.trim().split('\n').pop() ?? error, 300) : undefined;
         }
-        continue;
-      }
-      if (TRANSIENT_HTTP.has(answer.status)) {
+        if (FINISHED.has(status) || FAILED.has(status)) break;
+      } else if (TRANSIENT_HTTP.has(answer.status)) {
         lastPollProblem = `${answer.status}: ${serverText(answer.body)}`;
       } else {
         const after = lastStatus ? ` after the job was \`${lastStatus}\`` : '';
