@@ -230,8 +230,9 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       answer = await request(statusUrl, 'GET', remaining());
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      // A blip (reset, restart, slow answer) is polled through; only the deadline ends the wait.
-      lastPollProblem = error.message;
+      // A blip (reset, restart) is polled through; only the deadline ends the wait. A poll cut short by the
+      // deadline itself says nothing new, so it does not hide an earlier, more telling problem.
+      lastPollProblem = error.kind === 'timeout' ? (lastPollProblem ?? 'the status endpoint did not answer in time') : error.message;
     }
     if (answer) {
       if (answer.status === 200) {
