@@ -5,6 +5,8 @@ import * as https from 'node:https';
 export interface HttpAnswer {
   status: number;
   contentType: string;
+  /** The `Location` header of a redirect, when there is one. */
+  location?: string;
   body: string;
 }
 
@@ -148,6 +150,7 @@ export function httpRequest(url: URL, init: HttpRequestInit): Promise<HttpAnswer
           answer: {
             status: response.statusCode ?? 0,
             contentType: String(response.headers['content-type'] ?? ''),
+            ...(response.headers.location ? { location: response.headers.location } : {}),
             body: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'),
           },
         });

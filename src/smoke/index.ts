@@ -67,13 +67,17 @@ function finding(rule: string, message: string, hint: string | undefined, relate
     rule,
     severity: meta.severity,
     stage: meta.stage,
-    message,
+    // Server texts often end with their own full stop: keep one.
+    message: message.replace(/([.!?…])\.$/, '$1'),
     ...(hint ? { hint } : {}),
     ...(related.length ? { related } : {}),
   };
 }
 
-function hintForStatus(status: number, step: 'sync' | 'status'): string {
+function hintForStatus(status: number, step: 'sync' | 'status', location?: string): string {
+  if (status >= 300 && status <= 399) {
+    return `The API redirects${location ? ` to ${redactUrl(oneLine(location, 200))}` : ''}: give the final URL (https://?) as --url; a redirected POST loses its body.`;
+  }
   if (status === 401 || status === 403) return 'Check the token (--token, --token-file or RECEIPTS_DOCTOR_TOKEN) against the API\'s configuration.';
   if (status === 404) {
     return step === 'sync'
@@ -192,7 +196,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   section.httpStatus = post.status;
   if (post.status < 200 || post.status > 299) {
     findings.push(
-      finding('smoke-http-status', `${postLabel} answered ${post.status}: ${serverText(post.body)}.`, hintForStatus(post.status, 'sync')),
+      finding('smoke-http-status', `${postLabel} answered ${post.status}: ${serverText(post.body)}.`, hintForStatus(post.status, 'sync', post.location)),
     );
     return finish();
   }
@@ -209,13 +213,15 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     );
     return finish();
   }
-  const jobId = String(rawJobId);
+  const rawId = String(rawJobId);
+  // Shown ids and statuses are one clean line: they come from the server and end up on a terminal.
+  const jobId = oneLine(rawId, 120);
   section.jobId = jobId;
-  if (typeof posted.status === 'string' && posted.status) see(posted.status);
+  if (typeof posted.status === 'string' && posted.status) see(oneLine(posted.status, 40));
 
   // 2. Poll the status until a final state or the deadline, backing off 100 ms → ×1.5 → 1 s.
   const statusUrl = endpoint(base, options.statusPath);
-  statusUrl.searchParams.set('job_id', jobId);
+  statusUrl.searchParams.set('job_id', rawId);
   const statusLabel = `GET ${statusUrl.pathname}`;
   let interval = options.pollIntervalMs ?? 100;
   const maxInterval = options.maxPollIntervalMs ?? 1000;
@@ -235,26 +241,26 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       lastPollProblem = error.kind === 'timeout' ? (lastPollProblem ?? 'the status endpoint did not answer in time') : error.message;
     }
     if (answer) {
-      if (answer.status === 200) {
+      if (answer.status >= 200 && answer.status <= 299) {
         const json = parseJson(answer.body);
         const status = isRecord(json) ? json.status ?? json.state : undefined;
-        if (typeof status !== 'string' || status === '') {
+        if (typeof status !== 'string' || status.trim() === '') {
           findings.push(
             finding(
               'smoke-http-status',
-              `${statusLabel} answered 200 with ${isRecord(json) ? 'JSON without a `status`' : 'a body that is not JSON'}: ${serverText(answer.body)}.`,
+              `${statusLabel} answered ${answer.status} with ${isRecord(json) ? 'JSON without a `status`' : 'a body that is not JSON'}: ${serverText(answer.body)}.`,
               'The status contract answers {"job_id": "…", "status": "queued|started|finished|failed"}: check --status-path.',
             ),
           );
           return finish();
         }
         lastPollProblem = undefined;
-        see(status);
-        if (isRecord(json) && FAILED.has(status)) {
+        see(oneLine(status, 40));
+        if (isRecord(json) && FAILED.has(lastStatus ?? '')) {
           const error = json.error ?? json.exc_info ?? json.failedReason ?? json.message;
           errorText = typeof error === 'string' && error.trim() ? oneLine(error.trim().split('\n').pop() ?? error, 300) : undefined;
         }
-        if (FINISHED.has(status) || FAILED.has(status)) break;
+        if (FINISHED.has(lastStatus ?? '') || FAILED.has(lastStatus ?? '')) break;
       } else if (TRANSIENT_HTTP.has(answer.status)) {
         lastPollProblem = `${answer.status}: ${serverText(answer.body)}`;
       } else {
@@ -263,7 +269,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
           finding(
             'smoke-http-status',
             `${statusLabel} for job \`${jobId}\` answered ${answer.status}${after}: ${serverText(answer.body)}.`,
-            hintForStatus(answer.status, 'status'),
+            hintForStatus(answer.status, 'status', answer.location),
           ),
         );
         return finish();

@@ -224,6 +224,18 @@ describe('smoke against servers that break the contract', () => {
     }
   });
 
+  it('a redirect (http → https) → smoke-http-status naming the status and where it points', async () => {
+    const server = await serve((request, response) => {
+      response.writeHead(301, { location: 'https://api.example.test/api/receipts/sync' });
+      response.end();
+    });
+    const { exitCode, report } = await runJson(['smoke', '--url', server.url]);
+    expect(exitCode).toBe(1);
+    expect(rules(report)).toEqual(['smoke-http-status']);
+    expect(report!.smoke!.httpStatus).toBe(301);
+    expect(report!.findings[0]!.hint).toContain('https://api.example.test/');
+  });
+
   it('keeps a path prefix of --url and uses the path options', async () => {
     const server = await serve((request, response) => {
       if (request.url === '/app/v2/sync') return json(response, 202, { job_id: 'j6', status: 'queued' });
