@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSmoke, type SmokeOptions } from '../../src/smoke/index.js';
-import { runCli, runJson } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, runCli, runJson } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
@@ -283,6 +284,23 @@ describe('smoke against servers that break the contract', () => {
     expect([...new Set(seen)]).toEqual(['queued', 'started', 'finished']);
     expect(result.section.phases.map((phase) => phase.status)).toEqual(['queued', 'started', 'finished']);
     expect(result.section.jobId).toBe('j8');
+  });
+
+  it('shows a \\r-updated progress line on a terminal (and none when piped, asserted elsewhere)', async () => {
+    if (!existsSync('/usr/bin/script')) throw new Error('/usr/bin/script (util-linux) is needed to give the CLI a terminal');
+    let polls = 0;
+    const server = await serve((request, response) => {
+      if (isPost(request)) return json(response, 202, { job_id: 'tty1', status: 'queued' });
+      polls++;
+      json(response, 200, { job_id: 'tty1', status: polls < 3 ? 'started' : 'finished' });
+    });
+    const command = [process.execPath, BIN, 'smoke', '--url', server.url, '--no-color'].map((part) => `'${part}'`).join(' ');
+    const tty = await execa('/usr/bin/script', ['-qec', command, '/dev/null'], { reject: false, env: { NO_COLOR: '1' } });
+    expect(tty.exitCode).toBe(0);
+    expect(tty.stdout).toContain('\r\u001b[Ksmoke: job started');
+    const quiet = await execa('/usr/bin/script', ['-qec', `${command} --quiet`, '/dev/null'], { reject: false, env: { NO_COLOR: '1' } });
+    expect(quiet.exitCode).toBe(0);
+    expect(quiet.stdout).not.toContain('smoke: job');
   });
 
   it('inside check, an unreachable API is a smoke-unreachable finding', async () => {
