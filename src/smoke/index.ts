@@ -143,8 +143,11 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     options.onProgress?.(status, elapsed());
   };
 
+  // Worker-side failures (5xx, timeouts, failed or lost jobs) are explained by the diagnostics; a wrong token,
+  // path or body is not, and reading them then would only add noise.
+  let diagnose = true;
   const finish = async (): Promise<SmokeResult> => {
-    if (findings.length > 0) await attachDiagnostics();
+    if (findings.length > 0 && diagnose) await attachDiagnostics();
     section.durationMs = Math.round(elapsed());
     const scrub = (text: string) => scrubSecrets(text, secrets);
     for (const item of findings) {
@@ -195,6 +198,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   }
   section.httpStatus = post.status;
   if (post.status < 200 || post.status > 299) {
+    diagnose = post.status >= 500;
     findings.push(
       finding('smoke-http-status', `${postLabel} answered ${post.status}: ${serverText(post.body)}.`, hintForStatus(post.status, 'sync', post.location)),
     );
@@ -204,6 +208,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const rawJobId = isRecord(posted) ? posted.job_id ?? posted.jobId ?? posted.id : undefined;
   if (!isRecord(posted) || (typeof rawJobId !== 'string' && typeof rawJobId !== 'number') || String(rawJobId) === '') {
     const why = isRecord(posted) ? 'JSON without a `job_id`' : 'a body that is not JSON';
+    diagnose = false;
     findings.push(
       finding(
         'smoke-http-status',
@@ -245,6 +250,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
         const json = parseJson(answer.body);
         const status = isRecord(json) ? json.status ?? json.state : undefined;
         if (typeof status !== 'string' || status.trim() === '') {
+          diagnose = false;
           findings.push(
             finding(
               'smoke-http-status',
@@ -265,6 +271,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
         lastPollProblem = `${answer.status}: ${serverText(answer.body)}`;
       } else {
         const after = lastStatus ? ` after the job was \`${lastStatus}\`` : '';
+        diagnose = answer.status >= 500 || answer.status === 404;
         findings.push(
           finding(
             'smoke-http-status',

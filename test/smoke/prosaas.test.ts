@@ -77,6 +77,8 @@ describe('smoke against the prosaas replica', () => {
       expect(rules(json.report)).toEqual(['smoke-http-status']);
       expect(json.report!.smoke!.httpStatus).toBe(401);
       expect(json.report!.findings[0]!.message).toContain('401');
+      // An auth problem is not explained by workers: no diagnostics noise.
+      expect(json.report!.smoke!.diagnostics).toBeUndefined();
       const table = await runCli(['smoke', '--url', stack.api.url, '--token', wrong, '--verbose']);
       expect(table.exitCode).toBe(1);
       for (const output of [json.stdout, json.stderr, table.stdout, table.stderr]) {
