@@ -156,13 +156,26 @@ export interface SmokePhase {
   atMs: number;
 }
 
+/** What the API's diagnostics endpoint said when the smoke failed (SPEC §6). */
+export interface SmokeDiagnostics {
+  workers: { name: string; queues: string[]; state?: string }[];
+  /** Queue name → waiting jobs. */
+  queues: Record<string, number>;
+  defaultQueueHasWorker?: boolean;
+  /** One line: "1 worker (`w1`) listening to high, low; `default` has no worker; queue `default` has 3 waiting". */
+  summary: string;
+}
+
 export interface SmokeSection {
   url: string;
   jobId?: string;
   finalStatus?: string;
+  /** HTTP status of the sync POST. */
   httpStatus?: number;
   phases: SmokePhase[];
   durationMs: number;
+  /** Read from the diagnostics endpoint on a failure, when it answered. */
+  diagnostics?: SmokeDiagnostics;
 }
 
 export interface Summary {
