@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { InputError } from '../../errors.js';
+import { ttyProgress } from '../../smoke/progress.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
 import {
   addLiveOptions,
@@ -43,13 +44,19 @@ export function registerCheck(program: Command): void {
     if (!staticOptions && !live && !smoke) {
       throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');
     }
-    const report = await check({
-      failOn,
-      ...(staticOptions ? { static: staticOptions } : {}),
-      ...(live ? { live } : {}),
-      ...(smoke ? { smoke } : {}),
-      ...(config.rules ? { ruleOverrides: config.rules } : {}),
-    });
+    const progress = smoke && !options.quiet ? ttyProgress(process.stderr) : undefined;
+    let report;
+    try {
+      report = await check({
+        failOn,
+        ...(staticOptions ? { static: staticOptions } : {}),
+        ...(live ? { live } : {}),
+        ...(smoke ? { smoke: progress ? { ...smoke, onProgress: progress.onProgress } : smoke } : {}),
+        ...(config.rules ? { ruleOverrides: config.rules } : {}),
+      });
+    } finally {
+      progress?.done();
+    }
     emitReport(report, options);
   });
 }
