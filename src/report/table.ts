@@ -64,7 +64,12 @@ export function formatTable(report: Report, options: FormatOptions): string {
   if (report.live) blocks.push(renderLive(report.live, c));
   if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
-  blocks.push([renderVerdict(report, c)]);
+  const verdict = [renderVerdict(report, c)];
+  if (report.baseline) {
+    const { suppressed, file } = report.baseline;
+    verdict.push(c.dim(`${suppressed} known finding${suppressed === 1 ? '' : 's'} suppressed by baseline ${file}`));
+  }
+  blocks.push(verdict);
   return `${blocks
     .filter((block) => block.length > 0)
     .map((block) => block.join('\n'))
