@@ -22,17 +22,42 @@ function physicalLocation(file: string, line: number | undefined, column?: numbe
   };
 }
 
-function result(finding: Finding, ruleIndex: Map<string, number>) {
+/**
+ * Where a finding without its own location is shown. GitHub code scanning rejects a whole SARIF file
+ * when one result has no artifact location, so live/smoke findings are anchored, in order of relevance,
+ * at the code that enqueues to their queue, at their environment's last compose file, or at the
+ * project's base compose file. Without a static stage there is no file to anchor to.
+ */
+function anchor(finding: Finding, report: Report): { file: string; line: number; note: string } | undefined {
+  const section = report.static;
+  if (!section) return undefined;
+  const producer = finding.queue !== undefined ? section.producers.find((site) => site.queue === finding.queue) : undefined;
+  if (producer) return { file: producer.location.file, line: producer.location.line, note: `\`${finding.queue}\` is enqueued to here.` };
+  const environment = section.environments.find((env) => env.name === finding.environment);
+  const file = environment?.files.at(-1) ?? section.environments[0]?.files[0];
+  if (!file) return undefined;
+  return { file, line: 1, note: `Reported by the ${finding.stage} stage; shown at the compose file it concerns.` };
+}
+
+function primaryLocations(finding: Finding, report: Report) {
+  if (finding.location) {
+    return [{ physicalLocation: physicalLocation(finding.location.file, finding.location.line, finding.location.column) }];
+  }
+  const anchored = anchor(finding, report);
+  if (!anchored) return undefined;
+  return [{ physicalLocation: physicalLocation(anchored.file, anchored.line), message: { text: anchored.note } }];
+}
+
+function result(finding: Finding, ruleIndex: Map<string, number>, report: Report) {
   const related = (finding.related ?? []).filter((item) => item.file);
   const index = ruleIndex.get(finding.rule);
+  const locations = primaryLocations(finding, report);
   return {
     ruleId: finding.rule,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVEL[finding.severity],
     message: { text: finding.hint ? `${finding.message} ${finding.hint}` : finding.message },
-    ...(finding.location
-      ? { locations: [{ physicalLocation: physicalLocation(finding.location.file, finding.location.line, finding.location.column) }] }
-      : {}),
+    ...(locations ? { locations } : {}),
     ...(related.length
       ? {
           relatedLocations: related.map((item, id) => ({
@@ -94,7 +119,7 @@ export function formatSarif(report: Report, _options?: FormatOptions): string {
         },
         automationDetails: { id: 'receipts-doctor/' },
         columnKind: 'unicodeCodePoints',
-        results: report.findings.map((finding) => result(finding, ruleIndex)),
+        results: report.findings.map((finding) => result(finding, ruleIndex, report)),
         invocations: [{ executionSuccessful: true }],
         properties: {
           ok: report.ok,

@@ -83,11 +83,25 @@ describe('sarif format', () => {
         expect(physical.region.startLine).toBe(finding.location.line);
         if (finding.location.column) expect(physical.region.startColumn).toBe(finding.location.column);
       } else {
-        expect(result.locations).toBeUndefined();
+        // GitHub rejects a whole file with an unlocated result: live/smoke findings are anchored in the project.
+        const uri = result.locations[0].physicalLocation.artifactLocation.uri;
+        expect([...report.static!.environments.flatMap((env) => env.files), ...report.static!.producers.map((p) => p.location.file)]).toContain(uri);
       }
+      expect(result.locations[0].physicalLocation.artifactLocation.uri.length).toBeGreaterThan(0);
     });
     const stages = new Set(results.map((r: { properties: { stage: string } }) => r.properties.stage));
     expect(stages).toEqual(new Set(['static', 'live', 'smoke']));
+  });
+
+  it('anchors a live finding at the code enqueueing to its queue, or at its environment\'s compose file', () => {
+    const report = fullReport();
+    const log = parse(formatSarif(report));
+    const byRule = (id: string) => log.runs[0].results.find((r: { ruleId: string }) => r.ruleId === id);
+    expect(byRule('live-queue-without-worker').locations[0].physicalLocation.artifactLocation.uri).toBe('server/routes/receipts.py');
+    expect(byRule('smoke-timeout').locations[0].physicalLocation.artifactLocation.uri).toBe('docker-compose.yml');
+    // Without a static stage there is nothing to anchor to; the log stays schema-valid.
+    const liveOnly = parse(formatSarif(buildReport([FINDING_BY_RULE['stale-worker']!], {})));
+    expect(liveOnly.runs[0].results[0].locations).toBeUndefined();
   });
 
   it('related locations carry file and line; paths with spaces are encoded as URI references', () => {
