@@ -1,12 +1,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BIN, fixture, REPO_ROOT } from '../helpers/cli.js';
+import { sarifValidator } from './sarif-schema.js';
 import { findAll, parseXml } from './xml.js';
 
 /** Every ```yaml block of a Markdown file, parsed. */
@@ -53,13 +52,6 @@ async function run(args: string[], cwd: string, env: Record<string, string> = {}
   // 0 or 1 are verdicts; 2 means the documented command does not work.
   expect([0, 1], `exit ${result.exitCode}: ${String(result.stderr)}`).toContain(result.exitCode);
   return result;
-}
-
-function sarifValidator() {
-  const { $schema: _draft04, id, ...schema } = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  return ajv.compile({ ...schema, $id: id });
 }
 
 const documents = ['docs/ci.md', ...(existsSync(path.join(REPO_ROOT, 'README.md')) && yamlBlocks('README.md').some(isWorkflow) ? ['README.md'] : [])];
