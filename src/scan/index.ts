@@ -194,7 +194,8 @@ export function scanSources(options: ScanOptions): ScanResult {
 /** Resolves name references through module constants and imports, across modules, never guessing. */
 export class Resolver {
   constructor(
-    private readonly known: Set<string>,
+    /** Whether a project file (relative path) exists and may be read. */
+    private readonly known: { has(relative: string): boolean },
     private readonly factsOf: (relative: string) => ModuleFacts | null,
   ) {}
 

@@ -211,7 +211,7 @@ export function analyzePython(source: string): ModuleFacts {
 
   function visit(i: number): void {
     const token = tokens[i]!;
-    if (token.type === 'op') {
+    if (token.type === 'op' && token.value !== '@') {
       if (token.value === ')' && open.length && calls[open[open.length - 1]!]!.close === i) open.pop();
       if (token.value !== '(') return;
       const previous = tokens[i - 1];
