@@ -456,7 +456,7 @@ function readPythonScript(
       continue;
     }
     // Worker(['high', 'default']) / Worker([Queue('high')]) / Worker(queues=['a'])
-    if (!hardcoded && t.type === 'name' && /^[A-Z]\w*Worker$/.test(t.value) && tokens[i + 1]?.value === '(' && tokens[i - 1]?.value !== 'def') {
+    if (!hardcoded && t.type === 'name' && /^(?:[A-Z]\w*)?Worker$/.test(t.value) && tokens[i + 1]?.value === '(' && tokens[i - 1]?.value !== 'def') {
       let j = i + 2;
       if (tokens[j]?.value === 'queues' && tokens[j + 1]?.value === '=') j += 2;
       if (tokens[j]?.value !== '[' && tokens[j]?.value !== '(') continue;
