@@ -42,16 +42,22 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /**
  * The prefilter: a file whose text cannot contain a producer or a check is never tokenized. Every producer the
  * recogniser accepts names `Queue`, `get_queue`, `enqueue`, `queueName` (all contain `ueue`) or is a `@job`
- * decorator (`job`); every check calls a function whose name contains `worker` (`orker`/`ORKER`; mixed-case
- * spellings such as `WoRkEr` are not recognised).
+ * decorator (`@job`, `@rq.job`, `@django_rq.job`); every check calls a function whose name contains `worker`
+ * (`orker`/`ORKER`; mixed-case spellings such as `WoRkEr` are not recognised).
  */
 export function mayContainQueueCode(text: string, language: 'python' | 'js'): boolean {
-  return (
-    text.includes('ueue') ||
-    text.includes('orker') ||
-    text.includes('ORKER') ||
-    (language === 'python' && text.includes('job'))
-  );
+  if (text.includes('ueue') || text.includes('orker') || text.includes('ORKER')) return true;
+  return language === 'python' && text.includes('job') && JOB_DECORATOR.test(text);
+}
+
+const JOB_DECORATOR = /@[ \t]*(?:[A-Za-z_][\w.]*\.)?job\b/;
+const NEEDLES = ['ueue', 'orker', 'ORKER'].map((needle) => Buffer.from(needle));
+const JOB = Buffer.from('job');
+
+/** The same test on raw bytes: native substring search, no UTF-8 decoding for the files that fail it. */
+function bytesMayContainQueueCode(bytes: Buffer, language: 'python' | 'js'): boolean {
+  for (const needle of NEEDLES) if (bytes.indexOf(needle) >= 0) return true;
+  return language === 'python' && bytes.indexOf(JOB) >= 0 && JOB_DECORATOR.test(bytes.toString('utf8'));
 }
 
 interface SourceFile {
@@ -126,13 +132,33 @@ export function scanSources(options: ScanOptions): ScanResult {
 
   const read = (relative: string): string | undefined => {
     const absolute = `${root}/${relative}`;
-    const size = fs.size(absolute);
-    if (size === undefined || size > MAX_FILE_BYTES) return undefined;
     try {
+      if (fs.readBytesTransient) {
+        const bytes = fs.readBytesTransient(absolute);
+        return bytes.length > MAX_FILE_BYTES ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+      }
+      const size = fs.size(absolute);
+      if (size === undefined || size > MAX_FILE_BYTES) return undefined;
       return fs.readFile(absolute);
     } catch {
       return undefined;
     }
+  };
+  /** Reads a file and returns its text only when it passes the prefilter. */
+  const readCandidate = (relative: string, language: 'python' | 'js'): string | undefined => {
+    const absolute = `${root}/${relative}`;
+    try {
+      if (fs.readBytesTransient) {
+        const raw = fs.readBytesTransient(absolute);
+        if (raw.length > MAX_FILE_BYTES) return undefined;
+        const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+        return bytesMayContainQueueCode(bytes, language) ? bytes.toString('utf8') : undefined;
+      }
+    } catch {
+      return undefined;
+    }
+    const text = read(relative);
+    return text !== undefined && mayContainQueueCode(text, language) ? text : undefined;
   };
   const analyze = (relative: string, language: 'python' | 'js', text: string): ModuleFacts => {
     filesParsed++;
@@ -154,8 +180,8 @@ export function scanSources(options: ScanOptions): ScanResult {
 
   const matched: string[] = [];
   for (const file of files) {
-    const text = read(file.relative);
-    if (text === undefined || !mayContainQueueCode(text, file.language)) continue;
+    const text = readCandidate(file.relative, file.language);
+    if (text === undefined) continue;
     analyze(file.relative, file.language, text);
     matched.push(file.relative);
   }

@@ -27,6 +27,9 @@ const TWO_CHAR_OPS = new Set([
   '**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
 ]);
 
+const CHAR_STRINGS = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+const charString = (c: number) => (c < 128 ? CHAR_STRINGS[c]! : String.fromCharCode(c));
+
 const isIdentStart = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
@@ -144,7 +147,7 @@ export function tokenizePython(source: string): PyToken[] {
     }
     if (c === 10) {
       if (depth === 0 && !atLogicalLineStart) {
-        tokens.push({ type: 'newline', value: '\n', start: pos, end: pos + 1, line, column: pos - lineStart + 1 });
+        tokens.push({ type: 'newline', value: '\n', start: pos, end: pos + 1, line, column: pos - lineStart + 1, formatted: false, indent: undefined });
         atLogicalLineStart = true;
       }
       newlineAt(pos);
@@ -173,7 +176,7 @@ export function tokenizePython(source: string): PyToken[] {
     let token: PyToken;
 
     if (c === 34 || c === 39 || isIdentStart(c)) {
-      const string = c === 34 || c === 39 || c < 128 ? stringAt(pos) : { isString: false, end: pos, prefixLength: 0, quoteLength: 0, formatted: false, raw: false };
+      const string = c === 34 || c === 39 || mayBeStringPrefix(source, pos, c) ? stringAt(pos) : NOT_A_STRING;
       if (string.isString) {
         const bodyStart = pos + string.prefixLength + string.quoteLength;
         const closed = string.end - string.quoteLength >= bodyStart && isClosed(source, string.end, string.quoteLength);
@@ -186,13 +189,14 @@ export function tokenizePython(source: string): PyToken[] {
           end: string.end,
           line: startLine,
           column: startColumn,
+          formatted: string.formatted,
+          indent: undefined,
         };
-        if (string.formatted) token.formatted = true;
         pos = string.end;
       } else {
         let j = pos + 1;
         while (j < length && isIdentPart(source.charCodeAt(j))) j++;
-        token = { type: 'name', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn };
+        token = { type: 'name', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn, formatted: false, indent: undefined };
         pos = j;
       }
     } else if (isDigit(c) || (c === 46 && isDigit(source.charCodeAt(pos + 1)))) {
@@ -203,17 +207,22 @@ export function tokenizePython(source: string): PyToken[] {
         else if ((d === 43 || d === 45) && (source.charCodeAt(j - 1) | 0x20) === 101 && !/^0[xX]/.test(source.slice(pos, j))) j++;
         else break;
       }
-      token = { type: 'number', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn };
+      token = { type: 'number', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn, formatted: false, indent: undefined };
       pos = j;
     } else {
-      let op = source.slice(pos, pos + 3);
-      if (!THREE_CHAR_OPS.has(op)) {
-        op = source.slice(pos, pos + 2);
-        if (!TWO_CHAR_OPS.has(op)) op = source[pos]!;
-      }
+      const next = source.charCodeAt(pos + 1);
+      let op: string;
+      // Multi-character operators all continue with '=', '>', '.', or the same character.
+      if (next === 61 || next === 62 || next === 46 || next === c) {
+        op = source.slice(pos, pos + 3);
+        if (!THREE_CHAR_OPS.has(op)) {
+          op = source.slice(pos, pos + 2);
+          if (!TWO_CHAR_OPS.has(op)) op = charString(c);
+        }
+      } else op = charString(c);
       if (op === '(' || op === '[' || op === '{') depth++;
       else if ((op === ')' || op === ']' || op === '}') && depth > 0) depth--;
-      token = { type: 'op', value: op, start, end: pos + op.length, line: startLine, column: startColumn };
+      token = { type: 'op', value: op, start, end: pos + op.length, line: startLine, column: startColumn, formatted: false, indent: undefined };
       pos += op.length;
     }
     if (atLogicalLineStart) {
@@ -224,6 +233,18 @@ export function tokenizePython(source: string): PyToken[] {
   }
   if (!atLogicalLineStart) tokens.push({ type: 'newline', value: '', start: length, end: length, line, column: length - lineStart + 1 });
   return tokens;
+}
+
+const NOT_A_STRING = { isString: false, end: 0, prefixLength: 0, quoteLength: 0, formatted: false, raw: false };
+
+/** r, b, f, u, t (either case) followed within two characters by a quote. */
+function mayBeStringPrefix(source: string, pos: number, c: number): boolean {
+  const lower = c | 0x20;
+  if (lower !== 114 && lower !== 98 && lower !== 102 && lower !== 117 && lower !== 116) return false;
+  const next = source.charCodeAt(pos + 1);
+  if (next === 34 || next === 39) return true;
+  const after = source.charCodeAt(pos + 2);
+  return (after === 34 || after === 39) && /[rbfutRBFUT]/.test(source[pos + 1]!);
 }
 
 function isClosed(source: string, end: number, quoteLength: number): boolean {
