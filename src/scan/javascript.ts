@@ -117,7 +117,8 @@ export function analyzeJs(source: string): ModuleFacts {
       const binding = bindings.get('Queue');
       if (binding?.kind === 'import') return binding.name === 'Queue' && BULLMQ_MODULE.test(binding.module);
       if (binding) return false;
-      return source.includes('bullmq');
+      // Not imported by name (dynamic import, namespace on a variable): BullMQ's when the file uses bullmq at all.
+      return source.includes('bullmq') && !/\bclass\s+Queue\b/.test(source);
     }
     const namespace = bindings.get(value(calleeStart)!);
     return namespace?.kind === 'import' && BULLMQ_MODULE.test(namespace.module);

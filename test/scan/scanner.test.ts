@@ -153,3 +153,36 @@ describe('scanSources prefilter and robustness', () => {
     expect(scanSources({ fs, root: '/p' }).producers.map((p) => p.queue).sort()).toEqual(['c', 'd']);
   });
 });
+
+describe('scanSources on disk: symlinks', () => {
+  it('does not follow a symlinked directory that loops back to the root', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(path.join(tmpdir(), 'scan-symlink-'));
+    try {
+      mkdirSync(path.join(root, 'app'));
+      writeFileSync(path.join(root, 'app/a.py'), 'from rq import Queue\nQueue("x")\n');
+      symlinkSync(root, path.join(root, 'app/loop'));
+      const result = scanSources({ fs: nodeFileSystem, root });
+      expect(result.producers.map((p) => p.location.file)).toEqual(['app/a.py']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scanSources: CommonJS BullMQ and module constants', () => {
+  it('resolves require() destructuring and exported constants', () => {
+    const fs = memoryFileSystem({
+      '/p/lib/names.js': "exports.x = 1;\nconst MAIL = 'mail';\nmodule.exports = { MAIL };\n",
+      '/p/lib/send.js': "const { Queue } = require('bullmq');\nconst LOCAL = 'local';\nconst q1 = new Queue(LOCAL);\nconst q2 = new Queue(process.env.QUEUE_NAME);\n",
+      '/p/lib/other.js': "class Queue {}\nnew Queue('local-class');\n",
+      '/p/lib/mixed.js': "// uses bullmq elsewhere\nclass Queue {}\nnew Queue('shadowed');\n",
+    });
+    const result = scanSources({ fs, root: '/p' });
+    expect(result.producers.map((p) => [p.location.file, p.queue, p.expression])).toEqual([
+      ['lib/send.js', 'local', undefined],
+      ['lib/send.js', null, 'process.env.QUEUE_NAME'],
+    ]);
+  });
+});
