@@ -2,7 +2,8 @@
 // Static stage at scale (SPEC §8): a 12,000-module (~1.9M line) Python monorepo with big ignored dirs.
 // Times, in the same run: the scanner in-process (scanSources via dist/), `node` + scanSources as a process,
 // `receipts-doctor static <dir> --format json` end to end, and ripgrep finding the same calls.
-// Run after `npm run build`:  node bench/static-scale.js [--runs N] [--keep]
+// Run after `npm run build`:  node bench/static-scale.js [--runs N] [--clean]
+// The tree is generated once into the OS temp dir and reused; --clean removes it at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
-const keep = args.includes('--keep');
 const MODULES = 12_000;
 const PRODUCER_MODULES = 300;
 const IGNORED_FILES = 20_000;
@@ -206,4 +206,4 @@ if (cliWorks) {
   const reason = (cli.result.stderr || '').trim().split('\n')[0];
   console.log(`  receipts-doctor static: not measured (exit ${cli.result.status}: ${reason})`);
 }
-if (!keep && args.includes('--clean')) rmSync(dir, { recursive: true, force: true });
+if (args.includes('--clean')) rmSync(dir, { recursive: true, force: true });
