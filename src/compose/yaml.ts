@@ -22,7 +22,7 @@ export const MAX_COMPOSE_FILE_BYTES = 10 * 1024 * 1024;
  * `maxAliasCount` (100) rejects real compose files that reuse `x-` fragments everywhere; this is far
  * above any real file yet keeps a "billion laughs" document to a fast InputError.
  */
-export const MAX_ALIAS_EXPANSION_NODES = 200_000;
+export const MAX_ALIAS_EXPANSION_NODES = 100_000;
 
 /** One YAML document of a compose file, with compose-go's `!reset`/`!override` bookkeeping. */
 export interface ParsedDocument {
