@@ -92,7 +92,7 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
     if (inherited && !key.includes(' ')) line++;
     key = key.replace(/\s+$/u, '');
     if (key.includes(' ')) throw new DotenvError(`line ${statementLine}: key cannot contain a space`, statementLine);
-    let rest = src.slice(offset).replace(/^[\t\v\f\r \u0085\u00a0]+/, '');
+    const rest = src.slice(offset).replace(/^[\t\v\f\r \u0085\u00a0]+/, '');
     if (inherited) {
       const value = lookup(key);
       if (value !== undefined && key !== '') out.set(key, { value, line: statementLine });
