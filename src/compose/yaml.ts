@@ -24,6 +24,9 @@ export const MAX_COMPOSE_FILE_BYTES = 10 * 1024 * 1024;
  */
 export const MAX_ALIAS_EXPANSION_NODES = 100_000;
 
+/** Nesting deeper than this is refused (real compose files nest a handful of levels). */
+export const MAX_NESTING_DEPTH = 200;
+
 /** One YAML document of a compose file, with compose-go's `!reset`/`!override` bookkeeping. */
 export interface ParsedDocument {
   /** Null for an empty document. */
@@ -96,6 +99,9 @@ class DocumentConverter {
         `aliases expand to more than ${MAX_ALIAS_EXPANSION_NODES} nodes (an alias bomb?)`,
         this.at(node.range?.[0]),
       );
+    }
+    if (path.length > MAX_NESTING_DEPTH) {
+      throw new InputError(`YAML nested more than ${MAX_NESTING_DEPTH} levels deep`, this.at(node.range?.[0]));
     }
     if (isAlias(node)) return this.convertAlias(node, path);
     const tag = node.tag;

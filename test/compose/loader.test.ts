@@ -367,3 +367,16 @@ describe('include', () => {
     expect(cycle.message).toMatch(/cycle/);
   });
 });
+
+describe('hostile input', () => {
+  it.each([
+    ['deep flow nesting', `services: ${'['.repeat(20000)}${']'.repeat(20000)}\n`],
+    ['deep block nesting', `services:\n${Array.from({ length: 400 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')}\n`],
+    ['binary', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919) % 256)).toString('latin1')],
+    ['empty', ''],
+    ['comments only', '# nothing here\n'],
+    ['tabs', 'services:\n\tw: {}\n'],
+  ])('%s is an input error', (_name, text) => {
+    expect(inputError(() => load({ 'compose.yaml': text })).location?.file).toBe('compose.yaml');
+  });
+});
