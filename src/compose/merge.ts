@@ -27,6 +27,14 @@ const toSequence: Merger = (base, override) => {
   return { kind: 'seq', pos: (right ?? left)?.pos ?? override.pos, items: [...(left?.items ?? []), ...(right?.items ?? [])] };
 };
 
+/** extra_hosts: both sides as `host=ip` lists, the override's duplicates dropped. */
+const extraHosts: Merger = (base, override) => {
+  const left = convertIntoSequence(base)?.items ?? [];
+  const seen = new Set(left.map((item) => (item.kind === 'scalar' ? String(item.value) : item)));
+  const right = (convertIntoSequence(override)?.items ?? []).filter((item) => !seen.has(item.kind === 'scalar' ? String(item.value) : item));
+  return { kind: 'seq', pos: override.pos, items: [...left, ...right] };
+};
+
 const replace: Merger = (_base, override) => override;
 
 const toMapping: Merger = (base, override, path) => mergeMappings(convertIntoMapping(base), convertIntoMapping(override), path);
@@ -48,6 +56,8 @@ const SPECIAL_MERGERS: [string[], Merger][] = (
     ['services.*.build.args', toSequence],
     ['services.*.build.additional_contexts', toSequence],
     ['services.*.build.labels', toSequence],
+    ['services.*.build.extra_hosts', extraHosts],
+    ['services.*.extra_hosts', extraHosts],
     ['services.*.command', replace],
     ['services.*.depends_on', toMapping],
     ['services.*.deploy.labels', toSequence],

@@ -380,3 +380,21 @@ describe('hostile input', () => {
     expect(inputError(() => load({ 'compose.yaml': text })).location?.file).toBe('compose.yaml');
   });
 });
+
+describe('merge exceptions for list-or-map attributes', () => {
+  it('merges extra_hosts and depends_on across list and map forms', () => {
+    const project = load({
+      'compose.yaml': 'services:\n  w:\n    image: x\n    extra_hosts: ["a=1.1.1.1"]\n    depends_on: [redis]\n  redis:\n    image: r\n',
+      'compose.override.yaml': 'services:\n  w:\n    extra_hosts: {b: 2.2.2.2, a: 1.1.1.1}\n    depends_on: {redis: {condition: service_healthy}}\n    build: {dockerfile: D}\n',
+    });
+    expect(service(project, 'default', 'w').image).toBe('x');
+  });
+
+  it('a build string merged with a build mapping keeps the context', () => {
+    const project = load({
+      'compose.yaml': 'services:\n  w:\n    build: ./app\n',
+      'compose.override.yaml': 'services:\n  w:\n    build:\n      dockerfile: Dockerfile.prod\n',
+    });
+    expect(service(project, 'default', 'w').buildContext).toBe('app');
+  });
+});
