@@ -20,6 +20,7 @@ const PROJECTS: { dir: string; files: string[] }[] = [
   { dir: 'env-file', files: ['docker-compose.yml'] },
   { dir: 'extends', files: ['docker-compose.yml'] },
   { dir: 'anchors', files: ['docker-compose.yml'] },
+  { dir: 'bare-keys-profiles', files: ['docker-compose.yml', 'docker-compose.jobs.yml'] },
   { dir: '../prosaas', files: ['docker-compose.yml'] },
   { dir: '../prosaas', files: ['docker-compose.yml', 'docker-compose.prod.yml'] },
 ];
@@ -65,7 +66,8 @@ function referenceConfig(dir: string, files: string[]): Record<string, Effective
         command: service.command ?? null,
         entrypoint: service.entrypoint ?? null,
         environment: (service.environment as Record<string, string | null> | undefined) ?? {},
-        profiles: (service.profiles as string[] | undefined) ?? [],
+        // 1.29 sorts merged profiles; compose v2 keeps first-seen order. Compare them as sets.
+        profiles: [...((service.profiles as string[] | undefined) ?? [])].sort(),
         replicas: (service.deploy as { replicas?: number } | undefined)?.replicas ?? null,
       },
     ]),
@@ -78,7 +80,7 @@ function loaderConfig(dir: string, files: string[]): Record<string, Effective> {
     command: service.command?.value ?? null,
     entrypoint: service.entrypoint?.value ?? null,
     environment: Object.fromEntries(Object.entries(service.environment).map(([key, entry]) => [key, entry.value])),
-    profiles: service.profiles,
+    profiles: [...service.profiles].sort(),
     replicas: service.replicas ?? null,
   });
   return Object.fromEntries(Object.entries(project.environments[0]!.services).map(([name, service]) => [name, effective(service)]));
