@@ -16,6 +16,16 @@ export { MAX_ALIAS_EXPANSION_NODES, MAX_COMPOSE_FILE_BYTES } from './yaml.js';
  * an extends cycle, an alias bomb, or a dir without a compose file.
  */
 export function loadComposeProject(options: ComposeOptions): ComposeProject {
+  try {
+    return loadProject(options);
+  } catch (error) {
+    // A safety net: the limits above should make this unreachable, but never let a hostile file crash the CLI.
+    if (error instanceof RangeError) throw new InputError(`compose files too large or too deeply nested: ${error.message}`);
+    throw error;
+  }
+}
+
+function loadProject(options: ComposeOptions): ComposeProject {
   const root = path.posix.normalize(options.root);
   const files = new ComposeFiles(options.fs, root);
   const variables = interpolationVariables(files, options);

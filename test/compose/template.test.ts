@@ -47,3 +47,34 @@ describe('compose-go template substitution', () => {
     expect(() => sub('x ${1}')).toThrow(InvalidTemplateError);
   });
 });
+
+describe('compose-go template quirks', () => {
+  it.each([
+    // The greedy match reaches the last `}` of the line, then is cut at the balanced brace.
+    ['${UNSET:-a} and ${B}', 'a and b'],
+    ['${A:-x}${UNSET:-y}-$B', 'ay-b'],
+    ['${UNSET:-${B}', '${B'.replace('${B', '')],
+    ['${A:-${B}', 'a'],
+    ['x ${UNSET:-}y', 'x y'],
+    ['${A}}', 'a}'],
+  ])('%s → %s', (template, expected) => {
+    if (template === '${UNSET:-${B}') {
+      // compose-go: the default `${B` is itself an invalid template.
+      expect(() => sub(template)).toThrow(InvalidTemplateError);
+      return;
+    }
+    expect(sub(template).value).toBe(expected);
+  });
+
+  it('a default cannot look past its line for a closing brace', () => {
+    expect(() => sub('${UNSET:-a\n}')).toThrow(InvalidTemplateError);
+    expect(sub('${UNSET:-a}\n${B:-c}').value).toBe('a\nb');
+  });
+
+  it('stays linear on huge values and refuses absurd nesting', () => {
+    const huge = '${UNSET:-x}'.repeat(200_000);
+    expect(sub(huge).value).toBe('x'.repeat(200_000));
+    expect(() => sub(`${'${U:-'.repeat(100)}x${'}'.repeat(100)}`)).toThrow(InvalidTemplateError);
+    expect(sub(`${'${U:-'.repeat(10)}x${'}'.repeat(10)}`).value).toBe('x');
+  });
+});
