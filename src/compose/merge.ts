@@ -1,6 +1,5 @@
 import { InputError } from '../errors.js';
 import {
-  cloneNode,
   isMap,
   isNull,
   pathMatches,
@@ -225,5 +224,3 @@ export function applyResets(node: YNode, resetPaths: readonly string[][], path: 
     applyResets(entry.value, resetPaths, next);
   }
 }
-
-export { cloneNode };

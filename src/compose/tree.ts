@@ -1,4 +1,3 @@
-import { InputError } from '../errors.js';
 import type { Location } from '../types.js';
 
 /**
@@ -36,8 +35,6 @@ export interface YScalar {
 }
 
 export const isMap = (node: YNode | undefined): node is YMap => node?.kind === 'map';
-export const isSeq = (node: YNode | undefined): node is YSeq => node?.kind === 'seq';
-export const isScalar = (node: YNode | undefined): node is YScalar => node?.kind === 'scalar';
 export const isNull = (node: YNode | undefined): boolean => node === undefined || (node.kind === 'scalar' && node.value === null);
 
 export function scalar(value: ScalarValue, pos: Location, unset?: string[]): YScalar {
@@ -81,7 +78,3 @@ export function scalarText(value: ScalarValue): string {
 
 export const describeKind = (node: YNode): string =>
   node.kind === 'map' ? 'a mapping' : node.kind === 'seq' ? 'a list' : node.value === null ? 'null' : `a ${typeof node.value}`;
-
-export function invalid(message: string, location: Location): InputError {
-  return new InputError(message, location);
-}

@@ -357,6 +357,17 @@ describe('include', () => {
     expect(service(project, 'default', 'w2').image).toBe('img2');
   });
 
+  it('resolves an included project against its project_directory', () => {
+    const project = load({
+      'compose.yaml': 'include:\n  - path: stacks/jobs/compose.yaml\n    project_directory: stacks\n',
+      'stacks/jobs/compose.yaml': 'services:\n  worker:\n    build: ./app\n    env_file: jobs.env\n',
+      'stacks/jobs.env': 'RQ_QUEUES=high\n',
+    });
+    const worker = service(project, 'default', 'worker');
+    expect(worker.buildContext).toBe('stacks/app');
+    expect(worker.environment.RQ_QUEUES).toMatchObject({ value: 'high', location: { file: 'stacks/jobs.env', line: 1 } });
+  });
+
   it('the including project overrides a service it also defines; include cycles are errors', () => {
     const project = load({
       'compose.yaml': 'include: [inc.yml]\nservices:\n  w:\n    command: local\n',
