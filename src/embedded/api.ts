@@ -146,9 +146,12 @@ export function createApi(options: ApiOptions): Server {
   async function status(url: URL, response: ServerResponse) {
     const jobId = url.searchParams.get('job_id') ?? '';
     if (!jobId) throw new HttpError(400, 'job_id is required');
-    const job = await options.syncQueue.getJob(jobId);
+    // State first, then the job hash: completion writes the result before it moves the job, so a job
+    // read after its state says finished always carries its result (the other order races).
+    const rawState = await options.syncQueue.getJobState(jobId);
+    const job = rawState === 'unknown' ? undefined : await options.syncQueue.getJob(jobId);
     if (!job) throw new HttpError(404, `Unknown job: ${jobId.slice(0, 80)}`);
-    const state = contractStatus(await job.getState());
+    const state = contractStatus(rawState);
     const progress = typeof job.progress === 'number' ? job.progress : 0;
     const payload: Record<string, unknown> = { job_id: job.id, status: state, progress };
     if (state === 'finished') payload.result = job.returnvalue;
