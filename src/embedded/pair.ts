@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnreachableError } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl, scrubSecrets } from '../redact.js';
 import { createApi, type EnqueueMode } from './api.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis-server.js';
 import { DEFAULT_SYNC_WORK, type SyncWorkOptions } from './sync-job.js';
@@ -84,12 +84,19 @@ async function connectApiRedis(url: string): Promise<Redis> {
     retryStrategy: reconnectDelay,
     lazyConnect: true,
   });
-  redis.on('error', () => {});
+  let lastError: Error | undefined;
+  const remember = (error: Error) => (lastError = error);
+  redis.on('error', remember);
   try {
     await redis.connect();
+    redis.off('error', remember);
+    redis.on('error', () => {});
   } catch (error) {
     redis.disconnect();
-    const reason = error instanceof Error ? error.message : String(error);
+    // ioredis rejects with "Connection is closed"; the socket error before it says why (ECONNREFUSED, auth…).
+    const cause = lastError ?? error;
+    const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : undefined;
+    const reason = scrubSecrets(cause instanceof Error ? cause.message : String(cause), [password]);
     throw new UnreachableError(`Redis at ${redactUrl(url)} is unreachable: ${reason}`, 'redis', { cause: error });
   }
   return redis;
