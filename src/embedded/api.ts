@@ -31,6 +31,7 @@ export interface ApiOptions {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const JOB_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** An answer the handler decided on (4xx/503); anything else thrown is a 500 or, when Redis is down, a 503. */
 class HttpError extends Error {
@@ -146,11 +147,30 @@ export function createApi(options: ApiOptions): Server {
   async function status(url: URL, response: ServerResponse) {
     const jobId = url.searchParams.get('job_id') ?? '';
     if (!jobId) throw new HttpError(400, 'job_id is required');
-    // State first, then the job hash: completion writes the result before it moves the job, so a job
-    // read after its state says finished always carries its result (the other order races).
-    const rawState = await options.syncQueue.getJobState(jobId);
-    const job = rawState === 'unknown' ? undefined : await options.syncQueue.getJob(jobId);
-    if (!job) throw new HttpError(404, `Unknown job: ${jobId.slice(0, 80)}`);
+    // Ids address keys next to the queue's own (`meta`, `events`…): only id-shaped values are looked up.
+    if (!JOB_ID.test(jobId)) throw new HttpError(404, `Unknown job: ${jobId.slice(0, 80)}`);
+    // One atomic read (MULTI of plain reads): where the job is and its hash, so a job seen finished always
+    // carries its result, and a status poll costs one round trip instead of BullMQ's getState + getJob.
+    const queue = options.syncQueue;
+    const replies = await options.redis
+      .multi()
+      .lpos(queue.keys.active, jobId)
+      .zscore(queue.keys.completed, jobId)
+      .zscore(queue.keys.failed, jobId)
+      .hgetall(queue.toKey(jobId))
+      .exec();
+    if (!replies) throw new Error('Redis aborted the status read');
+    for (const [error] of replies) {
+      if (error && /WRONGTYPE/.test(error.message)) throw new HttpError(404, `Unknown job: ${jobId}`);
+      if (error) throw error;
+    }
+    const [[, active], [, completed], [, failed], [, hash]] = replies as [unknown, unknown][];
+    const fields = hash as Record<string, string>;
+    // Every job hash has name and timestamp; queue bookkeeping hashes (`meta`) do not.
+    if (fields.name === undefined || fields.timestamp === undefined) throw new HttpError(404, `Unknown job: ${jobId.slice(0, 80)}`);
+    const rawState = completed !== null ? 'completed' : failed !== null ? 'failed' : active !== null ? 'active' : 'waiting';
+    const { Job } = await import('bullmq');
+    const job = Job.fromJSON(queue, fields as unknown as Parameters<typeof Job.fromJSON>[1], jobId);
     const state = contractStatus(rawState);
     const progress = typeof job.progress === 'number' ? job.progress : 0;
     const payload: Record<string, unknown> = { job_id: job.id, status: state, progress };

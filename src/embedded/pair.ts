@@ -121,12 +121,19 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
   let workers: RunningWorkers | undefined;
 
   const closeAll = async (drainMs: number) => {
-    if (server) {
+    // Stop accepting at once; requests already being answered get up to 5 s (a client holding a keep-alive
+    // socket open must not hold up the exit). Meanwhile the worker drains its in-flight jobs.
+    const httpClosed = (async () => {
+      if (!server) return;
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(drainMs, 5_000))))]);
+      clearTimeout(timer);
+      server.closeAllConnections();
       await closed;
-    }
-    const result = workers ? await workers.close(drainMs) : { drained: true };
+    })();
+    const [result] = await Promise.all([workers ? workers.close(drainMs) : { drained: true }, httpClosed]);
     await syncQueue?.close().catch(() => {});
     await redis?.quit().catch(() => redis?.disconnect());
     await embedded?.stop();

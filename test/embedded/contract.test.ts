@@ -60,7 +60,9 @@ describe('embedded pair: HTTP contract', () => {
   });
 
   it('answers 404 for an unknown job, 400 without job_id, 404/405 for unknown routes and methods', async () => {
-    expect((await getStatus(pair.apiUrl!, 'no-such-job')).status).toBe(404);
+    for (const id of ['no-such-job', 'meta', 'events', 'id', '../1', 'a b', '1:2']) {
+      expect((await getStatus(pair.apiUrl!, id)).status, id).toBe(404);
+    }
     const missing = await fetch(`${pair.apiUrl}/api/receipts/sync/status`, { headers: auth });
     expect(missing.status).toBe(400);
     const route = await fetch(`${pair.apiUrl}/api/nothing`, { headers: auth });
