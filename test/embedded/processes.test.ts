@@ -107,6 +107,23 @@ describe('serve as real processes', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('keeps the embedded redis-server up through a Ctrl-C (SIGINT to the whole group) until the jobs drained', async () => {
+    const tmp = tempDir();
+    const serve = await startServe(['--port', '0', '--token', TOKEN], { TMPDIR: tmp, RECEIPTS_DOCTOR_SERVE_BATCH_MS: '300' }, true);
+    const pid = await redisPid(serve.redisUrl!);
+    const { body } = await postSync(serve.apiUrl!);
+    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), 30_000, 20);
+    process.kill(-serve.child.pid!, 'SIGINT');
+    // redis-server would quit at once on SIGINT; it is in its own group, so it still serves the draining worker.
+    const probe = new Redis(serve.redisUrl!, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    expect(await probe.ping()).toBe('PONG');
+    probe.disconnect();
+    expect(await serve.exited).toBe(0);
+    expect(serve.stderr()).not.toMatch(/failed|timed out/);
+    expect(processGone(pid)).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('leaves no orphan redis-server when serve itself is SIGKILLed', async () => {
     const tmp = tempDir();
     const serve = await startServe(['--port', '0', '--token', TOKEN], { TMPDIR: tmp });

@@ -28,8 +28,13 @@ function serveEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
 }
 
 /** Starts `serve` and waits for its ready line (rejects with its output if it exits or stays silent for 30 s). */
-export function startServe(args: string[], env: Record<string, string | undefined> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: serveEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  /** Own process group, as a shell gives a foreground command (so a test can "press Ctrl-C" on the group). */
+  ownGroup = false,
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: serveEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   running.add(child);
   let stdout = '';
   let stderr = '';
