@@ -72,7 +72,7 @@ export function splitQueues(raw: string): string[] {
     .filter(Boolean);
 }
 
-async function connectApiRedis(url: string): Promise<Redis> {
+async function connectApiRedis(url: string, connectionName: string): Promise<Redis> {
   const { Redis: IORedis } = await import('ioredis');
   // Fail fast while Redis is down (no offline queue, one retry, bounded commands) so requests get a
   // prompt 503 instead of hanging; keep reconnecting in the background so the API recovers on its own.
@@ -83,6 +83,9 @@ async function connectApiRedis(url: string): Promise<Redis> {
     connectTimeout: 3_000,
     retryStrategy: reconnectDelay,
     lazyConnect: true,
+    // Concurrent requests' commands leave in one write instead of one syscall each.
+    enableAutoPipelining: true,
+    connectionName,
   });
   let lastError: Error | undefined;
   const remember = (error: Error) => (lastError = error);
@@ -116,6 +119,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
   const embedded: EmbeddedRedis | undefined = options.redisUrl ? undefined : await startEmbeddedRedis();
   const redisUrl = options.redisUrl ?? embedded!.url;
   let redis: Redis | undefined;
+  let queueRedis: Redis | undefined;
   let syncQueue: Queue | undefined;
   let server: Server | undefined;
   let workers: RunningWorkers | undefined;
@@ -135,6 +139,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
     })();
     const [result] = await Promise.all([workers ? workers.close(drainMs) : { drained: true }, httpClosed]);
     await syncQueue?.close().catch(() => {});
+    await queueRedis?.quit().catch(() => queueRedis?.disconnect());
     await redis?.quit().catch(() => redis?.disconnect());
     await embedded?.stop();
     return result;
@@ -142,11 +147,14 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
 
   try {
     // The API connection also checks, up front, that Redis answers at all: an unreachable --redis is exit 2.
-    redis = await connectApiRedis(redisUrl);
+    redis = await connectApiRedis(redisUrl, 'receipts-doctor:api');
     if (wantApi) {
+      // BullMQ defines its ~50 Lua scripts on the connection it is given, which makes every MULTI/pipeline on
+      // that connection copy them all; the API's plain reads get a connection of their own.
+      queueRedis = await connectApiRedis(redisUrl, 'receipts-doctor:api-queue');
       const { Queue: BullQueue } = await import('bullmq');
       syncQueue = new BullQueue(syncQueueName, {
-        connection: redis,
+        connection: queueRedis,
         prefix,
         defaultJobOptions: {
           // Keep finished jobs long enough for status polling, bounded so Redis does not grow forever.
