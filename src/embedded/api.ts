@@ -120,12 +120,28 @@ export function createApi(options: ApiOptions): Server {
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 
+  /**
+   * Where CLIENT LIST is refused (ACL without +client|list, some managed Redis), a worker is inferred from
+   * its queue's `stalled-check` key, which every live BullMQ worker re-sets each stalled interval.
+   */
+  const inferredWorkers = async (): Promise<BullWorkerView[]> => {
+    const names = [...new Set([...options.knownQueues, options.syncQueue.name])].sort();
+    const pipeline = options.redis.pipeline();
+    for (const name of names) pipeline.exists(`${options.prefix}:${name}:stalled-check`);
+    const replies = (await pipeline.exec()) ?? [];
+    const queues = names.filter((_, index) => replies[index]?.[1] === 1);
+    return queues.length > 0 ? [{ name: '(inferred from stalled-check keys: CLIENT LIST refused)', queues, state: 'unknown' }] : [];
+  };
+
   // Many requests arriving together share one CLIENT LIST read instead of each paying for its own.
   let workersInFlight: Promise<BullWorkerView[]> | undefined;
   const liveWorkers = () => {
     workersInFlight ??= (async () => {
       try {
         return parseBullWorkers(String(await options.redis.client('LIST')), options.prefix);
+      } catch (error) {
+        if (error instanceof Error && /NOPERM|unknown command|unknown subcommand/i.test(error.message)) return inferredWorkers();
+        throw error;
       } finally {
         workersInFlight = undefined;
       }

@@ -3,8 +3,8 @@ export interface BullWorkerView {
   /** The worker's name (`opts.name`), or `(unnamed)` for workers started without one. */
   name: string;
   queues: string[];
-  /** `idle` while every connection waits for a job (blocked), `busy` otherwise. */
-  state: 'idle' | 'busy';
+  /** `idle` while every connection waits for a job (blocked), `busy` otherwise; `unknown` when inferred. */
+  state: 'idle' | 'busy' | 'unknown';
 }
 
 const decodeBase64 = (text: string): string | undefined => {

@@ -170,6 +170,40 @@ describe('embedded pair: fail-fast vs always-enqueue', () => {
   });
 });
 
+describe('embedded pair: Redis that refuses CLIENT LIST', () => {
+  let redis: RedisServer;
+  const pairs: Pair[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    await admin.call('ACL', 'SETUSER', 'limited', 'on', '>limited-pass', '~*', '&*', '+@all', '-client|list');
+    admin.disconnect();
+  });
+  afterAll(async () => {
+    for (const pair of pairs) await pair.stop();
+    await redis?.stop();
+  });
+
+  it('infers a live worker from its stalled-check key, so fail-fast still works', async () => {
+    const url = `redis://limited:limited-pass@127.0.0.1:${redis.port}`;
+    const api = await startPair({ redisUrl: url, port: 0, token: TOKEN, worker: false, log: () => {} });
+    pairs.push(api);
+    expect(api.readyLine).not.toContain('limited-pass');
+    expect((await postSync(api.apiUrl!)).status).toBe(503);
+    pairs.push(await startPair({ redisUrl: url, api: false, queues: ['default'], stalledIntervalMs: 500, log: () => {} }));
+    const accepted = await eventually(async () => {
+      const answer = await postSync(api.apiUrl!);
+      return answer.status === 202 ? answer : undefined;
+    });
+    await eventually(async () => ((await getStatus(api.apiUrl!, String(accepted.body.job_id))).body.status === 'finished' ? true : undefined));
+    const diagnostics = (await (await fetch(`${api.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth })).json()) as Record<string, unknown>;
+    expect(diagnostics.default_queue_has_worker).toBe(true);
+    expect(diagnostics.workers).toEqual([{ name: expect.stringContaining('inferred'), queues: ['default'], state: 'unknown' }]);
+  });
+});
+
 describe('embedded pair: pure parts', () => {
   it('validates sync bodies', () => {
     expect(parseSyncBody('')).toEqual({ mode: 'incremental' });
