@@ -43,6 +43,8 @@ export interface PairOptions {
   drainMs?: number;
   /** Receives operational lines (Redis lost/back, failed jobs, drain); default: stderr. */
   log?: (line: string) => void;
+  /** Called when the embedded redis-server dies while the pair runs (not on stop()). */
+  onEmbeddedRedisExit?: () => void;
 }
 
 /** A running pair. `stop()` stops accepting, drains in-flight jobs, closes everything, stops embedded Redis. */
@@ -215,6 +217,9 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
   ].join(' · ');
 
   let stopping: Promise<{ drained: boolean }> | undefined;
+  void embedded?.exited.then(() => {
+    if (!stopping) options.onEmbeddedRedisExit?.();
+  });
   return {
     apiUrl,
     redisUrl,

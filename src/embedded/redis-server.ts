@@ -18,6 +18,8 @@ export interface EmbeddedRedis {
   dir: string;
   /** PID of the watchdog that owns redis-server (it dies with serve, and takes redis-server with it). */
   watchdogPid: number;
+  /** Settles when redis-server is gone, whoever stopped it (so serve can notice it dying under it). */
+  exited: Promise<void>;
   /** Stops redis-server and removes the temp dir; idempotent. */
   stop(): Promise<void>;
 }
@@ -144,7 +146,7 @@ async function startOnce(bin: string, port: number): Promise<EmbeddedRedis | 'po
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { port, url: `redis://127.0.0.1:${port}`, dir, watchdogPid: watchdog.pid ?? -1, stop };
+  return { port, url: `redis://127.0.0.1:${port}`, dir, watchdogPid: watchdog.pid ?? -1, exited: exited(watchdog), stop };
 }
 
 /**

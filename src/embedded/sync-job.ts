@@ -33,20 +33,39 @@ export interface SyncJobLike {
   updateProgress(progress: number): Promise<unknown>;
 }
 
-const sleep = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+/** Thrown into a sync that serve abandons at shutdown (never recorded: Redis is disconnected first). */
+export class SyncAbandoned extends Error {
+  override name = 'SyncAbandoned';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new SyncAbandoned('serve stopped before the sync finished'));
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new SyncAbandoned('serve stopped before the sync finished'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Simulates a receipts sync: fetches receipts from a provider in batches, reporting progress after each.
  * A full sync fetches more per batch than an incremental one; `fail` is rejected by the provider after
  * the first batch, so a failed job has shown progress first, as a real one would.
  */
-export async function runSyncJob(job: SyncJobLike, work: SyncWorkOptions = DEFAULT_SYNC_WORK): Promise<SyncResult> {
+export async function runSyncJob(job: SyncJobLike, work: SyncWorkOptions = DEFAULT_SYNC_WORK, abandon?: AbortSignal): Promise<SyncResult> {
   const perBatch = job.data.mode === 'full' ? 50 : 20;
   const result: SyncResult = { fetched: 0, created: 0, updated: 0 };
   const batches = Math.max(1, work.batches);
   for (let batch = 0; batch < batches; batch += 1) {
     if (job.data.mode === 'fail' && batch === 1) throw new Error(PROVIDER_REJECTED);
-    await sleep(work.batchDelayMs);
+    await sleep(work.batchDelayMs, abandon);
     result.fetched += perBatch;
     result.created += perBatch / 4;
     result.updated += perBatch - perBatch / 4;

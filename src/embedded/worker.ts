@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { runSyncJob, SYNC_JOB_NAME, type SyncJobData, type SyncWorkOptions } from './sync-job.js';
+import { runSyncJob, SyncAbandoned, SYNC_JOB_NAME, type SyncJobData, type SyncWorkOptions } from './sync-job.js';
 
 /** Tuning of the embedded worker; the defaults suit a dev box, tests shorten the stall timings. */
 export interface WorkerOptions {
@@ -37,7 +37,7 @@ export const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** Math.min(a
 
 /** Starts one BullMQ worker per queue, all running the sync processor (jobs of other names fail clearly). */
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
-  const [{ Worker: BullWorker }, { Redis: IORedis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+  const [{ Worker: BullWorker, DelayedError }, { Redis: IORedis }] = await Promise.all([import('bullmq'), import('ioredis')]);
   const name = options.name ?? `receipts-doctor-${hostname()}-${process.pid}`;
   // Workers need maxRetriesPerRequest: null (their blocking commands must wait through reconnects).
   const connection: Redis = new IORedis(options.redisUrl, {
@@ -55,9 +55,18 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     connected = true;
   });
 
-  const processor = async (job: Job<SyncJobData>) => {
+  // Aborted when the drain limit is reached: the jobs still running go back to the queue, not to failed.
+  const abandon = new AbortController();
+  const processor = async (job: Job<SyncJobData>, token?: string) => {
     if (job.name !== SYNC_JOB_NAME) throw new Error(`Unknown job \`${job.name}\`: this worker runs only ${SYNC_JOB_NAME}`);
-    return runSyncJob(job, options.work);
+    try {
+      return await runSyncJob(job, options.work, abandon.signal);
+    } catch (error) {
+      if (!(error instanceof SyncAbandoned) || !token) throw error;
+      // BullMQ's documented way to hand a job back: due now, so the next worker takes it at once.
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
   };
 
   const workers: Worker[] = options.queues.map((queue) => {
@@ -85,14 +94,29 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     queues: [...options.queues],
     close(drainMs) {
       closing ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => true);
-        const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs)));
-        const drained = await Promise.race([graceful, timeout]);
-        clearTimeout(timer);
-        if (!drained) await Promise.all(workers.map((worker) => worker.close(true)));
-        await connection.quit().catch(() => connection.disconnect());
-        return { drained };
+        const within = <T>(promise: Promise<T>, ms: number) => {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+          return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+        };
+        const redisUp = connection.status === 'ready';
+        let drained = false;
+        if (redisUp) {
+          const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => true as const);
+          drained = (await within(graceful, drainMs)) === true;
+          if (!drained) {
+            // Past the limit: the jobs still running are handed back to the queue and the close completes.
+            abandon.abort();
+            await within(graceful, 5_000);
+          }
+          await within(connection.quit(), 1_000).catch(() => {});
+        } else {
+          // With Redis gone an in-flight job can neither finish nor be handed back: waiting would only hang.
+          // Its lock expires and the stalled-job check of the next worker runs it again.
+          await within(Promise.all(workers.map((worker) => worker.close(true))), 3_000);
+        }
+        connection.disconnect();
+        return { drained: drained || workers.length === 0 };
       })();
       return closing;
     },

@@ -94,6 +94,33 @@ describe('serve as real processes', () => {
     await queue.close();
   });
 
+  it('bounds the drain: a job longer than the drain limit does not hold up the exit', async () => {
+    const serve = await startServe(['--port', '0', '--redis', redis.url, '--sync-queue', 'long', '--queues', 'long', '--token', TOKEN], {
+      RECEIPTS_DOCTOR_SERVE_BATCH_MS: '60000',
+      RECEIPTS_DOCTOR_SERVE_DRAIN_MS: '300',
+    });
+    const { body } = await postSync(serve.apiUrl!);
+    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), 30_000, 20);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(serve.stderr()).toMatch(/without draining/);
+
+    // The abandoned job went back to the queue (not to failed): the next worker finishes it.
+    const api = await startServe(['--port', '0', '--redis', redis.url, '--sync-queue', 'long', '--no-worker', '--token', TOKEN]);
+    expect((await getStatus(api.apiUrl!, String(body.job_id))).body.status).toBe('queued');
+    await startServe(['--no-api', '--redis', redis.url, '--queues', 'long']);
+    await eventually(async () => ((await getStatus(api.apiUrl!, String(body.job_id))).body.status === 'finished' ? true : undefined));
+  });
+
+  it('still exits on SIGTERM while its Redis is down', async () => {
+    const doomed = await startRedis();
+    const serve = await startServe(['--port', '0', '--redis', doomed.url, '--token', TOKEN]);
+    await doomed.stop();
+    expect((await postSync(serve.apiUrl!)).status).toBe(503);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
   it('starts a private redis-server and removes it and its temp dir on SIGTERM', async () => {
     const tmp = tempDir();
     const serve = await startServe(['--port', '0', '--token', TOKEN], { TMPDIR: tmp });
@@ -131,6 +158,15 @@ describe('serve as real processes', () => {
     serve.child.kill('SIGKILL');
     await serve.exited;
     await eventually(async () => (processGone(pid) && readdirSync(tmp).length === 0 ? true : undefined), 15_000);
+  });
+
+  it('stops with exit 1 when its embedded redis-server dies under it', async () => {
+    const tmp = tempDir();
+    const serve = await startServe(['--port', '0', '--token', TOKEN], { TMPDIR: tmp });
+    process.kill(await redisPid(serve.redisUrl!), 'SIGKILL');
+    expect(await serve.exited).toBe(1);
+    expect(serve.stderr()).toMatch(/redis-server exited/);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('exits 2 naming how to install redis-server when it is not on PATH and no Redis is given', async () => {

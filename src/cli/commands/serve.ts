@@ -61,7 +61,9 @@ export function registerServe(program: Command): void {
       if (token === '') throw new InputError('--token must not be empty.');
 
       const log = (line: string) => process.stderr.write(`receipts-doctor serve: ${line}\n`);
+      let onRedisGone = () => {};
       const pair = await startPair({
+        onEmbeddedRedisExit: () => onRedisGone(),
         redisUrl,
         port,
         host: options.host,
@@ -97,7 +99,7 @@ export function registerServe(program: Command): void {
           log(`${signal}: no new requests; draining in-flight jobs, then stopping`);
           pair.stop().then(
             ({ drained }) => {
-              log(drained ? 'stopped' : 'stopped (drain timed out: unfinished jobs return to the queue as stalled)');
+              log(drained ? 'stopped' : 'stopped without draining every in-flight job (they return to the queue as stalled jobs)');
               process.off('SIGINT', onSignal);
               process.off('SIGTERM', onSignal);
               resolve();
@@ -111,6 +113,12 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
+        onRedisGone = () => {
+          // Nothing can work without it and nothing would restart it: stop, and say so in the exit code.
+          log('the embedded redis-server exited unexpectedly; stopping');
+          process.exitCode = 1;
+          onSignal('SIGTERM');
+        };
       });
     });
 }
