@@ -93,7 +93,7 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
     db: target.db,
     lazyConnect: true,
     connectTimeout: timeoutMs,
-    commandTimeout: Math.max(timeoutMs, 10_000),
+    commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableReadyCheck: false,
@@ -113,6 +113,8 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
   });
   const fail = (error: unknown) => {
     client.disconnect();
+    // disconnect() half-closes; a server that never answers would keep the socket (and the process) alive.
+    (client as unknown as { stream?: { destroy(): void } }).stream?.destroy();
     const message = scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]);
     return new UnreachableError(message, 'redis', { cause: error });
   };
@@ -136,6 +138,8 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
   } finally {
     clearTimeout(timer);
   }
+  // Connected: reads of a large Redis may take longer than the connect budget.
+  client.options.commandTimeout = Math.max(timeoutMs, 30_000);
 
   let roundTrips = 0;
   return {
