@@ -8,8 +8,20 @@ const MAX_ROWS = 50;
 /** No rule between rows: these tables get long. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
+/** cli-table3 draws the header rule with the row-rule characters: put it back under the (one-line) header only. */
+function withHeaderRule(table: string): string {
+  const lines = table.split('\n');
+  const rule = lines[0]!.replace('┌', '├').replace(/┬/g, '┼').replace('┐', '┤');
+  return [lines[0], lines[1], rule, ...lines.slice(2)].join('\n');
+}
+
 const workerRank = (worker: LiveWorker) => (worker.alive ? 1 : 0);
-const queueRank = (queue: LiveQueue) => (queue.waiting > 0 && queue.consumers.length === 0 && !queue.liveness ? 0 : queue.failed > 0 ? 1 : 2);
+function queueRank(queue: LiveQueue): number {
+  const orphan = queue.consumers.length === 0 && !queue.liveness;
+  if (orphan && queue.waiting > 0) return 0;
+  if (queue.failed > 0) return 1;
+  return orphan ? 2 : 3;
+}
 
 function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   const both = live.backend === 'both';
@@ -35,7 +47,7 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   const title = `${c.bold('Workers')} ${c.dim(`${alive} alive, ${live.workers.length - alive} stale`)}`;
   if (live.workers.length === 0) return [title, c.red('No worker is registered.')];
   const more = live.workers.length > MAX_ROWS ? [c.dim(`… and ${live.workers.length - MAX_ROWS} more (--format json lists all)`)] : [];
-  return [title, table.toString(), ...more];
+  return [title, withHeaderRule(table.toString()), ...more];
 }
 
 function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
@@ -56,7 +68,7 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
           ? c.green(queue.consumers.length <= 3 ? queue.consumers.join(', ') : `${queue.consumers.length} workers`)
           : queue.waiting > 0
             ? c.red.bold('none')
-            : c.dim('none');
+            : c.yellow('none');
     table.push([
       orphan && queue.waiting > 0 ? c.red.bold(queue.name) : queue.name,
       ...(both ? [queue.backend] : []),
@@ -69,7 +81,7 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
   }
   if (live.queues.length === 0) return [c.bold('Queues'), c.dim('No queue found.')];
   const more = live.queues.length > MAX_ROWS ? [c.dim(`… and ${live.queues.length - MAX_ROWS} more (--format json lists all)`)] : [];
-  return [c.bold('Queues'), table.toString(), ...more];
+  return [c.bold('Queues'), withHeaderRule(table.toString()), ...more];
 }
 
 /** Workers and queues tables of the live stage (the view `rq info` gives), problems highlighted and listed first. */
