@@ -32,12 +32,15 @@ const STALE_FACT: Record<string, (worker: LiveWorker) => string> = {
 
 /** Sets each queue's live consumers (alive workers of the same backend that listen to it); stale ones never count. */
 export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueue[]): void {
-  for (const queue of queues) {
-    queue.consumers = workers
-      .filter((worker) => worker.alive && worker.backend === queue.backend && worker.queues.includes(queue.name))
-      .map((worker) => worker.name)
-      .sort();
+  const listeners = new Map<string, string[]>();
+  for (const worker of workers) {
+    if (!worker.alive) continue;
+    for (const queue of worker.queues) {
+      const key = `${worker.backend}\0${queue}`;
+      listeners.set(key, [...(listeners.get(key) ?? []), worker.name]);
+    }
   }
+  for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
 }
 
 /** The live findings (SPEC §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
@@ -106,7 +109,8 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     const consumers = queue.consumers.length;
     if (queue.waiting === 0 || queue.oldestWaitingAgeMs === undefined) continue;
     if (queue.oldestWaitingAgeMs <= input.stuckAfterSeconds * 1000 || (!consumers && queue.liveness !== 'stalled-check')) continue;
-    const busy = workers.filter((worker) => queue.consumers.includes(worker.name) && worker.currentJob);
+    const consumerNames = new Set(queue.consumers);
+    const busy = workers.filter((worker) => worker.currentJob && consumerNames.has(worker.name));
     findings.push(
       finding('stuck-jobs', {
         message: `Queue \`${queue.name}\`'s oldest waiting job has waited ${humanDuration(queue.oldestWaitingAgeMs)} (over ${input.stuckAfterSeconds}s) although ${consumers ? plural(consumers, 'live worker') : 'a live worker'} listen${consumers === 1 ? 's' : ''} to it.`,

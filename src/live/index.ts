@@ -47,8 +47,11 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     // With an explicit backend the wanted queues get rows there; with auto, only where they exist (added below).
     const { readRq } = await import('./rq.js');
     const { readBullmq } = await import('./bullmq.js');
-    const rq = options.backend === 'bullmq' ? EMPTY : await readRq(reader, options.backend === 'rq' ? wanted : [], now());
-    const bull = options.backend === 'rq' ? EMPTY : await readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now());
+    // Both readers share the connection; their pipelines interleave instead of waiting for each other.
+    const [rq, bull] = await Promise.all([
+      options.backend === 'bullmq' ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now()),
+      options.backend === 'rq' ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now()),
+    ]);
     const backend: LiveSection['backend'] =
       options.backend !== 'auto' ? options.backend : rq.found && bull.found ? 'both' : bull.found ? 'bullmq' : 'rq';
 

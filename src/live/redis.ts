@@ -1,6 +1,6 @@
-import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { InputError, UnreachableError } from '../errors.js';
 import { redactUrl, scrubSecrets } from '../redact.js';
+import { RedisReplyError, RespConnection, type RespValue } from './resp.js';
 
 /** Connection settings parsed from a redis:// or rediss:// URL. */
 export interface RedisTarget {
@@ -79,45 +79,29 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
   return `Cannot connect to ${where}: ${text.split('\n')[0]}`;
 }
 
+/** Bulk strings become text, HGETALL's flat list a record; `hgetBuffer` keeps the raw bytes (zlib'd payloads). */
+function decode(name: string, value: RespValue): unknown {
+  if (value instanceof RedisReplyError) return value;
+  if (name === 'hgetBuffer') return value;
+  if (name === 'hgetall' && Array.isArray(value)) {
+    const hash: Record<string, string> = {};
+    for (let index = 0; index + 1 < value.length; index += 2) hash[String(value[index])] = String(value[index + 1]);
+    return hash;
+  }
+  return value;
+}
+
+
 /**
- * Connects (ioredis, loaded lazily) and checks the server answers, all within `timeoutMs`: refused, unknown host,
- * wrong password, and a server that accepts but never answers all end in an `UnreachableError` — never a hang.
- * Nothing is written: no CLIENT SETINFO, no retries that could replay commands.
+ * Connects and checks the server answers, all within `timeoutMs`: refused, unknown host, wrong password, and a
+ * server that accepts but never answers all end in an `UnreachableError` — never a hang. The handshake is
+ * AUTH (when given), SELECT (db ≠ 0), CLIENT SETNAME (so operators can see the inspection), PING.
  */
 export async function connectReader(rawUrl: string, timeoutMs: number): Promise<RedisReader> {
   const target = parseRedisUrl(rawUrl);
-  const { Redis } = await import('ioredis');
-  const options: RedisOptions = {
-    host: target.host,
-    port: target.port,
-    db: target.db,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableReadyCheck: false,
-    enableOfflineQueue: false,
-    autoResubscribe: false,
-    disableClientInfo: true,
-    // Lets an operator see the inspection in CLIENT LIST (ACL: +client|setname).
-    connectionName: 'receipts-doctor:live',
-    ...(target.username ? { username: target.username } : {}),
-    ...(target.password !== undefined ? { password: target.password } : {}),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
-  };
-  const client: RedisClient = new Redis(options);
-  let lastError: unknown;
-  client.on('error', (error) => {
-    lastError = error;
-  });
-  const fail = (error: unknown) => {
-    client.disconnect();
-    // disconnect() half-closes; a server that never answers would keep the socket (and the process) alive.
-    (client as unknown as { stream?: { destroy(): void } }).stream?.destroy();
-    const message = scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]);
-    return new UnreachableError(message, 'redis', { cause: error });
-  };
+  const fail = (error: unknown) =>
+    new UnreachableError(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]), 'redis', { cause: error });
+  let connection: RespConnection | undefined;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
@@ -125,21 +109,28 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
   try {
     await Promise.race([
       (async () => {
-        await client.connect();
-        // connect() resolves once AUTH/SELECT/SETNAME went out; PING proves the server really answers.
-        await client.ping();
+        connection = await RespConnection.open(target);
+        const handshake: Command[] = [];
+        if (target.password !== undefined) {
+          handshake.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
+        }
+        if (target.db !== 0) handshake.push(['SELECT', target.db]);
+        handshake.push(['CLIENT', 'SETNAME', 'receipts-doctor:live'], ['PING']);
+        const replies = await connection.send(handshake);
+        // CLIENT SETNAME may be refused by an ACL: the inspection works without a name.
+        const setnameIndex = handshake.length - 2;
+        const refused = replies.find((reply, index) => reply instanceof RedisReplyError && index !== setnameIndex);
+        if (refused) throw refused;
       })(),
       deadline,
     ]);
   } catch (error) {
-    // ioredis often reports "Connection is closed." and leaves the cause in the error event.
-    const cause = (error as NodeJS.ErrnoException).code === 'ETIMEDOUT' || !lastError ? error : lastError;
-    throw fail(cause);
+    connection?.close();
+    throw fail(error);
   } finally {
     clearTimeout(timer);
   }
-  // Connected: reads of a large Redis may take longer than the connect budget.
-  client.options.commandTimeout = Math.max(timeoutMs, 30_000);
+  const open = connection!;
 
   let roundTrips = 0;
   return {
@@ -150,17 +141,22 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
     async pipeline(commands) {
       if (commands.length === 0) return [];
       roundTrips += 1;
-      let results: [Error | null, unknown][] | null;
+      let replies: RespValue[];
       try {
-        results = await client.pipeline(commands as unknown as string[][]).exec();
+        replies = await open.send(
+          commands.map(([name, ...args]) => [name === 'hgetBuffer' ? 'hget' : name, ...args]),
+          commands.map(([name]) => name === 'hgetBuffer'),
+        );
       } catch (error) {
-        throw fail(lastError ?? error);
+        throw fail(error);
       }
-      if (!results) throw fail(lastError ?? new Error('the connection was closed'));
-      return results.map(([error, value]) => (error ? { error } : { value }));
+      return replies.map((reply, index) => {
+        const value = decode(commands[index]![0], reply);
+        return value instanceof RedisReplyError ? { error: value } : { value };
+      });
     },
     async close() {
-      client.disconnect();
+      open.close();
     },
   };
 }
