@@ -1,7 +1,7 @@
 import { ruleMeta } from '../rules.js';
 import { humanDuration } from '../report/style.js';
 import type { Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
-import type { QueueRead, WorkerRead } from './model.js';
+import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
 
 /** What the findings are computed from: the merged reads of all backends plus the expectations. */
 export interface LiveAnalysisInput {
@@ -76,7 +76,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   for (const read of input.queues) byName.set(read.queue.name, [...(byName.get(read.queue.name) ?? []), read]);
   const expected = new Set(input.expectedQueues);
   const reported = new Set<string>();
-  for (const [name, reads] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, reads] of [...byName].sort(([a], [b]) => byCodeUnits(a, b))) {
     const waiting = reads.reduce((sum, read) => sum + read.queue.waiting, 0);
     if (served(name) || (waiting === 0 && !expected.has(name))) continue;
     const oldest = Math.max(...reads.map((read) => read.queue.oldestWaitingAgeMs ?? -1));

@@ -1,4 +1,4 @@
-import { emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
+import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
 import { asNumber, asString, asStrings, escapeGlob, type Command, type RedisReader, type Reply } from './redis.js';
 
 /** Keys per SCAN page: large, so a small keyspace is one round trip. */
@@ -97,7 +97,7 @@ export function workersFromClientList(text: string, prefix: string, now: number)
       },
     });
   }
-  return workers.sort((a, b) => a.worker.name.localeCompare(b.worker.name));
+  return workers.sort((a, b) => byCodeUnits(a.worker.name, b.worker.name));
 }
 
 function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<string, { oldest?: string; failed?: string }>): QueueRead {

@@ -1,7 +1,7 @@
 import type { Consumer, Finding, LiveSection } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead } from './model.js';
-import { emptyQueue } from './model.js';
+import { byCodeUnits, emptyQueue } from './model.js';
 import { connectReader } from './redis.js';
 
 export interface LiveOptions {
@@ -77,8 +77,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     });
     const section: LiveSection = {
       backend,
-      workers: workers.map((read) => read.worker).sort((a, b) => a.backend.localeCompare(b.backend) || a.name.localeCompare(b.name)),
-      queues: queues.map((read) => read.queue).sort((a, b) => a.backend.localeCompare(b.backend) || a.name.localeCompare(b.name)),
+      workers: workers.map((read) => read.worker).sort((a, b) => byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name)),
+      queues: queues.map((read) => read.queue).sort((a, b) => byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name)),
       durationMs: Math.round(performance.now() - started),
       redis: reader.target.redacted,
       roundTrips: reader.roundTrips,

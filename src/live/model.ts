@@ -27,6 +27,11 @@ export interface BackendRead {
 /** Parses RQ's `%Y-%m-%dT%H:%M:%S.%fZ` (and the older second-precision form) as UTC milliseconds. */
 export function parseRqTimestamp(text: string | undefined): number | undefined {
   if (!text) return undefined;
+  // Fast path: V8 reads ISO timestamps with microseconds; the regex below is for anything it refuses.
+  if (text.endsWith('Z')) {
+    const parsed = Date.parse(text);
+    if (Number.isFinite(parsed)) return parsed;
+  }
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:Z|\+00:00)?$/.exec(text.trim());
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, fraction] = match;
@@ -49,3 +54,6 @@ export function errorLine(text: string | undefined): string | undefined {
 export function emptyQueue(name: string, backend: LiveQueue['backend']): LiveQueue {
   return { name, backend, waiting: 0, active: 0, failed: 0, consumers: [] };
 }
+
+/** Stable, locale-free ordering (localeCompare costs a cold ICU start-up for nothing here). */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { pickDriftEnvironment, runStatic } from '../../analysis/static.js';
 import { InputError } from '../../errors.js';
 import { runLive } from '../../live/index.js';
 import { CLEAR_SCREEN, watchLoop } from '../../live/watch.js';
@@ -35,6 +34,8 @@ export function registerLive(program: Command): void {
     const { environment, ...liveOptions } = live;
     let drift: Parameters<typeof runLive>[0]['config'];
     if (root) {
+      // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
+      const { pickDriftEnvironment, runStatic } = await import('../../analysis/static.js');
       const staticResult = runStatic(resolveStatic(root, options, config));
       const names = staticResult.section.environments.map((env) => env.name);
       const picked = pickDriftEnvironment(names, environment);
