@@ -21,11 +21,11 @@ function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stag
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-const STALE_FACT: Record<string, (worker: LiveWorker) => string> = {
+const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => string> = {
   expired: () => 'its worker hash has expired but it is still listed in rq:workers',
   dead: () => 'it registered its death but is still listed',
-  'heartbeat-overdue': (worker) =>
-    `it missed its own heartbeat deadline (last heartbeat ${worker.heartbeatAgeMs !== undefined ? `${humanDuration(worker.heartbeatAgeMs)} ago` : 'unknown'})`,
+  'heartbeat-overdue': (_worker, read) =>
+    `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
   'heartbeat-old': (worker) =>
     `its last heartbeat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond RQ's default TTL of 480s`,
 };
@@ -59,12 +59,13 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     })),
   ];
 
-  for (const { worker, staleReason } of input.workers) {
+  for (const read of input.workers) {
+    const { worker, staleReason } = read;
     if (!staleReason) continue;
     const who = [worker.hostname, worker.pid !== undefined ? `pid ${worker.pid}` : undefined].filter(Boolean).join(', ');
     findings.push(
       finding('stale-worker', {
-        message: `Worker \`${worker.name}\`${who ? ` (${who})` : ''} is registered but not alive: ${STALE_FACT[staleReason]?.(worker) ?? staleReason}.`,
+        message: `Worker \`${worker.name}\`${who ? ` (${who})` : ''} is registered but not alive: ${STALE_FACT[staleReason]?.(worker, read) ?? staleReason}.`,
         hint: 'It does not count as a consumer: restart the worker process; the dead registration is removed by RQ on its next cleanup.',
         worker: worker.name,
         ...(worker.queues.length === 1 ? { queue: worker.queues[0] } : {}),

@@ -5,6 +5,8 @@ export interface WorkerRead {
   worker: LiveWorker;
   /** Why the registration is stale: `expired`, `dead`, `heartbeat-overdue`, `heartbeat-old`. */
   staleReason?: string;
+  /** RQ: what was left of the worker key's TTL when read (ms); -1 none, -2 gone. */
+  remainingTtlMs?: number;
 }
 
 /** A queue as read, with the newest failure's first error line and liveness inferred without CLIENT LIST. */

@@ -165,7 +165,7 @@ function workerRead(key: string, hash: Record<string, string>, remainingMs: numb
   else if (remainingMs >= 0 && remainingMs < RQ_OVERDUE_REMAINING_MS) staleReason = 'heartbeat-overdue';
   else if (remainingMs < 0 && (worker.heartbeatAgeMs ?? Infinity) > RQ_DEFAULT_KEY_TTL_MS) staleReason = 'heartbeat-old';
   if (staleReason) worker.alive = false;
-  return { worker, ...(staleReason ? { staleReason } : {}) };
+  return { worker, remainingTtlMs: remainingMs, ...(staleReason ? { staleReason } : {}) };
 }
 
 /**

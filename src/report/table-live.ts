@@ -32,7 +32,7 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   });
   const workers = [...live.workers].sort((a, b) => workerRank(a) - workerRank(b));
   for (const worker of workers.slice(0, MAX_ROWS)) {
-    const host = [worker.hostname, worker.pid !== undefined ? worker.pid : undefined].filter((part) => part !== undefined).join(':');
+    const host = worker.pid !== undefined ? `${worker.hostname ?? '?'} (pid ${worker.pid})` : (worker.hostname ?? '');
     table.push([
       worker.alive ? worker.name : c.red(worker.name),
       ...(both ? [worker.backend] : []),

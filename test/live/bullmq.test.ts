@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, Worker, type Job } from 'bullmq';
 import { runLive, type LiveOptions } from '../../src/live/index.js';
-import { runJson } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const options = (url: string, extra: Partial<LiveOptions> = {}): LiveOptions => ({
@@ -85,5 +86,21 @@ describe('live stage against real BullMQ queues and workers', () => {
     expect(section.backend).toBe('rq');
     expect(section.workers).toEqual([]);
     expect(section.queues).toEqual([]);
+  });
+
+  it('--watch refreshes until SIGINT and exits with the exit code of the last refresh', async () => {
+    const child = execa(process.execPath, [BIN, 'live', '--redis', redis.url, '--watch', '0.2', '--quiet'], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 30_000;
+    while ((output.match(/FAIL/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const result = await child;
+    expect((output.match(/FAIL/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('');
   });
 });
