@@ -178,10 +178,5 @@ export const asNumber = (reply: Reply | undefined): number => {
 export const asStrings = (reply: Reply | undefined): string[] =>
   Array.isArray(reply?.value) ? (reply.value as unknown[]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item))) : [];
 
-export const asHash = (reply: Reply | undefined): Record<string, string> => {
-  const value = reply?.value;
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
-};
-
 /** Escapes glob characters so a prefix is matched literally by SCAN MATCH. */
 export const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');

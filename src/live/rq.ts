@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import type { LiveWorker } from '../types.js';
 import { emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asHash, asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
 
 // Key layout shared by RQ 1.x (Debian's 1.13) and 2.x: worker_registration.py, worker.py, queue.py, registry.py.
 const WORKERS_KEY = 'rq:workers';
@@ -138,6 +138,20 @@ function applyJobReplies(queues: Map<string, QueueRead>, order: [kind: 'oldest' 
   }
 }
 
+/** The worker hash fields the report uses (worker.py refresh() reads the same names). */
+const WORKER_FIELDS = ['queues', 'state', 'current_job', 'last_heartbeat', 'birth', 'hostname', 'pid', 'death'] as const;
+
+/** HMGET's answer as a record of the fields present; an expired worker key gives an empty record. */
+function workerHash(reply: Reply | undefined): Record<string, string> {
+  const hash: Record<string, string> = {};
+  const values = Array.isArray(reply?.value) ? (reply.value as unknown[]) : [];
+  WORKER_FIELDS.forEach((field, index) => {
+    const value = values[index];
+    if (typeof value === 'string') hash[field] = value;
+  });
+  return hash;
+}
+
 /** PTTL in ms; -1 no expiry, -2 no key (also for an error reply). */
 const pttl = (reply: Reply | undefined): number => (typeof reply?.value === 'number' ? reply.value : -2);
 
@@ -186,12 +200,12 @@ export async function readRq(reader: RedisReader, extraQueues: readonly string[]
   const firstQueues = [...new Set([...registeredQueues, ...extraQueues])];
 
   const commands: Command[] = [];
-  for (const key of workerKeys) commands.push(['hgetall', key], ['pttl', key]);
+  for (const key of workerKeys) commands.push(['hmget', key, ...WORKER_FIELDS], ['pttl', key]);
   for (const name of firstQueues) commands.push(...queueCommands(name, nowSeconds));
   const replies = await reader.pipeline(commands);
 
   const workers = workerKeys.map((key, index) =>
-    workerRead(key, asHash(replies[2 * index]), pttl(replies[2 * index + 1]), now),
+    workerRead(key, workerHash(replies[2 * index]), pttl(replies[2 * index + 1]), now),
   );
   const queues = new Map<string, QueueRead>();
   const lookups: JobLookups = { oldest: new Map(), newestFailed: new Map() };
