@@ -162,18 +162,22 @@ function workerRead(key: string, hash: Record<string, string>, remainingMs: numb
     return { worker: { name, backend: 'rq', queues: [], alive: false, state: 'expired' }, staleReason: 'expired' };
   }
   const heartbeat = parseRqTimestamp(hash.last_heartbeat) ?? parseRqTimestamp(hash.birth);
-  const worker: LiveWorker = {
-    name,
-    backend: 'rq',
-    queues: (hash.queues ?? '').split(',').map((queue) => queue.trim()).filter(Boolean),
-    alive: true,
-    ...(hash.hostname ? { hostname: hash.hostname } : {}),
-    ...(hash.pid && Number.isFinite(Number(hash.pid)) ? { pid: Number(hash.pid) } : {}),
-    state: hash.state || '?',
-    ...(heartbeat !== undefined ? { lastHeartbeat: new Date(heartbeat).toISOString(), heartbeatAgeMs: Math.max(0, now - heartbeat) } : {}),
-    ...(hash.current_job ? { currentJob: hash.current_job } : {}),
-    ...(hash.birth ? { birth: new Date(parseRqTimestamp(hash.birth) ?? 0).toISOString() } : {}),
-  };
+  // Plain assignments rather than conditional spreads: this runs once per worker in a cold process.
+  const worker: LiveWorker = { name, backend: 'rq', queues: [], alive: true, state: hash.state || '?' };
+  for (const queue of (hash.queues ?? '').split(',')) {
+    const trimmed = queue.trim();
+    if (trimmed) worker.queues.push(trimmed);
+  }
+  if (hash.hostname) worker.hostname = hash.hostname;
+  const pid = Number(hash.pid);
+  if (hash.pid && Number.isFinite(pid)) worker.pid = pid;
+  if (heartbeat !== undefined) {
+    worker.lastHeartbeat = new Date(heartbeat).toISOString();
+    worker.heartbeatAgeMs = Math.max(0, now - heartbeat);
+  }
+  if (hash.current_job) worker.currentJob = hash.current_job;
+  const birth = parseRqTimestamp(hash.birth);
+  if (birth !== undefined) worker.birth = new Date(birth).toISOString();
   let staleReason: string | undefined;
   if (hash.death) staleReason = 'dead';
   else if (remainingMs >= 0 && remainingMs < RQ_OVERDUE_REMAINING_MS) staleReason = 'heartbeat-overdue';
