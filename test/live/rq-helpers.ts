@@ -66,7 +66,8 @@ function track(child: ChildProcess, name: string, url: string): Promise<RqWorker
     async stop(signal: NodeJS.Signals = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
+      // The whole process group: RQ forks a work horse per job, which would outlive its parent.
+      process.kill(-child.pid!, signal);
       await exited;
     },
   };
@@ -78,6 +79,7 @@ export function startRqWorker(url: string, name: string, queues: string[], extra
   const child = spawn(RQ, ['worker', '--url', url, '--name', name, ...extraArgs, ...queues], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: '/tmp',
+    detached: true,
   });
   return track(child, name, url);
 }
@@ -90,6 +92,7 @@ export async function startProsaasWorker(url: string, queues: string): Promise<R
     cwd: fixture('prosaas'),
     env: { ...process.env, REDIS_URL: url, RQ_QUEUES: queues },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   try {
     const key = await waitFor('the prosaas worker to register', async () =>

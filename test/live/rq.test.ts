@@ -73,6 +73,21 @@ time.sleep(1.5)`,
   });
 
   afterAll(async () => {
+    // RQ's work horse runs in its own session: ask the worker to kill it, or the 40 s job outlives the test.
+    if (redis) {
+      await python(
+        redis.url,
+        `import os, time
+from redis import Redis
+from rq.command import send_kill_horse_command
+r = Redis.from_url(os.environ['REDIS_URL'])
+send_kill_horse_command(r, 'slowpoke')
+for _ in range(50):
+    if not r.hget('rq:worker:slowpoke', 'current_job'):
+        break
+    time.sleep(0.1)`,
+      ).catch(() => undefined);
+    }
     await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await redis?.stop();
   });
