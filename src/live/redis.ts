@@ -150,6 +150,10 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
       } catch (error) {
         throw fail(error);
       }
+      // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
+      // CLIENT LIST is the one command allowed to be refused (BullMQ falls back to stalled-check keys).
+      const denied = replies.findIndex((reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client');
+      if (denied >= 0) throw fail(replies[denied]);
       return replies.map((reply, index) => {
         const value = decode(commands[index]![0], reply);
         return value instanceof RedisReplyError ? { error: value } : { value };

@@ -74,6 +74,14 @@ describe('live: a Redis that cannot be used ends in exit 2 with one line, never 
     expect(report!.live!.redis).toBe(`redis://:***@127.0.0.1:${redis.port}`);
   });
 
+  it('a user who may not read the keys is told so (exit 2), not shown an empty Redis', async () => {
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(`redis://:${PASSWORD}@127.0.0.1:${redis.port}`);
+    await admin.call('ACL', 'SETUSER', 'blind', 'on', '>blind-pw', '~*', '-@all', '+ping', '+client|setname');
+    admin.disconnect();
+    expectOneLineExit2(await runCli(['live', '--redis', `redis://blind:blind-pw@127.0.0.1:${redis.port}`]), /permission denied/);
+  });
+
   it('inside check it becomes a live-unreachable finding instead of exit 2', async () => {
     const port = await freePort();
     const cwd = mkdtempSync(join(tmpdir(), 'rd-live-check-'));
