@@ -97,7 +97,31 @@ export function workersFromClientList(text: string, prefix: string, now: number)
       },
     });
   }
-  return workers.sort((a, b) => byCodeUnits(a.worker.name, b.worker.name));
+  return mergeNamedWorkers(workers).sort((a, b) => byCodeUnits(a.worker.name, b.worker.name));
+}
+
+/**
+ * One named worker process often runs a BullMQ Worker per queue under the same name (the embedded pair does,
+ * like `rq worker high low`): show it once, with all its queues, busy if any of its connections is.
+ */
+function mergeNamedWorkers(reads: WorkerRead[]): WorkerRead[] {
+  const merged = new Map<string, WorkerRead>();
+  for (const read of reads) {
+    const key = `${read.worker.name}\0${read.worker.hostname ?? ''}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, read);
+      continue;
+    }
+    const worker = seen.worker;
+    worker.queues = [...new Set([...worker.queues, ...read.worker.queues])].sort(byCodeUnits);
+    if (read.worker.state === 'busy') worker.state = 'busy';
+    if ((read.worker.heartbeatAgeMs ?? Infinity) < (worker.heartbeatAgeMs ?? Infinity)) {
+      worker.heartbeatAgeMs = read.worker.heartbeatAgeMs;
+      worker.lastHeartbeat = read.worker.lastHeartbeat;
+    }
+  }
+  return [...merged.values()];
 }
 
 function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<string, { oldest?: string; failed?: string }>): QueueRead {
