@@ -1,9 +1,9 @@
-import { pickDriftEnvironment, runStatic, type StaticOptions, type StaticResult } from './analysis/static.js';
+import type { StaticOptions, StaticResult } from './analysis/static.js';
 import { UnreachableError } from './errors.js';
-import { runLive, type LiveOptions, type LiveResult } from './live/index.js';
+import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
-import { runSmoke, type SmokeOptions, type SmokeResult } from './smoke/index.js';
+import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity } from './types.js';
 import { redactUrl } from './redact.js';
 
@@ -57,7 +57,9 @@ export async function check(options: CheckOptions): Promise<Report> {
   let liveResult: LiveResult | undefined;
   let smokeResult: SmokeResult | undefined;
 
+  // Each stage's code is loaded only when the stage runs: `check --redis` alone never loads the compose loader.
   if (options.static) {
+    const { runStatic } = await import('./analysis/static.js');
     staticResult = runStatic(options.static);
     findings.push(...staticResult.findings);
   }
@@ -68,6 +70,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
     let config: LiveOptions['config'];
     if (staticResult) {
+      const { pickDriftEnvironment } = await import('./analysis/static.js');
       const picked = pickDriftEnvironment(
         staticResult.section.environments.map((env) => env.name),
         environment,
@@ -80,6 +83,7 @@ export async function check(options: CheckOptions): Promise<Report> {
         };
       }
     }
+    const { runLive } = await import('./live/index.js');
     try {
       liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
       findings.push(...liveResult.findings);
@@ -90,6 +94,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 
   if (options.smoke) {
+    const { runSmoke } = await import('./smoke/index.js');
     try {
       smokeResult = await runSmoke(options.smoke);
       explainSmoke(smokeResult.findings, findings);
