@@ -32,10 +32,14 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
   };
 }
 
-/** Static findings and live findings that explain a smoke failure ("503 because no live worker …"). */
-function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
+/**
+ * Static findings and live findings that explain a smoke failure ("503 because no live worker …"). When the
+ * static stage knows which queues the code enqueues to, only findings about those queues are causes.
+ */
+function explainSmoke(smokeFindings: Finding[], explaining: Finding[], producedQueues: Set<string> | undefined): void {
   const causes: RelatedInfo[] = explaining
     .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke')
+    .filter((finding) => !producedQueues || finding.queue === undefined || producedQueues.has(finding.queue))
     .map((finding) => ({
       message: `${finding.stage}: ${finding.message}`,
       ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
@@ -97,7 +101,8 @@ export async function check(options: CheckOptions): Promise<Report> {
     const { runSmoke } = await import('./smoke/index.js');
     try {
       smokeResult = await runSmoke(options.smoke);
-      explainSmoke(smokeResult.findings, findings);
+      const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
+      explainSmoke(smokeResult.findings, findings, produced ? new Set(produced) : undefined);
       findings.push(...smokeResult.findings);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
