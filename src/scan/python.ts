@@ -260,7 +260,9 @@ export function analyzePython(source: string): ModuleFacts {
     }
   }
 
-  const matching = (openIndex: number): number => matchingBracket(tokens, openIndex);
+  function matching(openIndex: number): number {
+    return matchingBracket(tokens, openIndex);
+  }
 
   function splitArgs(openIndex: number, close: number): Arg[] {
     const args: Arg[] = [];
