@@ -48,6 +48,14 @@ function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
 }
 
 /**
+ * Queues the API itself says it needs a worker on: the contract's diagnostics report whether `default` has one
+ * (SPEC §6). Without a project dir or --queue, this is how the live stage knows to look for `default`.
+ */
+function queuesTheApiUses(smoke: SmokeResult | undefined): string[] {
+  return smoke?.section.diagnostics?.defaultQueueHasWorker === false ? ['default'] : [];
+}
+
+/**
  * The whole doctor: static (when a project is given) + live (with a Redis URL) + smoke (with a URL).
  * A stage that cannot reach its target becomes a finding; the other stages still run.
  */
@@ -62,10 +70,21 @@ export async function check(options: CheckOptions): Promise<Report> {
     findings.push(...staticResult.findings);
   }
 
+  // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job
+  // waiting in a queue nobody consumes, or in a failed registry) and can explain the smoke's failure.
+  if (options.smoke) {
+    try {
+      smokeResult = await runSmoke(options.smoke);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      findings.push(unreachable('smoke-unreachable', error, redactUrl(options.smoke.url)));
+    }
+  }
+
   if (options.live) {
     const { environment, ...liveOptions } = options.live;
     const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])) ?? [];
-    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
+    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced, ...queuesTheApiUses(smokeResult)])];
     let config: LiveOptions['config'];
     if (staticResult) {
       const picked = pickDriftEnvironment(
@@ -89,16 +108,9 @@ export async function check(options: CheckOptions): Promise<Report> {
     }
   }
 
-  if (options.smoke) {
-    try {
-      smokeResult = await runSmoke(options.smoke);
-      explainSmoke(smokeResult.findings, findings);
-      findings.push(...smokeResult.findings);
-    } catch (error) {
-      if (!(error instanceof UnreachableError)) throw error;
-      const smokeFinding = unreachable('smoke-unreachable', error, redactUrl(options.smoke.url));
-      findings.push(smokeFinding);
-    }
+  if (smokeResult) {
+    explainSmoke(smokeResult.findings, findings);
+    findings.push(...smokeResult.findings);
   }
 
   return buildReport(

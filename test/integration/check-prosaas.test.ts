@@ -88,20 +88,28 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(report!.smoke!.finalStatus).toBe('finished');
     });
 
-    it('a failing job is smoke-job-failed; the next check sees it in the failed registry (failed-jobs)', async () => {
-      const args = ['check', FIXED, '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN, '--body', '{"mode":"fail"}'];
-      const first = await runJson(args);
-      expect(first.exitCode).toBe(1);
-      expect(rules(first.report)).toEqual(['smoke-job-failed', 'worker-queue-unused']);
-      expect(first.report!.smoke!.finalStatus).toBe('failed');
-      expect(find(first.report, 'smoke-job-failed')[0]!.message).toContain('Receipt provider rejected the credentials');
-      // The live stage reads Redis before the smoke posts: the job that just failed is in the next check's view.
-      const second = await runJson(args);
-      expect(second.exitCode).toBe(1);
-      expect(rules(second.report)).toEqual(['failed-jobs', 'smoke-job-failed', 'worker-queue-unused']);
-      const failed = find(second.report, 'failed-jobs');
+    it('a failing job is smoke-job-failed; the live view (read after the smoke) shows it as failed-jobs', async () => {
+      const { exitCode, report, stdout, stderr } = await runJson([
+        'check',
+        FIXED,
+        '--redis',
+        redis.url,
+        '--url',
+        stack.api.url,
+        '--token',
+        TOKEN,
+        '--body',
+        '{"mode":"fail"}',
+      ]);
+      expect(exitCode).toBe(1);
+      expect(rules(report)).toEqual(['failed-jobs', 'smoke-job-failed', 'worker-queue-unused']);
+      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
+      expect(report!.smoke!.finalStatus).toBe('failed');
+      expect(find(report, 'smoke-job-failed')[0]!.message).toContain('Receipt provider rejected the credentials');
+      const failed = find(report, 'failed-jobs');
       expect(failed.map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
-      expect(`${first.stdout}${first.stderr}${second.stdout}${second.stderr}`).not.toContain(TOKEN);
+      expect(report!.live!.queues.find((queue) => queue.name === 'default')!.failed).toBe(1);
+      expect(`${stdout}${stderr}`).not.toContain(TOKEN);
     });
 
     it('a wrong token is smoke-http-status 401, and no token is printed', async () => {
@@ -187,6 +195,19 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(related.some((entry) => entry.message.includes(live!.message))).toBe(true);
     });
 
+    it('without a project dir: the 503 and no live worker on `default` (the queue the API says it needs)', async () => {
+      const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN]);
+      expect(exitCode).toBe(1);
+      expect(report!.static).toBeUndefined();
+      expect(errors(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
+        'live-queue-without-worker:default',
+        'smoke-http-status:',
+      ]);
+      expect(report!.smoke!.httpStatus).toBe(503);
+      const [live] = find(report, 'live-queue-without-worker');
+      expect(find(report, 'smoke-http-status')[0]!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
+    });
+
     it('the table names the 503, `default` and docker-compose.prod.yml:11, and never the token', async () => {
       const { exitCode, stdout, stderr } = await runCli([
         'check',
@@ -257,12 +278,13 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(timeout!.related?.some((entry) => entry.message.includes(find(report, 'live-queue-without-worker')[0]!.message))).toBe(true);
     });
 
-    it('without a project dir, the waiting job alone makes `default` a live-queue-without-worker', async () => {
-      // The previous test left its job waiting in `default`; no producers or --queue are known here.
-      const { exitCode, report } = await runJson(['check', '--redis', redis.url]);
+    it('without a project dir: smoke-timeout, and the live view (read after the smoke) shows its job waiting in `default`', async () => {
+      await flush(redis);
+      const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN, '--timeout', '2']);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['live-queue-without-worker']);
-      expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBeGreaterThanOrEqual(1);
+      expect(rules(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
+      expect(find(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
+      expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBe(1);
     });
   });
 });

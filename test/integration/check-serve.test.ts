@@ -57,7 +57,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       expect(report!.smoke!.finalStatus).toBe('finished');
     });
 
-    it('a failing job is smoke-job-failed', async () => {
+    it('a failing job is smoke-job-failed, and failed-jobs (a warning) in the live view read after it', async () => {
       const { exitCode, report } = await runJson([
         'check',
         FIXED,
@@ -72,12 +72,13 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       ]);
       expect(exitCode).toBe(1);
       expect(report!.smoke!.finalStatus).toBe('failed');
-      // The live stage read Redis before this job failed; earlier failures (none here) would be failed-jobs.
       expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
       expect(find(report, 'smoke-job-failed')[0]!.message).toContain('rejected');
+      expect(find(report, 'failed-jobs').map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
+      // A warning stays below the default --fail-on: the next healthy run passes.
       const again = await runJson(['check', FIXED, '--redis', serve.redisUrl!, '--url', serve.apiUrl!, '--token', TOKEN]);
       expect(again.exitCode).toBe(0);
-      expect(find(again.report, 'failed-jobs').map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
+      expect(rules(again.report)).toEqual(['failed-jobs', 'worker-queue-unused']);
       expect(again.report!.smoke!.finalStatus).toBe('finished');
     });
 
@@ -117,6 +118,16 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       expect(staticProd.hint).toContain('docker-compose.prod.yml:11');
       expect(smoke!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
       expect(smoke!.related?.some((entry) => entry.message.includes(staticProd.message) && entry.file === staticProd.location!.file)).toBe(true);
+    });
+
+    it('without a project dir: the 503 and no live worker on `default`', async () => {
+      const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN]);
+      expect(exitCode).toBe(1);
+      expect(errors(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
+        'live-queue-without-worker:default',
+        'smoke-http-status:',
+      ]);
+      expect(report!.smoke!.httpStatus).toBe(503);
     });
 
     it('fixed config, old worker: config-live-drift for `default` in prod', async () => {
@@ -170,12 +181,13 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       expect(timeout!.related?.some((entry) => entry.message.includes(live[0]!.message))).toBe(true);
     });
 
-    it('without a project dir, the waiting job alone makes `default` a live-queue-without-worker', async () => {
-      const { exitCode, report } = await runJson(['check', '--redis', redis.url]);
+    it('without a project dir, the waiting job of the smoke makes `default` a live-queue-without-worker', async () => {
+      await flush(redis);
+      const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN, '--timeout', '2']);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['live-queue-without-worker']);
+      expect(rules(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
       expect(find(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
-      expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBeGreaterThanOrEqual(1);
+      expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBe(1);
     });
   });
 });
