@@ -16,8 +16,6 @@ export interface CheckOptions {
   ruleOverrides?: Record<string, Severity | 'off'>;
 }
 
-/** Applies the project config's per-rule severity overrides; `off` drops the rule's findings. */
-
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
   const meta = ruleMeta(rule);
   return {
@@ -32,14 +30,29 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
   };
 }
 
+/** Another finding as a related entry: its stage, its fact and where it points. */
+function asRelated(finding: Finding): RelatedInfo {
+  return {
+    message: `${finding.stage}: ${finding.message}`,
+    ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
+  };
+}
+
+/**
+ * A live queue without a worker that the compose config also leaves without one: the live finding points at
+ * the static finding (the enqueue site, whose hint names the config line), so both tell the same story.
+ */
+function linkLiveToStatic(liveFindings: Finding[], staticFindings: Finding[]): void {
+  for (const finding of liveFindings) {
+    if (finding.rule !== 'live-queue-without-worker' || finding.queue === undefined) continue;
+    const causes = staticFindings.filter((cause) => cause.rule === 'queue-without-worker' && cause.queue === finding.queue);
+    if (causes.length > 0) finding.related = [...(finding.related ?? []), ...causes.map(asRelated)];
+  }
+}
+
 /** Static findings and live findings that explain a smoke failure ("503 because no live worker …"). */
 function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
-  const causes: RelatedInfo[] = explaining
-    .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke')
-    .map((finding) => ({
-      message: `${finding.stage}: ${finding.message}`,
-      ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
-    }));
+  const causes: RelatedInfo[] = explaining.filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke').map(asRelated);
   if (causes.length === 0) return;
   for (const finding of smokeFindings) {
     if (finding.severity !== 'error') continue;
@@ -101,6 +114,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     }
     try {
       liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
+      linkLiveToStatic(liveResult.findings, staticResult?.findings ?? []);
       findings.push(...liveResult.findings);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;

@@ -183,6 +183,8 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
 
       const [live] = find(report, 'live-queue-without-worker');
       expect(live!.queue).toBe('default');
+      // The live finding points at its cause in the config (the static finding, whose hint names the line).
+      expect(live!.related?.some((entry) => entry.file === 'server/routes_receipts.py' && entry.message.includes(staticProd.message))).toBe(true);
       // Config and live agree (both high,low): the cause is the config, not a stale deploy.
       expect(find(report, 'config-live-drift')).toEqual([]);
 

@@ -116,6 +116,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       const [live] = find(report, 'live-queue-without-worker');
       const staticProd = find(report, 'queue-without-worker').find((finding) => finding.environment === 'prod')!;
       expect(staticProd.hint).toContain('docker-compose.prod.yml:11');
+      expect(live!.related?.some((entry) => entry.message.includes(staticProd.message))).toBe(true);
       expect(smoke!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
       expect(smoke!.related?.some((entry) => entry.message.includes(staticProd.message) && entry.file === staticProd.location!.file)).toBe(true);
     });
