@@ -50,10 +50,19 @@ function linkLiveToStatic(liveFindings: Finding[], staticFindings: Finding[]): v
   }
 }
 
-/** Static findings and live findings that explain a smoke failure ("503 because no live worker …"). */
-function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
-  const causes: RelatedInfo[] = explaining.filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke').map(asRelated);
+/**
+ * Static findings and live findings that explain a smoke failure ("503 because no live worker …"). Like the
+ * smoke's own diagnostics, only worker-side failures: a sync POST refused with a 4xx (token, path, body) is
+ * not explained by workers, and a stage that could not reach its target explains nothing.
+ */
+function explainSmoke(smoke: SmokeResult, explaining: Finding[]): void {
+  const postStatus = smoke.section.httpStatus;
+  if (postStatus !== undefined && postStatus >= 400 && postStatus < 500) return;
+  const causes: RelatedInfo[] = explaining
+    .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke' && !finding.rule.endsWith('-unreachable'))
+    .map(asRelated);
   if (causes.length === 0) return;
+  const smokeFindings = smoke.findings;
   for (const finding of smokeFindings) {
     if (finding.severity !== 'error') continue;
     finding.related = [...(finding.related ?? []), ...causes];
@@ -123,7 +132,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 
   if (smokeResult) {
-    explainSmoke(smokeResult.findings, findings);
+    explainSmoke(smokeResult, findings);
     findings.push(...smokeResult.findings);
   }
 

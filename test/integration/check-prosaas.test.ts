@@ -210,6 +210,24 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(find(report, 'smoke-http-status')[0]!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
     });
 
+    it('a wrong token is a 401 that the worker findings do not claim to explain', async () => {
+      const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', stack.api.url, '--token', 'not-the-token']);
+      expect(exitCode).toBe(1);
+      expect(report!.smoke!.httpStatus).toBe(401);
+      expect(rules(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
+      expect(find(report, 'smoke-http-status')[0]!.related ?? []).toEqual([]);
+    });
+
+    it('Redis unreachable: the 503 is explained by the static finding only, not by the unreachable Redis', async () => {
+      const closed = await freePort();
+      const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', `redis://127.0.0.1:${closed}`, '--url', stack.api.url, '--token', TOKEN]);
+      expect(exitCode).toBe(1);
+      expect(rules(report)).toEqual(['live-unreachable', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
+      const related = find(report, 'smoke-http-status')[0]!.related ?? [];
+      expect(related.filter((entry) => entry.message.startsWith('static:'))).toHaveLength(2);
+      expect(related.filter((entry) => entry.message.startsWith('live:'))).toEqual([]);
+    });
+
     it('the table names the 503, `default` and docker-compose.prod.yml:11, and never the token', async () => {
       const { exitCode, stdout, stderr } = await runCli([
         'check',
