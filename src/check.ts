@@ -16,8 +16,6 @@ export interface CheckOptions {
   ruleOverrides?: Record<string, Severity | 'off'>;
 }
 
-/** Applies the project config's per-rule severity overrides; `off` drops the rule's findings. */
-
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
   const meta = ruleMeta(rule);
   return {
@@ -32,23 +30,53 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
   };
 }
 
+/** Another finding as a related entry: its stage, its fact and where it points. */
+function asRelated(finding: Finding): RelatedInfo {
+  return {
+    message: `${finding.stage}: ${finding.message}`,
+    ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
+  };
+}
+
 /**
- * Static findings and live findings that explain a smoke failure ("503 because no live worker …"). When the
- * static stage knows which queues the code enqueues to, only findings about those queues are causes.
+ * A live queue without a worker that the compose config also leaves without one: the live finding points at
+ * the static finding (the enqueue site, whose hint names the config line), so both tell the same story.
  */
-function explainSmoke(smokeFindings: Finding[], explaining: Finding[], producedQueues: Set<string> | undefined): void {
+function linkLiveToStatic(liveFindings: Finding[], staticFindings: Finding[]): void {
+  for (const finding of liveFindings) {
+    if (finding.rule !== 'live-queue-without-worker' || finding.queue === undefined) continue;
+    const causes = staticFindings.filter((cause) => cause.rule === 'queue-without-worker' && cause.queue === finding.queue);
+    if (causes.length > 0) finding.related = [...(finding.related ?? []), ...causes.map(asRelated)];
+  }
+}
+
+/**
+ * Static findings and live findings that explain a smoke failure ("503 because no live worker …"). Like the
+ * smoke's own diagnostics, only worker-side failures: a sync POST refused with a 4xx (token, path, body) is
+ * not explained by workers, and a stage that could not reach its target explains nothing. When the static
+ * stage knows which queues the code enqueues to, only findings about those queues are causes.
+ */
+function explainSmoke(smoke: SmokeResult, explaining: Finding[], producedQueues: Set<string> | undefined): void {
+  const postStatus = smoke.section.httpStatus;
+  if (postStatus !== undefined && postStatus >= 400 && postStatus < 500) return;
   const causes: RelatedInfo[] = explaining
-    .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke')
+    .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke' && !finding.rule.endsWith('-unreachable'))
     .filter((finding) => !producedQueues || finding.queue === undefined || producedQueues.has(finding.queue))
-    .map((finding) => ({
-      message: `${finding.stage}: ${finding.message}`,
-      ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
-    }));
+    .map(asRelated);
   if (causes.length === 0) return;
+  const smokeFindings = smoke.findings;
   for (const finding of smokeFindings) {
     if (finding.severity !== 'error') continue;
     finding.related = [...(finding.related ?? []), ...causes];
   }
+}
+
+/**
+ * Queues the API itself says it needs a worker on: the contract's diagnostics report whether `default` has one
+ * (SPEC §6). Without a project dir or --queue, this is how the live stage knows to look for `default`.
+ */
+function queuesTheApiUses(smoke: SmokeResult | undefined): string[] {
+  return smoke?.section.diagnostics?.defaultQueueHasWorker === false ? ['default'] : [];
 }
 
 /**
@@ -68,10 +96,22 @@ export async function check(options: CheckOptions): Promise<Report> {
     findings.push(...staticResult.findings);
   }
 
+  // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job
+  // waiting in a queue nobody consumes, or in a failed registry) and can explain the smoke's failure.
+  if (options.smoke) {
+    const { runSmoke } = await import('./smoke/index.js');
+    try {
+      smokeResult = await runSmoke(options.smoke);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      findings.push(unreachable('smoke-unreachable', error, redactUrl(options.smoke.url)));
+    }
+  }
+
   if (options.live) {
     const { environment, ...liveOptions } = options.live;
     const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])) ?? [];
-    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
+    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced, ...queuesTheApiUses(smokeResult)])];
     let config: LiveOptions['config'];
     if (staticResult) {
       const { pickDriftEnvironment } = await import('./analysis/static.js');
@@ -90,6 +130,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     const { runLive } = await import('./live/index.js');
     try {
       liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
+      linkLiveToStatic(liveResult.findings, staticResult?.findings ?? []);
       findings.push(...liveResult.findings);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
@@ -97,18 +138,10 @@ export async function check(options: CheckOptions): Promise<Report> {
     }
   }
 
-  if (options.smoke) {
-    const { runSmoke } = await import('./smoke/index.js');
-    try {
-      smokeResult = await runSmoke(options.smoke);
-      const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
-      explainSmoke(smokeResult.findings, findings, produced ? new Set(produced) : undefined);
-      findings.push(...smokeResult.findings);
-    } catch (error) {
-      if (!(error instanceof UnreachableError)) throw error;
-      const smokeFinding = unreachable('smoke-unreachable', error, redactUrl(options.smoke.url));
-      findings.push(smokeFinding);
-    }
+  if (smokeResult) {
+    const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
+    explainSmoke(smokeResult, findings, produced ? new Set(produced) : undefined);
+    findings.push(...smokeResult.findings);
   }
 
   return buildReport(
