@@ -16,7 +16,8 @@ export interface CheckOptions {
   ruleOverrides?: Record<string, Severity | 'off'>;
 }
 
-function applyOverrides(findings: Finding[], overrides: CheckOptions['ruleOverrides']): Finding[] {
+/** Applies the project config's per-rule severity overrides; `off` drops the rule's findings. */
+export function applyOverrides(findings: Finding[], overrides: CheckOptions['ruleOverrides']): Finding[] {
   if (!overrides) return findings;
   return findings.flatMap((finding) => {
     const override = Object.hasOwn(overrides, finding.rule) ? overrides[finding.rule] : undefined;

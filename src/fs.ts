@@ -20,10 +20,42 @@ export interface FileSystem {
   exists(file: string): boolean;
   isDirectory(file: string): boolean;
   readdir(dir: string): DirEntry[];
+  /**
+   * Optional: the raw bytes of a file, without UTF-8 decoding, so a scanner can test many files cheaply and
+   * decode only those it keeps. The view may share a buffer that the next call overwrites: copy what you keep.
+   * Throws like readFile.
+   */
+  readBytesTransient?(file: string): Uint8Array;
+}
+
+let sharedBuffer = Buffer.allocUnsafe(1 << 20);
+
+/** open + read + close into one reused buffer: no per-file allocation, no fstat (the scanner's hot path). */
+function readBytesIntoSharedBuffer(file: string): Uint8Array {
+  const fd = nodeFs.openSync(file, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === sharedBuffer.length) {
+        const grown = Buffer.allocUnsafe(sharedBuffer.length * 2);
+        sharedBuffer.copy(grown, 0, 0, length);
+        sharedBuffer = grown;
+      }
+      const wanted = sharedBuffer.length - length;
+      const read = nodeFs.readSync(fd, sharedBuffer, length, wanted, null);
+      length += read;
+      // A short read of a regular file is its end: saves the extra read() that would return 0.
+      if (read < wanted) break;
+    }
+    return sharedBuffer.subarray(0, length);
+  } finally {
+    nodeFs.closeSync(fd);
+  }
 }
 
 export const nodeFileSystem: FileSystem = {
   readFile: (file) => nodeFs.readFileSync(file, 'utf8'),
+  readBytesTransient: readBytesIntoSharedBuffer,
   size: (file) => {
     try {
       return nodeFs.statSync(file).size;

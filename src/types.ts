@@ -193,4 +193,13 @@ export interface Report {
   static?: StaticSection;
   live?: LiveSection;
   smoke?: SmokeSection;
+  /** Present when `--baseline`/`--write-baseline` was used: findings the baseline accepted were dropped. */
+  baseline?: BaselineInfo;
+}
+
+export interface BaselineInfo {
+  /** The baseline file as given on the command line. */
+  file: string;
+  /** How many findings the baseline suppressed. */
+  suppressed: number;
 }

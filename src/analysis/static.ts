@@ -77,6 +77,9 @@ export function findConsumers(environments: ComposeEnvironment[], options: Stati
 /** How to make `consumer` listen to `queue`, naming the exact file and key. */
 function addQueueHint(queue: string, consumer: Consumer): string {
   const where = at(consumer.location) ?? at(consumer.serviceLocation);
+  if (consumer.queueSource === 'code-default' && !consumer.variable) {
+    return `Add \`${queue}\` to the queues the worker script of service \`${consumer.service}\` sets${where ? ` in ${where}` : ''}.`;
+  }
   if (consumer.queueSource === 'environment' || consumer.queueSource === 'code-default') {
     const file = consumer.queueSource === 'environment' ? where : at(consumer.serviceLocation);
     return `Add \`${queue}\` to ${consumer.variable} of service \`${consumer.service}\`${file ? ` in ${file}` : ''}.`;

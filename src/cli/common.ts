@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
 import { failsAt } from '../report/build.js';
 import { getFormatter } from '../report/index.js';
+import { formatMarkdown } from '../report/markdown.js';
 import type { Report, Severity } from '../types.js';
 import { parseSeverity } from './parse.js';
 
@@ -14,6 +16,10 @@ export interface OutputOptions {
   color: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Accepted findings: only findings not in this file count. */
+  baseline?: string;
+  /** Write every current finding to this file as the new baseline (then they count as accepted). */
+  writeBaseline?: string;
 }
 
 export function addOutputOptions(command: Command): Command {
@@ -21,6 +27,8 @@ export function addOutputOptions(command: Command): Command {
     .option('--format <name>', 'table, json, sarif, github, junit or markdown', 'table')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning or info', 'error')
+    .option('--baseline <file>', 'ignore the known findings recorded in this baseline file; fail only on new ones')
+    .option('--write-baseline <file>', 'record every current finding in this baseline file (and accept them)')
     .option('--no-color', 'never colour the output (NO_COLOR too)')
     .option('--quiet', 'table: only the findings at or above --fail-on and the verdict')
     .option('--verbose', 'more detail; stack traces for unexpected errors');
@@ -35,15 +43,66 @@ export function useColor(options: Pick<OutputOptions, 'color' | 'output'>, strea
   return Boolean(stream.isTTY);
 }
 
-/** Validates --format/--fail-on before any work is done, so bad flags exit 2 at once. */
+function readBaseline(file: string): BaselineFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`Cannot read --baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parseBaseline(text, file);
+}
+
+function writeFile(file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new InputError(`Cannot write ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** Validates --format/--fail-on/--baseline before any work is done, so bad flags exit 2 at once. */
 export function validateOutputOptions(options: OutputOptions): { failOn: Severity } {
   getFormatter(options.format);
-  return { failOn: parseSeverity(options.failOn) };
+  const failOn = parseSeverity(options.failOn);
+  if (options.baseline !== undefined) readBaseline(options.baseline);
+  return { failOn };
+}
+
+/**
+ * Applies the baseline options: `--write-baseline` records every current finding (and so accepts them),
+ * `--baseline` drops the findings a previous run accepted. Returns the report the gate judges.
+ */
+export function applyBaselineOptions(report: Report, options: OutputOptions): Report {
+  const failOn = parseSeverity(options.failOn);
+  if (options.writeBaseline !== undefined) {
+    const baseline = createBaseline(report.findings);
+    writeFile(options.writeBaseline, serializeBaseline(baseline), '--write-baseline');
+    if (!options.quiet) {
+      process.stderr.write(`Baseline with ${report.findings.length} finding(s) written to ${options.writeBaseline}\n`);
+    }
+    return applyBaseline(report, baseline, failOn, options.writeBaseline);
+  }
+  if (options.baseline !== undefined) return applyBaseline(report, readBaseline(options.baseline), failOn, options.baseline);
+  return report;
+}
+
+/** On GitHub Actions, `--format github` also appends the Markdown report to the job's step summary. */
+function appendStepSummary(report: Report, options: OutputOptions): void {
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (options.format !== 'github' || !summaryFile) return;
+  try {
+    appendFileSync(summaryFile, `${formatMarkdown(report, { color: false })}\n`);
+  } catch (error) {
+    // The annotations are the product here; a summary that cannot be written is worth a warning, not a failed gate.
+    process.stderr.write(`receipts-doctor: cannot append to GITHUB_STEP_SUMMARY: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+  }
 }
 
 /** Formats the report, writes it where asked, and sets the exit code (0 ok, 1 findings at or above --fail-on). */
-export function emitReport(report: Report, options: OutputOptions): void {
+export function emitReport(original: Report, options: OutputOptions): void {
   const failOn = parseSeverity(options.failOn);
+  const report = applyBaselineOptions(original, options);
   let shown = report;
   if (options.quiet && options.format === 'table') {
     const { static: _s, live: _l, smoke: _m, ...rest } = report;
@@ -51,14 +110,11 @@ export function emitReport(report: Report, options: OutputOptions): void {
   }
   const text = getFormatter(options.format)(shown, { color: useColor(options), verbose: options.verbose ?? false });
   if (options.output) {
-    try {
-      writeFileSync(options.output, text);
-    } catch (error) {
-      throw new InputError(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    writeFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);
   } else {
     process.stdout.write(text);
   }
+  appendStepSummary(report, options);
   process.exitCode = failsAt(report.findings, failOn) ? 1 : 0;
 }

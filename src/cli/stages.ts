@@ -24,7 +24,8 @@ export function hasComposeFile(dir: string): boolean {
 export function resolveProjectDir(dir: string, explicitEnvironments: boolean): string {
   const root = path.resolve(dir);
   if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
-  if (!explicitEnvironments && !hasComposeFile(root)) {
+  // Environments declared in the config file are as explicit as --env: their files may live in subdirs.
+  if (!explicitEnvironments && !hasComposeFile(root) && !loadProjectConfig(root, nodeFileSystem).environments) {
     throw new InputError(`${dir}: no compose file (compose.yaml, docker-compose.yml, …) in this directory.`);
   }
   return root;

@@ -1,6 +1,10 @@
 import { InputError } from '../errors.js';
 import type { Report } from '../types.js';
+import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
+import { formatJunit } from './junit.js';
+import { formatMarkdown } from './markdown.js';
+import { formatSarif } from './sarif.js';
 import { formatTable } from './table.js';
 
 export interface FormatOptions {
@@ -15,6 +19,10 @@ export type Formatter = (report: Report, options: FormatOptions) => string;
 export const FORMATTERS: Record<string, Formatter> = {
   table: formatTable,
   json: formatJson,
+  sarif: formatSarif,
+  github: formatGithub,
+  junit: formatJunit,
+  markdown: formatMarkdown,
 };
 
 export const FORMAT_NAMES = ['table', 'json', 'sarif', 'github', 'junit', 'markdown'] as const;

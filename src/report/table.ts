@@ -2,32 +2,24 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Finding, Report, StaticSection } from '../types.js';
 import type { FormatOptions } from './index.js';
+import { coverageMatrix } from './coverage.js';
 import { palette, severityLabel, TABLE_STYLE } from './style.js';
 import { renderLive } from './table-live.js';
 import { renderSmoke } from './table-smoke.js';
 
 /** Queue × environment coverage: which services consume each enqueued queue in each environment. */
 function renderCoverage(section: StaticSection, c: ChalkInstance): string[] {
-  const environments = section.environments.map((env) => env.name);
-  const queues = [
-    ...new Set([
-      ...section.producers.flatMap((producer) => (producer.queue === null ? [] : [producer.queue])),
-      ...section.consumers.filter((consumer) => consumer.active).flatMap((consumer) => consumer.queues),
-    ]),
-  ].sort();
-  if (queues.length === 0 || environments.length === 0) return [];
-  const produced = new Set(section.producers.map((producer) => producer.queue));
-  const table = new Table({ head: ['queue', 'enqueued', ...environments], style: TABLE_STYLE });
-  for (const queue of queues) {
-    const row = [queue, produced.has(queue) ? 'yes' : c.dim('no')];
-    for (const environment of environments) {
-      const services = section.consumers
-        .filter((consumer) => consumer.environment === environment && consumer.active && consumer.queues.includes(queue))
-        .map((consumer) => consumer.service);
-      if (services.length > 0) row.push(c.green(`✓ ${services.join(', ')}`));
-      else row.push(produced.has(queue) ? c.red.bold('✗ no worker') : c.dim('–'));
-    }
-    table.push(row);
+  const matrix = coverageMatrix(section);
+  if (matrix.rows.length === 0) return [];
+  const table = new Table({ head: ['queue', 'enqueued', ...matrix.environments], style: TABLE_STYLE });
+  for (const row of matrix.rows) {
+    table.push([
+      row.queue,
+      row.enqueued ? 'yes' : c.dim('no'),
+      ...row.cells.map((cell) =>
+        cell.kind === 'served' ? c.green(`✓ ${cell.services.join(', ')}`) : cell.kind === 'missing' ? c.red.bold('✗ no worker') : c.dim('–'),
+      ),
+    ]);
   }
   return [c.bold('Queue coverage'), table.toString()];
 }
@@ -72,7 +64,12 @@ export function formatTable(report: Report, options: FormatOptions): string {
   if (report.live) blocks.push(renderLive(report.live, c));
   if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
-  blocks.push([renderVerdict(report, c)]);
+  const verdict = [renderVerdict(report, c)];
+  if (report.baseline) {
+    const { suppressed, file } = report.baseline;
+    verdict.push(c.dim(`${suppressed} known finding${suppressed === 1 ? '' : 's'} suppressed by baseline ${file}`));
+  }
+  blocks.push(verdict);
   return `${blocks
     .filter((block) => block.length > 0)
     .map((block) => block.join('\n'))

@@ -107,3 +107,18 @@ describe('pickDriftEnvironment', () => {
     expect(pickDriftEnvironment(['default'], 'nope')).toBeUndefined();
   });
 });
+
+describe('hints', () => {
+  it('names the worker script when its queues are hardcoded (no variable)', () => {
+    const findings = analyzeStatic([env('default')], [producer('default')], [], [
+      consumer('default', ['high'], {
+        queueSource: 'code-default',
+        variable: undefined,
+        location: { file: 'worker.py', line: 4 },
+      }),
+    ]);
+    const missing = findings.find((finding) => finding.rule === 'queue-without-worker')!;
+    expect(missing.hint).toContain('worker.py:4');
+    expect(missing.hint).not.toContain('undefined');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { pickDriftEnvironment, runStatic } from '../../analysis/static.js';
+import { applyOverrides } from '../../check.js';
 import { InputError } from '../../errors.js';
 import { runLive } from '../../live/index.js';
 import { buildReport } from '../../report/build.js';
@@ -46,6 +47,6 @@ export function registerLive(program: Command): void {
     }
     // Standalone: an unreachable Redis is an UnreachableError → exit 2.
     const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
-    emitReport(buildReport(result.findings, { live: result.section }, failOn), options);
+    emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
   });
 }

@@ -1,0 +1,34 @@
+import type { Finding, Report, Severity } from '../types.js';
+import type { FormatOptions } from './index.js';
+import { verdictLine } from './verdict.js';
+
+const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
+
+/** Workflow-command data: `%`, CR and LF must be encoded or the runner cuts the message. */
+const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** Property values additionally encode `:` and `,`, which delimit properties. */
+const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+function annotation(finding: Finding): string {
+  const properties: string[] = [];
+  if (finding.location) {
+    properties.push(`file=${escapeProperty(finding.location.file)}`);
+    if (finding.location.line >= 1) properties.push(`line=${finding.location.line}`);
+    if (finding.location.column !== undefined && finding.location.column >= 1) properties.push(`col=${finding.location.column}`);
+  }
+  properties.push(`title=${escapeProperty(`receipts-doctor ${finding.rule}`)}`);
+  const lines = [finding.message];
+  if (finding.hint) lines.push(finding.hint);
+  for (const related of finding.related ?? []) {
+    lines.push(`- ${related.message}${related.file ? ` (${related.file}${related.line ? `:${related.line}` : ''})` : ''}`);
+  }
+  return `::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(lines.join('\n'))}`;
+}
+
+/**
+ * GitHub Actions workflow commands: one annotation per finding (error/warning/notice), then the verdict
+ * as a plain log line. The step summary is appended by the CLI, not here (formatters stay pure).
+ */
+export function formatGithub(report: Report, _options?: FormatOptions): string {
+  return `${[...report.findings.map(annotation), `receipts-doctor: ${verdictLine(report)}`].join('\n')}\n`;
+}

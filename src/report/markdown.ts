@@ -1,0 +1,113 @@
+import type { Finding, Report, Severity, StaticSection } from '../types.js';
+import { coverageMatrix } from './coverage.js';
+import type { FormatOptions } from './index.js';
+import { ruleHelpUri } from './rule-help.js';
+import { humanDuration } from './style.js';
+import { countsText, stagesText } from './verdict.js';
+
+const SEVERITY_ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
+
+/** Text safe inside a Markdown table cell: no HTML, no cell breaks, no line breaks. */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
+}
+
+/** Inline code that survives backticks in the text (CommonMark: a longer fence, padded). */
+function code(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return longest ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+function coverage(section: StaticSection): string[] {
+  const matrix = coverageMatrix(section);
+  if (matrix.rows.length === 0) return [];
+  const lines = [
+    '### Queue coverage',
+    '',
+    row(['queue', 'enqueued', ...matrix.environments.map(escapeCell)]),
+    row(['---', '---', ...matrix.environments.map(() => '---')]),
+  ];
+  for (const entry of matrix.rows) {
+    lines.push(
+      row([
+        escapeCell(code(entry.queue)),
+        entry.enqueued ? 'yes' : 'no',
+        ...entry.cells.map((cell) =>
+          cell.kind === 'served' ? `✅ ${escapeCell(cell.services.join(', '))}` : cell.kind === 'missing' ? '❌ no worker' : '–',
+        ),
+      ]),
+    );
+  }
+  return lines;
+}
+
+function findingCell(finding: Finding): string {
+  const parts = [escapeCell(finding.message)];
+  if (finding.hint) parts.push(`→ ${escapeCell(finding.hint)}`);
+  return parts.join('<br>');
+}
+
+function findings(report: Report): string[] {
+  if (report.findings.length === 0) return [];
+  const lines = ['### Findings', '', row(['severity', 'stage', 'rule', 'finding', 'location']), row(['---', '---', '---', '---', '---'])];
+  for (const finding of report.findings) {
+    const where = finding.location ? escapeCell(code(`${finding.location.file}:${finding.location.line}`)) : '';
+    lines.push(
+      row([
+        SEVERITY_ICON[finding.severity],
+        finding.stage,
+        `[${escapeCell(finding.rule)}](${ruleHelpUri(finding.rule)})`,
+        findingCell(finding),
+        where,
+      ]),
+    );
+  }
+  return lines;
+}
+
+function stageFacts(report: Report): string[] {
+  const facts: string[] = [];
+  if (report.static) {
+    facts.push(
+      `- static: ${report.static.environments.length} environment(s) (${report.static.environments.map((env) => code(env.name)).join(', ') || 'none'}), ${report.static.producers.length} enqueue site(s), ${report.static.consumers.filter((consumer) => consumer.active).length} active worker service(s)`,
+    );
+  }
+  if (report.live) {
+    const alive = report.live.workers.filter((worker) => worker.alive).length;
+    const waiting = report.live.queues.reduce((sum, queue) => sum + queue.waiting, 0);
+    facts.push(`- live (${report.live.backend}): ${alive} live worker(s), ${report.live.queues.length} queue(s), ${waiting} waiting job(s)`);
+  }
+  if (report.smoke) {
+    const status = report.smoke.finalStatus ? code(report.smoke.finalStatus) : 'no final status';
+    facts.push(`- smoke: job ${report.smoke.jobId ? code(report.smoke.jobId) : '(none)'} → ${status} in ${humanDuration(report.smoke.durationMs)}`);
+  }
+  return facts;
+}
+
+/** A report for pull-request comments and step summaries: verdict, coverage matrix, findings table. */
+export function formatMarkdown(report: Report, _options?: FormatOptions): string {
+  const stages = stagesText(report);
+  const verdict = `## receipts-doctor: ${report.ok ? '✅ OK' : '❌ FAIL'}`;
+  const summary = `**${countsText(report)}**${stages ? ` (${stages})` : ''}`;
+  const blocks: string[][] = [[verdict, '', summary]];
+  if (report.baseline) {
+    blocks[0]!.push('', `${report.baseline.suppressed} known finding(s) suppressed by the baseline ${code(report.baseline.file)}.`);
+  }
+  const facts = stageFacts(report);
+  if (facts.length) blocks.push(facts);
+  if (report.static) blocks.push(coverage(report.static));
+  blocks.push(findings(report));
+  if (report.findings.length === 0) blocks.push(['No findings.']);
+  return `${blocks
+    .filter((block) => block.length > 0)
+    .map((block) => block.join('\n'))
+    .join('\n\n')}\n`;
+}
