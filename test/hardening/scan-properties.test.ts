@@ -203,3 +203,23 @@ describe('scanSources over mutated projects never throws', () => {
     }
   });
 });
+
+describe('fuzz regressions, in process', () => {
+  it('gitignore-redos: the many-star .gitignore is honoured and the producer behind the long path is found', async () => {
+    const { nodeFileSystem } = await import('../../src/fs.js');
+    const { fixture } = await import('../helpers/cli.js');
+    const result = scanSources({ fs: nodeFileSystem, root: fixture('fuzz-regressions', 'gitignore-redos') });
+    expect(result.producers.map((producer) => producer.queue)).toEqual(['default']);
+  });
+
+  it('ignore-bad-range: odd globs in the config and .gitignore neither throw nor drop the rules around them', async () => {
+    const { nodeFileSystem } = await import('../../src/fs.js');
+    const { fixture } = await import('../helpers/cli.js');
+    const result = scanSources({
+      fs: nodeFileSystem,
+      root: fixture('fuzz-regressions', 'ignore-bad-range'),
+      ignore: ['legacy/[z-a]*.py', '[[:nope:]]', '[!]x]', '['],
+    });
+    expect(result.producers.map((producer) => producer.queue)).toEqual(['default']);
+  });
+});
