@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Location } from './types.js';
 
 /**
@@ -33,9 +34,11 @@ export const isKnownError = (error: unknown): error is KnownError =>
   error instanceof InputError || error instanceof UnreachableError;
 
 /** `file:line:col: reason`, or just the reason when there is no location. */
-export function formatErrorLine(error: KnownError): string {
+export function formatErrorLine(error: KnownError, cwd: string = process.cwd()): string {
   if (error instanceof InputError && error.location) {
-    const { file, line, column } = error.location;
+    const { line, column } = error.location;
+    // Cores report absolute paths; show them relative to where the user is, so the location is clickable.
+    const file = path.isAbsolute(error.location.file) ? path.relative(cwd, error.location.file) || error.location.file : error.location.file;
     return `${file}:${line}${column !== undefined ? `:${column}` : ''}: ${error.message}`;
   }
   return error.message;

@@ -3,8 +3,8 @@ import { fixture, runCli } from './helpers/cli.js';
 
 /** Bad compose input: exit 2, one `file:line[:col]: reason` line on stderr, no stack trace, no hang. */
 const cases: [name: string, locationPattern: RegExp | null][] = [
-  ['invalid-yaml', /docker-compose\.yml:\d+:\d+: /],
-  ['invalid-model', /docker-compose\.yml:4(:\d+)?: /],
+  ['invalid-yaml', /bad\/invalid-yaml\/docker-compose\.yml:\d+:\d+: /],
+  ['invalid-model', /bad\/invalid-model\/docker-compose\.yml:[45](:\d+)?: /],
   ['missing-extends', /docker-compose\.yml:\d+(:\d+)?: /],
   ['extends-cycle', /docker-compose\.yml:\d+(:\d+)?: /],
   ['alias-bomb', /docker-compose\.yml/],

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { loadComposeProject } from '../compose/index.js';
 import type { ComposeEnvironment, EnvironmentSpec, ServiceModel } from '../compose/model.js';
+import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import { ruleMeta } from '../rules.js';
 import { scanSources } from '../scan/index.js';
@@ -246,10 +247,22 @@ export function analyzeStatic(
   return findings;
 }
 
+/** Input errors of the loader carry root-relative files; make them absolute so the CLI can show them from the cwd. */
+function withAbsoluteErrorPaths<T>(root: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof InputError && error.location && !path.isAbsolute(error.location.file)) {
+      throw new InputError(error.message, { ...error.location, file: path.join(root, error.location.file) });
+    }
+    throw error;
+  }
+}
+
 /** The static stage: compose files + source → producers, consumers, findings. No network. */
 export function runStatic(options: StaticOptions): StaticResult {
   const started = performance.now();
-  const project = loadComposeProject({
+  const project = withAbsoluteErrorPaths(options.root, () => loadComposeProject({
     fs: options.fs,
     root: options.root,
     ...(options.environments ? { environments: options.environments } : {}),
@@ -257,7 +270,7 @@ export function runStatic(options: StaticOptions): StaticResult {
     ...(options.envFiles ? { envFiles: options.envFiles } : {}),
     ...(options.vars ? { vars: options.vars } : {}),
     ...(options.shellEnv ? { shellEnv: options.shellEnv } : {}),
-  });
+  }));
   const scan = scanSources({
     fs: options.fs,
     root: options.root,

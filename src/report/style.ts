@@ -21,4 +21,4 @@ export function humanDuration(ms: number): string {
 }
 
 /** Options for cli-table3 that keep the output plain (no colour codes in borders, stable width). */
-export const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
+export const TABLE_STYLE = { head: [] as string[], border: [] as string[], compact: true };

@@ -25,7 +25,7 @@ export function renderSmoke(smoke: SmokeSection, c: ChalkInstance): string[] {
   );
   if (smoke.diagnostics) lines.push(`  ${c.dim('workers')}  ${smoke.diagnostics.summary}`);
   if (smoke.phases.length > 0) {
-    const phases = new Table({ head: ['phase', 'first seen', 'lasted'], style: { ...TABLE_STYLE, compact: true } });
+    const phases = new Table({ head: ['phase', 'first seen', 'lasted'], style: TABLE_STYLE });
     smoke.phases.forEach((phase, index) => {
       const next = smoke.phases[index + 1];
       const stillIn = !next && !FINAL_OK.has(phase.status) && !FINAL_BAD.has(phase.status);

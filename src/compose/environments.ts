@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { InputError } from '../errors.js';
+import type { FileSystem } from '../fs.js';
+import type { EnvironmentSpec } from './model.js';
+
+/** Base file names in docker compose's order of preference. */
+export const BASE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+/** Override file names in docker compose's order of preference. */
+export const OVERRIDE_FILE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+
+const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
+
+/**
+ * The environments of a project dir (SPEC §4): `default` = base + override file; every other
+ * `compose.<name>.y*ml` / `docker-compose.<name>.y*ml` = base + that overlay (without the override file).
+ */
+export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpec[] {
+  let names: string[];
+  try {
+    names = fs.readdir(root).filter((entry) => entry.isFile || entry.isSymbolicLink).map((entry) => entry.name);
+  } catch {
+    throw new InputError(`${root}: project dir cannot be read`);
+  }
+  const present = new Set(names);
+  const base = BASE_FILE_NAMES.find((name) => present.has(name));
+  if (!base) throw new InputError(`${root}: no compose file (${BASE_FILE_NAMES.join(', ')}) in this directory`);
+  const override = OVERRIDE_FILE_NAMES.find((name) => present.has(name));
+  const environments: EnvironmentSpec[] = [{ name: 'default', files: override ? [base, override] : [base] }];
+  // compose.* before docker-compose.*, .yaml before .yml: the first file of a name wins.
+  const overlays = names
+    .filter((name) => !BASE_FILE_NAMES.includes(name) && !OVERRIDE_FILE_NAMES.includes(name))
+    .map((name) => ({ name, environment: OVERLAY_FILE.exec(name)?.[1] }))
+    .filter((overlay): overlay is { name: string; environment: string } => overlay.environment !== undefined && overlay.environment !== 'override')
+    .sort((a, b) => a.environment.localeCompare(b.environment) || preference(a.name) - preference(b.name));
+  const seen = new Set(['default']);
+  for (const overlay of overlays) {
+    if (seen.has(overlay.environment)) continue;
+    seen.add(overlay.environment);
+    environments.push({ name: overlay.environment, files: [base, overlay.name] });
+  }
+  return environments;
+}
+
+function preference(name: string): number {
+  return (name.startsWith('docker-') ? 2 : 0) + (name.endsWith('.yml') ? 1 : 0);
+}
+
+/** Absolute paths of an environment's files; each must exist. */
+export function environmentFiles(fs: FileSystem, root: string, spec: EnvironmentSpec): string[] {
+  if (spec.files.length === 0) throw new InputError(`environment \`${spec.name}\` lists no compose file`);
+  return spec.files.map((file) => {
+    const absolute = path.posix.isAbsolute(file) ? path.posix.normalize(file) : path.posix.join(root, file);
+    if (!fs.exists(absolute) || fs.isDirectory(absolute)) {
+      throw new InputError(`environment \`${spec.name}\`: compose file ${file} not found`);
+    }
+    return absolute;
+  });
+}
