@@ -5,7 +5,7 @@ import { buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import { runSmoke, type SmokeOptions, type SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity } from './types.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, urlSecrets } from './redact.js';
 
 export interface CheckOptions {
   static?: StaticOptions;
@@ -99,7 +99,9 @@ export async function check(options: CheckOptions): Promise<Report> {
 
   if (options.smoke) {
     try {
-      smokeResult = await runSmoke(options.smoke);
+      // The server's answers may quote the Redis password this run knows: scrub it like the token.
+      const extraSecrets = urlSecrets(options.live?.redisUrl);
+      smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
       explainSmoke(smokeResult.findings, findings);
       findings.push(...smokeResult.findings);
     } catch (error) {

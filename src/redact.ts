@@ -23,3 +23,34 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
   }
   return result;
 }
+
+/**
+ * Replaces the password of every URL written in a free text (`scheme://user:secret@host` → `scheme://user:***@host`,
+ * and a lone `redis://secret@host` → `redis://***@host`): servers quote connection strings in their error messages.
+ */
+export function redactUrlsInText(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"`<>]*):([^\s/@'"`<>]+)@/gi, '$1$2:***@')
+    .replace(/\b(rediss?:\/\/)([^\s/@:'"`<>]+)@/gi, '$1***@');
+}
+
+/** The credentials written in a URL (password, and a lone `redis://secret@host` user), raw and decoded, to scrub. */
+export function urlSecrets(raw: string | undefined): string[] {
+  if (!raw) return [];
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return [];
+  }
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const parts = [url.password];
+  if (!url.password && /^rediss?:$/.test(url.protocol)) parts.push(url.username);
+  return parts.filter(Boolean).flatMap((part) => [part, decode(part)]);
+}

@@ -63,8 +63,11 @@ export async function runBounded(args: string[], options: BoundedOptions = {}): 
   };
 }
 
-/** Lines that look like a JavaScript stack frame (`    at fn (file:1:2)`). */
-export const STACK_FRAME = /^\s+at .+(\(|:\d+:\d+)/m;
+/**
+ * Lines that look like a JavaScript stack frame (`    at fn (file:///…/x.js:1:2)`, `    at node:internal/…`,
+ * `    at new Promise (<anonymous>)`) — not the table's own `  at docker-compose.yml:26:7` location lines.
+ */
+export const STACK_FRAME = /^\s+at (?:async )?(?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/\S*\.(?:js|mjs|cjs|ts):\d|<anonymous>)/m;
 
 /** What went wrong with a run, or undefined when it kept every guarantee. */
 export function robustnessProblem(run: BoundedRun): string | undefined {
