@@ -1,7 +1,7 @@
 import { pickDriftEnvironment, runStatic, type StaticOptions, type StaticResult } from './analysis/static.js';
 import { UnreachableError } from './errors.js';
 import { runLive, type LiveOptions, type LiveResult } from './live/index.js';
-import { buildReport } from './report/build.js';
+import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import { runSmoke, type SmokeOptions, type SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity } from './types.js';
@@ -17,14 +17,6 @@ export interface CheckOptions {
 }
 
 /** Applies the project config's per-rule severity overrides; `off` drops the rule's findings. */
-export function applyOverrides(findings: Finding[], overrides: CheckOptions['ruleOverrides']): Finding[] {
-  if (!overrides) return findings;
-  return findings.flatMap((finding) => {
-    const override = Object.hasOwn(overrides, finding.rule) ? overrides[finding.rule] : undefined;
-    if (override === 'off') return [];
-    return override ? [{ ...finding, severity: override }] : [finding];
-  });
-}
 
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
   const meta = ruleMeta(rule);

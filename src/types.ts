@@ -138,6 +138,8 @@ export interface LiveQueue {
   oldestWaitingAgeMs?: number;
   /** Names of alive workers that listen to this queue. */
   consumers: string[];
+  /** BullMQ without CLIENT LIST: a live worker was inferred from the queue's fresh `stalled-check` key. */
+  liveness?: 'stalled-check';
 }
 
 export interface LiveSection {

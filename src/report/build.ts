@@ -6,6 +6,16 @@ const STAGE_RANK = { static: 0, live: 1, smoke: 2 } as const;
 
 const compareText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '');
 
+/** Project-config severity overrides per rule id; `off` drops the rule's findings. */
+export function applyOverrides(findings: Finding[], overrides: Record<string, Severity | 'off'> | undefined): Finding[] {
+  if (!overrides) return findings;
+  return findings.flatMap((finding) => {
+    const override = Object.hasOwn(overrides, finding.rule) ? overrides[finding.rule] : undefined;
+    if (override === 'off') return [];
+    return override ? [{ ...finding, severity: override }] : [finding];
+  });
+}
+
 /** SPEC §3 order: severity, stage, rule, queue, environment (then location, for a stable output). */
 export function compareFindings(a: Finding, b: Finding): number {
   return (

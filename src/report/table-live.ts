@@ -1,7 +1,91 @@
+import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { LiveSection } from '../types.js';
+import type { LiveQueue, LiveSection, LiveWorker } from '../types.js';
+import { humanDuration, TABLE_STYLE } from './style.js';
 
-/** Workers and queues tables of the live stage (the view `rq info` gives). */
-export function renderLive(_live: LiveSection, _c: ChalkInstance): string[] {
-  return [];
+/** Rows shown per table; the rest is summarised (JSON has everything). Problems sort first, so they stay visible. */
+const MAX_ROWS = 50;
+/** No rule between rows: these tables get long. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** cli-table3 draws the header rule with the row-rule characters: put it back under the (one-line) header only. */
+function withHeaderRule(table: string): string {
+  const lines = table.split('\n');
+  const rule = lines[0]!.replace('┌', '├').replace(/┬/g, '┼').replace('┐', '┤');
+  return [lines[0], lines[1], rule, ...lines.slice(2)].join('\n');
+}
+
+const workerRank = (worker: LiveWorker) => (worker.alive ? 1 : 0);
+function queueRank(queue: LiveQueue): number {
+  const orphan = queue.consumers.length === 0 && !queue.liveness;
+  if (orphan && queue.waiting > 0) return 0;
+  if (queue.failed > 0) return 1;
+  return orphan ? 2 : 3;
+}
+
+function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
+  const both = live.backend === 'both';
+  const table = new Table({
+    head: ['worker', ...(both ? ['backend'] : []), 'host', 'state', 'queues', 'heartbeat', 'current job'],
+    style: TABLE_STYLE,
+    chars: COMPACT,
+  });
+  const workers = [...live.workers].sort((a, b) => workerRank(a) - workerRank(b));
+  for (const worker of workers.slice(0, MAX_ROWS)) {
+    const host = worker.pid !== undefined ? `${worker.hostname ?? '?'} (pid ${worker.pid})` : (worker.hostname ?? '');
+    table.push([
+      worker.alive ? worker.name : c.red(worker.name),
+      ...(both ? [worker.backend] : []),
+      host || c.dim('–'),
+      worker.alive ? (worker.state === 'busy' ? c.cyan(worker.state) : (worker.state ?? '?')) : c.red.bold(`stale (${worker.state ?? '?'})`),
+      worker.queues.join(', ') || c.dim('–'),
+      worker.heartbeatAgeMs !== undefined ? (worker.alive ? `${humanDuration(worker.heartbeatAgeMs)} ago` : c.red(`${humanDuration(worker.heartbeatAgeMs)} ago`)) : c.dim('–'),
+      worker.currentJob ?? c.dim('–'),
+    ]);
+  }
+  const alive = live.workers.filter((worker) => worker.alive).length;
+  const title = `${c.bold('Workers')} ${c.dim(`${alive} alive, ${live.workers.length - alive} stale`)}`;
+  if (live.workers.length === 0) return [title, c.red('No worker is registered.')];
+  const more = live.workers.length > MAX_ROWS ? [c.dim(`… and ${live.workers.length - MAX_ROWS} more (--format json lists all)`)] : [];
+  return [title, withHeaderRule(table.toString()), ...more];
+}
+
+function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
+  const both = live.backend === 'both';
+  const table = new Table({
+    head: ['queue', ...(both ? ['backend'] : []), 'waiting', 'active', 'failed', 'oldest waiting', 'live consumers'],
+    style: TABLE_STYLE,
+    chars: COMPACT,
+    colAligns: ['left', ...(both ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'left'],
+  });
+  const queues = [...live.queues].sort((a, b) => queueRank(a) - queueRank(b));
+  for (const queue of queues.slice(0, MAX_ROWS)) {
+    const orphan = queue.consumers.length === 0 && !queue.liveness;
+    const consumers =
+      queue.liveness === 'stalled-check'
+        ? c.yellow('≥1 (stalled-check)')
+        : queue.consumers.length > 0
+          ? c.green(queue.consumers.length <= 3 ? queue.consumers.join(', ') : `${queue.consumers.length} workers`)
+          : queue.waiting > 0
+            ? c.red.bold('none')
+            : c.yellow('none');
+    table.push([
+      orphan && queue.waiting > 0 ? c.red.bold(queue.name) : queue.name,
+      ...(both ? [queue.backend] : []),
+      orphan && queue.waiting > 0 ? c.red.bold(String(queue.waiting)) : String(queue.waiting),
+      String(queue.active),
+      queue.failed > 0 ? c.yellow(String(queue.failed)) : '0',
+      queue.oldestWaitingAgeMs !== undefined && queue.waiting > 0 ? humanDuration(queue.oldestWaitingAgeMs) : c.dim('–'),
+      consumers,
+    ]);
+  }
+  if (live.queues.length === 0) return [c.bold('Queues'), c.dim('No queue found.')];
+  const more = live.queues.length > MAX_ROWS ? [c.dim(`… and ${live.queues.length - MAX_ROWS} more (--format json lists all)`)] : [];
+  return [c.bold('Queues'), withHeaderRule(table.toString()), ...more];
+}
+
+/** Workers and queues tables of the live stage (the view `rq info` gives), problems highlighted and listed first. */
+export function renderLive(live: LiveSection, c: ChalkInstance): string[] {
+  const header = `${c.bold('Live')} ${c.dim(`${live.backend} at ${live.redis ?? 'redis'} · ${live.roundTrips ?? '?'} round trips · ${humanDuration(live.durationMs)}`)}`;
+  return [header, '', ...renderWorkers(live, c), '', ...renderQueues(live, c)];
 }

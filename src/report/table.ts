@@ -30,6 +30,8 @@ function formatLocation(finding: Finding): string {
   return `${file}:${line}${column !== undefined ? `:${column}` : ''}`;
 }
 
+const MAX_RELATED = 6;
+
 function renderFindings(findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
   if (findings.length === 0) return [];
   const lines = [c.bold('Findings')];
@@ -38,11 +40,14 @@ function renderFindings(findings: readonly Finding[], c: ChalkInstance, verbose:
     lines.push(`${severityLabel(c, finding.severity)} ${c.dim(`[${finding.stage}]`)} ${finding.message} ${c.dim(finding.rule)}`);
     if (where) lines.push(`  ${c.dim('at')} ${where}`);
     if (finding.hint) lines.push(`  ${c.cyan('→')} ${finding.hint}`);
-    for (const related of finding.related ?? []) {
-      if (!verbose && !related.file) continue;
-      const at = related.file ? ` (${related.file}${related.line ? `:${related.line}` : ''})` : '';
-      lines.push(`  ${c.dim('·')} ${related.message}${c.dim(at)}`);
+    const related = finding.related ?? [];
+    // Related facts tell the story across stages; a long list is cut unless --verbose.
+    const shown = verbose ? related : related.slice(0, MAX_RELATED);
+    for (const item of shown) {
+      const at = item.file ? ` (${item.file}${item.line ? `:${item.line}` : ''})` : '';
+      lines.push(`  ${c.dim('·')} ${item.message}${c.dim(at)}`);
     }
+    if (shown.length < related.length) lines.push(`  ${c.dim(`· … ${related.length - shown.length} more (--verbose)`)}`);
   }
   return lines;
 }

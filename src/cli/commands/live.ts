@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { pickDriftEnvironment, runStatic } from '../../analysis/static.js';
-import { applyOverrides } from '../../check.js';
 import { InputError } from '../../errors.js';
 import { runLive } from '../../live/index.js';
-import { buildReport } from '../../report/build.js';
+import { CLEAR_SCREEN, watchLoop } from '../../live/watch.js';
+import { parseNumber } from '../parse.js';
+import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
 import {
   addLiveOptions,
@@ -24,7 +24,8 @@ export function registerLive(program: Command): void {
   addLiveOptions(command);
   addStaticOptions(command);
   addOutputOptions(command);
-  command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions) => {
+  command.option('--watch [seconds]', 'refresh the view in place every SECONDS (default 2) until Ctrl-C, like `rq info --interval`');
+  command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
     const root = dir !== undefined ? resolveProjectDir(dir, Boolean(options.env)) : undefined;
     const config = projectConfig(root);
@@ -33,6 +34,8 @@ export function registerLive(program: Command): void {
     const { environment, ...liveOptions } = live;
     let drift: Parameters<typeof runLive>[0]['config'];
     if (root) {
+      // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
+      const { pickDriftEnvironment, runStatic } = await import('../../analysis/static.js');
       const staticResult = runStatic(resolveStatic(root, options, config));
       const names = staticResult.section.environments.map((env) => env.name);
       const picked = pickDriftEnvironment(names, environment);
@@ -45,8 +48,18 @@ export function registerLive(program: Command): void {
       const produced = staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
       liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
     }
-    // Standalone: an unreachable Redis is an UnreachableError → exit 2.
-    const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
-    emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
+    const inspect = async () => {
+      // Standalone: an unreachable Redis is an UnreachableError → exit 2.
+      const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
+      emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
+    };
+    if (options.watch === undefined || options.watch === false) return inspect();
+    const seconds = options.watch === true ? 2 : parseNumber('--watch', options.watch, { min: 0.1 });
+    const clear = process.stdout.isTTY && !options.output;
+    // Each refresh sets process.exitCode, so the exit code is the last refresh's.
+    await watchLoop(async () => {
+      if (clear) process.stdout.write(CLEAR_SCREEN);
+      await inspect();
+    }, seconds * 1000);
   });
 }

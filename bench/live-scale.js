@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Live at scale (SPEC §8): 1,000 registered RQ workers, 200 queues, 20,000 jobs — all written by RQ itself —
+// then `receipts-doctor live` vs `rq info` on the same Redis, in the same run. Target: live ≥ 2× faster.
+//
+//   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000]
+//
+// Needs redis-server on PATH and Debian's python3-rq (/usr/bin/python3, /usr/bin/rq).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1000' },
+    queues: { type: 'string', default: '200' },
+    jobs: { type: 'string', default: '20000' },
+  },
+});
+const RUNS = Number(values.runs);
+const WORKERS = Number(values.workers);
+const QUEUES = Number(values.queues);
+const JOBS = Number(values.jobs);
+const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function answers(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  child.on('error', (error) => {
+    console.error(`redis-server could not start: ${error.message} (apt-get install redis-server)`);
+    process.exit(2);
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(port))) {
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills Redis through RQ's own API: Worker.register_birth/heartbeat (not run) and Queue.enqueue_many. */
+function fill(url) {
+  const code = `
+import os
+from redis import Redis
+from rq import Queue, Worker
+r = Redis.from_url(os.environ['REDIS_URL'])
+queues = [Queue('queue-%03d' % i, connection=r) for i in range(${QUEUES})]
+for i in range(${WORKERS}):
+    w = Worker([queues[i % ${QUEUES}], queues[(i * 7 + 1) % ${QUEUES}]], connection=r, name='bench-worker-%04d' % i)
+    w.register_birth()
+    w.heartbeat()
+per_queue = ${JOBS} // ${QUEUES}
+for q in queues:
+    q.enqueue_many([Queue.prepare_data('os.getcwd', args=(n,)) for n in range(per_queue)])
+print(r.scard('rq:workers'), r.scard('rq:queues'), sum(r.llen(q.key) for q in queues))
+`;
+  const result = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`filling Redis with RQ failed: ${result.stderr || result.error}`);
+  return result.stdout.trim();
+}
+
+function time(command, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+const redis = await startRedis();
+try {
+  const filled = fill(redis.url);
+  console.log(`Redis at ${redis.url} filled by RQ: workers, queues, jobs = ${filled.split(' ').join(', ')}`);
+  const live = [];
+  const rqInfo = [];
+  let roundTrips;
+  for (let run = 0; run < RUNS; run++) {
+    // Interleaved, so both see the same machine load.
+    const ours = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json']);
+    const report = JSON.parse(ours.stdout);
+    roundTrips = report.live.roundTrips;
+    if (report.live.workers.length !== WORKERS) throw new Error(`live saw ${report.live.workers.length} workers`);
+    live.push(ours.ms);
+    rqInfo.push(time('/usr/bin/rq', ['info', '--url', redis.url]).ms);
+  }
+  const liveMedian = median(live);
+  const rqMedian = median(rqInfo);
+  console.log(`receipts-doctor live --format json: median ${liveMedian.toFixed(0)} ms over ${RUNS} runs (${roundTrips} round trips)`);
+  console.log(`rq info:                            median ${rqMedian.toFixed(0)} ms over ${RUNS} runs`);
+  console.log(`ratio rq info / live: ${(rqMedian / liveMedian).toFixed(2)}× (target ≥ 2×)`);
+  process.exitCode = rqMedian / liveMedian >= 2 ? 0 : 1;
+} finally {
+  redis.stop();
+}

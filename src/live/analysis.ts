@@ -1,0 +1,172 @@
+import { ruleMeta } from '../rules.js';
+import { humanDuration } from '../report/style.js';
+import type { Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
+import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
+
+/** What the findings are computed from: the merged reads of all backends plus the expectations. */
+export interface LiveAnalysisInput {
+  workers: WorkerRead[];
+  queues: QueueRead[];
+  expectedQueues: readonly string[];
+  stuckAfterSeconds: number;
+  config?: { environment: string; consumers: Consumer[]; reason: string };
+  clientListDenied?: boolean;
+  prefix: string;
+}
+
+function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
+  const meta = ruleMeta(rule);
+  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => string> = {
+  expired: () => 'its worker hash has expired but it is still listed in rq:workers',
+  dead: () => 'it registered its death but is still listed',
+  'heartbeat-overdue': (_worker, read) =>
+    `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
+  'heartbeat-old': (worker) =>
+    `its last heartbeat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond RQ's default TTL of 480s`,
+};
+
+/** Sets each queue's live consumers (alive workers of the same backend that listen to it); stale ones never count. */
+export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueue[]): void {
+  const listeners = new Map<string, string[]>();
+  for (const worker of workers) {
+    if (!worker.alive) continue;
+    for (const queue of worker.queues) {
+      const key = `${worker.backend}\0${queue}`;
+      listeners.set(key, [...(listeners.get(key) ?? []), worker.name]);
+    }
+  }
+  for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
+}
+
+/** The live findings (SPEC §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
+export function analyzeLive(input: LiveAnalysisInput): Finding[] {
+  const findings: Finding[] = [];
+  const workers = input.workers.map((read) => read.worker);
+  const served = (name: string) =>
+    input.queues.some((read) => read.queue.name === name && (read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check'));
+  const aliveWorkers = workers.filter((worker) => worker.alive);
+  const whoListens = (name: string): RelatedInfo[] => [
+    ...workers
+      .filter((worker) => !worker.alive && worker.queues.includes(name))
+      .map((worker) => ({ message: `Stale worker \`${worker.name}\` listened to \`${name}\`; it does not count.` })),
+    ...aliveWorkers.slice(0, 5).map((worker) => ({
+      message: `Live worker \`${worker.name}\` listens to ${worker.queues.length ? worker.queues.map((queue) => `\`${queue}\``).join(', ') : 'nothing'}.`,
+    })),
+  ];
+
+  for (const read of input.workers) {
+    const { worker, staleReason } = read;
+    if (!staleReason) continue;
+    const who = [worker.hostname, worker.pid !== undefined ? `pid ${worker.pid}` : undefined].filter(Boolean).join(', ');
+    findings.push(
+      finding('stale-worker', {
+        message: `Worker \`${worker.name}\`${who ? ` (${who})` : ''} is registered but not alive: ${STALE_FACT[staleReason]?.(worker, read) ?? staleReason}.`,
+        hint: 'It does not count as a consumer: restart the worker process; the dead registration is removed by RQ on its next cleanup.',
+        worker: worker.name,
+        ...(worker.queues.length === 1 ? { queue: worker.queues[0] } : {}),
+      }),
+    );
+  }
+
+  const byName = new Map<string, QueueRead[]>();
+  for (const read of input.queues) byName.set(read.queue.name, [...(byName.get(read.queue.name) ?? []), read]);
+  const expected = new Set(input.expectedQueues);
+  const reported = new Set<string>();
+  for (const [name, reads] of [...byName].sort(([a], [b]) => byCodeUnits(a, b))) {
+    const waiting = reads.reduce((sum, read) => sum + read.queue.waiting, 0);
+    if (served(name) || (waiting === 0 && !expected.has(name))) continue;
+    const oldest = Math.max(...reads.map((read) => read.queue.oldestWaitingAgeMs ?? -1));
+    reported.add(name);
+    findings.push(
+      finding('live-queue-without-worker', {
+        message:
+          waiting > 0
+            ? `Queue \`${name}\` has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
+            : `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
+        hint: `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`,
+        queue: name,
+        related: whoListens(name),
+      }),
+    );
+  }
+  for (const name of [...expected].sort()) {
+    if (reported.has(name) || byName.has(name) || served(name)) continue;
+    findings.push(
+      finding('live-queue-without-worker', {
+        message: `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
+        hint: `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`,
+        queue: name,
+        related: whoListens(name),
+      }),
+    );
+  }
+
+  for (const { queue } of input.queues) {
+    const consumers = queue.consumers.length;
+    if (queue.waiting === 0 || queue.oldestWaitingAgeMs === undefined) continue;
+    if (queue.oldestWaitingAgeMs <= input.stuckAfterSeconds * 1000 || (!consumers && queue.liveness !== 'stalled-check')) continue;
+    const consumerNames = new Set(queue.consumers);
+    const busy = workers.filter((worker) => worker.currentJob && consumerNames.has(worker.name));
+    findings.push(
+      finding('stuck-jobs', {
+        message: `Queue \`${queue.name}\`'s oldest waiting job has waited ${humanDuration(queue.oldestWaitingAgeMs)} (over ${input.stuckAfterSeconds}s) although ${consumers ? plural(consumers, 'live worker') : 'a live worker'} listen${consumers === 1 ? 's' : ''} to it.`,
+        hint: `Check whether the workers are blocked on long jobs${busy.length ? ` (${busy.map((worker) => `${worker.name}: ${worker.currentJob}`).join(', ')})` : ''}, paused or too few; add workers or raise --stuck-after if this wait is normal.`,
+        queue: queue.name,
+      }),
+    );
+  }
+
+  const failures = new Map<string, QueueRead[]>();
+  for (const read of input.queues) if (read.queue.failed > 0) failures.set(read.queue.name, [...(failures.get(read.queue.name) ?? []), read]);
+  for (const [name, reads] of failures) {
+    const count = reads.reduce((sum, read) => sum + read.queue.failed, 0);
+    const newest = reads.find((read) => read.newestFailure)?.newestFailure;
+    findings.push(
+      finding('failed-jobs', {
+        message: `Queue \`${name}\` has ${plural(count, 'failed job')}${newest ? `; the newest failed with: ${newest}` : ''}.`,
+        hint: 'Inspect the failed jobs (RQ failed registry / BullMQ failed set), fix the cause, then requeue or delete them.',
+        queue: name,
+      }),
+    );
+  }
+
+  if (input.config) {
+    const { environment, reason } = input.config;
+    for (const consumer of input.config.consumers) {
+      if (!consumer.active || consumer.environment !== environment) continue;
+      for (const queue of consumer.queues) {
+        if (served(queue)) continue;
+        findings.push(
+          finding('config-live-drift', {
+            message: `Environment \`${environment}\` (selected: ${reason}) has service \`${consumer.service}\` consume \`${queue}\`, but no live worker listens to it.`,
+            hint: `Redeploy/restart \`${consumer.service}\` so the running workers use the current configuration, or check that --environment matches what runs.`,
+            queue,
+            environment,
+            service: consumer.service,
+            related: [
+              ...(consumer.location
+                ? [{ message: `\`${queue}\` is configured here (${consumer.detectedBy})`, file: consumer.location.file, line: consumer.location.line }]
+                : []),
+              ...whoListens(queue),
+            ],
+          }),
+        );
+      }
+    }
+  }
+
+  if (input.clientListDenied) {
+    findings.push(
+      finding('live-client-list-denied', {
+        message: `CLIENT LIST is not permitted for this Redis user, so BullMQ worker liveness was inferred from \`${input.prefix}:<queue>:stalled-check\` keys (no worker names).`,
+        hint: 'Grant the user `+client|list` to see each BullMQ worker by name.',
+      }),
+    );
+  }
+  return findings;
+}

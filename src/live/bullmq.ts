@@ -1,0 +1,196 @@
+import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
+import { asNumber, asString, asStrings, escapeGlob, type Command, type RedisReader, type Reply } from './redis.js';
+
+/** Keys per SCAN page: large, so a small keyspace is one round trip. */
+const SCAN_COUNT = 5000;
+const QUEUE_COMMANDS = 11;
+
+/** Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop (the only part that grows with the keyspace). */
+async function discoverQueues(reader: RedisReader, prefix: string): Promise<string[]> {
+  const names = new Set<string>();
+  const head = `${prefix}:`;
+  let cursor = '0';
+  do {
+    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', `${escapeGlob(prefix)}:*:meta`, 'COUNT', SCAN_COUNT]]);
+    if (reply?.error) throw reply.error;
+    const [next, keys] = reply!.value as [string, string[]];
+    cursor = next;
+    for (const key of keys) {
+      if (key.startsWith(head) && key.endsWith(':meta')) names.add(key.slice(head.length, -':meta'.length));
+    }
+  } while (cursor !== '0');
+  return [...names].sort();
+}
+
+function queueCommands(prefix: string, name: string): Command[] {
+  const base = `${prefix}:${name}`;
+  return [
+    ['llen', `${base}:wait`],
+    ['llen', `${base}:paused`],
+    ['zcard', `${base}:prioritized`],
+    ['llen', `${base}:active`],
+    ['zcard', `${base}:delayed`],
+    ['zcard', `${base}:failed`],
+    ['zcard', `${base}:completed`],
+    // LPUSH adds to the head and workers take from the tail: the oldest waiting job is the last element.
+    ['lindex', `${base}:wait`, -1],
+    ['zrevrange', `${base}:failed`, 0, 0],
+    ['pttl', `${base}:stalled-check`],
+    ['lindex', `${base}:paused`, -1],
+  ];
+}
+
+interface ClientEntry {
+  id: string;
+  addr: string;
+  name: string;
+  age: number;
+  idle: number;
+  cmd: string;
+}
+
+function parseClientList(text: string): ClientEntry[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const fields: Record<string, string> = {};
+      for (const part of line.trim().split(' ')) {
+        const index = part.indexOf('=');
+        if (index > 0) fields[part.slice(0, index)] = part.slice(index + 1);
+      }
+      return {
+        id: fields.id ?? '?',
+        addr: fields.addr ?? '',
+        name: fields.name ?? '',
+        age: Number(fields.age ?? 0),
+        idle: Number(fields.idle ?? 0),
+        cmd: fields.cmd ?? '',
+      };
+    });
+}
+
+/**
+ * BullMQ workers name their blocking connection `<prefix>:<base64(queue)>` or `<prefix>:<base64(queue)>:w:<name>`
+ * (worker.ts: `clientName() + ':w:' + opts.name`; queue-base.ts: `clientName()`); `:qe` is QueueEvents, not a worker.
+ */
+export function workersFromClientList(text: string, prefix: string, now: number): WorkerRead[] {
+  const head = `${prefix}:`;
+  const workers: WorkerRead[] = [];
+  for (const client of parseClientList(text)) {
+    if (!client.name.startsWith(head)) continue;
+    const match = /^([A-Za-z0-9+/]+={0,2})(?::w:(.*))?$/.exec(client.name.slice(head.length));
+    if (!match) continue;
+    const queue = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const host = client.addr.replace(/:\d+$/, '');
+    workers.push({
+      worker: {
+        name: match[2] ? match[2] : `${queue}#${client.id}`,
+        backend: 'bullmq',
+        hostname: host,
+        queues: [queue],
+        state: /^b/.test(client.cmd) ? 'idle' : 'busy',
+        alive: true,
+        heartbeatAgeMs: client.idle * 1000,
+        lastHeartbeat: new Date(now - client.idle * 1000).toISOString(),
+        birth: new Date(now - client.age * 1000).toISOString(),
+      },
+    });
+  }
+  return mergeNamedWorkers(workers).sort((a, b) => byCodeUnits(a.worker.name, b.worker.name));
+}
+
+/**
+ * One named worker process often runs a BullMQ Worker per queue under the same name (the embedded pair does,
+ * like `rq worker high low`): show it once, with all its queues, busy if any of its connections is.
+ */
+function mergeNamedWorkers(reads: WorkerRead[]): WorkerRead[] {
+  const merged = new Map<string, WorkerRead>();
+  for (const read of reads) {
+    const key = `${read.worker.name}\0${read.worker.hostname ?? ''}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, read);
+      continue;
+    }
+    const worker = seen.worker;
+    worker.queues = [...new Set([...worker.queues, ...read.worker.queues])].sort(byCodeUnits);
+    if (read.worker.state === 'busy') worker.state = 'busy';
+    if ((read.worker.heartbeatAgeMs ?? Infinity) < (worker.heartbeatAgeMs ?? Infinity)) {
+      worker.heartbeatAgeMs = read.worker.heartbeatAgeMs;
+      worker.lastHeartbeat = read.worker.lastHeartbeat;
+    }
+  }
+  return [...merged.values()];
+}
+
+function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<string, { oldest?: string; failed?: string }>): QueueRead {
+  const [wait, paused, prioritized, active, delayed, failed, completed, oldestWait, newestFailed, stalledCheck, oldestPaused] = replies.slice(
+    offset,
+    offset + QUEUE_COMMANDS,
+  );
+  const queue = emptyQueue(name, 'bullmq');
+  queue.waiting = asNumber(wait) + asNumber(paused) + asNumber(prioritized);
+  queue.active = asNumber(active);
+  queue.failed = asNumber(failed);
+  if (asNumber(delayed)) queue.delayed = asNumber(delayed);
+  if (asNumber(completed)) queue.finished = asNumber(completed);
+  const oldest = asString(oldestWait) ?? asString(oldestPaused);
+  const [failedId] = asStrings(newestFailed);
+  jobs.set(name, { ...(oldest ? { oldest } : {}), ...(failedId ? { failed: failedId } : {}) });
+  const remaining = stalledCheck?.value;
+  return { queue, ...(typeof remaining === 'number' && remaining > 0 ? { stalledCheckAlive: true } : {}) };
+}
+
+/**
+ * Reads BullMQ queues and workers without writing (unlike `getJobCounts`): one SCAN loop, then two pipelined round
+ * trips whatever the number of queues and workers. CLIENT LIST may be refused by ACL: then liveness comes from the
+ * `stalled-check` key each worker's stalled-jobs checker refreshes every `stalledInterval`.
+ */
+export async function readBullmq(reader: RedisReader, prefix: string, extraQueues: readonly string[], now: number): Promise<BackendRead> {
+  const discovered = await discoverQueues(reader, prefix);
+  const names = [...new Set([...discovered, ...extraQueues])];
+  if (names.length === 0) return { found: false, workers: [], queues: [] };
+
+  const commands: Command[] = [['client', 'list']];
+  for (const name of names) commands.push(...queueCommands(prefix, name));
+  const replies = await reader.pipeline(commands);
+  const clientList = replies[0]!;
+  const clientListDenied = Boolean(clientList.error);
+  const workers = clientListDenied ? [] : workersFromClientList(asString(clientList) ?? '', prefix, now);
+
+  const jobs = new Map<string, { oldest?: string; failed?: string }>();
+  const queues = names.map((name, index) => toQueueRead(name, replies, 1 + index * QUEUE_COMMANDS, jobs));
+
+  // Second round trip: the oldest waiting job's timestamp and the newest failure's reason, for every queue at once.
+  const jobCommands: Command[] = [];
+  const lookups: [read: QueueRead, kind: 'oldest' | 'failed'][] = [];
+  for (const read of queues) {
+    const ids = jobs.get(read.queue.name) ?? {};
+    if (ids.oldest) {
+      jobCommands.push(['hget', `${prefix}:${read.queue.name}:${ids.oldest}`, 'timestamp']);
+      lookups.push([read, 'oldest']);
+    }
+    if (ids.failed) {
+      jobCommands.push(['hget', `${prefix}:${read.queue.name}:${ids.failed}`, 'failedReason']);
+      lookups.push([read, 'failed']);
+    }
+  }
+  const jobReplies = await reader.pipeline(jobCommands);
+  lookups.forEach(([read, kind], index) => {
+    const text = asString(jobReplies[index]);
+    if (kind === 'oldest') {
+      const enqueuedAt = Number(text);
+      if (Number.isFinite(enqueuedAt) && enqueuedAt > 0) read.queue.oldestWaitingAgeMs = Math.max(0, now - enqueuedAt);
+    } else {
+      const failure = errorLine(text);
+      if (failure) read.newestFailure = failure;
+    }
+  });
+  // A worker's queue without a meta key has never had a job added: an empty row keeps the worker visible.
+  for (const name of new Set(workers.flatMap((read) => read.worker.queues))) {
+    if (!names.includes(name)) queues.push({ queue: emptyQueue(name, 'bullmq') });
+  }
+
+  return { found: discovered.length > 0 || workers.length > 0, workers, queues, ...(clientListDenied ? { clientListDenied } : {}) };
+}

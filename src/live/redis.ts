@@ -1,0 +1,186 @@
+import { InputError, UnreachableError } from '../errors.js';
+import { redactUrl, scrubSecrets } from '../redact.js';
+import { RedisReplyError, RespConnection, type RespValue } from './resp.js';
+
+/** Connection settings parsed from a redis:// or rediss:// URL. */
+export interface RedisTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+  db: number;
+  /** The URL with its password replaced by `***`, safe to print. */
+  redacted: string;
+}
+
+/** Parses `redis[s]://[user[:password]@]host[:port][/db]` (db also as `?db=N`); bad URLs are input errors. */
+export function parseRedisUrl(raw: string): RedisTarget {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(`--redis is not a valid URL: ${redactUrl(raw)} (expected redis://[user:password@]host[:port][/db]).`);
+  }
+  const redacted = redactUrl(raw);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new InputError(`--redis must be a redis:// or rediss:// URL, got ${redacted}.`);
+  }
+  const dbText = url.pathname.replace(/^\/+/, '') || url.searchParams.get('db') || '0';
+  const db = Number(dbText);
+  if (!Number.isInteger(db) || db < 0) throw new InputError(`--redis: database \`${dbText}\` is not a number (${redacted}).`);
+  const port = url.port ? Number(url.port) : 6379;
+  const username = url.username ? decodeURIComponent(url.username) : undefined;
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  // `redis://secret@host` is the classic password-only form (no ACL user).
+  const lonePassword = username !== undefined && password === undefined;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port,
+    tls: url.protocol === 'rediss:',
+    ...(lonePassword ? { password: username } : {}),
+    ...(!lonePassword && username ? { username } : {}),
+    ...(!lonePassword && password !== undefined ? { password } : {}),
+    db,
+    redacted,
+  };
+}
+
+/** One command: name and arguments, as sent (`['hgetall', 'rq:worker:a']`). */
+export type Command = [string, ...(string | number)[]];
+
+/** A command's outcome inside a pipeline: a value, or the error Redis answered for that command alone. */
+export type Reply = { error: Error; value?: undefined } | { error?: undefined; value: unknown };
+
+/** A read-only connection that sends commands in pipelines and counts the round trips. */
+export interface RedisReader {
+  readonly target: RedisTarget;
+  /** Sends all commands in one round trip; an empty list costs nothing. */
+  pipeline(commands: Command[]): Promise<Reply[]>;
+  readonly roundTrips: number;
+  close(): Promise<void>;
+}
+
+function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: number): string {
+  const where = `Redis at ${target.redacted}`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === 'ECONNREFUSED') return `Cannot connect to ${where}: connection refused.`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return `Cannot connect to ${where}: host \`${target.host}\` not found (DNS).`;
+  }
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(text)) return `Cannot connect to ${where}: no answer within ${timeoutMs} ms.`;
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text)) {
+    return `Cannot connect to ${where}: authentication failed (wrong user or password).`;
+  }
+  if (/NOPERM/.test(text)) return `Cannot use ${where}: permission denied (${text.split('\n')[0]}).`;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `Cannot connect to ${where}: the connection was closed by the server.`;
+  if (/DB index is out of range|invalid DB index/i.test(text)) return `Cannot use ${where}: database ${target.db} does not exist.`;
+  return `Cannot connect to ${where}: ${text.split('\n')[0]}`;
+}
+
+/** Bulk strings become text, HGETALL's flat list a record; `hgetBuffer` keeps the raw bytes (zlib'd payloads). */
+function decode(name: string, value: RespValue): unknown {
+  if (value instanceof RedisReplyError) return value;
+  if (name === 'hgetBuffer') return value;
+  if (name === 'hgetall' && Array.isArray(value)) {
+    const hash: Record<string, string> = {};
+    for (let index = 0; index + 1 < value.length; index += 2) hash[String(value[index])] = String(value[index + 1]);
+    return hash;
+  }
+  return value;
+}
+
+
+/**
+ * Connects and checks the server answers, all within `timeoutMs`: refused, unknown host, wrong password, and a
+ * server that accepts but never answers all end in an `UnreachableError` — never a hang. The handshake is
+ * AUTH (when given), SELECT (db ≠ 0), CLIENT SETNAME (so operators can see the inspection), PING.
+ */
+export async function connectReader(rawUrl: string, timeoutMs: number): Promise<RedisReader> {
+  const target = parseRedisUrl(rawUrl);
+  const fail = (error: unknown) =>
+    new UnreachableError(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]), 'redis', { cause: error });
+  let connection: RespConnection | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([
+      (async () => {
+        connection = await RespConnection.open(target);
+        const handshake: Command[] = [];
+        if (target.password !== undefined) {
+          handshake.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
+        }
+        if (target.db !== 0) handshake.push(['SELECT', target.db]);
+        handshake.push(['CLIENT', 'SETNAME', 'receipts-doctor:live'], ['PING']);
+        const replies = await connection.send(handshake);
+        // CLIENT SETNAME may be refused by an ACL: the inspection works without a name.
+        const setnameIndex = handshake.length - 2;
+        const refused = replies.find((reply, index) => reply instanceof RedisReplyError && index !== setnameIndex);
+        if (refused) throw refused;
+      })(),
+      deadline,
+    ]);
+  } catch (error) {
+    connection?.close();
+    throw fail(error);
+  } finally {
+    clearTimeout(timer);
+  }
+  const open = connection!;
+
+  let roundTrips = 0;
+  return {
+    target,
+    get roundTrips() {
+      return roundTrips;
+    },
+    async pipeline(commands) {
+      if (commands.length === 0) return [];
+      roundTrips += 1;
+      let replies: RespValue[];
+      try {
+        replies = await open.send(
+          commands.map(([name, ...args]) => [name === 'hgetBuffer' ? 'hget' : name, ...args]),
+          commands.map(([name]) => name === 'hgetBuffer'),
+        );
+      } catch (error) {
+        throw fail(error);
+      }
+      // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
+      // CLIENT LIST is the one command allowed to be refused (BullMQ falls back to stalled-check keys).
+      const denied = replies.findIndex((reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client');
+      if (denied >= 0) throw fail(replies[denied]);
+      return replies.map((reply, index) => {
+        const value = decode(commands[index]![0], reply);
+        return value instanceof RedisReplyError ? { error: value } : { value };
+      });
+    },
+    async close() {
+      open.close();
+    },
+  };
+}
+
+/** A reply's value as a string, or undefined for errors, nil and non-strings. */
+export const asString = (reply: Reply | undefined): string | undefined => {
+  const value = reply?.value;
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return undefined;
+};
+
+export const asNumber = (reply: Reply | undefined): number => {
+  const value = reply?.value;
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(number) ? number : 0;
+};
+
+export const asStrings = (reply: Reply | undefined): string[] =>
+  Array.isArray(reply?.value) ? (reply.value as unknown[]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item))) : [];
+
+/** Escapes glob characters so a prefix is matched literally by SCAN MATCH. */
+export const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');

@@ -1,0 +1,173 @@
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+
+/** An error reply from Redis (`-ERR …`, `-NOPERM …`): per command, it does not break the connection. */
+export class RedisReplyError extends Error {
+  override name = 'RedisReplyError';
+}
+
+/** A decoded RESP2 value: bulk strings are text, or Buffers when asked for raw bytes (zlib'd payloads); nil is null. */
+export type RespValue = string | number | Buffer | null | RedisReplyError | RespValue[];
+
+const CRLF = Buffer.from('\r\n');
+
+/** Encodes commands as RESP arrays of bulk strings, all in one buffer (one allocation for a whole pipeline). */
+export function encodeCommands(commands: readonly (readonly (string | number)[])[]): Buffer {
+  let text = '';
+  for (const args of commands) {
+    text += `*${args.length}\r\n`;
+    for (const arg of args) {
+      const value = String(arg);
+      text += `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
+    }
+  }
+  return Buffer.from(text);
+}
+
+/** Incremental RESP2 parser: feed chunks, take complete replies. */
+export class RespParser {
+  private buffer: Buffer = Buffer.alloc(0);
+  private offset = 0;
+  private raw = false;
+
+  push(chunk: Buffer): void {
+    this.buffer = this.offset < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.offset), chunk]) : chunk;
+    this.offset = 0;
+  }
+
+  /** The next complete reply, or undefined when more bytes are needed; bulk strings as text unless `raw`. */
+  next(raw = false): RespValue | undefined {
+    const start = this.offset;
+    this.raw = raw;
+    const value = this.read();
+    if (value === undefined) this.offset = start;
+    return value;
+  }
+
+  private line(): string | undefined {
+    const end = this.buffer.indexOf(CRLF, this.offset);
+    if (end < 0) return undefined;
+    const text = this.buffer.toString('utf8', this.offset + 1, end);
+    this.offset = end + 2;
+    return text;
+  }
+
+  private read(): RespValue | undefined {
+    if (this.offset >= this.buffer.length) return undefined;
+    const type = this.buffer[this.offset];
+    const text = this.line();
+    if (text === undefined) return undefined;
+    switch (type) {
+      case 0x2b: // +
+        return text;
+      case 0x2d: // -
+        return new RedisReplyError(text);
+      case 0x3a: // :
+        return Number(text);
+      case 0x24: {
+        // $
+        const length = Number(text);
+        if (length < 0) return null;
+        if (this.offset + length + 2 > this.buffer.length) return undefined;
+        const end = this.offset + length;
+        const value = this.raw ? Buffer.from(this.buffer.subarray(this.offset, end)) : this.buffer.toString('utf8', this.offset, end);
+        this.offset = end + 2;
+        return value;
+      }
+      case 0x2a: {
+        // *
+        const count = Number(text);
+        if (count < 0) return null;
+        const items: RespValue[] = [];
+        for (let index = 0; index < count; index++) {
+          const item = this.read();
+          if (item === undefined) return undefined;
+          items.push(item);
+        }
+        return items;
+      }
+      default:
+        throw new Error(`unexpected RESP type byte ${type}`);
+    }
+  }
+}
+
+/** Where and how to connect. */
+export interface RespEndpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+/**
+ * A minimal pipelining RESP2 connection: every `send` writes all commands at once and resolves with their replies
+ * in order (one round trip). Deliberately tiny: the live stage only ever sends read commands, and a generic client
+ * spends more time per command than Redis does for 1,000 worker hashes.
+ */
+export class RespConnection {
+  private readonly parser = new RespParser();
+  private waiting: { count: number; raw: readonly boolean[]; replies: RespValue[]; resolve: (replies: RespValue[]) => void; reject: (error: Error) => void }[] = [];
+  private failure: Error | undefined;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.fail(error));
+    socket.on('close', () => this.fail(Object.assign(new Error('the connection was closed by the server'), { code: 'ECONNRESET' })));
+  }
+
+  /** Opens a TCP (or TLS) connection; rejects with the socket error (ECONNREFUSED, ENOTFOUND, …). */
+  static open(endpoint: RespEndpoint): Promise<RespConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = endpoint.tls
+        ? connectTls({ host: endpoint.host, port: endpoint.port, servername: endpoint.host })
+        : connectTcp({ host: endpoint.host, port: endpoint.port });
+      socket.setNoDelay(true);
+      const onError = (error: Error) => reject(error);
+      socket.once('error', onError);
+      socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
+        socket.off('error', onError);
+        resolve(new RespConnection(socket));
+      });
+    });
+  }
+
+  /** Sends all commands at once; `raw[i]` asks for command i's bulk strings as Buffers. */
+  send(commands: readonly (readonly (string | number)[])[], raw: readonly boolean[] = []): Promise<RespValue[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (commands.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ count: commands.length, raw, replies: [], resolve, reject });
+      this.socket.write(encodeCommands(commands));
+    });
+  }
+
+  close(): void {
+    this.failure ??= new Error('closed');
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.parser.push(chunk);
+    try {
+      for (;;) {
+        const batch = this.waiting[0];
+        if (!batch) return;
+        const reply = this.parser.next(batch.raw[batch.replies.length] ?? false);
+        if (reply === undefined) return;
+        batch.replies.push(reply);
+        if (batch.replies.length === batch.count) {
+          this.waiting.shift();
+          batch.resolve(batch.replies);
+        }
+      }
+    } catch (error) {
+      this.fail(error as Error);
+      this.socket.destroy();
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const batch of this.waiting.splice(0)) batch.reject(error);
+  }
+}

@@ -1,0 +1,242 @@
+import { inflateSync } from 'node:zlib';
+import type { LiveWorker } from '../types.js';
+import { emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
+
+// Key layout shared by RQ 1.x (Debian's 1.13) and 2.x: worker_registration.py, worker.py, queue.py, registry.py.
+const WORKERS_KEY = 'rq:workers';
+const WORKER_PREFIX = 'rq:worker:';
+const QUEUES_KEY = 'rq:queues';
+const QUEUE_PREFIX = 'rq:queue:';
+const JOB_PREFIX = 'rq:job:';
+const RESULTS_PREFIX = 'rq:results:';
+
+/** RQ's DEFAULT_WORKER_TTL (420 s) plus the 60 s it adds to every key expiry. */
+export const RQ_DEFAULT_KEY_TTL_MS = (420 + 60) * 1000;
+/**
+ * Every RQ heartbeat sets the key expiry to "next heartbeat + 60 s", so a healthy worker's key never has less than
+ * about a minute left. Less than this means the worker missed its own announced heartbeat: dead or hung.
+ */
+export const RQ_OVERDUE_REMAINING_MS = 30_000;
+
+interface QueueReplies {
+  length: Reply;
+  head: Reply;
+  started: Reply;
+  failed: Reply;
+  newestFailed: Reply;
+  deferred: Reply;
+  scheduled: Reply;
+  finished: Reply;
+}
+
+const QUEUE_COMMANDS = 8;
+
+/** Commands that read one queue's list and registries. Registry scores are expiry times: count the unexpired. */
+function queueCommands(name: string, nowSeconds: number): Command[] {
+  const after = `(${nowSeconds}`;
+  return [
+    ['llen', `${QUEUE_PREFIX}${name}`],
+    ['lindex', `${QUEUE_PREFIX}${name}`, 0],
+    ['zcount', `rq:wip:${name}`, after, '+inf'],
+    ['zcount', `rq:failed:${name}`, after, '+inf'],
+    ['zrevrange', `rq:failed:${name}`, 0, 0],
+    ['zcard', `rq:deferred:${name}`],
+    ['zcard', `rq:scheduled:${name}`],
+    ['zcount', `rq:finished:${name}`, after, '+inf'],
+  ];
+}
+
+function toQueueReplies(replies: Reply[], offset: number): QueueReplies {
+  const [length, head, started, failed, newestFailed, deferred, scheduled, finished] = replies.slice(offset, offset + QUEUE_COMMANDS);
+  return { length: length!, head: head!, started: started!, failed: failed!, newestFailed: newestFailed!, deferred: deferred!, scheduled: scheduled!, finished: finished! };
+}
+
+/** Jobs whose hashes must be read next: the oldest waiting one and the newest failed one of each queue. */
+interface JobLookups {
+  oldest: Map<string, string>;
+  newestFailed: Map<string, string>;
+}
+
+function toQueueRead(name: string, replies: QueueReplies, lookups: JobLookups): QueueRead {
+  const queue = emptyQueue(name, 'rq');
+  queue.waiting = asNumber(replies.length);
+  queue.active = asNumber(replies.started);
+  queue.failed = asNumber(replies.failed);
+  const deferred = asNumber(replies.deferred);
+  const scheduled = asNumber(replies.scheduled);
+  const finished = asNumber(replies.finished);
+  if (deferred) queue.delayed = deferred;
+  if (scheduled) queue.scheduled = scheduled;
+  if (finished) queue.finished = finished;
+  const head = asString(replies.head);
+  if (head) lookups.oldest.set(name, head);
+  const [failedId] = asStrings(replies.newestFailed);
+  if (failedId && queue.failed > 0) lookups.newestFailed.set(name, failedId);
+  return { queue };
+}
+
+const JOB_COMMANDS = 3;
+
+function jobCommands(lookups: JobLookups): { commands: Command[]; order: [kind: 'oldest' | 'failed', queue: string][] } {
+  const commands: Command[] = [];
+  const order: [kind: 'oldest' | 'failed', queue: string][] = [];
+  for (const [queue, id] of lookups.oldest) {
+    commands.push(['hget', `${JOB_PREFIX}${id}`, 'enqueued_at']);
+    order.push(['oldest', queue]);
+  }
+  for (const [queue, id] of lookups.newestFailed) {
+    // RQ ≥ 1.12 keeps the exception in the results stream; older servers (no streams) in the job hash, zlib'd.
+    commands.push(
+      ['hgetBuffer', `${JOB_PREFIX}${id}`, 'exc_info'],
+      ['xrevrange', `${RESULTS_PREFIX}${id}`, '+', '-', 'COUNT', 1],
+      ['hget', `${JOB_PREFIX}${id}`, 'ended_at'],
+    );
+    order.push(['failed', queue]);
+  }
+  return { commands, order };
+}
+
+function decodeExcInfo(value: unknown): string | undefined {
+  if (!Buffer.isBuffer(value) || value.length === 0) return undefined;
+  try {
+    return inflateSync(value).toString('utf8');
+  } catch {
+    return value.toString('utf8');
+  }
+}
+
+function decodeResultStream(value: unknown): string | undefined {
+  // XREVRANGE → [[id, [field, value, …]]]; a failure has type 2 and a base64'd zlib'd exc_string.
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const fields = (value[0] as [string, string[]])[1] ?? [];
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    if (fields[index] !== 'exc_string') continue;
+    try {
+      return inflateSync(Buffer.from(fields[index + 1]!, 'base64')).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function applyJobReplies(queues: Map<string, QueueRead>, order: [kind: 'oldest' | 'failed', queue: string][], replies: Reply[], now: number): void {
+  let index = 0;
+  for (const [kind, name] of order) {
+    const read = queues.get(name)!;
+    if (kind === 'oldest') {
+      const enqueuedAt = parseRqTimestamp(asString(replies[index]));
+      if (enqueuedAt !== undefined) read.queue.oldestWaitingAgeMs = Math.max(0, now - enqueuedAt);
+      index += 1;
+    } else {
+      const text = decodeResultStream(replies[index + 1]?.value) ?? decodeExcInfo(replies[index]?.value);
+      const line = errorLine(text);
+      if (line) read.newestFailure = line;
+      index += JOB_COMMANDS;
+    }
+  }
+}
+
+/** The worker hash fields the report uses (worker.py refresh() reads the same names). */
+const WORKER_FIELDS = ['queues', 'state', 'current_job', 'last_heartbeat', 'birth', 'hostname', 'pid', 'death'] as const;
+
+/** HMGET's answer as a record of the fields present; an expired worker key gives an empty record. */
+function workerHash(reply: Reply | undefined): Record<string, string> {
+  const hash: Record<string, string> = {};
+  const values = Array.isArray(reply?.value) ? (reply.value as unknown[]) : [];
+  WORKER_FIELDS.forEach((field, index) => {
+    const value = values[index];
+    if (typeof value === 'string') hash[field] = value;
+  });
+  return hash;
+}
+
+/** PTTL in ms; -1 no expiry, -2 no key (also for an error reply). */
+const pttl = (reply: Reply | undefined): number => (typeof reply?.value === 'number' ? reply.value : -2);
+
+/** Alive or stale, from the hash, its remaining TTL and the heartbeat age (see worker.py register_birth/heartbeat). */
+function workerRead(key: string, hash: Record<string, string>, remainingMs: number, now: number): WorkerRead {
+  const name = key.startsWith(WORKER_PREFIX) ? key.slice(WORKER_PREFIX.length) : key;
+  if (Object.keys(hash).length === 0) {
+    return { worker: { name, backend: 'rq', queues: [], alive: false, state: 'expired' }, staleReason: 'expired' };
+  }
+  const heartbeat = parseRqTimestamp(hash.last_heartbeat) ?? parseRqTimestamp(hash.birth);
+  // Plain assignments rather than conditional spreads: this runs once per worker in a cold process.
+  const worker: LiveWorker = { name, backend: 'rq', queues: [], alive: true, state: hash.state || '?' };
+  for (const queue of (hash.queues ?? '').split(',')) {
+    const trimmed = queue.trim();
+    if (trimmed) worker.queues.push(trimmed);
+  }
+  if (hash.hostname) worker.hostname = hash.hostname;
+  const pid = Number(hash.pid);
+  if (hash.pid && Number.isFinite(pid)) worker.pid = pid;
+  if (heartbeat !== undefined) {
+    worker.lastHeartbeat = new Date(heartbeat).toISOString();
+    worker.heartbeatAgeMs = Math.max(0, now - heartbeat);
+  }
+  if (hash.current_job) worker.currentJob = hash.current_job;
+  const birth = parseRqTimestamp(hash.birth);
+  if (birth !== undefined) worker.birth = new Date(birth).toISOString();
+  let staleReason: string | undefined;
+  if (hash.death) staleReason = 'dead';
+  else if (remainingMs >= 0 && remainingMs < RQ_OVERDUE_REMAINING_MS) staleReason = 'heartbeat-overdue';
+  else if (remainingMs < 0 && (worker.heartbeatAgeMs ?? Infinity) > RQ_DEFAULT_KEY_TTL_MS) staleReason = 'heartbeat-old';
+  if (staleReason) worker.alive = false;
+  return { worker, remainingTtlMs: remainingMs, ...(staleReason ? { staleReason } : {}) };
+}
+
+/**
+ * Reads RQ's registrations without writing (no cleanup, unlike `rq info`/`Worker.all`/registry counts):
+ * at most four pipelined round trips whatever the number of workers and queues.
+ */
+export async function readRq(reader: RedisReader, extraQueues: readonly string[], now: number): Promise<BackendRead> {
+  const nowSeconds = Math.floor(now / 1000);
+  const [workerKeysReply, queueKeysReply] = await reader.pipeline([
+    ['smembers', WORKERS_KEY],
+    ['smembers', QUEUES_KEY],
+  ]);
+  const workerKeys = asStrings(workerKeysReply).sort();
+  const registeredQueues = asStrings(queueKeysReply)
+    .filter((key) => key.startsWith(QUEUE_PREFIX))
+    .map((key) => key.slice(QUEUE_PREFIX.length));
+  const found = workerKeys.length > 0 || registeredQueues.length > 0;
+  const firstQueues = [...new Set([...registeredQueues, ...extraQueues])];
+
+  const commands: Command[] = [];
+  for (const key of workerKeys) commands.push(['hmget', key, ...WORKER_FIELDS], ['pttl', key]);
+  for (const name of firstQueues) commands.push(...queueCommands(name, nowSeconds));
+  const replies = await reader.pipeline(commands);
+
+  const workers = workerKeys.map((key, index) =>
+    workerRead(key, workerHash(replies[2 * index]), pttl(replies[2 * index + 1]), now),
+  );
+  const queues = new Map<string, QueueRead>();
+  const lookups: JobLookups = { oldest: new Map(), newestFailed: new Map() };
+  firstQueues.forEach((name, index) => {
+    queues.set(name, toQueueRead(name, toQueueReplies(replies, 2 * workerKeys.length + index * QUEUE_COMMANDS), lookups));
+  });
+
+  // Queues only named by workers (never enqueued to) are read together with the job lookups.
+  const laterQueues = [...new Set(workers.flatMap((read) => read.worker.queues))].filter((name) => !queues.has(name));
+  const jobs = jobCommands(lookups);
+  const secondCommands = [...jobs.commands];
+  for (const name of laterQueues) secondCommands.push(...queueCommands(name, nowSeconds));
+  const secondReplies = await reader.pipeline(secondCommands);
+  applyJobReplies(queues, jobs.order, secondReplies, now);
+
+  const laterLookups: JobLookups = { oldest: new Map(), newestFailed: new Map() };
+  laterQueues.forEach((name, index) => {
+    queues.set(name, toQueueRead(name, toQueueReplies(secondReplies, jobs.commands.length + index * QUEUE_COMMANDS), laterLookups));
+  });
+  if (laterLookups.oldest.size + laterLookups.newestFailed.size > 0) {
+    const laterJobs = jobCommands(laterLookups);
+    applyJobReplies(queues, laterJobs.order, await reader.pipeline(laterJobs.commands), now);
+  }
+
+  return {
+    found: found || laterQueues.length > 0,
+    workers,
+    queues: [...queues.values()],
+  };
+}
