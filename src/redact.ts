@@ -4,9 +4,11 @@ export function redactUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    // Not a URL: still never echo what could be a credential between '//' and '@'.
-    return raw.replace(/\/\/[^/@\s]*@/, '//***@');
+    // Not a URL: still never echo what could be a credential before an '@' (`//user:pw@`, or `:pw@host` with no scheme).
+    return raw.replace(/(^|\/\/)[^/@\s]*@/, '$1***@');
   }
+  // `user:pw@host` without `//` parses as scheme `user:` with an opaque path: nothing before an '@' is shown.
+  if (!raw.includes('//')) return raw.replace(/^[^/@\s]*@/, '***@');
   if (url.password) url.password = '***';
   else if (url.username && !url.password && /^rediss?:$/.test(url.protocol)) url.username = '***';
   for (const key of [...url.searchParams.keys()]) {

@@ -144,7 +144,7 @@ describe.concurrent('live: connection faults through the proxy', () => {
     });
   }
 
-  it('a freeze mid-inspection (connected, then no more answers) ends, bounded', async () => {
+  it('a freeze mid-inspection (connected, then no more answers) → exit 2 after the read timeout, not a hang', async () => {
     const proxy = await proxyWith({ kind: 'hang-when', pattern: /SMEMBERS|SCAN/i });
     const { run } = await live(proxy.url(auth), ['--connect-timeout', '1000'], 'freeze mid-inspection', 60_000);
     expect(run.exitCode).toBe(2);
@@ -228,6 +228,14 @@ describe.concurrent('live: authentication and ACL', () => {
     ]) {
       const { run } = await live(url, ['--connect-timeout', '1000'], `url ${url.replace(PASSWORD, '***')}`);
       expect([1, 2]).toContain(run.exitCode);
+    }
+  });
+
+  it('serve with a Redis URL that is not valid percent-encoding → exit 2, not a URIError', async () => {
+    for (const url of [`redis://:${PASSWORD}%zz@127.0.0.1:${redis.port}`, `redis://user%E0%A4%A@127.0.0.1:${redis.port}`]) {
+      const run = await runBounded(['serve', '--port', '0', '--redis', url], { timeoutMs: 20_000 });
+      judge(run, `serve ${url.replace(PASSWORD, '***')}`);
+      expect(run.exitCode).toBe(2);
     }
   });
 });
