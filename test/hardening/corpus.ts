@@ -158,12 +158,15 @@ export function binary(size: number, seed: number): Buffer {
   return out;
 }
 
-/** A valid-looking compose file of about `bytes` bytes: many services, each with an environment. */
+/** A valid-looking compose file of about `bytes` bytes: many services with environments, every 100th a worker. */
 export function hugeCompose(bytes: number): string {
   const parts = ['services:\n'];
   let size = parts[0]!.length;
   for (let i = 0; size < bytes; i++) {
-    const service = `  svc${i}:\n    image: app:${i}\n    command: rq worker high default low\n    environment:\n      RQ_QUEUES: q${i},default\n      PAD: ${'x'.repeat(200)}\n`;
+    const worker = i % 100 === 0;
+    const command = worker ? 'rq worker high default low' : `gunicorn app${i}:wsgi`;
+    const variable = worker ? `RQ_QUEUES: q${i},default` : `APP_ID: "${i}"`;
+    const service = `  svc${i}:\n    image: app:${i}\n    command: ${command}\n    environment:\n      ${variable}\n      PAD: ${'x'.repeat(200)}\n`;
     parts.push(service);
     size += service.length;
   }

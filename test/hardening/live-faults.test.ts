@@ -10,7 +10,7 @@ import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { expectNoSecret, expectRobust, runBounded, type BoundedRun } from './harness.js';
 import { tempDir } from './projects.js';
 import { seedQueues } from './redis-data.js';
-import { startFaultProxy, type Fault, type FaultProxy } from './redis-proxy.js';
+import { startFakeRedis, startFaultProxy, type Fault, type FaultProxy } from './redis-proxy.js';
 
 const PASSWORD = 'pw-SECRET-9191-zz';
 const ACL_PASSWORD = 'acl-SECRET-7373-zz';
@@ -238,4 +238,37 @@ describe.concurrent('live: authentication and ACL', () => {
       expect(run.exitCode).toBe(2);
     }
   });
+});
+
+describe.concurrent('live: a fake Redis answering well-formed RESP of the wrong shape', () => {
+  const answers: [string, (command: string[]) => string][] = [
+    ['an integer for everything', () => ':1\r\n'],
+    ['an empty array for everything', () => '*0\r\n'],
+    ['nil for everything', () => '$-1\r\n'],
+    ['a string for everything', () => '$3\r\nabc\r\n'],
+    ['an error for everything', () => '-ERR unknown command\r\n'],
+    ['arrays of arrays', () => '*2\r\n*1\r\n:1\r\n*1\r\n$-1\r\n'],
+    ['a SCAN cursor that never returns to 0', (command) => (command[0]!.toLowerCase() === 'scan' ? '*2\r\n$1\r\n7\r\n*0\r\n' : '*0\r\n')],
+    ['SCAN keys that are integers', (command) => (command[0]!.toLowerCase() === 'scan' ? '*2\r\n$1\r\n0\r\n*2\r\n:1\r\n:2\r\n' : ':0\r\n')],
+    [
+      'worker sets naming hashes of the wrong type',
+      (command) => {
+        const name = command[0]!.toLowerCase();
+        if (name === 'smembers') return '*2\r\n$12\r\nrq:worker:w1\r\n$4\r\n\u00ff\u00fe\r\n';
+        if (name === 'hgetall' || name === 'hmget') return '*3\r\n$6\r\nqueues\r\n:5\r\n$-1\r\n';
+        return '$-1\r\n';
+      },
+    ],
+  ];
+  for (const [name, answer] of answers) {
+    it(`${name} → a report or exit 2, never an internal error`, async () => {
+      const fake = await startFakeRedis(answer);
+      try {
+        await live(fake.url, ['--connect-timeout', '1000'], `fake Redis: ${name}`);
+        await check(fake.url, ['--connect-timeout', '1000'], `fake Redis in check: ${name}`);
+      } finally {
+        await fake.close();
+      }
+    });
+  }
 });

@@ -96,12 +96,27 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       if (current.kind === 'hang-when' && current.pattern.test(text)) frozen = true;
       if (!frozen) upstream.write(data);
     });
+    // Trickled bytes leave strictly in order, one every `ms`, whatever chunks they arrived in.
+    let backlog = Buffer.alloc(0);
+    let trickling = false;
+    const trickle = (ms: number) => {
+      if (trickling || client.destroyed) return;
+      if (backlog.length === 0) return;
+      trickling = true;
+      later(ms, () => {
+        trickling = false;
+        if (client.destroyed) return;
+        client.write(backlog.subarray(0, 1));
+        backlog = backlog.subarray(1);
+        trickle(ms);
+      });
+    };
     upstream.on('data', (data) => {
       if (frozen || client.destroyed) return;
       if (current.kind === 'delay') later(current.ms, () => client.destroyed || client.write(data));
       else if (current.kind === 'trickle') {
-        // Queue byte by byte behind what is already trickling.
-        for (let i = 0; i < data.length; i++) later(current.ms * (i + 1), () => client.destroyed || client.write(data.subarray(i, i + 1)));
+        backlog = Buffer.concat([backlog, data]);
+        trickle(current.ms);
       } else client.write(data);
     });
   });
@@ -120,6 +135,50 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A fake Redis speaking RESP: the handshake (AUTH, SELECT, CLIENT SETNAME, PING, HELLO) is answered normally and every
+ * other command with `answer(command)` — well-formed RESP of the wrong shape, errors, odd cursors.
+ */
+export async function startFakeRedis(answer: (command: string[]) => string): Promise<{ url: string; commands: string[][]; close(): Promise<void> }> {
+  const { RespParser } = await import('../../src/live/resp.js');
+  const sockets = new Set<Socket>();
+  const commands: string[][] = [];
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    const parser = new RespParser();
+    socket.on('data', (data) => {
+      parser.push(data);
+      for (;;) {
+        let command: unknown;
+        try {
+          command = parser.next();
+        } catch {
+          socket.destroy();
+          return;
+        }
+        if (command === undefined) return;
+        const words = (Array.isArray(command) ? command : [command]).map(String);
+        commands.push(words);
+        const name = words[0]!.toLowerCase();
+        if (name === 'auth' || name === 'select' || (name === 'client' && words[1]?.toLowerCase() === 'setname')) socket.write('+OK\r\n');
+        else if (name === 'ping') socket.write('+PONG\r\n');
+        else socket.write(answer(words));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    commands,
+    async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
