@@ -1,9 +1,9 @@
-import { pickDriftEnvironment, runStatic, type StaticOptions, type StaticResult } from './analysis/static.js';
+import type { StaticOptions, StaticResult } from './analysis/static.js';
 import { UnreachableError } from './errors.js';
-import { runLive, type LiveOptions, type LiveResult } from './live/index.js';
+import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
-import { runSmoke, type SmokeOptions, type SmokeResult } from './smoke/index.js';
+import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity } from './types.js';
 import { redactUrl, urlSecrets } from './redact.js';
 
@@ -32,10 +32,14 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
   };
 }
 
-/** Static findings and live findings that explain a smoke failure ("503 because no live worker …"). */
-function explainSmoke(smokeFindings: Finding[], explaining: Finding[]): void {
+/**
+ * Static findings and live findings that explain a smoke failure ("503 because no live worker …"). When the
+ * static stage knows which queues the code enqueues to, only findings about those queues are causes.
+ */
+function explainSmoke(smokeFindings: Finding[], explaining: Finding[], producedQueues: Set<string> | undefined): void {
   const causes: RelatedInfo[] = explaining
     .filter((finding) => finding.severity === 'error' && finding.stage !== 'smoke')
+    .filter((finding) => !producedQueues || finding.queue === undefined || producedQueues.has(finding.queue))
     .map((finding) => ({
       message: `${finding.stage}: ${finding.message}`,
       ...(finding.location ? { file: finding.location.file, line: finding.location.line } : {}),
@@ -57,7 +61,9 @@ export async function check(options: CheckOptions): Promise<Report> {
   let liveResult: LiveResult | undefined;
   let smokeResult: SmokeResult | undefined;
 
+  // Each stage's code is loaded only when the stage runs: `check --redis` alone never loads the compose loader.
   if (options.static) {
+    const { runStatic } = await import('./analysis/static.js');
     staticResult = runStatic(options.static);
     findings.push(...staticResult.findings);
   }
@@ -68,6 +74,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
     let config: LiveOptions['config'];
     if (staticResult) {
+      const { pickDriftEnvironment } = await import('./analysis/static.js');
       const picked = pickDriftEnvironment(
         staticResult.section.environments.map((env) => env.name),
         environment,
@@ -80,6 +87,7 @@ export async function check(options: CheckOptions): Promise<Report> {
         };
       }
     }
+    const { runLive } = await import('./live/index.js');
     try {
       liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
       findings.push(...liveResult.findings);
@@ -90,11 +98,13 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 
   if (options.smoke) {
+    const { runSmoke } = await import('./smoke/index.js');
     try {
       // The server's answers may quote the Redis password this run knows: scrub it like the token.
       const extraSecrets = urlSecrets(options.live?.redisUrl);
       smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
-      explainSmoke(smokeResult.findings, findings);
+      const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
+      explainSmoke(smokeResult.findings, findings, produced ? new Set(produced) : undefined);
       findings.push(...smokeResult.findings);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { fixture, runCli, runJson } from './helpers/cli.js';
 
 describe('CLI basics', () => {
   it('prints help and exits 0', async () => {
@@ -28,5 +28,36 @@ describe('CLI basics', () => {
     const result = await runCli(['static', '.', '--fail-on', 'fatal']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--fail-on');
+  });
+
+  it('check runs the static stage on the cwd when it holds a compose file', async () => {
+    const result = await runJson(['check'], { cwd: fixture('incident') });
+    expect(result.exitCode).toBe(1);
+    expect(result.report?.static).toBeDefined();
+    expect(result.report?.live).toBeUndefined();
+    expect(result.report?.findings.map((finding) => finding.rule)).toContain('queue-without-worker');
+  });
+
+  it('check with nothing to check exits 2', async () => {
+    const result = await runCli(['check'], { cwd: fixture('bad', 'no-compose') });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Nothing to check');
+  });
+
+  it('--quiet keeps only the findings at or above --fail-on and the verdict', async () => {
+    const result = await runCli(['static', fixture('incident'), '--quiet']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('queue-without-worker');
+    expect(result.stdout).not.toContain('worker-queue-unused');
+    expect(result.stdout).not.toContain('Queue coverage');
+  });
+
+  it('colours only when asked: NO_COLOR and pipes get none, FORCE_COLOR forces them', async () => {
+    const plain = await runCli(['static', fixture('incident')]);
+    expect(plain.stdout).not.toContain('\u001b[');
+    const forced = await runCli(['static', fixture('incident')], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[');
+    const noColorFlag = await runCli(['static', fixture('incident'), '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(noColorFlag.stdout).not.toContain('\u001b[');
   });
 });

@@ -298,10 +298,10 @@ export function runStatic(options: StaticOptions): StaticResult {
 
 /** The environment live drift compares with: `prod`/`production` when present, else `default`. */
 export function pickDriftEnvironment(names: string[], requested?: string): { name: string; reason: string } | undefined {
-  if (requested) return names.includes(requested) ? { name: requested, reason: 'selected with --environment' } : undefined;
-  for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: `\`${name}\` is present` };
-  if (names.includes('default')) return { name: 'default', reason: 'no prod/production environment' };
-  return names[0] ? { name: names[0], reason: 'the only environment' } : undefined;
+  if (requested) return names.includes(requested) ? { name: requested, reason: 'it was chosen with --environment' } : undefined;
+  for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: 'it is the production environment' };
+  if (names.includes('default')) return { name: 'default', reason: 'there is no prod/production environment' };
+  return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
 }
 
 export const toPosix = (file: string) => file.split(path.sep).join('/');

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
 import { failsAt } from '../report/build.js';
-import { getFormatter } from '../report/index.js';
-import { formatMarkdown } from '../report/markdown.js';
+import { assertFormat, getFormatter } from '../report/index.js';
 import type { Report, Severity } from '../types.js';
 import { parseSeverity } from './parse.js';
 
@@ -63,7 +62,7 @@ function writeFile(file: string, text: string, what: string): void {
 
 /** Validates --format/--fail-on/--baseline before any work is done, so bad flags exit 2 at once. */
 export function validateOutputOptions(options: OutputOptions): { failOn: Severity } {
-  getFormatter(options.format);
+  assertFormat(options.format);
   const failOn = parseSeverity(options.failOn);
   if (options.baseline !== undefined) readBaseline(options.baseline);
   return { failOn };
@@ -88,10 +87,11 @@ export function applyBaselineOptions(report: Report, options: OutputOptions): Re
 }
 
 /** On GitHub Actions, `--format github` also appends the Markdown report to the job's step summary. */
-function appendStepSummary(report: Report, options: OutputOptions): void {
+async function appendStepSummary(report: Report, options: OutputOptions): Promise<void> {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (options.format !== 'github' || !summaryFile) return;
   try {
+    const formatMarkdown = await getFormatter('markdown');
     appendFileSync(summaryFile, `${formatMarkdown(report, { color: false })}\n`);
   } catch (error) {
     // The annotations are the product here; a summary that cannot be written is worth a warning, not a failed gate.
@@ -100,7 +100,7 @@ function appendStepSummary(report: Report, options: OutputOptions): void {
 }
 
 /** Formats the report, writes it where asked, and sets the exit code (0 ok, 1 findings at or above --fail-on). */
-export function emitReport(original: Report, options: OutputOptions): void {
+export async function emitReport(original: Report, options: OutputOptions): Promise<void> {
   const failOn = parseSeverity(options.failOn);
   const report = applyBaselineOptions(original, options);
   let shown = report;
@@ -108,13 +108,14 @@ export function emitReport(original: Report, options: OutputOptions): void {
     const { static: _s, live: _l, smoke: _m, ...rest } = report;
     shown = { ...rest, findings: report.findings.filter((finding) => failsAt([finding], failOn)) };
   }
-  const text = getFormatter(options.format)(shown, { color: useColor(options), verbose: options.verbose ?? false });
+  const format = await getFormatter(options.format);
+  const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false });
   if (options.output) {
     writeFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);
   } else {
     process.stdout.write(text);
   }
-  appendStepSummary(report, options);
+  await appendStepSummary(report, options);
   process.exitCode = failsAt(report.findings, failOn) ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { StaticOptions } from '../analysis/static.js';
-import { loadProjectConfig, type ProjectConfig } from '../config/index.js';
+import type { ProjectConfig } from '../config/index.js';
 import { InputError } from '../errors.js';
 import { nodeFileSystem } from '../fs.js';
 import type { LiveOptions } from '../live/index.js';
@@ -21,11 +21,11 @@ export function hasComposeFile(dir: string): boolean {
 }
 
 /** Absolute project root; exit 2 when the dir does not exist or (unless envs are explicit) holds no compose file. */
-export function resolveProjectDir(dir: string, explicitEnvironments: boolean): string {
+export async function resolveProjectDir(dir: string, explicitEnvironments: boolean): Promise<string> {
   const root = path.resolve(dir);
   if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
   // Environments declared in the config file are as explicit as --env: their files may live in subdirs.
-  if (!explicitEnvironments && !hasComposeFile(root) && !loadProjectConfig(root, nodeFileSystem).environments) {
+  if (!explicitEnvironments && !hasComposeFile(root) && !(await projectConfig(root)).environments) {
     throw new InputError(`${dir}: no compose file (compose.yaml, docker-compose.yml, …) in this directory.`);
   }
   return root;
@@ -72,8 +72,11 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
   };
 }
 
-export function projectConfig(root: string | undefined): ProjectConfig {
-  return root ? loadProjectConfig(root, nodeFileSystem) : {};
+/** The project config under `root` ({} without a root); its YAML parser is loaded only when needed. */
+export async function projectConfig(root: string | undefined): Promise<ProjectConfig> {
+  if (!root) return {};
+  const { loadProjectConfig } = await import('../config/index.js');
+  return loadProjectConfig(root, nodeFileSystem);
 }
 
 export interface LiveCliOptions {

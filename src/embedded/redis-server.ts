@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { answersPing, freeLoopbackPort } from '../net.js';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -66,36 +66,6 @@ redis.on('error', () => done(127));
 redis.on('exit', (code) => done(code ?? 0));
 `;
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** True when something on the port answers PING with PONG. */
-function pingRedis(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().includes('PONG'));
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -132,7 +102,7 @@ async function startOnce(bin: string, port: number): Promise<EmbeddedRedis | 'po
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
-  while (!(await pingRedis(port))) {
+  while (!(await answersPing(port))) {
     if (watchdog.exitCode !== null || watchdog.signalCode !== null) {
       const log = readLog();
       rmSync(dir, { recursive: true, force: true });

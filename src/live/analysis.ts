@@ -143,8 +143,8 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
         if (served(queue)) continue;
         findings.push(
           finding('config-live-drift', {
-            message: `Environment \`${environment}\` (selected: ${reason}) has service \`${consumer.service}\` consume \`${queue}\`, but no live worker listens to it.`,
-            hint: `Redeploy/restart \`${consumer.service}\` so the running workers use the current configuration, or check that --environment matches what runs.`,
+            message: `Queue \`${queue}\` is consumed by service \`${consumer.service}\` in the \`${environment}\` configuration, but no live worker listens to it.`,
+            hint: `Restart \`${consumer.service}\` so the running workers use the current configuration (\`${environment}\` was compared because ${reason}; choose another with --environment).`,
             queue,
             environment,
             service: consumer.service,

@@ -1,11 +1,5 @@
 import { InputError } from '../errors.js';
 import type { Report } from '../types.js';
-import { formatGithub } from './github.js';
-import { formatJson } from './json.js';
-import { formatJunit } from './junit.js';
-import { formatMarkdown } from './markdown.js';
-import { formatSarif } from './sarif.js';
-import { formatTable } from './table.js';
 
 export interface FormatOptions {
   /** ANSI colours (only on a TTY, never with NO_COLOR). */
@@ -16,21 +10,29 @@ export interface FormatOptions {
 /** A formatter is a pure function of the report. */
 export type Formatter = (report: Report, options: FormatOptions) => string;
 
-export const FORMATTERS: Record<string, Formatter> = {
-  table: formatTable,
-  json: formatJson,
-  sarif: formatSarif,
-  github: formatGithub,
-  junit: formatJunit,
-  markdown: formatMarkdown,
+/**
+ * The registry: format name → loader of its pure formatter. Loaded on use, so a `--format json` run never
+ * pays for the table's cli-table3 and chalk.
+ */
+export const FORMATTERS: Record<string, () => Promise<Formatter>> = {
+  table: async () => (await import('./table.js')).formatTable,
+  json: async () => (await import('./json.js')).formatJson,
+  sarif: async () => (await import('./sarif.js')).formatSarif,
+  github: async () => (await import('./github.js')).formatGithub,
+  junit: async () => (await import('./junit.js')).formatJunit,
+  markdown: async () => (await import('./markdown.js')).formatMarkdown,
 };
 
 export const FORMAT_NAMES = ['table', 'json', 'sarif', 'github', 'junit', 'markdown'] as const;
 
-export function getFormatter(name: string): Formatter {
-  const formatter = Object.hasOwn(FORMATTERS, name) ? FORMATTERS[name] : undefined;
-  if (!formatter) {
+/** Rejects an unknown format name with an input error that lists the valid ones. */
+export function assertFormat(name: string): void {
+  if (!Object.hasOwn(FORMATTERS, name)) {
     throw new InputError(`Unknown format \`${name}\`; valid formats: ${Object.keys(FORMATTERS).join(', ')}.`);
   }
-  return formatter;
+}
+
+export async function getFormatter(name: string): Promise<Formatter> {
+  assertFormat(name);
+  return FORMATTERS[name]!();
 }

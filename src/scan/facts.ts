@@ -55,3 +55,18 @@ export function bind(bindings: Map<string, Binding>, name: string, binding: Bind
   seen.add(name);
   bindings.set(name, binding);
 }
+
+/** Index of the bracket closing the one at `openIndex` (last token when unbalanced); shared by both languages. */
+export function matchingBracket(tokens: readonly { type: string; value: string }[], openIndex: number): number {
+  let depth = 0;
+  for (let j = openIndex; j < tokens.length; j++) {
+    const token = tokens[j]!;
+    if (token.type !== 'op') continue;
+    if (token.value === '(' || token.value === '[' || token.value === '{') depth++;
+    else if (token.value === ')' || token.value === ']' || token.value === '}') {
+      depth--;
+      if (depth === 0) return j;
+    }
+  }
+  return tokens.length - 1;
+}

@@ -1,4 +1,4 @@
-import { bind, literal, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
+import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
 import { lineStarts, positionOf, tokenizeJs, type JsToken } from './js-tokenizer.js';
 
 const CONTROL_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'typeof', 'await', 'new', 'function', 'super']);
@@ -32,19 +32,7 @@ export function analyzeJs(source: string): ModuleFacts {
   const value = (index: number) => tokens[index]?.value;
   const textOf = (from: number, to: number) => (from < to ? source.slice(tokens[from]!.start, tokens[to - 1]!.end) : '');
 
-  const matchForward = (openIndex: number): number => {
-    let depth = 0;
-    for (let j = openIndex; j < tokens.length; j++) {
-      const t = tokens[j]!;
-      if (t.type !== 'op') continue;
-      if (t.value === '(' || t.value === '[' || t.value === '{') depth++;
-      else if (t.value === ')' || t.value === ']' || t.value === '}') {
-        depth--;
-        if (depth === 0) return j;
-      }
-    }
-    return tokens.length - 1;
-  };
+  const matchForward = (openIndex: number): number => matchingBracket(tokens, openIndex);
   const matchBack = (closeIndex: number): number => {
     let depth = 0;
     for (let j = closeIndex; j >= 0; j--) {

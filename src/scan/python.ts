@@ -1,4 +1,4 @@
-import { bind, literal, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
+import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
 import { tokenizePython, type PyToken } from './python-tokenizer.js';
 
 const KEYWORDS = new Set([
@@ -261,17 +261,7 @@ export function analyzePython(source: string): ModuleFacts {
   }
 
   function matching(openIndex: number): number {
-    let depth = 0;
-    for (let j = openIndex; j < tokens.length; j++) {
-      const v = tokens[j]!;
-      if (v.type !== 'op') continue;
-      if (v.value === '(' || v.value === '[' || v.value === '{') depth++;
-      else if (v.value === ')' || v.value === ']' || v.value === '}') {
-        depth--;
-        if (depth === 0) return j;
-      }
-    }
-    return tokens.length - 1;
+    return matchingBracket(tokens, openIndex);
   }
 
   function splitArgs(openIndex: number, close: number): Arg[] {

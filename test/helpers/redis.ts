@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answersPing } from '../../src/net.js';
 import { freePort } from './ports.js';
 
 export interface RedisServer {
@@ -11,23 +11,6 @@ export interface RedisServer {
   url: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().includes('PONG') || data.toString().includes('NOAUTH'));
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 /**
@@ -48,7 +31,7 @@ export async function startRedis(extraArgs: string[] = [], fixedPort?: number): 
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 10_000;
-  while (!(await ping(port))) {
+  while (!(await answersPing(port, { acceptAuthError: true }))) {
     if (spawnError) throw new Error(`redis-server could not start (apt-get install redis-server): ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
     if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${port}: ${output}`);

@@ -44,13 +44,13 @@ describe('config-live-drift: the selected environment says a queue is consumed, 
 
   it('reports each configured queue no live worker listens to, pointing at the config line', async () => {
     const { findings, section } = await runLive(
-      options({ environment: 'prod', reason: '`prod` is present', consumers: [consumer('worker', ['high', 'default', 'low', 'receipts_sync'])] }),
+      options({ environment: 'prod', reason: 'it is the production environment', consumers: [consumer('worker', ['high', 'default', 'low', 'receipts_sync'])] }),
     );
     const drift = findings.filter((f) => f.rule === 'config-live-drift');
     expect(drift.map((f) => f.queue).sort()).toEqual(['default', 'receipts_sync']);
     for (const finding of drift) {
       expect(finding).toMatchObject({ severity: 'error', stage: 'live', environment: 'prod', service: 'worker' });
-      expect(finding.message).toContain('`prod` is present');
+      expect(finding.hint).toContain('it is the production environment');
       expect(finding.related?.[0]).toMatchObject({ file: 'docker-compose.prod.yml', line: 11 });
     }
     // Configured queues get rows even when nothing was ever enqueued to them.
@@ -61,7 +61,7 @@ describe('config-live-drift: the selected environment says a queue is consumed, 
     const { findings } = await runLive(
       options({
         environment: 'prod',
-        reason: 'selected with --environment',
+        reason: 'it was chosen with --environment',
         consumers: [
           consumer('worker', ['high', 'low']),
           consumer('reports', ['reports'], { active: false, inactiveReason: 'it has `deploy.replicas: 0`' }),

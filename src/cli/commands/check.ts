@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { InputError } from '../../errors.js';
-import { ttyProgress } from '../../smoke/progress.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
 import {
   addLiveOptions,
@@ -33,18 +32,18 @@ export function registerCheck(program: Command): void {
     const { failOn } = validateOutputOptions(options);
     const root =
       dir !== undefined
-        ? resolveProjectDir(dir, Boolean(options.env))
+        ? await resolveProjectDir(dir, Boolean(options.env))
         : hasComposeFile(process.cwd())
           ? process.cwd()
           : undefined;
-    const config = projectConfig(root);
+    const config = await projectConfig(root);
     const staticOptions = root ? resolveStatic(root, options, config) : undefined;
     const live = resolveLive(options, config);
     const smoke = resolveSmoke(options, config);
     if (!staticOptions && !live && !smoke) {
       throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');
     }
-    const progress = smoke && !options.quiet ? ttyProgress(process.stderr) : undefined;
+    const progress = smoke && !options.quiet ? (await import('../../smoke/progress.js')).ttyProgress(process.stderr) : undefined;
     let report;
     try {
       report = await check({
@@ -57,6 +56,6 @@ export function registerCheck(program: Command): void {
     } finally {
       progress?.done();
     }
-    emitReport(report, options);
+    await emitReport(report, options);
   });
 }

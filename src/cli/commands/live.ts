@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { runLive } from '../../live/index.js';
-import { CLEAR_SCREEN, watchLoop } from '../../live/watch.js';
+import type { runLive } from '../../live/index.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
@@ -27,8 +26,8 @@ export function registerLive(program: Command): void {
   command.option('--watch [seconds]', 'refresh the view in place every SECONDS (default 2) until Ctrl-C, like `rq info --interval`');
   command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
-    const root = dir !== undefined ? resolveProjectDir(dir, Boolean(options.env)) : undefined;
-    const config = projectConfig(root);
+    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env)) : undefined;
+    const config = await projectConfig(root);
     const live = resolveLive(options, config);
     if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
     const { environment, ...liveOptions } = live;
@@ -48,12 +47,14 @@ export function registerLive(program: Command): void {
       const produced = staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
       liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
     }
+    const { runLive } = await import('../../live/index.js');
     const inspect = async () => {
       // Standalone: an unreachable Redis is an UnreachableError → exit 2.
       const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
-      emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
+      await emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
     };
     if (options.watch === undefined || options.watch === false) return inspect();
+    const { CLEAR_SCREEN, watchLoop } = await import('../../live/watch.js');
     const seconds = options.watch === true ? 2 : parseNumber('--watch', options.watch, { min: 0.1 });
     const clear = process.stdout.isTTY && !options.output;
     // Each refresh sets process.exitCode, so the exit code is the last refresh's.

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { buildReport } from '../../report/build.js';
-import { runSmoke } from '../../smoke/index.js';
-import { ttyProgress } from '../../smoke/progress.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
 import { addSmokeOptions, resolveSmoke, type SmokeCliOptions } from '../stages.js';
 
@@ -16,13 +14,14 @@ export function registerSmoke(program: Command): void {
     const { failOn } = validateOutputOptions(options);
     const smoke = resolveSmoke(options, {});
     if (!smoke) throw new InputError('smoke needs --url URL (or RECEIPTS_DOCTOR_URL).');
-    const progress = options.quiet ? undefined : ttyProgress(process.stderr);
+    const { runSmoke } = await import('../../smoke/index.js');
+    const progress = options.quiet ? undefined : (await import('../../smoke/progress.js')).ttyProgress(process.stderr);
     let result;
     try {
       result = await runSmoke({ ...smoke, ...(progress ? { onProgress: progress.onProgress } : {}) });
     } finally {
       progress?.done();
     }
-    emitReport(buildReport(result.findings, { smoke: result.section }, failOn), options);
+    await emitReport(buildReport(result.findings, { smoke: result.section }, failOn), options);
   });
 }

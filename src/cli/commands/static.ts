@@ -12,13 +12,13 @@ export function registerStatic(program: Command): void {
   addOutputOptions(command);
   command.action(async (dir: string, options: OutputOptions & StaticCliOptions) => {
     const { failOn } = validateOutputOptions(options);
-    const root = resolveProjectDir(dir, Boolean(options.env));
-    const config = projectConfig(root);
+    const root = await resolveProjectDir(dir, Boolean(options.env));
+    const config = await projectConfig(root);
     const report = await check({
       failOn,
       static: resolveStatic(root, options, config),
       ...(config.rules ? { ruleOverrides: config.rules } : {}),
     });
-    emitReport(report, options);
+    await emitReport(report, options);
   });
 }
