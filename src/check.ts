@@ -5,7 +5,7 @@ import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity } from './types.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, urlSecrets } from './redact.js';
 
 export interface CheckOptions {
   static?: StaticOptions;
@@ -101,7 +101,9 @@ export async function check(options: CheckOptions): Promise<Report> {
   if (options.smoke) {
     const { runSmoke } = await import('./smoke/index.js');
     try {
-      smokeResult = await runSmoke(options.smoke);
+      // The server's answers may quote the Redis password this run knows: scrub it like the token.
+      const extraSecrets = urlSecrets(options.live?.redisUrl);
+      smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
       findings.push(unreachable('smoke-unreachable', error, redactUrl(options.smoke.url)));

@@ -38,7 +38,9 @@ export interface ParsedDocument {
 /** Parses a compose file into positioned trees, one per YAML document; `file` is the root-relative name. */
 export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: false, prettyErrors: false });
+  // uniqueKeys is off: the yaml package checks duplicates pairwise (quadratic: a 100k-key mapping took minutes);
+  // convertMap below detects them with a Map, at the same positions.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: false, prettyErrors: false });
   const list: Document.Parsed[] = Array.isArray(documents) ? documents : [];
   const at = (offset: number | undefined): Location => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
@@ -48,7 +50,9 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
   for (const document of list) {
     const error = document.errors[0];
     if (error) {
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      // The yaml package's recursion gives up on very deep flow collections with a RangeError's text.
+      const message = /call stack/i.test(first) ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
       throw new InputError(`invalid YAML: ${message}`, at(error.pos[0]));
     }
     if (document.contents === null) {

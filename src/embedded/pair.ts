@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnreachableError } from '../errors.js';
-import { redactUrl, scrubSecrets } from '../redact.js';
+import { redactUrl, scrubSecrets, urlSecrets } from '../redact.js';
 import { createApi, type EnqueueMode } from './api.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis-server.js';
 import { DEFAULT_SYNC_WORK, type SyncWorkOptions } from './sync-job.js';
@@ -100,8 +100,8 @@ async function connectApiRedis(url: string, connectionName: string): Promise<Red
     redis.disconnect();
     // ioredis rejects with "Connection is closed"; the socket error before it says why (ECONNREFUSED, auth…).
     const cause = lastError ?? error;
-    const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : undefined;
-    const reason = scrubSecrets(cause instanceof Error ? cause.message : String(cause), [password]);
+    // urlSecrets decodes safely: a password that is not valid percent-encoding must not turn this into a crash.
+    const reason = scrubSecrets(cause instanceof Error ? cause.message : String(cause), urlSecrets(url));
     throw new UnreachableError(`Redis at ${redactUrl(url)} is unreachable: ${reason}`, 'redis', { cause: error });
   }
   return redis;

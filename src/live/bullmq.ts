@@ -1,21 +1,33 @@
+import { UnreachableError } from '../errors.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
 import { asNumber, asString, asStrings, escapeGlob, type Command, type RedisReader, type Reply } from './redis.js';
 
 /** Keys per SCAN page: large, so a small keyspace is one round trip. */
 const SCAN_COUNT = 5000;
 const QUEUE_COMMANDS = 11;
+/** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
+const MAX_SCAN_PAGES = 100_000;
 
 /** Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop (the only part that grows with the keyspace). */
 async function discoverQueues(reader: RedisReader, prefix: string): Promise<string[]> {
   const names = new Set<string>();
   const head = `${prefix}:`;
   let cursor = '0';
+  // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
+  const seen = new Set<string>();
+  const unexpected = (what: string) =>
+    new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
   do {
     const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', `${escapeGlob(prefix)}:*:meta`, 'COUNT', SCAN_COUNT]]);
-    if (reply?.error) throw reply.error;
-    const [next, keys] = reply!.value as [string, string[]];
+    if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
+    const value = reply?.value;
+    if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
+    const next = String(value[0]);
+    if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
+    seen.add(next);
     cursor = next;
-    for (const key of keys) {
+    for (const item of value[1] as unknown[]) {
+      const key = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
       if (key.startsWith(head) && key.endsWith(':meta')) names.add(key.slice(head.length, -':meta'.length));
     }
   } while (cursor !== '0');

@@ -30,8 +30,15 @@ export function parseRedisUrl(raw: string): RedisTarget {
   const db = Number(dbText);
   if (!Number.isInteger(db) || db < 0) throw new InputError(`--redis: database \`${dbText}\` is not a number (${redacted}).`);
   const port = url.port ? Number(url.port) : 6379;
-  const username = url.username ? decodeURIComponent(url.username) : undefined;
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new InputError(`--redis: the ${what} is not valid percent-encoding (write % as %25): ${redacted}.`);
+    }
+  };
+  const username = url.username ? decode(url.username, 'user') : undefined;
+  const password = url.password ? decode(url.password, 'password') : undefined;
   // `redis://secret@host` is the classic password-only form (no ACL user).
   const lonePassword = username !== undefined && password === undefined;
   return {
@@ -69,6 +76,7 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return `Cannot connect to ${where}: host \`${target.host}\` not found (DNS).`;
   }
+  if (code === 'EREADTIMEOUT') return `${where} stopped answering during the inspection: ${text}.`;
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(text)) return `Cannot connect to ${where}: no answer within ${timeoutMs} ms.`;
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text)) {
     return `Cannot connect to ${where}: authentication failed (wrong user or password).`;
@@ -97,6 +105,12 @@ function decode(name: string, value: RespValue): unknown {
  * server that accepts but never answers all end in an `UnreachableError` — never a hang. The handshake is
  * AUTH (when given), SELECT (db ≠ 0), CLIENT SETNAME (so operators can see the inspection), PING.
  */
+/**
+ * Once connected, a round trip of the inspection gets at least this long (or the connect timeout, when longer):
+ * reads are fast even on a large Redis, and a Redis that freezes mid-inspection must not hang the run.
+ */
+const READ_TIMEOUT_FLOOR_MS = 10_000;
+
 export async function connectReader(rawUrl: string, timeoutMs: number): Promise<RedisReader> {
   const target = parseRedisUrl(rawUrl);
   const fail = (error: unknown) =>
@@ -142,13 +156,25 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
       if (commands.length === 0) return [];
       roundTrips += 1;
       let replies: RespValue[];
+      const readTimeoutMs = Math.max(timeoutMs, READ_TIMEOUT_FLOOR_MS);
+      let readTimer: NodeJS.Timeout | undefined;
       try {
-        replies = await open.send(
-          commands.map(([name, ...args]) => [name === 'hgetBuffer' ? 'hget' : name, ...args]),
-          commands.map(([name]) => name === 'hgetBuffer'),
-        );
+        replies = await Promise.race([
+          open.send(
+            commands.map(([name, ...args]) => [name === 'hgetBuffer' ? 'hget' : name, ...args]),
+            commands.map(([name]) => name === 'hgetBuffer'),
+          ),
+          new Promise<never>((_, reject) => {
+            readTimer = setTimeout(() => {
+              open.close();
+              reject(Object.assign(new Error(`no reply within ${readTimeoutMs} ms`), { code: 'EREADTIMEOUT' }));
+            }, readTimeoutMs);
+          }),
+        ]);
       } catch (error) {
         throw fail(error);
+      } finally {
+        clearTimeout(readTimer);
       }
       // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
       // CLIENT LIST is the one command allowed to be refused (BullMQ falls back to stalled-check keys).

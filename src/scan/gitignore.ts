@@ -7,7 +7,8 @@
 export interface IgnoreRule {
   negate: boolean;
   directoryOnly: boolean;
-  regex: RegExp;
+  /** Whether a path relative to the ignore file's directory ('/' separators) matches the pattern. */
+  matches(path: string): boolean;
 }
 
 /** Rules of one ignore file, matched against paths relative to `base` ('' for the project root). */
@@ -26,7 +27,7 @@ export function parseGitignore(text: string): IgnoreRule[] {
   return rules;
 }
 
-/** Compiles one gitignore line; undefined for blanks and comments. */
+/** Compiles one gitignore line; undefined for blanks and comments. Never throws, whatever the line holds. */
 export function compileIgnorePattern(rawLine: string): IgnoreRule | undefined {
   let line = rawLine;
   if (line === '' || line.startsWith('#')) return undefined;
@@ -47,51 +48,152 @@ export function compileIgnorePattern(rawLine: string): IgnoreRule | undefined {
   // A slash at the start or in the middle anchors the pattern to the ignore file's directory.
   const anchored = line.includes('/');
   if (line.startsWith('/')) line = line.slice(1);
-  const body = globToRegex(line);
-  const source = anchored ? `^${body}$` : `^(?:.*/)?${body}$`;
-  return { negate, directoryOnly, regex: new RegExp(source) };
+  const segments: PatternSegment[] = line.split('/').map((segment) => (segment === '**' ? GLOBSTAR : compileSegment(segment)));
+  if (!anchored) segments.unshift(GLOBSTAR);
+  return { negate, directoryOnly, matches: (path) => matchSegments(segments, path.split('/')) };
 }
 
-function globToRegex(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+/*
+ * Matching is done segment by segment, without regular expressions: a glob like `*a*a*a*a*a*a*a*a*b` compiled to
+ * a backtracking regex takes seconds to minutes per path (polynomial in the number of stars), and a range like
+ * `[z-a]` is a regex syntax error. Within a segment the classic greedy wildcard algorithm is O(text × pattern);
+ * `**` segments are matched with memoisation over (pattern segment, path segment).
+ */
+
+/** One character test of a segment pattern, or a star (any run of characters within the segment). */
+type Token = { kind: 'star' } | { kind: 'char'; test: (char: string) => boolean };
+type PatternSegment = Token[] | typeof GLOBSTAR;
+
+const GLOBSTAR = Symbol('**');
+const STAR: Token = { kind: 'star' };
+const ANY: Token = { kind: 'char', test: () => true };
+const literal = (expected: string): Token => ({ kind: 'char', test: (char) => char === expected });
+
+const POSIX_CLASSES: Record<string, (char: string) => boolean> = {
+  alnum: (c) => /^[\p{L}\p{N}]$/u.test(c),
+  alpha: (c) => /^\p{L}$/u.test(c),
+  blank: (c) => c === ' ' || c === '\t',
+  cntrl: (c) => /^\p{Cc}$/u.test(c),
+  digit: (c) => c >= '0' && c <= '9',
+  graph: (c) => /^[\x21-\x7e]$/.test(c),
+  lower: (c) => /^\p{Ll}$/u.test(c),
+  print: (c) => /^[\x20-\x7e]$/.test(c),
+  punct: (c) => /^[!-/:-@[-`{-~]$/.test(c),
+  space: (c) => /^\s$/.test(c),
+  upper: (c) => /^\p{Lu}$/u.test(c),
+  xdigit: (c) => /^[0-9A-Fa-f]$/.test(c),
+};
+
+/** Compiles the glob of one path segment (`*`, `?`, `[...]`, `\` escapes; a `**` inside a segment acts like `*`). */
+function compileSegment(glob: string): Token[] {
+  const chars = Array.from(glob);
+  const tokens: Token[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
     if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const atStart = i === 0 || glob[i - 1] === '/';
-        const atEnd = i + 2 === glob.length || glob[i + 2] === '/';
-        if (atStart && atEnd) {
-          if (i + 2 === glob.length) out += '.*'; // trailing `/**`: everything inside
-          else {
-            out += '(?:.*/)?'; // leading or middle `**/`: zero or more directories
-            i++; // skip the '/'
-          }
-          i++;
-          continue;
-        }
-        // `**` not delimited by slashes acts like `*`
-        i++;
-      }
-      out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
+      if (tokens.at(-1) !== STAR) tokens.push(STAR);
+    } else if (c === '?') tokens.push(ANY);
     else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) out += '\\[';
-      else {
-        let set = glob.slice(i + 1, close);
-        if (set.startsWith('!')) set = `^${set.slice(1)}`;
-        out += `[${set.replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else if (c === '\\' && i + 1 < glob.length) {
-      out += escapeRegex(glob[i + 1]!);
-      i++;
-    } else out += escapeRegex(c);
+      const parsed = parseClass(chars, i);
+      if (parsed) {
+        tokens.push(parsed.token);
+        i = parsed.end;
+      } else tokens.push(literal('['));
+    } else if (c === '\\' && i + 1 < chars.length) tokens.push(literal(chars[++i]!));
+    else tokens.push(literal(c));
   }
-  return out;
+  return tokens;
 }
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Parses `[...]` starting at `start` as git's wildmatch does; undefined when it is not closed (a literal `[`). */
+function parseClass(chars: string[], start: number): { token: Token; end: number } | undefined {
+  let i = start + 1;
+  let negate = false;
+  if (chars[i] === '!' || chars[i] === '^') {
+    negate = true;
+    i++;
+  }
+  const tests: ((char: string) => boolean)[] = [];
+  let first = true;
+  for (; i < chars.length; i++) {
+    let c = chars[i]!;
+    if (c === ']' && !first) {
+      const test = (char: string) => tests.some((member) => member(char)) !== negate;
+      return { token: { kind: 'char', test }, end: i };
+    }
+    first = false;
+    if (c === '[' && chars[i + 1] === ':') {
+      const close = chars.indexOf(':', i + 2);
+      if (close > 0 && chars[close + 1] === ']') {
+        const name = chars.slice(i + 2, close).join('');
+        // An unknown class name matches nothing, as in git.
+        tests.push(POSIX_CLASSES[name] ?? (() => false));
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c === '\\' && i + 1 < chars.length) c = chars[++i]!;
+    if (chars[i + 1] === '-' && i + 2 < chars.length && chars[i + 2] !== ']') {
+      let high = chars[i + 2]!;
+      i += 2;
+      if (high === '\\' && i + 1 < chars.length) high = chars[++i]!;
+      const low = c;
+      // As in git's wildmatch, the range's first character always matches, so `[z-a]` matches `z` only.
+      tests.push((char) => char === low || (char >= low && char <= high));
+    } else {
+      const member = c;
+      tests.push((char) => char === member);
+    }
+  }
+  return undefined;
+}
+
+/** Greedy wildcard matching within one segment: linear backtracking to the last star only. */
+function matchSegment(tokens: Token[], segment: string): boolean {
+  const text = Array.from(segment);
+  let t = 0;
+  let p = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const token = tokens[p];
+    if (token && token.kind === 'char' && token.test(text[t]!)) {
+      p++;
+      t++;
+    } else if (token && token.kind === 'star') {
+      starP = p++;
+      starT = t;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else return false;
+  }
+  while (tokens[p]?.kind === 'star') p++;
+  return p === tokens.length;
+}
+
+/** Matches pattern segments against path segments; a leading/middle `**` is zero or more dirs, a trailing one one or more. */
+function matchSegments(pattern: PatternSegment[], path: string[]): boolean {
+  const memo = new Map<number, boolean>();
+  const match = (pi: number, si: number): boolean => {
+    const key = pi * (path.length + 1) + si;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    const segment = pattern[pi];
+    if (segment === undefined) result = si === path.length;
+    else if (segment === GLOBSTAR) {
+      if (pi === pattern.length - 1) result = si < path.length;
+      else {
+        result = false;
+        for (let k = si; k <= path.length && !result; k++) result = match(pi + 1, k);
+      }
+    } else result = si < path.length && matchSegment(segment, path[si]!) && match(pi + 1, si + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return match(0, 0);
+}
 
 /**
  * Whether `path` (relative to the root, '/' separators) is ignored by the stack of ignore files that apply to it
@@ -108,7 +210,7 @@ export function isIgnored(stack: IgnoreFile[], path: string, isDirectory: boolea
     for (let r = file.rules.length - 1; r >= 0; r--) {
       const rule = file.rules[r]!;
       if (rule.directoryOnly && !isDirectory) continue;
-      if (rule.regex.test(relative)) return !rule.negate;
+      if (rule.matches(relative)) return !rule.negate;
     }
   }
   return false;

@@ -1,5 +1,5 @@
 import { InputError, UnreachableError } from '../errors.js';
-import { redactUrl, scrubSecrets } from '../redact.js';
+import { redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
 import { ruleMeta } from '../rules.js';
 import type { Finding, RelatedInfo, SmokeSection } from '../types.js';
 import { VERSION } from '../version.js';
@@ -17,6 +17,8 @@ export interface SmokeOptions {
   diagnosticsPath: string;
   timeoutMs: number;
   insecure: boolean;
+  /** Other secrets to keep out of everything the server's answers put in the report (the Redis password inside `check`). */
+  extraSecrets?: string[];
   /** Progress callback for the TTY progress line (status seen, elapsed ms). */
   onProgress?: (status: string, elapsedMs: number) => void;
   /** First poll interval (default 100 ms); it grows ×1.5 per poll up to `maxPollIntervalMs`. */
@@ -117,7 +119,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   if (options.token !== undefined && !/^[\t\x20-\x7e\x80-\xff]*$/.test(options.token)) {
     throw new InputError('The token holds characters an HTTP header cannot carry (a line break?).');
   }
-  const secrets = [options.token, safeDecode(base.password), base.password || undefined];
+  const secrets = [options.token, safeDecode(base.password), base.password || undefined, ...(options.extraSecrets ?? [])];
   const shownUrl = redactUrl(options.url);
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -149,15 +151,27 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const finish = async (): Promise<SmokeResult> => {
     if (findings.length > 0 && diagnose) await attachDiagnostics();
     section.durationMs = Math.round(elapsed());
-    const scrub = (text: string) => scrubSecrets(text, secrets);
+    // Everything the server said may quote the token or a connection string: findings and the whole section.
+    const scrub = (text: string) => redactUrlsInText(scrubSecrets(text, secrets));
     for (const item of findings) {
       item.message = scrub(item.message);
       if (item.hint) item.hint = scrub(item.hint);
       item.related = item.related?.map((related) => ({ ...related, message: scrub(related.message) }));
       if (!item.related) delete item.related;
     }
+    if (section.jobId !== undefined) section.jobId = scrub(section.jobId);
+    if (section.finalStatus !== undefined) section.finalStatus = scrub(section.finalStatus);
+    section.phases = section.phases.map((phase) => ({ ...phase, status: scrub(phase.status) }));
     if (section.diagnostics) {
-      section.diagnostics.summary = scrub(section.diagnostics.summary);
+      const diagnostics = section.diagnostics;
+      diagnostics.summary = scrub(diagnostics.summary);
+      diagnostics.workers = diagnostics.workers.map((worker) => ({
+        ...worker,
+        name: scrub(worker.name),
+        queues: worker.queues.map(scrub),
+        ...(worker.state !== undefined ? { state: scrub(worker.state) } : {}),
+      }));
+      diagnostics.queues = Object.fromEntries(Object.entries(diagnostics.queues).map(([name, length]) => [scrub(name), length]));
     }
     return { section, findings };
   };

@@ -57,6 +57,11 @@ export function registerServe(program: Command): void {
       if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
         throw new InputError('--redis/REDIS_URL expects a redis:// or rediss:// URL.');
       }
+      if (redisUrl !== undefined) {
+        // The live stage's parser turns a bad port, db or percent-encoding into an InputError (ioredis would throw a URIError).
+        const { parseRedisUrl } = await import('../../live/redis.js');
+        parseRedisUrl(redisUrl);
+      }
       const token = options.token ?? (process.env.RECEIPTS_DOCTOR_TOKEN || DEV_TOKEN);
       if (token === '') throw new InputError('--token must not be empty.');
 

@@ -1,0 +1,225 @@
+/**
+ * Property-based tests and in-process fuzzing of the source scanner (src/scan): the Python and TS analysers,
+ * the tokenizers, shell-word splitting, queue-list parsing, .gitignore matching (differentially against git
+ * itself) and the whole scan over mutated projects. Seeds are fixed; fast-check prints the seed and the
+ * shrunk counterexample on failure.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryFileSystem } from '../../src/fs.js';
+import { compileIgnorePattern, isIgnored, parseGitignore } from '../../src/scan/gitignore.js';
+import { scanSources } from '../../src/scan/index.js';
+import { analyzeJs } from '../../src/scan/javascript.js';
+import { tokenizeJs } from '../../src/scan/js-tokenizer.js';
+import { analyzePython } from '../../src/scan/python.js';
+import { tokenizePython } from '../../src/scan/python-tokenizer.js';
+import { parseShell, splitShellWords } from '../../src/scan/shell-words.js';
+import { splitQueueList } from '../../src/scan/workers.js';
+import { mutants, pythonSeeds, scriptSeeds } from './corpus.js';
+
+/** Shared settings: deterministic, modest, and the seed in the failure message. */
+const settings = (seed: number, numRuns = 200): fc.Parameters<unknown> => ({ seed, numRuns, verbose: 1 });
+
+const queueName = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/);
+const separator = fc.constantFrom(',', ' ', ', ', ' , ', '\t', '\n', ',,', ' ,\t');
+
+describe('queue lists (splitQueueList)', () => {
+  it('round-trips any names joined by commas and/or whitespace', () => {
+    fc.assert(
+      fc.property(fc.array(queueName, { maxLength: 8 }), separator, fc.constantFrom('', ' ', ',', ' ,'), (names, sep, edge) => {
+        expect(splitQueueList(`${edge}${names.join(sep)}${edge}`)).toEqual(names);
+      }),
+      settings(101),
+    );
+  });
+
+  it('never yields empty names or names with separators, and is idempotent', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const queues = splitQueueList(text);
+        for (const queue of queues) expect(queue).toMatch(/^[^\s,]+$/);
+        expect(splitQueueList(queues.join(','))).toEqual(queues);
+        expect(splitQueueList(queues.join(' '))).toEqual(queues);
+      }),
+      settings(102, 500),
+    );
+  });
+});
+
+describe('shell words', () => {
+  it('single-quoted words round-trip (quotes, dollars and operators are literal inside)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 10 }).filter((word) => !word.includes("'")), { minLength: 1, maxLength: 6 }), (words) => {
+        expect(splitShellWords(words.map((word) => `'${word}'`).join(' '))).toEqual(words);
+      }),
+      settings(111),
+    );
+  });
+
+  it('never throws on arbitrary text, with or without operators and expansion', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: 'binary' }), fc.boolean(), (text, operators) => {
+        parseShell(text, { operators, expand: (name) => (name.length % 2 ? `${name} x` : undefined) });
+        splitShellWords(text);
+      }),
+      settings(112, 500),
+    );
+  });
+});
+
+describe('.gitignore matching', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const patternPart = fc.constantFrom('a', 'b', 'ab', '*', '**', '?', '/', '[ab]', '[!a]', '[a-b]', '[b-a]', '\\*', '.py', 'x');
+  const pathSegment = fc.constantFrom('a', 'b', 'ab', 'ba', 'x.py', 'a.py', 'aab', '*', 'bx');
+  const pattern = fc
+    .array(patternPart, { minLength: 1, maxLength: 5 })
+    .map((parts) => parts.join(''))
+    // Directory-only patterns need to know what is a directory; git cannot tell for paths that do not exist.
+    .filter((text) => !text.endsWith('/') && !text.includes('//') && text !== '/');
+  const paths = fc.uniqueArray(
+    fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((segments) => segments.join('/')),
+    { minLength: 1, maxLength: 12 },
+  );
+
+  /** Ignored as the scanner sees it: the path, or any directory on the way to it (git cannot re-include below). */
+  const ignoredByScanner = (rules: string, path: string) => {
+    const stack = [{ base: '', rules: parseGitignore(rules) }];
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) if (isIgnored(stack, segments.slice(0, i).join('/'), true)) return true;
+    return isIgnored(stack, path, false);
+  };
+
+  it('agrees with `git check-ignore` on random globs and paths', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-gitignore-'));
+    dirs.push(dir);
+    execFileSync('git', ['init', '-q', dir]);
+    fc.assert(
+      fc.property(pattern, paths, (glob, candidates) => {
+        writeFileSync(join(dir, '.gitignore'), `${glob}\n`);
+        let output = '';
+        try {
+          output = execFileSync('git', ['-C', dir, 'check-ignore', '--no-index', '--stdin'], { input: candidates.join('\n'), encoding: 'utf8' });
+        } catch (error) {
+          // Exit 1: nothing ignored.
+          if ((error as { status?: number }).status !== 1) throw error;
+        }
+        const byGit = new Set(output.split('\n').filter(Boolean));
+        for (const path of candidates) {
+          expect(ignoredByScanner(glob, path), `pattern ${JSON.stringify(glob)}, path ${path}`).toBe(byGit.has(path));
+        }
+      }),
+      settings(121, 150),
+    );
+  });
+
+  it('never throws, whatever the line (ranges out of order, unclosed classes, POSIX classes, escapes)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom('[', ']', '!', '^', '-', ':', '\\', '*', '?', '/', 'a', 'z', ' ', '#') }), (line) => {
+        compileIgnorePattern(line)?.matches('a/b/c');
+      }),
+      settings(122, 1000),
+    );
+  });
+
+  it('matches a many-star glob against long paths in linear time (a backtracking regex took minutes)', () => {
+    const rule = compileIgnorePattern(`${'*a'.repeat(40)}b`)!;
+    const path = `${'a'.repeat(200)}/${'a'.repeat(200)}`;
+    // Correctness, not speed, is asserted; the suite's timeout is what a regression would hit.
+    expect(rule.matches(path)).toBe(false);
+    expect(rule.matches(`${'a'.repeat(80)}b`)).toBe(true);
+  });
+});
+
+describe('Python and TS analysers never throw', () => {
+  it('on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (text) => {
+        tokenizePython(text);
+        analyzePython(text);
+        tokenizeJs(text);
+        analyzeJs(text);
+      }),
+      settings(131, 400),
+    );
+  });
+
+  const codeUnit = fc.constantFrom(
+    'Queue(', "'default'", '"q"', ')', '(', '[', ']', '{', '}', ',', 'connection=', 'name=', '.enqueue(', 'new Queue(', 'await ',
+    'import ', 'from ', ' x ', '\n', '    ', '#', '//', '/*', '*/', '"""', "'''", '`', '${', 'f"', "r'", '\\', '=', 'Q', 'const ',
+    'export ', 'def f():', 'class A:', '@job(', 'get_queue(', 'queueName:', 'Worker(', 'os.getenv(', '/', 'x = ', ';',
+  );
+
+  it('on token soup built from the recognisers\' own vocabulary', () => {
+    fc.assert(
+      fc.property(fc.array(codeUnit, { maxLength: 80 }), (units) => {
+        const text = units.join('');
+        analyzePython(text);
+        analyzeJs(text);
+      }),
+      settings(132, 600),
+    );
+  });
+
+  it('on 600 mutants of the fixtures\' Python and TS sources', () => {
+    for (const mutant of [...mutants(pythonSeeds(), 400, 133), ...mutants(scriptSeeds(), 200, 134)]) {
+      const text = mutant.bytes.toString('utf8');
+      try {
+        if (mutant.name.endsWith('.py')) analyzePython(text);
+        else analyzeJs(text);
+      } catch (error) {
+        throw new Error(`${mutant.label}: ${(error as Error).stack}`);
+      }
+    }
+  });
+});
+
+describe('scanSources over mutated projects never throws', () => {
+  it('on 150 in-memory projects built from mutated sources with imports between them', () => {
+    const python = mutants(pythonSeeds(), 150, 141);
+    const scripts = mutants(scriptSeeds(), 150, 142);
+    for (let i = 0; i < 150; i++) {
+      const files: Record<string, string> = {
+        '/p/app/a.py': python[i]!.bytes.toString('utf8'),
+        '/p/app/b.py': python[(i + 1) % 150]!.bytes.toString('utf8'),
+        '/p/app/__init__.py': '',
+        '/p/src/a.ts': scripts[i]!.bytes.toString('utf8'),
+        '/p/src/b.ts': scripts[(i + 7) % 150]!.bytes.toString('utf8'),
+        '/p/.gitignore': ['*.pyc', '[z-a]', '!app/b.py', '**/gen/**'][i % 4]!,
+      };
+      try {
+        const result = scanSources({ fs: memoryFileSystem(files), root: '/p' });
+        for (const producer of result.producers) expect(producer.location.line).toBeGreaterThan(0);
+      } catch (error) {
+        throw new Error(`${python[i]!.label} + ${scripts[i]!.label}: ${(error as Error).stack}`);
+      }
+    }
+  });
+});
+
+describe('fuzz regressions, in process', () => {
+  it('gitignore-redos: the many-star .gitignore is honoured and the producer behind the long path is found', async () => {
+    const { nodeFileSystem } = await import('../../src/fs.js');
+    const { fixture } = await import('../helpers/cli.js');
+    const result = scanSources({ fs: nodeFileSystem, root: fixture('fuzz-regressions', 'gitignore-redos') });
+    expect(result.producers.map((producer) => producer.queue)).toEqual(['default']);
+  });
+
+  it('ignore-bad-range: odd globs in the config and .gitignore neither throw nor drop the rules around them', async () => {
+    const { nodeFileSystem } = await import('../../src/fs.js');
+    const { fixture } = await import('../helpers/cli.js');
+    const result = scanSources({
+      fs: nodeFileSystem,
+      root: fixture('fuzz-regressions', 'ignore-bad-range'),
+      ignore: ['legacy/[z-a]*.py', '[[:nope:]]', '[!]x]', '['],
+    });
+    expect(result.producers.map((producer) => producer.queue)).toEqual(['default']);
+  });
+});
