@@ -51,3 +51,12 @@ export async function startRedis(extraArgs: string[] = [], fixedPort?: number): 
     },
   };
 }
+
+/** Deletes everything a previous scenario left in a test's own Redis (registrations, jobs, registries). */
+export async function flushRedis(server: RedisServer): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  await client.flushall();
+  client.disconnect();
+}

@@ -4,6 +4,7 @@
  * built CLI as a process and asserts the exit code, the rule ids and the facts that tie the stages together.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { errorFindings, findingsOf, ruleIds } from '../helpers/report.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,25 +12,12 @@ import type { Finding, Report } from '../../src/types.js';
 import { fixture, runCli, runJson } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { httpGet, startProsaas, type ProsaasStack } from '../helpers/prosaas.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { flushRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const FIXED = fixture('prosaas');
 const INCIDENT = fixture('incident');
 const TOKEN = 'integration-secret-token-4711';
 
-const rules = (report: Report | undefined) => [...new Set(report?.findings.map((finding) => finding.rule) ?? [])].sort();
-const errors = (report: Report | undefined) => report?.findings.filter((finding) => finding.severity === 'error') ?? [];
-const find = (report: Report | undefined, rule: string, queue?: string): Finding[] =>
-  report?.findings.filter((finding) => finding.rule === rule && (queue === undefined || finding.queue === queue)) ?? [];
-
-/** Deletes everything the previous scenario left in Redis (registrations, jobs, registries). */
-async function flush(redis: RedisServer): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await client.connect();
-  await client.flushall();
-  client.disconnect();
-}
 
 /** The API's fail-fast check reads RQ's registrations: wait until it agrees with what the scenario started. */
 async function expectDiagnostics(apiUrl: string, defaultHasWorker: boolean): Promise<void> {
@@ -52,7 +40,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
   describe('healthy: a worker on high,default,low,receipts_sync', () => {
     let stack: ProsaasStack;
     beforeAll(async () => {
-      await flush(redis);
+      await flushRedis(redis);
       stack = await startProsaas({ redis, token: TOKEN, syncMode: 'fail-fast', workers: [['high', 'default', 'low', 'receipts_sync']] });
       await expectDiagnostics(stack.api.url, true);
     });
@@ -65,7 +53,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(stderr).toBe('');
       expect(exitCode).toBe(0);
       expect(report!.ok).toBe(true);
-      expect(errors(report)).toEqual([]);
+      expect(errorFindings(report)).toEqual([]);
       expect(report!.static).toBeDefined();
       expect(report!.live).toBeDefined();
       expect(report!.smoke).toBeDefined();
@@ -74,7 +62,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(report!.smoke!.finalStatus).toBe('finished');
       expect(report!.smoke!.phases.at(-1)!.status).toBe('finished');
       // What is left is the fixed config's future-proofing: info only.
-      expect(rules(report)).toEqual(['worker-queue-unused']);
+      expect(ruleIds(report)).toEqual(['worker-queue-unused']);
       expect(stdout).not.toContain(TOKEN);
     });
 
@@ -102,11 +90,11 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
         '{"mode":"fail"}',
       ]);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['failed-jobs', 'smoke-job-failed', 'worker-queue-unused']);
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
+      expect(ruleIds(report)).toEqual(['failed-jobs', 'smoke-job-failed', 'worker-queue-unused']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
       expect(report!.smoke!.finalStatus).toBe('failed');
-      expect(find(report, 'smoke-job-failed')[0]!.message).toContain('Receipt provider rejected the credentials');
-      const failed = find(report, 'failed-jobs');
+      expect(findingsOf(report, 'smoke-job-failed')[0]!.message).toContain('Receipt provider rejected the credentials');
+      const failed = findingsOf(report, 'failed-jobs');
       expect(failed.map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
       expect(report!.live!.queues.find((queue) => queue.name === 'default')!.failed).toBe(1);
       expect(`${stdout}${stderr}`).not.toContain(TOKEN);
@@ -116,9 +104,9 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const wrong = 'wrong-token-not-for-printing';
       const { exitCode, report, stdout, stderr } = await runJson(['check', FIXED, '--redis', redis.url, '--url', stack.api.url, '--token', wrong]);
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
       expect(report!.smoke!.httpStatus).toBe(401);
-      expect(find(report, 'smoke-http-status')[0]!.message).toContain('401');
+      expect(findingsOf(report, 'smoke-http-status')[0]!.message).toContain('401');
       expect(`${stdout}${stderr}`).not.toContain(wrong);
     });
 
@@ -138,7 +126,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
         '2000',
       ]);
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['live-unreachable']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['live-unreachable']);
       expect(report!.live).toBeUndefined();
       expect(report!.static).toBeDefined();
       expect(report!.smoke!.finalStatus).toBe('finished');
@@ -150,7 +138,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report, stderr } = await runJson(['check', FIXED, '--redis', redis.url, '--url', `http://127.0.0.1:${closed}`, '--token', TOKEN]);
       expect(stderr).toBe('');
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-unreachable']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-unreachable']);
       expect(report!.static).toBeDefined();
       expect(report!.live!.workers).toHaveLength(1);
     });
@@ -159,7 +147,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
   describe('the incident: the worker listens to high,low, the API fails fast', () => {
     let stack: ProsaasStack;
     beforeAll(async () => {
-      await flush(redis);
+      await flushRedis(redis);
       stack = await startProsaas({ redis, token: TOKEN, syncMode: 'fail-fast', workers: [['high', 'low']] });
       await expectDiagnostics(stack.api.url, false);
     });
@@ -169,26 +157,26 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report, stderr } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN]);
       expect(stderr).toBe('');
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => `${finding.stage}:${finding.rule}`).sort()).toEqual([
+      expect(errorFindings(report).map((finding) => `${finding.stage}:${finding.rule}`).sort()).toEqual([
         'live:live-queue-without-worker',
         'smoke:smoke-http-status',
         'static:queue-without-worker',
         'static:queue-without-worker',
       ]);
 
-      const staticProd = find(report, 'queue-without-worker', 'default').find((finding) => finding.environment === 'prod')!;
+      const staticProd = findingsOf(report, 'queue-without-worker', 'default').find((finding) => finding.environment === 'prod')!;
       expect(staticProd.location?.file).toBe('server/routes_receipts.py');
       expect(staticProd.hint).toContain('docker-compose.prod.yml:11');
-      expect(find(report, 'queue-without-worker').map((finding) => finding.environment).sort()).toEqual(['default', 'prod']);
+      expect(findingsOf(report, 'queue-without-worker').map((finding) => finding.environment).sort()).toEqual(['default', 'prod']);
 
-      const [live] = find(report, 'live-queue-without-worker');
+      const [live] = findingsOf(report, 'live-queue-without-worker');
       expect(live!.queue).toBe('default');
       // The live finding points at its cause in the config (the static finding, whose hint names the line).
       expect(live!.related?.some((entry) => entry.file === 'server/routes_receipts.py' && entry.message.includes(staticProd.message))).toBe(true);
       // Config and live agree (both high,low): the cause is the config, not a stale deploy.
-      expect(find(report, 'config-live-drift')).toEqual([]);
+      expect(findingsOf(report, 'config-live-drift')).toEqual([]);
 
-      const [smoke] = find(report, 'smoke-http-status');
+      const [smoke] = findingsOf(report, 'smoke-http-status');
       expect(report!.smoke!.httpStatus).toBe(503);
       expect(smoke!.message).toContain('503');
       expect(smoke!.message).toContain('Receipt sync worker is not online');
@@ -201,29 +189,29 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN]);
       expect(exitCode).toBe(1);
       expect(report!.static).toBeUndefined();
-      expect(errors(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
+      expect(errorFindings(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
         'live-queue-without-worker:default',
         'smoke-http-status:',
       ]);
       expect(report!.smoke!.httpStatus).toBe(503);
-      const [live] = find(report, 'live-queue-without-worker');
-      expect(find(report, 'smoke-http-status')[0]!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
+      const [live] = findingsOf(report, 'live-queue-without-worker');
+      expect(findingsOf(report, 'smoke-http-status')[0]!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
     });
 
     it('a wrong token is a 401 that the worker findings do not claim to explain', async () => {
       const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', stack.api.url, '--token', 'not-the-token']);
       expect(exitCode).toBe(1);
       expect(report!.smoke!.httpStatus).toBe(401);
-      expect(rules(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
-      expect(find(report, 'smoke-http-status')[0]!.related ?? []).toEqual([]);
+      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
+      expect(findingsOf(report, 'smoke-http-status')[0]!.related ?? []).toEqual([]);
     });
 
     it('Redis unreachable: the 503 is explained by the static finding only, not by the unreachable Redis', async () => {
       const closed = await freePort();
       const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', `redis://127.0.0.1:${closed}`, '--url', stack.api.url, '--token', TOKEN]);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['live-unreachable', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
-      const related = find(report, 'smoke-http-status')[0]!.related ?? [];
+      expect(ruleIds(report)).toEqual(['live-unreachable', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
+      const related = findingsOf(report, 'smoke-http-status')[0]!.related ?? [];
       expect(related.filter((entry) => entry.message.startsWith('static:'))).toHaveLength(2);
       expect(related.filter((entry) => entry.message.startsWith('live:'))).toEqual([]);
     });
@@ -255,22 +243,22 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
     it('fixed config, old worker: config-live-drift for `default` in prod, with the live and smoke findings', async () => {
       const { exitCode, report } = await runJson(['check', FIXED, '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN]);
       expect(exitCode).toBe(1);
-      expect(find(report, 'queue-without-worker')).toEqual([]);
-      const drift = find(report, 'config-live-drift', 'default');
+      expect(findingsOf(report, 'queue-without-worker')).toEqual([]);
+      const drift = findingsOf(report, 'config-live-drift', 'default');
       expect(drift).toHaveLength(1);
       expect(drift[0]!.severity).toBe('error');
       expect(drift[0]!.environment).toBe('prod');
       expect(drift[0]!.related?.some((entry) => entry.file === 'docker-compose.prod.yml')).toBe(true);
-      expect(find(report, 'live-queue-without-worker', 'default')).toHaveLength(1);
+      expect(findingsOf(report, 'live-queue-without-worker', 'default')).toHaveLength(1);
       expect(report!.smoke!.httpStatus).toBe(503);
-      const [smoke] = find(report, 'smoke-http-status');
+      const [smoke] = findingsOf(report, 'smoke-http-status');
       expect(smoke!.related?.some((entry) => entry.message.includes(drift[0]!.message))).toBe(true);
     });
 
     it('the live stage expects the --queue queues as well as the producers', async () => {
       const { exitCode, report } = await runJson(['check', FIXED, '--redis', redis.url, '--queue', 'receipts_sync']);
       expect(exitCode).toBe(1);
-      expect(find(report, 'live-queue-without-worker').map((finding) => finding.queue).sort()).toEqual(['default', 'receipts_sync']);
+      expect(findingsOf(report, 'live-queue-without-worker').map((finding) => finding.queue).sort()).toEqual(['default', 'receipts_sync']);
       expect(report!.smoke).toBeUndefined();
     });
   });
@@ -278,7 +266,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
   describe('no worker, the API always enqueues: the job waits in `queued`', () => {
     let stack: ProsaasStack;
     beforeAll(async () => {
-      await flush(redis);
+      await flushRedis(redis);
       stack = await startProsaas({ redis, token: TOKEN, syncMode: 'always-enqueue', workers: [] });
     });
     afterAll(() => stack?.stop());
@@ -288,22 +276,22 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report } = await runJson(args);
       expect(exitCode).toBe(1);
       // No worker at all: every queue the prod config consumes drifts, every produced queue lacks a worker.
-      expect(rules(report)).toEqual(['config-live-drift', 'live-queue-without-worker', 'smoke-timeout', 'worker-queue-unused']);
-      expect(find(report, 'config-live-drift').map((finding) => finding.queue).sort()).toEqual(['default', 'high', 'low', 'receipts_sync']);
-      expect(find(report, 'live-queue-without-worker').map((finding) => finding.queue).sort()).toEqual(['default', 'high']);
-      const [timeout] = find(report, 'smoke-timeout');
+      expect(ruleIds(report)).toEqual(['config-live-drift', 'live-queue-without-worker', 'smoke-timeout', 'worker-queue-unused']);
+      expect(findingsOf(report, 'config-live-drift').map((finding) => finding.queue).sort()).toEqual(['default', 'high', 'low', 'receipts_sync']);
+      expect(findingsOf(report, 'live-queue-without-worker').map((finding) => finding.queue).sort()).toEqual(['default', 'high']);
+      const [timeout] = findingsOf(report, 'smoke-timeout');
       expect(timeout!.message).toContain('`queued`');
       expect(report!.smoke!.finalStatus).toBe('queued');
-      expect(find(report, 'live-queue-without-worker', 'default')).toHaveLength(1);
-      expect(timeout!.related?.some((entry) => entry.message.includes(find(report, 'live-queue-without-worker')[0]!.message))).toBe(true);
+      expect(findingsOf(report, 'live-queue-without-worker', 'default')).toHaveLength(1);
+      expect(timeout!.related?.some((entry) => entry.message.includes(findingsOf(report, 'live-queue-without-worker')[0]!.message))).toBe(true);
     });
 
     it('without a project dir: smoke-timeout, and the live view (read after the smoke) shows its job waiting in `default`', async () => {
-      await flush(redis);
+      await flushRedis(redis);
       const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN, '--timeout', '2']);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
-      expect(find(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
+      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
+      expect(findingsOf(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
       expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBe(1);
     });
   });

@@ -3,27 +3,15 @@
  * in every mode the incident had. Each scenario runs the built CLI and asserts the exit code and the rule ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorFindings, findingsOf, ruleIds } from '../helpers/report.js';
 import type { Finding, Report } from '../../src/types.js';
 import { fixture, runCli, runJson } from '../helpers/cli.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { flushRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import { killAllServe, startServe, TOKEN, type ServeProcess } from '../embedded/serve-process.js';
 
 const FIXED = fixture('prosaas');
 const INCIDENT = fixture('incident');
 
-const rules = (report: Report | undefined) => [...new Set(report?.findings.map((finding) => finding.rule) ?? [])].sort();
-const errors = (report: Report | undefined) => report?.findings.filter((finding) => finding.severity === 'error') ?? [];
-const find = (report: Report | undefined, rule: string, queue?: string): Finding[] =>
-  report?.findings.filter((finding) => finding.rule === rule && (queue === undefined || finding.queue === queue)) ?? [];
-
-/** Deletes everything the previous scenario left in the shared Redis (queues, jobs, registries). */
-async function flush(redis: RedisServer): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await client.connect();
-  await client.flushall();
-  client.disconnect();
-}
 
 describe('check against the embedded pair (`serve` as a process)', () => {
   let redis: RedisServer;
@@ -50,8 +38,8 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       });
       expect(stderr).toBe('');
       expect(exitCode).toBe(0);
-      expect(errors(report)).toEqual([]);
-      expect(rules(report)).toEqual(['worker-queue-unused']);
+      expect(errorFindings(report)).toEqual([]);
+      expect(ruleIds(report)).toEqual(['worker-queue-unused']);
       expect(report!.live!.backend).toBe('bullmq');
       expect(report!.live!.queues.find((queue) => queue.name === 'default')!.consumers.length).toBeGreaterThanOrEqual(1);
       expect(report!.smoke!.finalStatus).toBe('finished');
@@ -72,13 +60,13 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       ]);
       expect(exitCode).toBe(1);
       expect(report!.smoke!.finalStatus).toBe('failed');
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
-      expect(find(report, 'smoke-job-failed')[0]!.message).toContain('rejected');
-      expect(find(report, 'failed-jobs').map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-job-failed']);
+      expect(findingsOf(report, 'smoke-job-failed')[0]!.message).toContain('rejected');
+      expect(findingsOf(report, 'failed-jobs').map((finding) => [finding.severity, finding.queue])).toEqual([['warning', 'default']]);
       // A warning stays below the default --fail-on: the next healthy run passes.
       const again = await runJson(['check', FIXED, '--redis', serve.redisUrl!, '--url', serve.apiUrl!, '--token', TOKEN]);
       expect(again.exitCode).toBe(0);
-      expect(rules(again.report)).toEqual(['failed-jobs', 'worker-queue-unused']);
+      expect(ruleIds(again.report)).toEqual(['failed-jobs', 'worker-queue-unused']);
       expect(again.report!.smoke!.finalStatus).toBe('finished');
     });
 
@@ -86,7 +74,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       const wrong = 'wrong-token-not-for-printing';
       const { exitCode, report, stdout, stderr } = await runJson(['check', FIXED, '--redis', serve.redisUrl!, '--url', serve.apiUrl!, '--token', wrong]);
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
       expect(report!.smoke!.httpStatus).toBe(401);
       expect(`${stdout}${stderr}`).not.toContain(wrong);
     });
@@ -95,7 +83,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
   describe('the incident: `serve --queues high,low` in fail-fast', () => {
     let serve: ServeProcess;
     beforeAll(async () => {
-      await flush(redis);
+      await flushRedis(redis);
       serve = await startServe(['--port', '0', '--redis', redis.url, '--token', TOKEN, '--queues', 'high,low', '--mode', 'fail-fast']);
     });
     afterAll(killAllServe);
@@ -104,17 +92,17 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       const { exitCode, report, stderr } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN]);
       expect(stderr).toBe('');
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => `${finding.stage}:${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
+      expect(errorFindings(report).map((finding) => `${finding.stage}:${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
         'live:live-queue-without-worker:default',
         'smoke:smoke-http-status:',
         'static:queue-without-worker:default',
         'static:queue-without-worker:default',
       ]);
       expect(report!.smoke!.httpStatus).toBe(503);
-      const [smoke] = find(report, 'smoke-http-status');
+      const [smoke] = findingsOf(report, 'smoke-http-status');
       expect(smoke!.message).toContain('Receipt sync worker is not online');
-      const [live] = find(report, 'live-queue-without-worker');
-      const staticProd = find(report, 'queue-without-worker').find((finding) => finding.environment === 'prod')!;
+      const [live] = findingsOf(report, 'live-queue-without-worker');
+      const staticProd = findingsOf(report, 'queue-without-worker').find((finding) => finding.environment === 'prod')!;
       expect(staticProd.hint).toContain('docker-compose.prod.yml:11');
       expect(live!.related?.some((entry) => entry.message.includes(staticProd.message))).toBe(true);
       expect(smoke!.related?.some((entry) => entry.message.includes(live!.message))).toBe(true);
@@ -124,7 +112,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
     it('without a project dir: the 503 and no live worker on `default`', async () => {
       const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN]);
       expect(exitCode).toBe(1);
-      expect(errors(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
+      expect(errorFindings(report).map((finding) => `${finding.rule}:${finding.queue ?? ''}`).sort()).toEqual([
         'live-queue-without-worker:default',
         'smoke-http-status:',
       ]);
@@ -134,10 +122,10 @@ describe('check against the embedded pair (`serve` as a process)', () => {
     it('fixed config, old worker: config-live-drift for `default` in prod', async () => {
       const { exitCode, report } = await runJson(['check', FIXED, '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN]);
       expect(exitCode).toBe(1);
-      const drift = find(report, 'config-live-drift');
+      const drift = findingsOf(report, 'config-live-drift');
       expect(drift.map((finding) => finding.queue).sort()).toEqual(['default', 'receipts_sync']);
       expect(drift.every((finding) => finding.environment === 'prod')).toBe(true);
-      expect(rules(report)).toEqual(['config-live-drift', 'live-queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
+      expect(ruleIds(report)).toEqual(['config-live-drift', 'live-queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
     });
 
     it('the table names the 503, `default` and docker-compose.prod.yml:11', async () => {
@@ -153,7 +141,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
   describe('no worker, always-enqueue: `serve --no-worker --mode always-enqueue`', () => {
     let serve: ServeProcess;
     beforeAll(async () => {
-      await flush(redis);
+      await flushRedis(redis);
       serve = await startServe(['--port', '0', '--redis', redis.url, '--token', TOKEN, '--no-worker', '--mode', 'always-enqueue']);
     });
     afterAll(killAllServe);
@@ -172,22 +160,22 @@ describe('check against the embedded pair (`serve` as a process)', () => {
         '3',
       ]);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toContain('smoke-timeout');
-      expect(rules(report)).toContain('live-queue-without-worker');
-      const [timeout] = find(report, 'smoke-timeout');
+      expect(ruleIds(report)).toContain('smoke-timeout');
+      expect(ruleIds(report)).toContain('live-queue-without-worker');
+      const [timeout] = findingsOf(report, 'smoke-timeout');
       expect(timeout!.message).toContain('`queued`');
       expect(report!.smoke!.finalStatus).toBe('queued');
-      const live = find(report, 'live-queue-without-worker', 'default');
+      const live = findingsOf(report, 'live-queue-without-worker', 'default');
       expect(live).toHaveLength(1);
       expect(timeout!.related?.some((entry) => entry.message.includes(live[0]!.message))).toBe(true);
     });
 
     it('without a project dir, the waiting job of the smoke makes `default` a live-queue-without-worker', async () => {
-      await flush(redis);
+      await flushRedis(redis);
       const { exitCode, report } = await runJson(['check', '--redis', redis.url, '--url', serve.apiUrl!, '--token', TOKEN, '--timeout', '2']);
       expect(exitCode).toBe(1);
-      expect(rules(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
-      expect(find(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
+      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
+      expect(findingsOf(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
       expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBe(1);
     });
   });

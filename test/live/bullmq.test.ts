@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveOptions } from '../helpers/live.js';
 import { Queue, Worker, type Job } from 'bullmq';
-import { runLive, type LiveOptions } from '../../src/live/index.js';
+import { runLive } from '../../src/live/index.js';
 import { execa } from 'execa';
 import { BIN, runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
-const options = (url: string, extra: Partial<LiveOptions> = {}): LiveOptions => ({
-  redisUrl: url,
-  backend: 'auto',
-  prefix: 'bull',
-  expectedQueues: [],
-  stuckAfterSeconds: 120,
-  connectTimeoutMs: 5000,
-  ...extra,
-});
 
 describe('live stage against real BullMQ queues and workers', () => {
   let redis: RedisServer;
@@ -51,7 +43,7 @@ describe('live stage against real BullMQ queues and workers', () => {
   });
 
   it('finds queues by their meta keys and workers by their CLIENT LIST names', async () => {
-    const { section, findings } = await runLive(options(redis.url));
+    const { section, findings } = await runLive(liveOptions(redis.url));
     expect(section.backend).toBe('bullmq');
     const mailWorkers = section.workers.filter((worker) => worker.queues.includes('mail'));
     expect(mailWorkers).toHaveLength(2);
@@ -81,7 +73,7 @@ describe('live stage against real BullMQ queues and workers', () => {
   });
 
   it('does not look at BullMQ keys with --backend rq', async () => {
-    const { section } = await runLive(options(redis.url, { backend: 'rq' }));
+    const { section } = await runLive(liveOptions(redis.url, { backend: 'rq' }));
     expect(section.backend).toBe('rq');
     expect(section.workers).toEqual([]);
     expect(section.queues).toEqual([]);

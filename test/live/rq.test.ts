@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveOptions } from '../helpers/live.js';
 import { Redis } from 'ioredis';
-import { runLive, type LiveOptions } from '../../src/live/index.js';
+import { runLive } from '../../src/live/index.js';
 import { runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { enqueue, python, startProsaasWorker, startRqWorker, waitFor, type RqWorker } from './rq-helpers.js';
 
-const options = (url: string, extra: Partial<LiveOptions> = {}): LiveOptions => ({
-  redisUrl: url,
-  backend: 'auto',
-  prefix: 'bull',
-  expectedQueues: [],
-  stuckAfterSeconds: 120,
-  connectTimeoutMs: 5000,
-  ...extra,
-});
 
 /** Registers `count` RQ workers the way RQ does (register_birth), without running them. */
 const registerWorkers = (url: string, count: number, prefix: string) =>
@@ -93,7 +85,7 @@ for _ in range(50):
   });
 
   it('lists alive and stale workers with the queues each listens to', async () => {
-    const { section, findings } = await runLive(options(redis.url, { expectedQueues: ['notifications'] }));
+    const { section, findings } = await runLive(liveOptions(redis.url, { expectedQueues: ['notifications'] }));
     expect(section.backend).toBe('rq');
     const byName = new Map(section.workers.map((worker) => [worker.name, worker]));
     expect(byName.get('alive-1')).toMatchObject({ alive: true, queues: ['high', 'default'], backend: 'rq' });
@@ -113,7 +105,7 @@ for _ in range(50):
   });
 
   it('reports queues with jobs and no live worker, and expected queues without one', async () => {
-    const { section, findings } = await runLive(options(redis.url, { expectedQueues: ['notifications', 'high'] }));
+    const { section, findings } = await runLive(liveOptions(redis.url, { expectedQueues: ['notifications', 'high'] }));
     const queue = (name: string) => section.queues.find((q) => q.name === name);
     expect(queue('receipts_sync')).toMatchObject({ waiting: 3, consumers: [] });
     expect(queue('receipts_sync')!.oldestWaitingAgeMs).toBeGreaterThanOrEqual(0);
@@ -125,7 +117,7 @@ for _ in range(50):
   });
 
   it('reports failed jobs with the newest error line, and stuck jobs behind a busy worker', async () => {
-    const { section, findings } = await runLive(options(redis.url, { stuckAfterSeconds: 0 }));
+    const { section, findings } = await runLive(liveOptions(redis.url, { stuckAfterSeconds: 0 }));
     expect(section.queues.find((q) => q.name === 'default')!.failed).toBe(1);
     const failed = findings.find((finding) => finding.rule === 'failed-jobs');
     expect(failed).toMatchObject({ queue: 'default', severity: 'warning' });
@@ -134,7 +126,7 @@ for _ in range(50):
     expect(stuck).toEqual(['slow']);
     // A queue whose only listener is dead is not "stuck": it has no worker at all.
     expect(stuck).not.toContain('receipts_sync');
-    const relaxed = await runLive(options(redis.url, { stuckAfterSeconds: 3600 }));
+    const relaxed = await runLive(liveOptions(redis.url, { stuckAfterSeconds: 3600 }));
     expect(relaxed.findings.some((finding) => finding.rule === 'stuck-jobs')).toBe(false);
   });
 
@@ -152,8 +144,8 @@ for _ in range(50):
     const large = `${redis.url}/2`;
     await registerWorkers(small, 5, 'few');
     await registerWorkers(large, 200, 'many');
-    const few = await runLive(options(small, { expectedQueues: ['q1', 'other'] }));
-    const many = await runLive(options(large, { expectedQueues: ['q1', 'other'] }));
+    const few = await runLive(liveOptions(small, { expectedQueues: ['q1', 'other'] }));
+    const many = await runLive(liveOptions(large, { expectedQueues: ['q1', 'other'] }));
     expect(few.section.workers).toHaveLength(5);
     expect(many.section.workers).toHaveLength(200);
     expect(many.section.workers.every((worker) => worker.alive)).toBe(true);
