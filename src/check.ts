@@ -95,6 +95,9 @@ export async function check(options: CheckOptions): Promise<Report> {
     staticResult = runStatic(options.static);
     findings.push(...staticResult.findings);
   }
+  const producedQueues = staticResult
+    ? new Set(staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))
+    : undefined;
 
   // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job
   // waiting in a queue nobody consumes, or in a failed registry) and can explain the smoke's failure.
@@ -112,8 +115,7 @@ export async function check(options: CheckOptions): Promise<Report> {
 
   if (options.live) {
     const { environment, ...liveOptions } = options.live;
-    const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])) ?? [];
-    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced, ...queuesTheApiUses(smokeResult)])];
+    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...(producedQueues ?? []), ...queuesTheApiUses(smokeResult)])];
     let config: LiveOptions['config'];
     if (staticResult) {
       const { pickDriftEnvironment } = await import('./analysis/static.js');
@@ -141,8 +143,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 
   if (smokeResult) {
-    const produced = staticResult?.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
-    explainSmoke(smokeResult, findings, produced ? new Set(produced) : undefined);
+    explainSmoke(smokeResult, findings, producedQueues);
     findings.push(...smokeResult.findings);
   }
 
