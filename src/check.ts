@@ -1,4 +1,4 @@
-import type { StaticOptions, StaticResult } from './analysis/static.js';
+import type { DriftConfig, StaticOptions, StaticResult } from './analysis/static.js';
 import { UnreachableError } from './errors.js';
 import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
@@ -90,14 +90,16 @@ export async function check(options: CheckOptions): Promise<Report> {
   let smokeResult: SmokeResult | undefined;
 
   // Each stage's code is loaded only when the stage runs: `check --redis` alone never loads the compose loader.
+  let producedQueues: Set<string> | undefined;
+  let drift: DriftConfig | undefined;
   if (options.static) {
-    const { runStatic } = await import('./analysis/static.js');
-    staticResult = runStatic(options.static);
+    const staticStage = await import('./analysis/static.js');
+    staticResult = staticStage.runStatic(options.static);
     findings.push(...staticResult.findings);
+    producedQueues = new Set(staticStage.enqueuedQueues(staticResult.section));
+    // An unknown --environment is an input error, raised before any network stage runs.
+    if (options.live) drift = staticStage.driftConfig(staticResult.section, options.live.environment);
   }
-  const producedQueues = staticResult
-    ? new Set(staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))
-    : undefined;
 
   // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job
   // waiting in a queue nobody consumes, or in a failed registry) and can explain the smoke's failure.
@@ -114,26 +116,11 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 
   if (options.live) {
-    const { environment, ...liveOptions } = options.live;
+    const { environment: _chosenAbove, ...liveOptions } = options.live;
     const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...(producedQueues ?? []), ...queuesTheApiUses(smokeResult)])];
-    let config: LiveOptions['config'];
-    if (staticResult) {
-      const { pickDriftEnvironment } = await import('./analysis/static.js');
-      const picked = pickDriftEnvironment(
-        staticResult.section.environments.map((env) => env.name),
-        environment,
-      );
-      if (picked) {
-        config = {
-          environment: picked.name,
-          reason: picked.reason,
-          consumers: staticResult.section.consumers.filter((consumer) => consumer.environment === picked.name),
-        };
-      }
-    }
     const { runLive } = await import('./live/index.js');
     try {
-      liveResult = await runLive({ ...liveOptions, expectedQueues, ...(config ? { config } : {}) });
+      liveResult = await runLive({ ...liveOptions, expectedQueues, ...(drift ? { config: drift } : {}) });
       linkLiveToStatic(liveResult.findings, staticResult?.findings ?? []);
       findings.push(...liveResult.findings);
     } catch (error) {

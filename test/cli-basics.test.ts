@@ -60,4 +60,13 @@ describe('CLI basics', () => {
     const noColorFlag = await runCli(['static', fixture('incident'), '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
     expect(noColorFlag.stdout).not.toContain('\u001b[');
   });
+
+  it('an unknown --environment is an input error before any network stage runs', async () => {
+    for (const command of ['check', 'live']) {
+      const result = await runCli([command, fixture('prosaas'), '--redis', 'redis://127.0.0.1:1', '--environment', 'staging']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('--environment staging');
+      expect(result.stderr).not.toContain('connect');
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { loadComposeProject } from '../compose/index.js';
 import type { ComposeEnvironment, EnvironmentSpec, ServiceModel } from '../compose/model.js';
 import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
+import type { LiveOptions } from '../live/index.js';
 import { ruleMeta } from '../rules.js';
 import { scanSources } from '../scan/index.js';
 import { detectWorker } from '../scan/workers.js';
@@ -302,6 +303,31 @@ export function pickDriftEnvironment(names: string[], requested?: string): { nam
   for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: 'it is the production environment' };
   if (names.includes('default')) return { name: 'default', reason: 'there is no prod/production environment' };
   return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
+}
+
+/** The queues the code enqueues to (resolved names only). */
+export function enqueuedQueues(section: StaticSection): string[] {
+  return [...new Set(section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))];
+}
+
+export type DriftConfig = NonNullable<LiveOptions['config']>;
+
+/**
+ * The configuration the live workers are compared with (config-live-drift): the chosen environment's
+ * consumers. An unknown `--environment` is an input error.
+ */
+export function driftConfig(section: StaticSection, requested?: string): DriftConfig | undefined {
+  const names = section.environments.map((environment) => environment.name);
+  const picked = pickDriftEnvironment(names, requested);
+  if (!picked) {
+    if (requested) throw new InputError(`--environment ${requested}: no such environment (have: ${names.join(', ')}).`);
+    return undefined;
+  }
+  return {
+    environment: picked.name,
+    reason: picked.reason,
+    consumers: section.consumers.filter((consumer) => consumer.environment === picked.name),
+  };
 }
 
 export const toPosix = (file: string) => file.split(path.sep).join('/');

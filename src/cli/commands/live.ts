@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import type { runLive } from '../../live/index.js';
+import type { DriftConfig } from '../../analysis/static.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
@@ -31,21 +31,13 @@ export function registerLive(program: Command): void {
     const live = resolveLive(options, config);
     if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
     const { environment, ...liveOptions } = live;
-    let drift: Parameters<typeof runLive>[0]['config'];
+    let drift: DriftConfig | undefined;
     if (root) {
       // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
-      const { pickDriftEnvironment, runStatic } = await import('../../analysis/static.js');
+      const { driftConfig, enqueuedQueues, runStatic } = await import('../../analysis/static.js');
       const staticResult = runStatic(resolveStatic(root, options, config));
-      const names = staticResult.section.environments.map((env) => env.name);
-      const picked = pickDriftEnvironment(names, environment);
-      if (!picked) throw new InputError(`--environment ${environment}: no such environment (have: ${names.join(', ')}).`);
-      drift = {
-        environment: picked.name,
-        reason: picked.reason,
-        consumers: staticResult.section.consumers.filter((consumer) => consumer.environment === picked.name),
-      };
-      const produced = staticResult.section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : []));
-      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...produced])];
+      drift = driftConfig(staticResult.section, environment);
+      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(staticResult.section)])];
     }
     const { runLive } = await import('../../live/index.js');
     const inspect = async () => {
