@@ -37,7 +37,9 @@ function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stag
 }
 
 function inactiveReason(service: ServiceModel, environment: ComposeEnvironment): string | undefined {
-  if (service.profiles.length > 0 && !service.profiles.some((profile) => environment.profiles.includes(profile))) {
+  // `--profile '*'` activates every profile, as in docker compose.
+  const allProfiles = environment.profiles.includes('*');
+  if (service.profiles.length > 0 && !allProfiles && !service.profiles.some((profile) => environment.profiles.includes(profile))) {
     return `its profile${service.profiles.length > 1 ? 's' : ''} ${service.profiles.map((p) => `\`${p}\``).join(', ')} ${service.profiles.length > 1 ? 'are' : 'is'} not active`;
   }
   if (service.replicas === 0) return 'it has `deploy.replicas: 0`';
