@@ -331,5 +331,3 @@ export function driftConfig(section: StaticSection, requested?: string): DriftCo
     consumers: section.consumers.filter((consumer) => consumer.environment === picked.name),
   };
 }
-
-export const toPosix = (file: string) => file.split(path.sep).join('/');

@@ -23,12 +23,13 @@ export const FORMATTERS: Record<string, () => Promise<Formatter>> = {
   markdown: async () => (await import('./markdown.js')).formatMarkdown,
 };
 
-export const FORMAT_NAMES = ['table', 'json', 'sarif', 'github', 'junit', 'markdown'] as const;
+/** The valid `--format` names, in the registry's order. */
+export const FORMAT_NAMES = Object.keys(FORMATTERS);
 
 /** Rejects an unknown format name with an input error that lists the valid ones. */
 export function assertFormat(name: string): void {
   if (!Object.hasOwn(FORMATTERS, name)) {
-    throw new InputError(`Unknown format \`${name}\`; valid formats: ${Object.keys(FORMATTERS).join(', ')}.`);
+    throw new InputError(`Unknown format \`${name}\`; valid formats: ${FORMAT_NAMES.join(', ')}.`);
   }
 }
 

@@ -3,6 +3,7 @@ import { runLive, type LiveOptions } from '../../src/live/index.js';
 import { renderLive } from '../../src/report/table-live.js';
 import { palette } from '../../src/report/style.js';
 import type { Consumer } from '../../src/types.js';
+import { liveOptions } from '../helpers/live.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { startProsaasWorker, type RqWorker } from './rq-helpers.js';
 
@@ -21,15 +22,7 @@ const consumer = (service: string, queues: string[], extra: Partial<Consumer> = 
 describe('config-live-drift: the selected environment says a queue is consumed, the live workers disagree', () => {
   let redis: RedisServer;
   let worker: RqWorker;
-  const options = (config: LiveOptions['config']): LiveOptions => ({
-    redisUrl: redis.url,
-    backend: 'auto',
-    prefix: 'bull',
-    expectedQueues: [],
-    stuckAfterSeconds: 120,
-    connectTimeoutMs: 5000,
-    ...(config ? { config } : {}),
-  });
+  const options = (config: LiveOptions['config']): LiveOptions => liveOptions(redis.url, config ? { config } : {});
 
   beforeAll(async () => {
     redis = await startRedis();
