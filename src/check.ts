@@ -1,11 +1,13 @@
-import type { DriftConfig, StaticOptions, StaticResult } from './analysis/static.js';
-import { UnreachableError } from './errors.js';
+import { InputError, UnreachableError } from './errors.js';
 import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
-import type { Finding, RelatedInfo, Report, Severity } from './types.js';
+import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
 import { redactUrl, urlSecrets } from './redact.js';
+import type { StaticOptions, StaticResult } from './static.js';
+
+export type DriftConfig = NonNullable<LiveOptions['config']>;
 
 export interface CheckOptions {
   static?: StaticOptions;
@@ -79,6 +81,43 @@ function queuesTheApiUses(smoke: SmokeResult | undefined): string[] {
   return smoke?.section.diagnostics?.defaultQueueHasWorker === false ? ['default'] : [];
 }
 
+/*
+ * The live stage's drift comparison is chosen here, by the stage wiring, not by the static analysis: the static
+ * section says what each environment consumes; `check` (and the `live` command) pick the environment to compare with.
+ */
+
+/** The environment live drift compares with: `prod`/`production` when present, else `default`. */
+export function pickDriftEnvironment(names: string[], requested?: string): { name: string; reason: string } | undefined {
+  if (requested) return names.includes(requested) ? { name: requested, reason: 'it was chosen with --environment' } : undefined;
+  for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: 'it is the production environment' };
+  if (names.includes('default')) return { name: 'default', reason: 'there is no prod/production environment' };
+  return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
+}
+
+/** The queues the code enqueues to (resolved names only). */
+export function enqueuedQueues(section: StaticSection): string[] {
+  return [...new Set(section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))];
+}
+
+
+/**
+ * The configuration the live workers are compared with (config-live-drift): the chosen environment's
+ * consumers. An unknown `--environment` is an input error.
+ */
+export function driftConfig(section: StaticSection, requested?: string): DriftConfig | undefined {
+  const names = section.environments.map((environment) => environment.name);
+  const picked = pickDriftEnvironment(names, requested);
+  if (!picked) {
+    if (requested) throw new InputError(`--environment ${requested}: no such environment (have: ${names.join(', ')}).`);
+    return undefined;
+  }
+  return {
+    environment: picked.name,
+    reason: picked.reason,
+    consumers: section.consumers.filter((consumer) => consumer.environment === picked.name),
+  };
+}
+
 /**
  * The whole doctor: static (when a project is given) + live (with a Redis URL) + smoke (with a URL).
  * A stage that cannot reach its target becomes a finding; the other stages still run.
@@ -93,12 +132,12 @@ export async function check(options: CheckOptions): Promise<Report> {
   let producedQueues: Set<string> | undefined;
   let drift: DriftConfig | undefined;
   if (options.static) {
-    const staticStage = await import('./analysis/static.js');
-    staticResult = staticStage.runStatic(options.static);
+    const { runStatic } = await import('./static.js');
+    staticResult = await runStatic(options.static);
     findings.push(...staticResult.findings);
-    producedQueues = new Set(staticStage.enqueuedQueues(staticResult.section));
+    producedQueues = new Set(enqueuedQueues(staticResult.section));
     // An unknown --environment is an input error, raised before any network stage runs.
-    if (options.live) drift = staticStage.driftConfig(staticResult.section, options.live.environment);
+    if (options.live) drift = driftConfig(staticResult.section, options.live.environment);
   }
 
   // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job

@@ -100,11 +100,20 @@ export interface Consumer {
   unsetVariables?: string[];
 }
 
+/** A project file the static stage could not read (a dangling symlink, no permission, over the size cap). */
+export interface UnreadableFile {
+  /** Relative to the project root. */
+  file: string;
+  reason: string;
+}
+
 export interface StaticSection {
   environments: Environment[];
   producers: Producer[];
   consumers: Consumer[];
   checks?: AvailabilityCheck[];
+  /** Present when some files could not be read: they were skipped, so what they hold is not in the analysis. */
+  unreadable?: { count: number; files: UnreadableFile[] };
   durationMs: number;
 }
 

@@ -1,81 +1,20 @@
-import * as path from 'node:path';
-import { loadComposeProject } from '../compose/index.js';
-import type { ComposeEnvironment, EnvironmentSpec, ServiceModel } from '../compose/model.js';
-import { InputError } from '../errors.js';
-import type { FileSystem } from '../fs.js';
-import type { LiveOptions } from '../live/index.js';
+import type { DeploymentEnvironment } from '../model.js';
 import { ruleMeta } from '../rules.js';
-import { scanSources } from '../scan/index.js';
-import { detectWorker } from '../scan/workers.js';
-import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo, StaticSection } from '../types.js';
+import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 
-export interface StaticOptions {
-  fs: FileSystem;
-  /** Absolute project root. */
-  root: string;
-  environments?: EnvironmentSpec[];
-  profiles?: string[];
-  envFiles?: string[];
-  vars?: Record<string, string>;
-  shellEnv?: Record<string, string | undefined>;
-  /** Queue variables besides RQ_QUEUES. */
-  queueVariables?: string[];
-  includeTests?: boolean;
-  ignore?: string[];
-}
+/**
+ * The static analysis, pure over data: environments (from any deployment source) + producers + availability
+ * checks + consumers → static findings. No I/O: the stage entry (src/static.ts) reads the files.
+ */
 
-export interface StaticResult {
-  section: StaticSection;
-  findings: Finding[];
-}
+/** What the analysis needs of an environment: its name, and its files for the hints. */
+export type AnalyzedEnvironment = Pick<DeploymentEnvironment, 'name' | 'files'>;
 
 const at = (location: Location | undefined) => (location ? `${location.file}:${location.line}` : undefined);
 
 function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
   const meta = ruleMeta(rule);
   return { rule, severity: meta.severity, stage: meta.stage, ...fields };
-}
-
-function inactiveReason(service: ServiceModel, environment: ComposeEnvironment): string | undefined {
-  // `--profile '*'` activates every profile, as in docker compose.
-  const allProfiles = environment.profiles.includes('*');
-  if (service.profiles.length > 0 && !allProfiles && !service.profiles.some((profile) => environment.profiles.includes(profile))) {
-    return `its profile${service.profiles.length > 1 ? 's' : ''} ${service.profiles.map((p) => `\`${p}\``).join(', ')} ${service.profiles.length > 1 ? 'are' : 'is'} not active`;
-  }
-  if (service.replicas === 0) return 'it has `deploy.replicas: 0`';
-  if (service.scale === 0) return 'it has `scale: 0`';
-  return undefined;
-}
-
-/** Every worker service of every environment and the queues it consumes there. */
-export function findConsumers(environments: ComposeEnvironment[], options: StaticOptions): Consumer[] {
-  const context = {
-    fs: options.fs,
-    root: options.root,
-    queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
-  };
-  const consumers: Consumer[] = [];
-  for (const environment of environments) {
-    for (const service of Object.values(environment.services)) {
-      const detection = detectWorker(service, context);
-      if (!detection) continue;
-      const reason = inactiveReason(service, environment);
-      consumers.push({
-        environment: environment.name,
-        service: service.name,
-        active: reason === undefined,
-        ...(reason ? { inactiveReason: reason } : {}),
-        queues: detection.queues,
-        queueSource: detection.queueSource,
-        ...(detection.variable ? { variable: detection.variable } : {}),
-        ...(detection.location ? { location: detection.location } : {}),
-        serviceLocation: service.location,
-        detectedBy: detection.detectedBy,
-        ...(detection.unsetVariables?.length ? { unsetVariables: detection.unsetVariables } : {}),
-      });
-    }
-  }
-  return consumers;
 }
 
 /** How to make `consumer` listen to `queue`, naming the exact file and key. */
@@ -105,7 +44,7 @@ function describeConsumer(consumer: Consumer): RelatedInfo {
 function queueWithoutWorker(
   queue: string,
   sites: Producer[],
-  environment: ComposeEnvironment,
+  environment: AnalyzedEnvironment,
   consumers: Consumer[],
 ): Finding {
   const [first, ...others] = sites;
@@ -165,7 +104,7 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
 
 /** Pure analysis: environments + producers + consumers → static findings (SPEC §3). */
 export function analyzeStatic(
-  environments: ComposeEnvironment[],
+  environments: AnalyzedEnvironment[],
   producers: Producer[],
   checks: AvailabilityCheck[],
   consumers: Consumer[],
@@ -248,86 +187,4 @@ export function analyzeStatic(
     }
   }
   return findings;
-}
-
-/** Input errors of the loader carry root-relative files; make them absolute so the CLI can show them from the cwd. */
-function withAbsoluteErrorPaths<T>(root: string, load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
-    if (error instanceof InputError && error.location && !path.isAbsolute(error.location.file)) {
-      throw new InputError(error.message, { ...error.location, file: path.join(root, error.location.file) });
-    }
-    throw error;
-  }
-}
-
-/** The static stage: compose files + source → producers, consumers, findings. No network. */
-export function runStatic(options: StaticOptions): StaticResult {
-  const started = performance.now();
-  const project = withAbsoluteErrorPaths(options.root, () => loadComposeProject({
-    fs: options.fs,
-    root: options.root,
-    ...(options.environments ? { environments: options.environments } : {}),
-    ...(options.profiles ? { profiles: options.profiles } : {}),
-    ...(options.envFiles ? { envFiles: options.envFiles } : {}),
-    ...(options.vars ? { vars: options.vars } : {}),
-    ...(options.shellEnv ? { shellEnv: options.shellEnv } : {}),
-  }));
-  const scan = scanSources({
-    fs: options.fs,
-    root: options.root,
-    ...(options.includeTests ? { includeTests: true } : {}),
-    ...(options.ignore ? { ignore: options.ignore } : {}),
-  });
-  const consumers = findConsumers(project.environments, options);
-  const findings = analyzeStatic(project.environments, scan.producers, scan.checks, consumers);
-  return {
-    section: {
-      environments: project.environments.map((environment) => ({
-        name: environment.name,
-        files: environment.files,
-        profiles: environment.profiles,
-        services: Object.keys(environment.services).sort(),
-      })),
-      producers: scan.producers,
-      consumers,
-      checks: scan.checks,
-      durationMs: Math.round(performance.now() - started),
-    },
-    findings,
-  };
-}
-
-/** The environment live drift compares with: `prod`/`production` when present, else `default`. */
-export function pickDriftEnvironment(names: string[], requested?: string): { name: string; reason: string } | undefined {
-  if (requested) return names.includes(requested) ? { name: requested, reason: 'it was chosen with --environment' } : undefined;
-  for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: 'it is the production environment' };
-  if (names.includes('default')) return { name: 'default', reason: 'there is no prod/production environment' };
-  return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
-}
-
-/** The queues the code enqueues to (resolved names only). */
-export function enqueuedQueues(section: StaticSection): string[] {
-  return [...new Set(section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))];
-}
-
-export type DriftConfig = NonNullable<LiveOptions['config']>;
-
-/**
- * The configuration the live workers are compared with (config-live-drift): the chosen environment's
- * consumers. An unknown `--environment` is an input error.
- */
-export function driftConfig(section: StaticSection, requested?: string): DriftConfig | undefined {
-  const names = section.environments.map((environment) => environment.name);
-  const picked = pickDriftEnvironment(names, requested);
-  if (!picked) {
-    if (requested) throw new InputError(`--environment ${requested}: no such environment (have: ${names.join(', ')}).`);
-    return undefined;
-  }
-  return {
-    environment: picked.name,
-    reason: picked.reason,
-    consumers: section.consumers.filter((consumer) => consumer.environment === picked.name),
-  };
 }

@@ -1,23 +1,18 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { StaticOptions } from '../analysis/static.js';
 import type { ProjectConfig } from '../config/index.js';
 import { InputError } from '../errors.js';
 import { nodeFileSystem } from '../fs.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
+import { hasDeploymentFiles } from '../sources/index.js';
+import type { StaticOptions } from '../static.js';
 import { collect, collectRaw, parseEnvSpec, parseNumber, parseVars } from './parse.js';
 
-/** Base compose file names (SPEC §4); a dir holding none of them (nor an overlay) is not a project. */
-const COMPOSE_FILE = /^(docker-)?compose(\.[A-Za-z0-9_-]+)?\.ya?ml$/;
-
-export function hasComposeFile(dir: string): boolean {
-  try {
-    return nodeFileSystem.readdir(dir).some((entry) => COMPOSE_FILE.test(entry.name));
-  } catch {
-    return false;
-  }
+/** Whether a dir holds the files of a deployment source (compose files today); a dir without any is not a project. */
+export function hasProjectFiles(dir: string): boolean {
+  return hasDeploymentFiles(nodeFileSystem, dir);
 }
 
 /** Absolute project root; exit 2 when the dir does not exist or (unless envs are explicit) holds no compose file. */
@@ -25,7 +20,7 @@ export async function resolveProjectDir(dir: string, explicitEnvironments: boole
   const root = path.resolve(dir);
   if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
   // Environments declared in the config file are as explicit as --env: their files may live in subdirs.
-  if (!explicitEnvironments && !hasComposeFile(root) && !(await projectConfig(root)).environments) {
+  if (!explicitEnvironments && !hasProjectFiles(root) && !(await projectConfig(root)).environments) {
     throw new InputError(`${dir}: no compose file (compose.yaml, docker-compose.yml, …) in this directory.`);
   }
   return root;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import type { EnvironmentSpec } from '../compose/model.js';
+import type { EnvironmentSpec } from '../sources/index.js';
 import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import { RULES } from '../rules.js';

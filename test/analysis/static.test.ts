@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeStatic, pickDriftEnvironment } from '../../src/analysis/static.js';
-import type { ComposeEnvironment } from '../../src/compose/model.js';
+import { analyzeStatic } from '../../src/analysis/static.js';
+import { pickDriftEnvironment } from '../../src/check.js';
+import type { DeploymentEnvironment } from '../../src/model.js';
 import type { AvailabilityCheck, Consumer, Producer } from '../../src/types.js';
 
-const env = (name: string): ComposeEnvironment => ({ name, files: [`docker-compose.${name}.yml`], profiles: [], services: {} });
+const env = (name: string): DeploymentEnvironment => ({ name, source: 'compose', files: [`docker-compose.${name}.yml`], profiles: [], services: [] });
 const producer = (queue: string | null, file = 'app/routes.py', line = 10, scope?: string): Producer => ({
   queue,
   kind: 'rq-queue',

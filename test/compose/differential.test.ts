@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadComposeProject } from '../../src/compose/index.js';
-import type { ServiceModel } from '../../src/compose/model.js';
+import { loadComposeProject } from '../../src/sources/compose/index.js';
+import type { ServiceModel } from '../../src/sources/compose/model.js';
 import { nodeFileSystem } from '../../src/fs.js';
 
 /**

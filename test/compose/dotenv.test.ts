@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DotenvError, type DotenvEntry, parseDotenv } from '../../src/compose/dotenv.js';
+import { DotenvError, type DotenvEntry, parseDotenv } from '../../src/sources/compose/dotenv.js';
 
 function parse(text: string, lookup: Record<string, string> = {}): Record<string, string> {
   const out = new Map<string, DotenvEntry>();

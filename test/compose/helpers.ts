@@ -1,5 +1,5 @@
-import { loadComposeProject } from '../../src/compose/index.js';
-import type { ComposeOptions, ComposeProject, ServiceModel } from '../../src/compose/model.js';
+import { loadComposeProject } from '../../src/sources/compose/index.js';
+import type { ComposeOptions, ComposeProject, ServiceModel } from '../../src/sources/compose/model.js';
 import { InputError } from '../../src/errors.js';
 import { memoryFileSystem } from '../../src/fs.js';
 

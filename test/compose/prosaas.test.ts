@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadComposeProject } from '../../src/compose/index.js';
+import { loadComposeProject } from '../../src/sources/compose/index.js';
 import { nodeFileSystem } from '../../src/fs.js';
 import { InputError } from '../../src/errors.js';
 

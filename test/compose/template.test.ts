@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTemplateError, MissingRequiredError, substitute } from '../../src/compose/template.js';
+import { InvalidTemplateError, MissingRequiredError, substitute } from '../../src/sources/compose/template.js';
 
 const env: Record<string, string> = { A: 'a', EMPTY: '', B: 'b' };
 const lookup = (name: string) => env[name];

@@ -7,12 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDotenv, type DotenvEntry } from '../../src/compose/dotenv.js';
-import { loadComposeProject } from '../../src/compose/index.js';
-import { InvalidTemplateError, MissingRequiredError, substitute } from '../../src/compose/template.js';
+import { parseDotenv, type DotenvEntry } from '../../src/sources/compose/dotenv.js';
+import { composeService } from '../../src/sources/compose/adapter.js';
+import { loadComposeProject } from '../../src/sources/compose/index.js';
+import { InvalidTemplateError, MissingRequiredError, substitute } from '../../src/sources/compose/template.js';
 import { InputError } from '../../src/errors.js';
 import { memoryFileSystem } from '../../src/fs.js';
-import { detectWorker } from '../../src/scan/workers.js';
+import { detectWorker } from '../../src/workers/index.js';
 
 const settings = (seed: number, numRuns = 200): fc.Parameters<unknown> => ({ seed, numRuns, verbose: 1 });
 
@@ -293,7 +294,7 @@ describe('.env parsing (parseDotenv)', () => {
   });
 
   it('throws only DotenvError or an interpolation error (the loader turns each into an InputError) on arbitrary text', async () => {
-    const { DotenvError } = await import('../../src/compose/dotenv.js');
+    const { DotenvError } = await import('../../src/sources/compose/dotenv.js');
     fc.assert(
       fc.property(fc.string({ maxLength: 120, unit: fc.constantFrom('A', '=', '"', "'", '\\', '$', '{', '}', '#', ' ', '\n', '\r', 'export ', ':', '`', '\0') }), (value) => {
         try {
@@ -316,7 +317,7 @@ describe('queue lists from compose to worker detection', () => {
     fc.assert(
       fc.property(fc.array(queue, { minLength: 1, maxLength: 6 }), separator, fc.constantFrom<'map' | 'list'>('map', 'list'), (queues, sep, form) => {
         const service = loadWorker({ 'a.yml': serviceYaml({ RQ_QUEUES: queues.join(sep) }, form, '    command: python -m app.worker\n') }, ['a.yml']);
-        const detection = detectWorker(service, { fs: memoryFileSystem({}), root: '/p', queueVariables: ['RQ_QUEUES'] });
+        const detection = detectWorker(composeService(service, []), { fs: memoryFileSystem({}), root: '/p', queueVariables: ['RQ_QUEUES'] });
         expect(detection?.queues).toEqual(queues);
       }),
       settings(231, 150),
@@ -330,7 +331,7 @@ describe('queue lists from compose to worker detection', () => {
           ? `    command: ${JSON.stringify(['rq', 'worker', '--url', 'redis://redis:6379', ...queues])}\n`
           : `    command: rq worker --url redis://redis:6379 ${queues.join(' ')}\n`;
         const service = loadWorker({ 'a.yml': `services:\n  worker:\n    image: app\n${command}` }, ['a.yml']);
-        const detection = detectWorker(service, { fs: memoryFileSystem({}), root: '/p', queueVariables: ['RQ_QUEUES'] });
+        const detection = detectWorker(composeService(service, []), { fs: memoryFileSystem({}), root: '/p', queueVariables: ['RQ_QUEUES'] });
         expect(detection?.queues).toEqual(queues.length ? queues : ['default']);
       }),
       settings(232, 150),

@@ -13,12 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryFileSystem } from '../../src/fs.js';
 import { compileIgnorePattern, isIgnored, parseGitignore } from '../../src/scan/gitignore.js';
 import { scanSources } from '../../src/scan/index.js';
-import { analyzeJs } from '../../src/scan/javascript.js';
-import { tokenizeJs } from '../../src/scan/js-tokenizer.js';
-import { analyzePython } from '../../src/scan/python.js';
-import { tokenizePython } from '../../src/scan/python-tokenizer.js';
-import { parseShell, splitShellWords } from '../../src/scan/shell-words.js';
-import { splitQueueList } from '../../src/scan/workers.js';
+import { analyzeJs } from '../../src/languages/javascript/analyzer.js';
+import { tokenizeJs } from '../../src/languages/javascript/tokenizer.js';
+import { analyzePython } from '../../src/languages/python/analyzer.js';
+import { tokenizePython } from '../../src/languages/python/tokenizer.js';
+import { parseShell, splitShellWords } from '../../src/shell-words.js';
+import { splitQueueList } from '../../src/workers/index.js';
 import { mutants, pythonSeeds, scriptSeeds } from './corpus.js';
 
 /** Shared settings: deterministic, modest, and the seed in the failure message. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tokenizeJs } from '../../src/scan/js-tokenizer.js';
-import { tokenizePython } from '../../src/scan/python-tokenizer.js';
+import { tokenizeJs } from '../../src/languages/javascript/tokenizer.js';
+import { tokenizePython } from '../../src/languages/python/tokenizer.js';
 
 const py = (source: string) => tokenizePython(source).filter((t) => t.type !== 'newline');
 

@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EnvEntry, ServiceModel } from '../../src/compose/model.js';
+import { composeService } from '../../src/sources/compose/adapter.js';
+import type { EnvEntry, ServiceModel } from '../../src/sources/compose/model.js';
+import type { DeploymentService } from '../../src/model.js';
 import { memoryFileSystem, nodeFileSystem, type FileSystem } from '../../src/fs.js';
-import { splitShellWords } from '../../src/scan/shell-words.js';
-import { detectWorker, type WorkerContext } from '../../src/scan/workers.js';
+import { splitShellWords } from '../../src/shell-words.js';
+import { detectWorker, type WorkerContext } from '../../src/workers/index.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const compose = 'docker-compose.yml';
@@ -18,9 +20,10 @@ function env(values: Record<string, string | null>, unset: Record<string, string
   );
 }
 
-function service(fields: Partial<ServiceModel> & { command?: string | string[]; entrypoint?: string | string[] }): ServiceModel {
+/** A compose service as the loader builds it, in the source-neutral shape worker detection reads. */
+function service(fields: Partial<Omit<ServiceModel, 'command' | 'entrypoint'>> & { command?: string | string[]; entrypoint?: string | string[] }): DeploymentService {
   const { command, entrypoint, ...rest } = fields;
-  return {
+  return composeService({
     name: 'worker',
     location: { file: compose, line: 3, column: 3 },
     environment: {},
@@ -28,7 +31,7 @@ function service(fields: Partial<ServiceModel> & { command?: string | string[]; 
     ...rest,
     ...(command !== undefined ? { command: { value: command, location: { file: compose, line: 5, column: 14 } } } : {}),
     ...(entrypoint !== undefined ? { entrypoint: { value: entrypoint, location: { file: compose, line: 4, column: 17 } } } : {}),
-  };
+  }, []);
 }
 
 const context = (fs: FileSystem = memoryFileSystem({}), root = '/p', extra: string[] = []): WorkerContext => ({

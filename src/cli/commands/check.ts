@@ -6,7 +6,7 @@ import {
   addLiveOptions,
   addSmokeOptions,
   addStaticOptions,
-  hasComposeFile,
+  hasProjectFiles,
   projectConfig,
   resolveLive,
   resolveProjectDir,
@@ -33,7 +33,7 @@ export function registerCheck(program: Command): void {
     const root =
       dir !== undefined
         ? await resolveProjectDir(dir, Boolean(options.env))
-        : hasComposeFile(process.cwd())
+        : hasProjectFiles(process.cwd())
           ? process.cwd()
           : undefined;
     const config = await projectConfig(root);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
 import { InputError } from '../../errors.js';
-import type { DriftConfig } from '../../analysis/static.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
@@ -34,8 +34,8 @@ export function registerLive(program: Command): void {
     let drift: DriftConfig | undefined;
     if (root) {
       // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
-      const { driftConfig, enqueuedQueues, runStatic } = await import('../../analysis/static.js');
-      const staticResult = runStatic(resolveStatic(root, options, config));
+      const { runStatic } = await import('../../static.js');
+      const staticResult = await runStatic(resolveStatic(root, options, config));
       drift = driftConfig(staticResult.section, environment);
       liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(staticResult.section)])];
     }

@@ -1,5 +1,7 @@
-import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
-import { tokenizePython, type PyToken } from './python-tokenizer.js';
+import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from '../facts.js';
+import { isDjangoRqModule } from './frameworks/django-rq.js';
+import { isRqModule } from './frameworks/rq.js';
+import { tokenizePython, type PyToken } from './tokenizer.js';
 
 const KEYWORDS = new Set([
   'if', 'elif', 'else', 'while', 'for', 'return', 'and', 'or', 'not', 'in', 'is', 'with', 'assert', 'yield', 'lambda',
@@ -38,8 +40,6 @@ interface Scope {
   indent: number;
   locals: Map<string, ValueExpr>;
 }
-
-const isRqModule = (module: string) => /^(rq|django_rq)(\.|$)/.test(module);
 
 /** Tokenizes one Python module and collects its producers, availability checks and module-level bindings. */
 export function analyzePython(source: string): ModuleFacts {
@@ -330,10 +330,10 @@ function classify(
     if (callee[callee.length - 1] !== name) return false;
     if (callee.length === 1) {
       const imported = importOf(name);
-      return imported !== undefined && imported.module.startsWith('django_rq');
+      return imported !== undefined && isDjangoRqModule(imported.module);
     }
     const imported = importOf(callee[0]!);
-    return imported !== undefined && imported.module.startsWith('django_rq');
+    return imported !== undefined && isDjangoRqModule(imported.module);
   };
   const isWorkerConstructor = (callee: string[]) => {
     const last = callee[callee.length - 1] ?? '';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { InputError } from '../errors.js';
-import type { FileSystem } from '../fs.js';
+import { InputError } from '../../errors.js';
+import type { FileSystem } from '../../fs.js';
 import type { EnvironmentSpec } from './model.js';
 
 /** Base file names in docker compose's order of preference. */

@@ -1,5 +1,5 @@
-import type { FileSystem } from '../fs.js';
-import type { Location } from '../types.js';
+import type { FileSystem } from '../../fs.js';
+import type { Location } from '../../types.js';
 
 /** A value together with where it is written (file relative to the project root). */
 export interface Located<T> {

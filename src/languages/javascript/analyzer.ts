@@ -1,8 +1,8 @@
-import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from './facts.js';
-import { lineStarts, positionOf, tokenizeJs, type JsToken } from './js-tokenizer.js';
+import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from '../facts.js';
+import { BULLMQ_MODULE } from './frameworks/bullmq.js';
+import { lineStarts, positionOf, tokenizeJs, type JsToken } from './tokenizer.js';
 
 const CONTROL_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'typeof', 'await', 'new', 'function', 'super']);
-const BULLMQ_MODULE = /^(?:bullmq|bull|@taskforcesh\/bullmq-pro)$/;
 /** Tokens after which an expression continues, so the value before them is not a plain constant. */
 const CONTINUATION = new Set(['.', '?.', '(', '[', '+', '-', '*', '/', '%', '?', '??', '||', '&&', '`']);
 

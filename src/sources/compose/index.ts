@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import type { DotenvEntry } from './dotenv.js';
 import { detectEnvironments, environmentFiles } from './environments.js';
 import { ComposeFiles, loadModel, type VariableMap } from './loader.js';

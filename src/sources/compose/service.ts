@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { InputError } from '../errors.js';
-import type { Location } from '../types.js';
+import { InputError } from '../../errors.js';
+import type { Location } from '../../types.js';
 import type { DotenvEntry } from './dotenv.js';
 import type { ComposeFiles, VariableMap } from './loader.js';
 import type { EnvEntry, Located, ServiceModel } from './model.js';

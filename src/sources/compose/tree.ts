@@ -1,4 +1,4 @@
-import type { Location } from '../types.js';
+import type { Location } from '../../types.js';
 
 /**
  * The positioned YAML tree the loader works on: like compose-go's `map[string]any` model, but every

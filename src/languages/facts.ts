@@ -1,4 +1,5 @@
 import type { ProducerKind } from '../types.js';
+import type { LanguageId } from './index.js';
 
 /**
  * A queue-name expression as the recogniser saw it: a literal, a reference to a name (resolved later through
@@ -37,7 +38,7 @@ export interface RawCheck {
 
 /** What one module contributes: its producers and checks, and its module-level bindings for resolution. */
 export interface ModuleFacts {
-  language: 'python' | 'js';
+  language: LanguageId;
   bindings: Map<string, Binding>;
   producers: RawProducer[];
   checks: RawCheck[];

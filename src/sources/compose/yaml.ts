@@ -10,8 +10,8 @@ import {
   Scalar,
   visit,
 } from 'yaml';
-import { InputError } from '../errors.js';
-import type { Location } from '../types.js';
+import { InputError } from '../../errors.js';
+import type { Location } from '../../types.js';
 import { scalar, type ScalarValue, type YEntry, type YMap, type YNode } from './tree.js';
 
 /** Compose files above this size are refused rather than parsed (real ones are a few KiB). */

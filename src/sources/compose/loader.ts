@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { InputError } from '../errors.js';
-import type { FileSystem } from '../fs.js';
-import type { Location } from '../types.js';
+import { InputError } from '../../errors.js';
+import type { FileSystem } from '../../fs.js';
+import type { Location } from '../../types.js';
 import { DotenvError, type DotenvEntry, parseDotenv } from './dotenv.js';
 import { applyResets, enforceUnicity, mergeMappings, mergeYaml } from './merge.js';
 import { InvalidTemplateError, MissingRequiredError, substitute } from './template.js';

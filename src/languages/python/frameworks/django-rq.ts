@@ -1,0 +1,5 @@
+/**
+ * django-rq: `django_rq.get_queue(...)`, `django_rq.enqueue(...)` (the `default` queue) and `@django_rq.job`
+ * (bare: `default`). The producer kind it yields is `django-rq-get-queue`; `get_queue` on any receiver counts too.
+ */
+export const isDjangoRqModule = (module: string): boolean => module.startsWith('django_rq');

@@ -1,0 +1,32 @@
+import type { LanguageId } from '../../languages/index.js';
+import type { Word } from '../../shell-words.js';
+
+/** What a worker program's command line says: the queues it consumes, or the script it runs (read later). */
+export type ProgramResult =
+  | { kind: 'queues'; queues: string[]; fromVariable?: string; detectedBy: string; programDefault: boolean }
+  | { kind: 'script'; language: LanguageId; candidates: string[]; detectedBy: string };
+
+/** A worker program: how it is invoked and how its arguments name queues. */
+export interface WorkerProgram {
+  /** Executable names it runs as (`rq`, `celery`, `manage.py`, `node`), compared with the argv word's basename. */
+  executables: readonly string[];
+  /** Module names it runs as under `python -m`. */
+  pythonModules?: readonly string[];
+  /** Script names it runs as under `python <script>`, compared with the script's basename. */
+  pythonScripts?: readonly string[];
+  /** The arguments after the program → its queues, a script to read, or null when this is not a worker run. */
+  read(args: Word[], invokedAs: string): ProgramResult | null;
+}
+
+/** The queues a program lists as positional words; none means the program's own default. */
+export function queuesFrom(args: Word[], detectedBy: string, programDefault: string): ProgramResult {
+  const queues = args.map((word) => word.value).filter(Boolean);
+  const variable = args.flatMap((word) => word.variables)[0];
+  return {
+    kind: 'queues',
+    queues: queues.length ? queues : [programDefault],
+    ...(variable && queues.length ? { fromVariable: variable } : {}),
+    detectedBy,
+    programDefault: queues.length === 0,
+  };
+}
