@@ -24,6 +24,19 @@ function renderCoverage(section: StaticSection, c: ChalkInstance): string[] {
   return [c.bold('Queue coverage'), table.toString()];
 }
 
+/** Files the static stage could not read: the count when there are any, each file and reason with --verbose. */
+function renderUnreadable(section: StaticSection, c: ChalkInstance, verbose: boolean): string[] {
+  const unreadable = section.unreadable;
+  if (!unreadable || unreadable.count === 0) return [];
+  // File names come from the scanned project: no control characters reach the terminal.
+  const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const lines = [
+    c.yellow(`${unreadable.count} file${unreadable.count === 1 ? '' : 's'} could not be read and ${unreadable.count === 1 ? 'was' : 'were'} skipped${verbose ? ':' : ' (--verbose lists them)'}`),
+  ];
+  if (verbose) for (const { file, reason } of unreadable.files) lines.push(`  ${c.dim('·')} ${clean(file)}: ${clean(reason)}`);
+  return lines;
+}
+
 function formatLocation(finding: Finding): string {
   if (!finding.location) return '';
   const { file, line, column } = finding.location;
@@ -65,7 +78,7 @@ function renderVerdict(report: Report, c: ChalkInstance): string {
 export function formatTable(report: Report, options: FormatOptions): string {
   const c = palette(options.color);
   const blocks: string[][] = [];
-  if (report.static) blocks.push(renderCoverage(report.static, c));
+  if (report.static) blocks.push(renderCoverage(report.static, c), renderUnreadable(report.static, c, options.verbose ?? false));
   if (report.live) blocks.push(renderLive(report.live, c));
   if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));

@@ -184,6 +184,35 @@ describe('detectWorker: worker scripts', () => {
     });
     expect(detectWorker(service({ command: ['node', 'dist/worker.js'] }), context(fs))?.queues).toEqual(['mail', 'sms']);
   });
+  it('a TS worker script resolves queue names imported from another module, like the producers do', () => {
+    const fs = memoryFileSystem({
+      '/p/src/queues.ts': "export const MAIL_QUEUE = 'mail';\nexport const QUEUE_VAR = 'QUEUES';\n",
+      '/p/src/worker.ts':
+        "import { Worker } from 'bullmq';\nimport { MAIL_QUEUE } from './queues';\nnew Worker(MAIL_QUEUE, async () => 1);\n",
+      '/p/src/env-worker.ts':
+        "import { QUEUE_VAR } from './queues.js';\nconst queues = (process.env[QUEUE_VAR] ?? 'a,b').split(',');\n",
+    });
+    expect(detectWorker(service({ command: ['node', 'dist/worker.js'] }), context(fs))).toMatchObject({
+      queues: ['mail'],
+      queueSource: 'code-default',
+      location: { file: 'src/worker.ts', line: 3 },
+    });
+    expect(detectWorker(service({ command: ['node', 'dist/env-worker.js'] }), context(fs, '/p', ['QUEUES']))).toMatchObject({
+      queues: ['a', 'b'],
+      variable: 'QUEUES',
+      location: { file: 'src/env-worker.ts', line: 2 },
+    });
+  });
+  it('reads tsconfig.json as JSON with comments and trailing commas', () => {
+    const fs = memoryFileSystem({
+      '/p/tsconfig.json': '{\n  // was: "outDir": "old", "rootDir": "old"\n  "compilerOptions": {\n    /* sources */ "rootDir": "./code",\n    "outDir": "./built/", // "outDir": "wrong"\n  },\n}\n',
+      '/p/code/jobs/worker.ts': "new Worker('reports', async () => 1);\n",
+    });
+    expect(detectWorker(service({ command: 'node built/jobs/worker.js' }), context(fs))).toMatchObject({
+      queues: ['reports'],
+      location: { file: 'code/jobs/worker.ts', line: 1 },
+    });
+  });
   it('a script that is not a worker and no queue variable: not a worker', () => {
     const fs = memoryFileSystem({ '/p/app.py': 'print("hello")\n' });
     expect(detectWorker(service({ command: 'python app.py' }), context(fs))).toBeNull();
