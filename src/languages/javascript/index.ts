@@ -1,3 +1,4 @@
+import { nodeScript } from '../../workers/programs/node-script.js';
 import type { Language } from '../index.js';
 import { bytesHaveQueueNeedle, hasQueueNeedle } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
@@ -18,5 +19,6 @@ export const javascript: Language<'js'> = {
   analyze: analyzeJs,
   resolveModule: resolveJsModule,
   readWorkerScript: readJsWorkerScript,
+  scriptRunners: [nodeScript],
   scriptSources: typescriptSources,
 };
