@@ -4,7 +4,7 @@ import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
-import type { Finding, RelatedInfo, Report, Severity } from './types.js';
+import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
 import { redactUrl, urlSecrets } from './redact.js';
 
 export interface CheckOptions {
@@ -14,6 +14,8 @@ export interface CheckOptions {
   failOn: Severity;
   /** Severity override per rule id (project config); `off` drops the rule's findings. */
   ruleOverrides?: Record<string, Severity | 'off'>;
+  /** Called with the static section before any network stage runs; may throw an InputError (the CLI checks --environment). */
+  onStatic?: (section: StaticSection) => void;
 }
 
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
@@ -97,6 +99,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     staticResult = staticStage.runStatic(options.static);
     findings.push(...staticResult.findings);
     producedQueues = new Set(staticStage.enqueuedQueues(staticResult.section));
+    options.onStatic?.(staticResult.section);
     // An unknown --environment is an input error, raised before any network stage runs.
     if (options.live) drift = staticStage.driftConfig(staticResult.section, options.live.environment);
   }

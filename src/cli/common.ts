@@ -103,13 +103,11 @@ async function appendStepSummary(report: Report, options: OutputOptions): Promis
 export async function emitReport(original: Report, options: OutputOptions): Promise<void> {
   const failOn = parseSeverity(options.failOn);
   const report = applyBaselineOptions(original, options);
-  let shown = report;
-  if (options.quiet && options.format === 'table') {
-    const { static: _s, live: _l, smoke: _m, ...rest } = report;
-    shown = { ...rest, findings: report.findings.filter((finding) => failsAt([finding], failOn)) };
-  }
+  const quietTable = Boolean(options.quiet) && options.format === 'table';
+  // Quiet keeps the sections (the verdict names the stages that ran); the table formatter leaves their views out.
+  const shown = quietTable ? { ...report, findings: report.findings.filter((finding) => failsAt([finding], failOn)) } : report;
   const format = await getFormatter(options.format);
-  const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false });
+  const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false, quiet: quietTable, failOn });
   if (options.output) {
     writeFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);

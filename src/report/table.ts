@@ -65,9 +65,11 @@ function renderVerdict(report: Report, c: ChalkInstance): string {
 export function formatTable(report: Report, options: FormatOptions): string {
   const c = palette(options.color);
   const blocks: string[][] = [];
-  if (report.static) blocks.push(renderCoverage(report.static, c));
-  if (report.live) blocks.push(renderLive(report.live, c));
-  if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
+  if (!options.quiet) {
+    if (report.static) blocks.push(renderCoverage(report.static, c));
+    if (report.live) blocks.push(renderLive(report.live, c));
+    if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
+  }
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
   const verdict = [renderVerdict(report, c)];
   if (report.baseline) {
