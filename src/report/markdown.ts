@@ -5,6 +5,9 @@ import { ruleHelpUri } from './rule-help.js';
 import { humanDuration } from './style.js';
 import { countsText, stagesText } from './verdict.js';
 
+/** Job statuses after which nothing is left behind (RQ and BullMQ spellings). */
+const FINAL_STATUSES = new Set(['finished', 'completed', 'failed', 'stopped', 'canceled', 'cancelled']);
+
 const SEVERITY_ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
 
 /** Text safe inside a Markdown table cell: no HTML, no cell breaks, no line breaks. */
@@ -87,7 +90,9 @@ function stageFacts(report: Report): string[] {
   }
   if (report.smoke) {
     const status = report.smoke.finalStatus ? code(report.smoke.finalStatus) : 'no final status';
-    facts.push(`- smoke: job ${report.smoke.jobId ? code(report.smoke.jobId) : '(none)'} → ${status} in ${humanDuration(report.smoke.durationMs)}`);
+    const final = report.smoke.finalStatus !== undefined && FINAL_STATUSES.has(report.smoke.finalStatus);
+    const left = report.smoke.jobId && !final ? ' (the job is still there: the smoke does not remove it)' : '';
+    facts.push(`- smoke: job ${report.smoke.jobId ? code(report.smoke.jobId) : '(none)'} → ${status} in ${humanDuration(report.smoke.durationMs)}${left}`);
   }
   return facts;
 }
