@@ -235,6 +235,14 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(stdout).toContain('`default`');
       expect(stdout).toContain('docker-compose.prod.yml:11');
       expect(stdout).toContain('live-queue-without-worker');
+      // One cause, one headline: the four errors about `default` (static ×2, live, smoke) under the static one.
+      const findingsBlock = stdout.slice(stdout.indexOf('\nFindings\n'));
+      expect(findingsBlock.split('\n').filter((line) => line.startsWith('error '))).toEqual([
+        'error [static] Queue `default` is enqueued to but no worker in `default` consumes it. queue-without-worker',
+      ]);
+      expect(findingsBlock).toContain('  + 3 more findings with the same cause (queue `default`):');
+      for (const stage of ['static', 'live', 'smoke']) expect(findingsBlock).toMatch(new RegExp(`^    error \\[${stage}\\] `, 'm'));
+      expect(stdout.trim().split('\n').at(-1)).toBe('FAIL 4 errors, 0 warnings, 2 info (static + live + smoke)');
       // NO_COLOR: plain text.
       expect(stdout).not.toMatch(/\u001b\[/);
       expect(`${stdout}${stderr}`).not.toContain(TOKEN);
