@@ -16,6 +16,8 @@ export interface CheckOptions {
   failOn: Severity;
   /** Severity override per rule id (project config); `off` drops the rule's findings. */
   ruleOverrides?: Record<string, Severity | 'off'>;
+  /** Called with the static section before any network stage runs; may throw an InputError (the CLI checks --environment). */
+  onStatic?: (section: StaticSection) => void;
 }
 
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
@@ -136,6 +138,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     staticResult = await runStatic(options.static);
     findings.push(...staticResult.findings);
     producedQueues = new Set(enqueuedQueues(staticResult.section));
+    options.onStatic?.(staticResult.section);
     // An unknown --environment is an input error, raised before any network stage runs.
     if (options.live) drift = driftConfig(staticResult.section, options.live.environment);
   }

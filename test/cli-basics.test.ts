@@ -17,6 +17,19 @@ describe('CLI basics', () => {
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it.each([
+    [['check', '--bogus'], "receipts-doctor: unknown option '--bogus' (run with --help for usage)"],
+    [['--bogus'], "receipts-doctor: unknown option '--bogus' (run with --help for usage)"],
+    [['check', '--envronment', 'prod'], "receipts-doctor: unknown option '--envronment' (Did you mean --environment?) (run with --help for usage)"],
+    [['static', 'a', 'b'], "receipts-doctor: too many arguments for 'static'. Expected 1 argument but got 2. (run with --help for usage)"],
+    [['nosuch'], "receipts-doctor: unknown command 'nosuch' (run with --help for usage)"],
+  ])('a usage error (%j) is one line in the usual style, exit 2', async (args, line) => {
+    const result = await runCli(args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(line); // execa strips the final newline: exactly one line
+  });
+
   it('exits 2 for an unknown flag and an unknown format', async () => {
     expect((await runCli(['check', '--bogus'])).exitCode).toBe(2);
     const unknownFormat = await runCli(['static', '.', '--format', 'yaml']);
@@ -50,6 +63,8 @@ describe('CLI basics', () => {
     expect(result.stdout).toContain('queue-without-worker');
     expect(result.stdout).not.toContain('worker-queue-unused');
     expect(result.stdout).not.toContain('Queue coverage');
+    // The verdict still names the stage that ran.
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('FAIL 2 errors, 0 warnings, 2 info (static)');
   });
 
   it('colours only when asked: NO_COLOR and pipes get none, FORCE_COLOR forces them', async () => {
@@ -66,6 +81,32 @@ describe('CLI basics', () => {
       const result = await runCli([command, fixture('prosaas'), '--redis', 'redis://127.0.0.1:1', '--environment', 'staging']);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toContain('--environment staging');
+      expect(result.stderr).not.toContain('connect');
+    }
+  });
+
+  it('an unknown --environment exits 2 with one line also when no live stage runs', async () => {
+    for (const command of ['check', 'live']) {
+      const args = command === 'check' ? [command, fixture('prosaas'), '--environment', 'staging'] : [command, fixture('prosaas'), '--environment', 'staging', '--redis', 'redis://127.0.0.1:1'];
+      const result = await runCli(args);
+      expect(result.exitCode, command).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe('receipts-doctor: --environment staging: no such environment (have: default, prod).');
+    }
+    // A known one is accepted (it only matters with a live stage).
+    expect((await runCli(['check', fixture('prosaas'), '--environment', 'prod'])).exitCode).toBe(0);
+  });
+
+  it('--environment without a project dir means nothing: exit 2 with one line saying so', async () => {
+    for (const args of [
+      ['live', '--redis', 'redis://127.0.0.1:1', '--environment', 'prod'],
+      ['check', '--redis', 'redis://127.0.0.1:1', '--environment', 'prod'],
+    ]) {
+      const result = await runCli(args, { cwd: fixture('bad', 'no-compose') });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^receipts-doctor: --environment prod needs a project dir/);
       expect(result.stderr).not.toContain('connect');
     }
   });

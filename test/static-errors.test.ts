@@ -3,7 +3,7 @@ import { fixture, runCli } from './helpers/cli.js';
 
 /** Bad compose input: exit 2, one `file:line[:col]: reason` line on stderr, no stack trace, no hang. */
 const cases: [name: string, locationPattern: RegExp | null][] = [
-  ['invalid-yaml', /bad\/invalid-yaml\/docker-compose\.yml:\d+:\d+: /],
+  ['invalid-yaml', /bad\/invalid-yaml\/docker-compose\.yml:5:18: invalid YAML: Missing closing "quote for the string that starts here$/],
   ['invalid-model', /bad\/invalid-model\/docker-compose\.yml:[45](:\d+)?: /],
   ['missing-extends', /docker-compose\.yml:\d+(:\d+)?: /],
   ['extends-cycle', /docker-compose\.yml:\d+(:\d+)?: /],

@@ -19,6 +19,8 @@ export interface OutputOptions {
   baseline?: string;
   /** Write every current finding to this file as the new baseline (then they count as accepted). */
   writeBaseline?: string;
+  /** Also append the Markdown report to this file (a GitHub Actions step summary), whatever --format is. */
+  stepSummary?: string;
 }
 
 export function addOutputOptions(command: Command): Command {
@@ -28,6 +30,7 @@ export function addOutputOptions(command: Command): Command {
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning or info', 'error')
     .option('--baseline <file>', 'ignore the known findings recorded in this baseline file; fail only on new ones')
     .option('--write-baseline <file>', 'record every current finding in this baseline file (and accept them)')
+    .option('--step-summary <file>', 'also append the Markdown report to FILE, e.g. "$GITHUB_STEP_SUMMARY" (any --format)')
     .option('--no-color', 'never colour the output (NO_COLOR too)')
     .option('--quiet', 'table: only the findings at or above --fail-on and the verdict')
     .option('--verbose', 'more detail; stack traces for unexpected errors');
@@ -86,10 +89,13 @@ export function applyBaselineOptions(report: Report, options: OutputOptions): Re
   return report;
 }
 
-/** On GitHub Actions, `--format github` also appends the Markdown report to the job's step summary. */
+/**
+ * The Markdown report appended to a step summary: the file of `--step-summary` (any format; the GitHub Action
+ * writes SARIF and the summary in one run), or on GitHub Actions `GITHUB_STEP_SUMMARY` for `--format github`.
+ */
 async function appendStepSummary(report: Report, options: OutputOptions): Promise<void> {
-  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-  if (options.format !== 'github' || !summaryFile) return;
+  const summaryFile = options.stepSummary || (options.format === 'github' ? process.env.GITHUB_STEP_SUMMARY : undefined);
+  if (!summaryFile) return;
   try {
     const formatMarkdown = await getFormatter('markdown');
     appendFileSync(summaryFile, `${formatMarkdown(report, { color: false })}\n`);
@@ -103,13 +109,11 @@ async function appendStepSummary(report: Report, options: OutputOptions): Promis
 export async function emitReport(original: Report, options: OutputOptions): Promise<void> {
   const failOn = parseSeverity(options.failOn);
   const report = applyBaselineOptions(original, options);
-  let shown = report;
-  if (options.quiet && options.format === 'table') {
-    const { static: _s, live: _l, smoke: _m, ...rest } = report;
-    shown = { ...rest, findings: report.findings.filter((finding) => failsAt([finding], failOn)) };
-  }
+  const quietTable = Boolean(options.quiet) && options.format === 'table';
+  // Quiet keeps the sections (the verdict names the stages that ran); the table formatter leaves their views out.
+  const shown = quietTable ? { ...report, findings: report.findings.filter((finding) => failsAt([finding], failOn)) } : report;
   const format = await getFormatter(options.format);
-  const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false });
+  const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false, quiet: quietTable, failOn });
   if (options.output) {
     writeFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);

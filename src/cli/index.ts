@@ -11,8 +11,21 @@ import { registerStatic } from './commands/static.js';
 const program = new Command('receipts-doctor')
   .description('Proves a queue-backed feature works: compose config vs code (static), Redis workers (live), the HTTP sync (smoke).')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+
+/**
+ * Commander's usage errors (unknown option, missing or extra argument) as one line in the doctor's style:
+ * `receipts-doctor: unknown option '--x' (run with --help for usage)`. A "Did you mean" suggestion joins the line.
+ */
+function writeUsageError(text: string, write: (line: string) => void): void {
+  const reason = text
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+  write(`receipts-doctor: ${reason} (run with --help for usage)\n`);
+}
 
 registerCheck(program);
 registerStatic(program);
@@ -20,7 +33,7 @@ registerLive(program);
 registerSmoke(program);
 registerServe(program);
 registerDemo(program);
-for (const command of program.commands) command.exitOverride();
+for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: writeUsageError });
 
 const verbose = process.argv.includes('--verbose');
 

@@ -1,5 +1,6 @@
 import { RULES } from '../rules.js';
-import type { Finding, Report, Stage } from '../types.js';
+import type { Finding, Report, Severity, Stage } from '../types.js';
+import { failsAt } from './build.js';
 import type { FormatOptions } from './index.js';
 
 const STAGES: readonly Stage[] = ['static', 'live', 'smoke'];
@@ -54,7 +55,7 @@ interface Testcase {
   failed: boolean;
 }
 
-function testcases(stage: Stage, findings: readonly Finding[]): Testcase[] {
+function testcases(stage: Stage, findings: readonly Finding[], failOn: Severity): Testcase[] {
   const ids = [...RULES.filter((rule) => rule.stage === stage).map((rule) => rule.id)];
   for (const finding of findings) if (!ids.includes(finding.rule)) ids.push(finding.rule);
   const cases: Testcase[] = [];
@@ -73,8 +74,12 @@ function testcases(stage: Stage, findings: readonly Finding[]): Testcase[] {
         line: finding.location?.line,
         time: '0.000',
       });
-      const failure = `<failure${attributes({ message: finding.message, type: finding.severity })}>${escapeXml(failureText(finding))}</failure>`;
-      cases.push({ xml: `    <testcase${head}>\n      ${failure}\n    </testcase>`, failed: true });
+      // Below --fail-on a finding does not fail the gate, so it is a passing test that still carries its text.
+      const failed = failsAt([finding], failOn);
+      const body = failed
+        ? `<failure${attributes({ message: finding.message, type: finding.severity })}>${escapeXml(failureText(finding))}</failure>`
+        : `<system-out>${escapeXml(`${finding.severity}: ${failureText(finding)}`)}</system-out>`;
+      cases.push({ xml: `    <testcase${head}>\n      ${body}\n    </testcase>`, failed });
     }
   }
   return cases;
@@ -82,9 +87,10 @@ function testcases(stage: Stage, findings: readonly Finding[]): Testcase[] {
 
 /**
  * JUnit XML for GitLab/Jenkins test reports: one testsuite per stage that ran (or reported), one
- * testcase per rule it checks — passing when the rule found nothing, one failing testcase per finding.
+ * testcase per rule it checks — passing when the rule found nothing, one testcase per finding: failing when the
+ * finding is at or above `--fail-on` (as the exit code), passing with the finding in `system-out` below it.
  */
-export function formatJunit(report: Report, _options?: FormatOptions): string {
+export function formatJunit(report: Report, options?: FormatOptions): string {
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
@@ -93,7 +99,7 @@ export function formatJunit(report: Report, _options?: FormatOptions): string {
     const findings = report.findings.filter((finding) => finding.stage === stage);
     const section = report[stage];
     if (!section && findings.length === 0) continue;
-    const cases = testcases(stage, findings);
+    const cases = testcases(stage, findings, options?.failOn ?? 'error');
     const failed = cases.filter((testcase) => testcase.failed).length;
     tests += cases.length;
     failures += failed;

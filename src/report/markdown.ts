@@ -1,9 +1,13 @@
 import type { Finding, Report, Severity, StaticSection } from '../types.js';
 import { coverageMatrix } from './coverage.js';
+import { groupFindings, type FindingGroup } from './groups.js';
 import type { FormatOptions } from './index.js';
 import { ruleHelpUri } from './rule-help.js';
 import { humanDuration } from './style.js';
 import { countsText, stagesText } from './verdict.js';
+
+/** Job statuses after which nothing is left behind (RQ and BullMQ spellings). */
+const FINAL_STATUSES = new Set(['finished', 'completed', 'failed', 'stopped', 'canceled', 'cancelled']);
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
 
@@ -55,17 +59,33 @@ function findingCell(finding: Finding): string {
   return parts.join('<br>');
 }
 
+/** A group's evidence inside its headline's cell: one line per finding with the same cause (see groups.ts). */
+function evidenceLines(group: FindingGroup): string[] {
+  if (group.evidence.length === 0) return [];
+  const count = `${group.evidence.length} more finding${group.evidence.length === 1 ? '' : 's'}`;
+  const about = group.queue !== undefined ? ` (queue ${escapeCell(code(group.queue))})` : '';
+  return [
+    `**+ ${count} with the same cause${about}:**`,
+    ...group.evidence.map(
+      (finding) =>
+        `↳ ${finding.severity} · ${finding.stage} · [${escapeCell(finding.rule)}](${ruleHelpUri(finding.rule)}): ${escapeCell(finding.message)}${finding.hint ? ` → ${escapeCell(finding.hint)}` : ''}`,
+    ),
+  ];
+}
+
+/** One row per cause: findings with one cause share the row of their headline (json keeps them all). */
 function findings(report: Report): string[] {
   if (report.findings.length === 0) return [];
   const lines = ['### Findings', '', row(['severity', 'stage', 'rule', 'finding', 'location']), row(['---', '---', '---', '---', '---'])];
-  for (const finding of report.findings) {
+  for (const group of groupFindings(report.findings)) {
+    const finding = group.headline;
     const where = finding.location ? escapeCell(code(`${finding.location.file}:${finding.location.line}`)) : '';
     lines.push(
       row([
         SEVERITY_ICON[finding.severity],
         finding.stage,
         `[${escapeCell(finding.rule)}](${ruleHelpUri(finding.rule)})`,
-        findingCell(finding),
+        [findingCell(finding), ...evidenceLines(group)].join('<br>'),
         where,
       ]),
     );
@@ -87,7 +107,9 @@ function stageFacts(report: Report): string[] {
   }
   if (report.smoke) {
     const status = report.smoke.finalStatus ? code(report.smoke.finalStatus) : 'no final status';
-    facts.push(`- smoke: job ${report.smoke.jobId ? code(report.smoke.jobId) : '(none)'} → ${status} in ${humanDuration(report.smoke.durationMs)}`);
+    const final = report.smoke.finalStatus !== undefined && FINAL_STATUSES.has(report.smoke.finalStatus);
+    const left = report.smoke.jobId && !final ? ' (the job is still there: the smoke does not remove it)' : '';
+    facts.push(`- smoke: job ${report.smoke.jobId ? code(report.smoke.jobId) : '(none)'} → ${status} in ${humanDuration(report.smoke.durationMs)}${left}`);
   }
   return facts;
 }

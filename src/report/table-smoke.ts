@@ -24,6 +24,12 @@ export function renderSmoke(smoke: SmokeSection, c: ChalkInstance): string[] {
       : `  status   ${c.dim('no job was started')} (${humanDuration(smoke.durationMs)})`,
   );
   if (smoke.diagnostics) lines.push(`  ${c.dim('workers')}  ${smoke.diagnostics.summary}`);
+  // A job that did not end is still in the API's queue: say so, with the id to find it by.
+  if (smoke.jobId && !(smoke.finalStatus && (FINAL_OK.has(smoke.finalStatus) || FINAL_BAD.has(smoke.finalStatus)))) {
+    const running = smoke.finalStatus === 'started' || smoke.finalStatus === 'active';
+    const where = running ? 'is still running on a worker (the smoke does not cancel it)' : 'is still in the queue (the smoke does not remove it)';
+    lines.push(`  ${c.yellow('left')}     job ${smoke.jobId} ${where}`);
+  }
   if (smoke.phases.length > 0) {
     const phases = new Table({ head: ['phase', 'first seen', 'lasted'], style: TABLE_STYLE });
     smoke.phases.forEach((phase, index) => {

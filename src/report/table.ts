@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Finding, Report, StaticSection } from '../types.js';
+import type { Finding, RelatedInfo, Report, StaticSection } from '../types.js';
+import { groupFindings, relatedOutsideGroup } from './groups.js';
 import type { FormatOptions } from './index.js';
 import { coverageMatrix } from './coverage.js';
 import { palette, severityLabel, TABLE_STYLE } from './style.js';
@@ -45,22 +46,40 @@ function formatLocation(finding: Finding): string {
 
 const MAX_RELATED = 6;
 
+/** One finding: its line, where, the hint, the related facts (cut unless --verbose); `pad` indents evidence. */
+function renderFinding(finding: Finding, related: readonly RelatedInfo[], c: ChalkInstance, verbose: boolean, pad = '', showWhere = true): string[] {
+  const lines: string[] = [];
+  const where = formatLocation(finding);
+  lines.push(`${pad}${severityLabel(c, finding.severity)} ${c.dim(`[${finding.stage}]`)} ${finding.message} ${c.dim(finding.rule)}`);
+  if (where && showWhere) lines.push(`${pad}  ${c.dim('at')} ${where}`);
+  if (finding.hint) lines.push(`${pad}  ${c.cyan('→')} ${finding.hint}`);
+  // Related facts tell the story across stages; a long list is cut unless --verbose.
+  const shown = verbose ? related : related.slice(0, MAX_RELATED);
+  for (const item of shown) {
+    const at = item.file ? ` (${item.file}${item.line ? `:${item.line}` : ''})` : '';
+    lines.push(`${pad}  ${c.dim('·')} ${item.message}${c.dim(at)}`);
+  }
+  if (shown.length < related.length) lines.push(`${pad}  ${c.dim(`· … ${related.length - shown.length} more (--verbose)`)}`);
+  return lines;
+}
+
+/**
+ * Findings, those with one cause under one headline (see groups.ts): the headline in full, then its evidence
+ * indented, without the related lines that only quote another member of the group.
+ */
 function renderFindings(findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
   if (findings.length === 0) return [];
   const lines = [c.bold('Findings')];
-  for (const finding of findings) {
-    const where = formatLocation(finding);
-    lines.push(`${severityLabel(c, finding.severity)} ${c.dim(`[${finding.stage}]`)} ${finding.message} ${c.dim(finding.rule)}`);
-    if (where) lines.push(`  ${c.dim('at')} ${where}`);
-    if (finding.hint) lines.push(`  ${c.cyan('→')} ${finding.hint}`);
-    const related = finding.related ?? [];
-    // Related facts tell the story across stages; a long list is cut unless --verbose.
-    const shown = verbose ? related : related.slice(0, MAX_RELATED);
-    for (const item of shown) {
-      const at = item.file ? ` (${item.file}${item.line ? `:${item.line}` : ''})` : '';
-      lines.push(`  ${c.dim('·')} ${item.message}${c.dim(at)}`);
+  for (const group of groupFindings(findings)) {
+    const { headline, evidence } = group;
+    lines.push(...renderFinding(headline, relatedOutsideGroup(headline, group), c, verbose));
+    if (evidence.length === 0) continue;
+    const count = `${evidence.length} more finding${evidence.length === 1 ? '' : 's'}`;
+    lines.push(`  ${c.bold(`+ ${count} with the same cause`)}${group.queue !== undefined ? c.dim(` (queue \`${group.queue}\`)`) : ''}:`);
+    const headlineWhere = formatLocation(headline);
+    for (const finding of evidence) {
+      lines.push(...renderFinding(finding, relatedOutsideGroup(finding, group), c, verbose, '    ', formatLocation(finding) !== headlineWhere));
     }
-    if (shown.length < related.length) lines.push(`  ${c.dim(`· … ${related.length - shown.length} more (--verbose)`)}`);
   }
   return lines;
 }
@@ -78,9 +97,11 @@ function renderVerdict(report: Report, c: ChalkInstance): string {
 export function formatTable(report: Report, options: FormatOptions): string {
   const c = palette(options.color);
   const blocks: string[][] = [];
-  if (report.static) blocks.push(renderCoverage(report.static, c), renderUnreadable(report.static, c, options.verbose ?? false));
-  if (report.live) blocks.push(renderLive(report.live, c));
-  if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
+  if (!options.quiet) {
+    if (report.static) blocks.push(renderCoverage(report.static, c), renderUnreadable(report.static, c, options.verbose ?? false));
+    if (report.live) blocks.push(renderLive(report.live, c));
+    if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
+  }
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
   const verdict = [renderVerdict(report, c)];
   if (report.baseline) {

@@ -102,6 +102,17 @@ function hintForTimeout(lastStatus: string | undefined): string {
   return 'Check the API\'s logs, or raise --timeout.';
 }
 
+/**
+ * The smoke posts a real sync and never deletes what it started (it has no write access to the queue, and the
+ * contract has no cancel endpoint): a job that timed out is still there, and a worker that comes up later runs it.
+ */
+export function leftBehind(jobId: string, lastStatus: string | undefined): string {
+  if (lastStatus === 'started' || lastStatus === 'active') {
+    return `The smoke does not cancel its job: \`${jobId}\` is still running on a worker (a real sync).`;
+  }
+  return `The smoke does not remove its job: \`${jobId}\` stays in the API's queue and runs as a real sync when a worker takes it; delete it by this id if that is not wanted (RQ: \`Job.fetch(id, connection=redis).delete()\`; BullMQ: \`queue.remove(id)\`).`;
+}
+
 /** Drives the sync contract end to end (SPEC §6): POST, poll to a final state, time each phase. */
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const startedAt = performance.now();
@@ -320,6 +331,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       'smoke-timeout',
       `The sync job \`${jobId}\` did not reach a final state within ${seconds(options.timeoutMs)}; ${last}${problem}.`,
       hintForTimeout(lastStatus),
+      [{ message: leftBehind(jobId, lastStatus) }],
     ),
   );
   return finish();

@@ -1,25 +1,52 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+/**
+ * The CI integration as a user gets it: the composite GitHub Action (action.yml) run step by step as the runner
+ * does, from a checkout of this repository that it builds itself, and the documented workflows (docs/ci.md, the
+ * README) run against copies of the bundled projects. npm installs come from npm's cache when it has the
+ * packages (after the README's `npm ci` it has all of them), from the registry otherwise.
+ */
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, fixture, REPO_ROOT } from '../helpers/cli.js';
+import { RULE_DOCS_BASE_URL } from '../../src/rules.js';
+import { actionCheckout, readAction, runAction, type ActionRun, type StepRun } from '../helpers/action.js';
+import { fixture, REPO_ROOT } from '../helpers/cli.js';
 import { sarifValidator } from './sarif-schema.js';
 import { findAll, parseXml } from './xml.js';
 
-/** Every ```yaml block of a Markdown file, parsed. */
-function yamlBlocks(file: string): unknown[] {
+const NPM_ENV = {
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
+
+const packageJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  repository: { url: string };
+};
+/** `owner/name` of this repository, from package.json (the URL SARIF and markdown link to). */
+const REPOSITORY = /github\.com\/([^/]+\/[^/.]+)(\.git)?$/.exec(packageJson.repository.url)![1]!;
+
+/** Every ```yaml block of a Markdown file: its text and its parsed value. */
+function yamlBlocks(file: string): { text: string; value: unknown }[] {
   const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
-  return [...text.matchAll(/^```ya?ml\n([^]*?)^```/gm)].map((match) => parse(match[1]!));
+  return [...text.matchAll(/^```ya?ml\n([^]*?)^```/gm)].map((match) => ({ text: match[1]!, value: parse(match[1]!) }));
 }
 
 interface Workflow {
+  permissions?: Record<string, string>;
   jobs: Record<string, { steps: { run?: string; uses?: string; if?: string; with?: Record<string, unknown> }[] }>;
 }
 
 const isWorkflow = (block: unknown): block is Workflow =>
   typeof block === 'object' && block !== null && 'jobs' in block && Object.values((block as Workflow).jobs).some((job) => Array.isArray(job?.steps));
+
+function workflowBlocks(file: string) {
+  return yamlBlocks(file).filter((block) => isWorkflow(block.value)) as { text: string; value: Workflow }[];
+}
 
 function gitlabJobs(block: unknown) {
   if (typeof block !== 'object' || block === null) return [];
@@ -28,79 +55,170 @@ function gitlabJobs(block: unknown) {
   );
 }
 
-/** `npx receipts-doctor …` → the built CLI's argv (the commands are simple: no quoting, no shell syntax). */
-function argv(command: string): string[] {
-  const words = command.trim().split(/\s+/);
-  expect(words.slice(0, 2)).toEqual(['npx', 'receipts-doctor']);
-  return words.slice(2);
-}
-
-/** A copy of the incident's project, so output files land in a scratch dir. */
-function scratchProject(): string {
+/** A copy of a bundled project, so the reports land in a scratch workspace. */
+function scratchProject(name: 'incident' | 'prosaas'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rd-ci-'));
-  cpSync(fixture('prosaas'), dir, { recursive: true });
+  cpSync(fixture(name), dir, { recursive: true });
   return dir;
 }
 
-async function run(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const result = await execa(process.execPath, [BIN, ...args], {
-    cwd,
-    reject: false,
-    timeout: 120_000,
-    env: { NO_COLOR: '1', REDIS_URL: undefined, RECEIPTS_DOCTOR_URL: undefined, ...env },
-  });
-  // 0 or 1 are verdicts; 2 means the documented command does not work.
-  expect([0, 1], `exit ${result.exitCode}: ${String(result.stderr)}`).toContain(result.exitCode);
-  return result;
+const stepNamed = (run: ActionRun, name: string): StepRun => {
+  const found = run.steps.find((entry) => entry.step.name === name);
+  if (!found) throw new Error(`no step ${name}`);
+  return found;
+};
+
+function expectValidSarif(file: string): { runs: { tool: { driver: { name: string } }; results: unknown[] }[] } {
+  const log = JSON.parse(readFileSync(file, 'utf8'));
+  const validate = sarifValidator();
+  expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+  expect(log.runs[0].tool.driver.name).toBe('receipts-doctor');
+  return log;
 }
 
-const documents = ['docs/ci.md', ...(existsSync(path.join(REPO_ROOT, 'README.md')) && yamlBlocks('README.md').some(isWorkflow) ? ['README.md'] : [])];
+describe('the GitHub Action (action.yml) and the documented CI', () => {
+  let actionPath: string;
+  let incidentWorkspace: string;
+  let incident: ActionRun;
 
-describe.each(documents)('the CI examples in %s', (document) => {
-  it('the GitHub Actions workflow: checkout, node 20, the gate writing SARIF, upload-sarif always, a github-format step — and its commands run', async () => {
-    const workflows = yamlBlocks(document).filter(isWorkflow);
-    expect(workflows).toHaveLength(1);
-    const steps = Object.values(workflows[0]!.jobs).flatMap((job) => job.steps);
-    expect(steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(true);
-    expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(20);
-    const upload = steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'));
-    expect(upload?.if).toBe('always()');
-    const commands = steps.flatMap((step) => (step.run?.includes('receipts-doctor') ? [step.run] : []));
-    const sarifCommand = commands.find((command) => command.includes('--format sarif'));
-    const githubCommand = commands.find((command) => command.includes('--format github'));
-    expect(sarifCommand).toBeDefined();
-    expect(githubCommand).toBeDefined();
+  beforeAll(async () => {
+    // The action as `uses:` gets it: a checkout without node_modules or dist/, which its install step builds.
+    actionPath = actionCheckout();
+    incidentWorkspace = scratchProject('incident');
+    incident = await runAction({ actionPath, workspace: incidentWorkspace, env: NPM_ENV });
+  }, 300_000);
 
-    const project = scratchProject();
-    const sarifArgs = argv(sarifCommand!);
-    const output = sarifArgs[sarifArgs.indexOf('--output') + 1]!;
-    expect(upload?.with?.sarif_file).toBe(output);
-    await run(sarifArgs, project);
-    const log = JSON.parse(readFileSync(path.join(project, output), 'utf8'));
-    const validate = sarifValidator();
-    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
-    expect(log.runs[0].tool.driver.name).toBe('receipts-doctor');
-
-    const summary = path.join(project, 'step-summary.md');
-    const annotations = await run(argv(githubCommand!), project, { GITHUB_STEP_SUMMARY: summary });
-    const lines = String(annotations.stdout).trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('::')).length).toBe(log.runs[0].results.length);
-    expect(readFileSync(summary, 'utf8')).toMatch(/^## receipts-doctor/);
+  it('is a composite action: set up node, build from its own checkout, run check once, upload-sarif@v4 always, then the gate', () => {
+    const action = readAction();
+    expect(action.runs.using).toBe('composite');
+    const steps = action.runs.steps;
+    expect(steps.map((step) => step.uses ?? step.name)).toEqual([
+      'actions/setup-node@v4',
+      'Install receipts-doctor',
+      'Check queues and workers',
+      'github/codeql-action/upload-sarif@v4',
+      'Gate',
+    ]);
+    const install = steps[1]!;
+    expect(install['working-directory']).toBe('${{ github.action_path }}');
+    expect(install.run).toMatch(/^npm ci\b/);
+    // Upload even when the gate fails, but not when the check could not run (there is no report then).
+    expect(steps[3]!.if).toMatch(/^always\(\) && /);
+    expect(steps[3]!.with).toEqual({ sarif_file: '${{ steps.check.outputs.sarif-file }}', category: '${{ inputs.category }}' });
+    expect(Object.keys(action.inputs).sort()).toEqual(['args', 'category', 'fail-on', 'node-version', 'path', 'sarif-file', 'upload-sarif']);
+    for (const input of Object.values(action.inputs)) expect(input.description.length).toBeGreaterThan(10);
   });
 
-  it('the GitLab CI job writes the JUnit file its artifacts name', async () => {
-    const jobs = yamlBlocks(document).flatMap(gitlabJobs);
-    if (document === 'README.md' && jobs.length === 0) return;
+  it('on the incident: builds, writes valid SARIF and the step summary, hands the SARIF to upload-sarif, and fails the job with exit 1', () => {
+    const install = stepNamed(incident, 'Install receipts-doctor');
+    expect(install.exitCode, `${install.stdout}\n${install.stderr}`).toBe(0);
+    const check = stepNamed(incident, 'Check queues and workers');
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(incident.outputs).toEqual({ 'exit-code': '1', 'sarif-file': 'receipts-doctor.sarif' });
+
+    const upload = incident.steps.find((entry) => entry.step.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
+    expect(upload.ran).toBe(true);
+    expect(upload.with).toEqual({ sarif_file: 'receipts-doctor.sarif', category: 'receipts-doctor' });
+    const log = expectValidSarif(path.join(incidentWorkspace, upload.with!.sarif_file!));
+    expect(log.runs[0]!.results.length).toBe(4); // 2 errors, 2 info: SARIF keeps every finding
+
+    expect(incident.summary).toMatch(/^## receipts-doctor: ❌ FAIL\n\n\*\*2 errors, 0 warnings, 2 info\*\* \(static\)/);
+    expect(incident.summary).toContain('queue-without-worker');
+
+    const gate = stepNamed(incident, 'Gate');
+    expect(gate.exitCode).toBe(1);
+    expect(incident.failed).toBe(true);
+  });
+
+  it('on the fixed project: exit-code 0 and the job passes; fail-on, path and sarif-file are honoured; upload-sarif false skips the upload', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'rd-ci-'));
+    cpSync(fixture('prosaas'), path.join(workspace, 'services', 'api'), { recursive: true });
+    const passing = await runAction({ actionPath, workspace, inputs: { path: 'services/api', 'sarif-file': 'out/rd.sarif' }, skip: ['Install receipts-doctor'] });
+    expect(passing.outputs['exit-code']).toBe('0');
+    expect(passing.failed).toBe(false);
+    expectValidSarif(path.join(workspace, 'out', 'rd.sarif'));
+    expect(passing.summary).toMatch(/^## receipts-doctor: ✅ OK/);
+
+    const strict = await runAction({
+      actionPath,
+      workspace,
+      inputs: { path: 'services/api', 'fail-on': 'info', 'upload-sarif': 'false' },
+      skip: ['Install receipts-doctor'],
+    });
+    expect(strict.outputs['exit-code']).toBe('1');
+    expect(stepNamed(strict, 'Gate').exitCode).toBe(1);
+    expect(strict.steps.find((entry) => entry.step.uses?.startsWith('github/codeql-action/upload-sarif@'))!.ran).toBe(false);
+  });
+
+  it('bad input: exit-code 2 with one clear line, nothing to upload, and the job fails', async () => {
+    const workspace = scratchProject('incident');
+    const run = await runAction({ actionPath, workspace, inputs: { args: '--bogus' }, skip: ['Install receipts-doctor'] });
+    const check = stepNamed(run, 'Check queues and workers');
+    expect(check.stderr).toBe("receipts-doctor: unknown option '--bogus' (run with --help for usage)");
+    expect(run.outputs).toEqual({ 'exit-code': '2', 'sarif-file': '' });
+    expect(run.steps.find((entry) => entry.step.uses?.startsWith('github/codeql-action/upload-sarif@'))!.ran).toBe(false);
+    expect(stepNamed(run, 'Gate').exitCode).toBe(2);
+    expect(run.failed).toBe(true);
+  });
+
+  it('the README shows the same GitHub workflow as docs/ci.md (one source)', () => {
+    const docs = workflowBlocks('docs/ci.md');
+    const readme = workflowBlocks('README.md');
+    expect(docs).toHaveLength(1);
+    expect(readme).toHaveLength(1);
+    expect(readme[0]!.text).toBe(docs[0]!.text);
+  });
+
+  it('the documented workflow: checkout, this repository\'s action with inputs it declares, the permissions upload-sarif needs — and it runs', async () => {
+    const [workflow] = workflowBlocks('docs/ci.md');
+    expect(workflow!.value.permissions).toEqual({ contents: 'read', 'security-events': 'write', actions: 'read' });
+    const steps = Object.values(workflow!.value.jobs).flatMap((job) => job.steps);
+    expect(steps[0]!.uses).toMatch(/^actions\/checkout@v\d+$/);
+    const uses = steps.find((step) => step.uses?.startsWith(`${REPOSITORY}@`));
+    expect(uses, `a step that uses ${REPOSITORY}@…`).toBeDefined();
+    // No step installs from the npm registry or runs npx: the package is not published.
+    expect(steps.filter((step) => step.run !== undefined)).toEqual([]);
+    const inputs = Object.fromEntries(Object.entries(uses!.with ?? {}).map(([key, value]) => [key, String(value)]));
+    const declared = Object.keys(readAction().inputs);
+    for (const key of Object.keys(inputs)) expect(declared).toContain(key);
+
+    const workspace = scratchProject('incident');
+    const run = await runAction({ actionPath, workspace, inputs, skip: ['Install receipts-doctor'] });
+    expect(run.outputs['exit-code']).toBe('1');
+    expectValidSarif(path.join(workspace, run.outputs['sarif-file']!));
+  });
+
+  it('the GitLab job installs the `npm pack` tarball and writes the JUnit file its artifacts name; info findings pass', async () => {
+    const jobs = yamlBlocks('docs/ci.md').flatMap((block) => gitlabJobs(block.value));
     expect(jobs).toHaveLength(1);
-    const command = jobs[0]!.script!.find((line) => line.includes('receipts-doctor'))!;
-    const args = argv(command);
-    expect(args).toContain('junit');
-    const output = args[args.indexOf('--output') + 1]!;
-    expect(jobs[0]!.artifacts!.reports!.junit).toBe(output);
-    const project = scratchProject();
-    await run(args, project);
-    const root = parseXml(readFileSync(path.join(project, output), 'utf8'));
+    const [job] = jobs;
+    const install = job!.script!.find((line) => line.startsWith('npm install'))!;
+    const tarball = /\s(\.\/\S+\.tgz)$/.exec(install)?.[1];
+    expect(tarball).toBe(`./ci/receipts-doctor-${packageJson.version}.tgz`);
+    expect(job!.script!.join('\n')).not.toMatch(/\bnpx\b|npm install[^\n]* receipts-doctor(@|\s|$)/);
+
+    // The tarball as documented: `npm pack` in a built checkout (the action's, built by its install step).
+    const packed = mkdtempSync(path.join(tmpdir(), 'rd-pack-'));
+    const pack = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packed], { cwd: actionPath, env: NPM_ENV });
+    const [{ filename }] = JSON.parse(String(pack.stdout)) as { filename: string }[];
+    const workspace = scratchProject('prosaas');
+    mkdirSync(path.join(workspace, 'ci'));
+    copyFileSync(path.join(packed, filename), path.join(workspace, tarball!));
+
+    // A global install into a private prefix, as in the node:20 image, then the job's commands in order.
+    const prefix = mkdtempSync(path.join(tmpdir(), 'rd-prefix-'));
+    const env = { ...NPM_ENV, npm_config_prefix: prefix, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH}`, NO_COLOR: '1', REDIS_URL: undefined };
+    for (const line of job!.script!) {
+      const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', line], { cwd: workspace, env, extendEnv: true, reject: false, timeout: 240_000 });
+      expect(result.exitCode, `${line}\n${String(result.stderr)}`).toBe(0);
+    }
+    const root = parseXml(readFileSync(path.join(workspace, job!.artifacts!.reports!.junit!), 'utf8'));
     expect(root.name).toBe('testsuites');
-    expect(findAll(root, 'testsuite').length).toBeGreaterThan(0);
+    expect(root.attributes.failures).toBe('0');
+    expect(findAll(root, 'system-out').length).toBeGreaterThan(0);
+  });
+
+  it('SARIF and markdown link into the repository package.json names', () => {
+    expect(RULE_DOCS_BASE_URL.startsWith(`https://github.com/${REPOSITORY}/`)).toBe(true);
   });
 });

@@ -4,8 +4,22 @@ import { escapeXml, formatJunit } from '../../src/report/junit.js';
 import { RULES } from '../../src/rules.js';
 import { cleanStaticReport, emptyReport, FINDING_BY_RULE, fullReport } from './reports.js';
 import { findAll, parseXml } from './xml.js';
+import { fixture, runCli } from '../helpers/cli.js';
+import type { Finding } from '../../src/types.js';
 
 const int = (value: string | undefined) => Number.parseInt(value ?? 'NaN', 10);
+
+/** The testcase name's subject, as the formatter builds it (queue, environment, service, worker, location). */
+const subjectOf = (finding: Finding) =>
+  [
+    finding.queue,
+    finding.environment && `@ ${finding.environment}`,
+    finding.service && `service ${finding.service}`,
+    finding.worker && `worker ${finding.worker}`,
+    finding.location && `${finding.location.file}:${finding.location.line}`,
+  ]
+    .filter(Boolean)
+    .join(' ') || finding.message;
 
 describe('junit format', () => {
   it('the XML checker rejects malformed documents (it can fail)', () => {
@@ -36,32 +50,65 @@ describe('junit format', () => {
     expect(findAll(root, 'failure')).toEqual([]);
   });
 
-  it('findings from every stage: one suite per stage, counts match, one failure per finding', () => {
-    const report = fullReport();
-    const root = parseXml(formatJunit(report));
-    const suites = findAll(root, 'testsuite');
-    expect(suites.map((suite) => suite.attributes.name)).toEqual(['receipts-doctor static', 'receipts-doctor live', 'receipts-doctor smoke']);
-    let totalTests = 0;
-    let totalFailures = 0;
-    for (const [index, stage] of (['static', 'live', 'smoke'] as const).entries()) {
-      const suite = suites[index]!;
-      const cases = suite.children.filter((child) => child.name === 'testcase');
-      const failures = cases.filter((testcase) => testcase.children.some((child) => child.name === 'failure'));
-      const findings = report.findings.filter((finding) => finding.stage === stage);
-      const rulesWithout = RULES.filter((rule) => rule.stage === stage && !findings.some((finding) => finding.rule === rule.id));
-      expect(int(suite.attributes.tests)).toBe(cases.length);
-      expect(int(suite.attributes.failures)).toBe(failures.length);
-      expect(failures).toHaveLength(findings.length);
-      expect(cases).toHaveLength(findings.length + rulesWithout.length);
-      totalTests += cases.length;
-      totalFailures += failures.length;
-    }
-    expect(int(root.attributes.tests)).toBe(totalTests);
-    expect(int(root.attributes.failures)).toBe(report.findings.length);
-    expect(totalFailures).toBe(report.findings.length);
-    const located = findAll(root, 'testcase').filter((testcase) => testcase.attributes.file);
-    expect(located).toHaveLength(report.findings.filter((finding) => finding.location).length);
-    for (const failure of findAll(root, 'failure')) expect(['error', 'warning', 'info']).toContain(failure.attributes.type);
+  it.each(['error', 'warning', 'info'] as const)(
+    'findings from every stage, --fail-on %s: one suite per stage, only findings at or above it fail, the others pass with their text',
+    (failOn) => {
+      const report = fullReport();
+      const atOrAbove = (severity: string) => ['error', 'warning', 'info'].indexOf(severity) <= ['error', 'warning', 'info'].indexOf(failOn);
+      const root = parseXml(formatJunit(report, { color: false, failOn }));
+      const suites = findAll(root, 'testsuite');
+      expect(suites.map((suite) => suite.attributes.name)).toEqual(['receipts-doctor static', 'receipts-doctor live', 'receipts-doctor smoke']);
+      let totalTests = 0;
+      for (const [index, stage] of (['static', 'live', 'smoke'] as const).entries()) {
+        const suite = suites[index]!;
+        const cases = suite.children.filter((child) => child.name === 'testcase');
+        const failures = cases.filter((testcase) => testcase.children.some((child) => child.name === 'failure'));
+        const passedWithText = cases.filter((testcase) => testcase.children.some((child) => child.name === 'system-out'));
+        const findings = report.findings.filter((finding) => finding.stage === stage);
+        const failing = findings.filter((finding) => atOrAbove(finding.severity));
+        const rulesWithout = RULES.filter((rule) => rule.stage === stage && !findings.some((finding) => finding.rule === rule.id));
+        expect(int(suite.attributes.tests)).toBe(cases.length);
+        expect(int(suite.attributes.failures)).toBe(failing.length);
+        expect(failures).toHaveLength(failing.length);
+        expect(passedWithText).toHaveLength(findings.length - failing.length);
+        for (const testcase of passedWithText) {
+          const finding = findings.find((candidate) => testcase.attributes.name === `${candidate.rule}: ${subjectOf(candidate)}`);
+          expect(finding, testcase.attributes.name).toBeDefined();
+          expect(atOrAbove(finding!.severity)).toBe(false);
+          expect(testcase.children.find((child) => child.name === 'system-out')!.text).toContain(finding!.message);
+        }
+        expect(cases).toHaveLength(findings.length + rulesWithout.length);
+        totalTests += cases.length;
+      }
+      const failingTotal = report.findings.filter((finding) => atOrAbove(finding.severity)).length;
+      expect(failingTotal).toBeGreaterThan(0);
+      if (failOn !== 'info') expect(failingTotal).toBeLessThan(report.findings.length);
+      expect(int(root.attributes.tests)).toBe(totalTests);
+      expect(int(root.attributes.failures)).toBe(failingTotal);
+      expect(findAll(root, 'failure')).toHaveLength(failingTotal);
+      const located = findAll(root, 'testcase').filter((testcase) => testcase.attributes.file);
+      expect(located).toHaveLength(report.findings.filter((finding) => finding.location).length);
+      for (const failure of findAll(root, 'failure')) expect(['error', 'warning', 'info']).toContain(failure.attributes.type);
+    },
+  );
+
+  it('without --fail-on the threshold is error: warnings and info are passing testcases', () => {
+    const root = parseXml(formatJunit(fullReport()));
+    expect(int(root.attributes.failures)).toBe(fullReport().findings.filter((finding) => finding.severity === 'error').length);
+    for (const failure of findAll(root, 'failure')) expect(failure.attributes.type).toBe('error');
+  });
+
+  it('the CLI: info findings of a passing check are no failures (exit 0, failures="0")', async () => {
+    const result = await runCli(['check', fixture('prosaas'), '--format', 'junit']);
+    expect(result.exitCode).toBe(0);
+    const root = parseXml(result.stdout);
+    expect(root.attributes.failures).toBe('0');
+    expect(findAll(root, 'failure')).toEqual([]);
+    const infos = findAll(root, 'system-out');
+    expect(infos.length).toBeGreaterThan(0);
+    for (const out of infos) expect(out.text).toMatch(/^info: /);
+    const strict = parseXml((await runCli(['check', fixture('prosaas'), '--format', 'junit', '--fail-on', 'info'])).stdout);
+    expect(int(strict.attributes.failures)).toBe(infos.length);
   });
 
   it('round-trips markup characters and strips characters XML 1.0 cannot carry', () => {

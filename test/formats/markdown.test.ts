@@ -24,7 +24,7 @@ describe('markdown format', () => {
     expect(markdown).not.toContain('|');
   });
 
-  it('a report with findings of every stage: failing verdict, coverage matrix, one row per finding', () => {
+  it('a report with findings of every stage: failing verdict, coverage matrix, one row per cause', () => {
     const report = fullReport();
     const markdown = formatMarkdown(report);
     expect(markdown.split('\n')[0]).toMatch(/^## .*FAIL/);
@@ -37,16 +37,23 @@ describe('markdown format', () => {
     const defaultRow = coverage.find((row) => row[0] === '`default`')!;
     expect(defaultRow[matrix.environments.indexOf('prod') + 2]).toContain('no worker');
 
-    const findings = table(markdown, '### Findings');
-    expect(findings.slice(2)).toHaveLength(report.findings.length);
-    report.findings.forEach((finding, index) => {
-      const row = findings[index + 2]!;
+    // One row per cause: the `default` errors of static, live and smoke share the row of their headline.
+    const findings = table(markdown, '### Findings').slice(2);
+    const grouped = ['queue-without-worker', 'config-live-drift', 'live-queue-without-worker', 'smoke-http-status'];
+    expect(findings).toHaveLength(report.findings.length - (grouped.length - 1));
+    const links = (cell: string) => [...cell.matchAll(/docs\/rules\/([a-z-]+)\.md/g)].map((match) => match[1]);
+    // Every finding is still there, exactly once.
+    expect(findings.flatMap((row) => [...links(row[2]!), ...links(row[3]!)]).sort()).toEqual(report.findings.map((finding) => finding.rule).sort());
+    const headline = findings.find((row) => row[2]!.includes('docs/rules/queue-without-worker.md'))!;
+    expect(headline[3]).toContain('+ 3 more findings with the same cause (queue `default`)');
+    expect(links(headline[3]!)).toEqual(['config-live-drift', 'live-queue-without-worker', 'smoke-http-status']);
+    for (const row of findings) {
       expect(row).toHaveLength(5);
+      const finding = report.findings.find((candidate) => row[2]!.includes(`docs/rules/${candidate.rule}.md`))!;
       expect(row[0]).toContain(finding.severity);
       expect(row[1]).toBe(finding.stage);
-      expect(row[2]).toContain(`docs/rules/${finding.rule}.md`);
       expect(row[4] !== '').toBe(finding.location !== undefined);
-    });
+    }
   });
 
   it('cells cannot break the table or inject HTML', () => {

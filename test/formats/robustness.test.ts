@@ -5,8 +5,9 @@ import { formatGithub } from '../../src/report/github.js';
 import { formatJunit } from '../../src/report/junit.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { formatSarif } from '../../src/report/sarif.js';
+import { groupFindings } from '../../src/report/groups.js';
 import { formatTable } from '../../src/report/table.js';
-import { RULES } from '../../src/rules.js';
+import { RULE_DOCS_BASE_URL, RULES } from '../../src/rules.js';
 import type { Finding } from '../../src/types.js';
 import { emptyReport } from './reports.js';
 import { findAll, parseXml } from './xml.js';
@@ -41,12 +42,17 @@ describe('formats on arbitrary text', () => {
     fc.assert(
       fc.property(fc.array(findingArbitrary, { maxLength: 5 }), (findings) => {
         const report = buildReport(findings, {});
-        const root = parseXml(formatJunit(report));
+        const root = parseXml(formatJunit(report, { color: false, failOn: 'warning' }));
+        const failing = report.findings.filter((finding) => finding.severity !== 'info');
         const failures = findAll(root, 'failure');
-        expect(failures).toHaveLength(findings.length);
+        expect(failures).toHaveLength(failing.length);
         expect(failures.map((failure) => failure.attributes.message).sort()).toEqual(
-          report.findings.map((finding) => finding.message.replace(INVALID_XML, '')).sort(),
+          failing.map((finding) => finding.message.replace(INVALID_XML, '')).sort(),
         );
+        // Below --fail-on: passing testcases that keep the text, one per info finding.
+        const passed = findAll(root, 'system-out');
+        expect(passed).toHaveLength(report.findings.length - failing.length);
+        for (const out of passed) expect(out.text.startsWith('info: ')).toBe(true);
       }),
       { numRuns: 200 },
     );
@@ -63,12 +69,13 @@ describe('formats on arbitrary text', () => {
     );
   });
 
-  it('markdown keeps one table row per finding; sarif stays JSON; table does not throw', () => {
+  it('markdown keeps one table row per cause and every finding in it; sarif stays JSON; table does not throw', () => {
     fc.assert(
       fc.property(fc.array(findingArbitrary, { maxLength: 5 }), (findings) => {
         const report = buildReport(findings, {});
         const rows = formatMarkdown(report).split('\n').filter((line) => line.startsWith('| 🔴') || line.startsWith('| 🟡') || line.startsWith('| 🔵'));
-        expect(rows).toHaveLength(findings.length);
+        expect(rows).toHaveLength(groupFindings(report.findings).length);
+        expect(rows.join('\n').split(`](${RULE_DOCS_BASE_URL}`).length - 1).toBe(findings.length);
         expect(JSON.parse(formatSarif(report)).runs[0].results).toHaveLength(findings.length);
         expect(formatTable(report, { color: false })).toContain(report.ok ? 'OK' : 'FAIL');
       }),

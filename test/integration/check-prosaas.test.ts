@@ -235,6 +235,14 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(stdout).toContain('`default`');
       expect(stdout).toContain('docker-compose.prod.yml:11');
       expect(stdout).toContain('live-queue-without-worker');
+      // One cause, one headline: the four errors about `default` (static ×2, live, smoke) under the static one.
+      const findingsBlock = stdout.slice(stdout.indexOf('\nFindings\n'));
+      expect(findingsBlock.split('\n').filter((line) => line.startsWith('error '))).toEqual([
+        'error [static] Queue `default` is enqueued to but no worker in `default` consumes it. queue-without-worker',
+      ]);
+      expect(findingsBlock).toContain('  + 3 more findings with the same cause (queue `default`):');
+      for (const stage of ['static', 'live', 'smoke']) expect(findingsBlock).toMatch(new RegExp(`^    error \\[${stage}\\] `, 'm'));
+      expect(stdout.trim().split('\n').at(-1)).toBe('FAIL 4 errors, 0 warnings, 2 info (static + live + smoke)');
       // NO_COLOR: plain text.
       expect(stdout).not.toMatch(/\u001b\[/);
       expect(`${stdout}${stderr}`).not.toContain(TOKEN);
@@ -293,6 +301,24 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'smoke-timeout']);
       expect(findingsOf(report, 'live-queue-without-worker')[0]!.queue).toBe('default');
       expect(report!.live!.queues.find((queue) => queue.name === 'default')!.waiting).toBe(1);
+      // The smoke says it left its job behind, with the id it can be found by: that id is the job waiting in RQ.
+      const jobId = report!.smoke!.jobId!;
+      const [timeout] = findingsOf(report, 'smoke-timeout');
+      expect(timeout!.related?.map((entry) => entry.message)).toContain(
+        `The smoke does not remove its job: \`${jobId}\` stays in the API's queue and runs as a real sync when a worker takes it; delete it by this id if that is not wanted (RQ: \`Job.fetch(id, connection=redis).delete()\`; BullMQ: \`queue.remove(id)\`).`,
+      );
+      const { Redis } = await import('ioredis');
+      const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await client.connect();
+      try {
+        expect(await client.lrange('rq:queue:default', 0, -1)).toEqual([jobId]);
+      } finally {
+        client.disconnect();
+      }
+      const table = await runCli(['check', '--redis', redis.url, '--url', stack.api.url, '--token', TOKEN, '--timeout', '1']);
+      const second = /job (\S+) is still in the queue \(the smoke does not remove it\)/.exec(table.stdout);
+      expect(second, table.stdout).not.toBeNull();
+      expect(second![1]).not.toBe(jobId);
     });
   });
 });

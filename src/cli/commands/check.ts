@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { InputError } from '../../errors.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
 import {
   addLiveOptions,
   addSmokeOptions,
@@ -37,6 +38,8 @@ export function registerCheck(program: Command): void {
           ? process.cwd()
           : undefined;
     const config = await projectConfig(root);
+    const environment = options.environment ?? config.live?.environment;
+    assertEnvironmentHasProject(environment, root);
     const staticOptions = root ? resolveStatic(root, options, config) : undefined;
     const live = resolveLive(options, config);
     const smoke = resolveSmoke(options, config);
@@ -52,6 +55,8 @@ export function registerCheck(program: Command): void {
         ...(live ? { live } : {}),
         ...(smoke ? { smoke: progress ? { ...smoke, onProgress: progress.onProgress } : smoke } : {}),
         ...(config.rules ? { ruleOverrides: config.rules } : {}),
+        // Checked with or without --redis: an environment the project does not have is a typo, not a no-op.
+        onStatic: (section) => assertKnownEnvironment(section.environments.map((entry) => entry.name), environment),
       });
     } finally {
       progress?.done();

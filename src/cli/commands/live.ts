@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
 import {
   addLiveOptions,
   addStaticOptions,
@@ -28,6 +29,7 @@ export function registerLive(program: Command): void {
     const { failOn } = validateOutputOptions(options);
     const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env)) : undefined;
     const config = await projectConfig(root);
+    assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
     const live = resolveLive(options, config);
     if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
     const { environment, ...liveOptions } = live;
@@ -36,6 +38,7 @@ export function registerLive(program: Command): void {
       // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
       const { runStatic } = await import('../../static.js');
       const staticResult = await runStatic(resolveStatic(root, options, config));
+      assertKnownEnvironment(staticResult.section.environments.map((entry) => entry.name), environment);
       drift = driftConfig(staticResult.section, environment);
       liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(staticResult.section)])];
     }

@@ -35,6 +35,21 @@ export interface ParsedDocument {
   resetPaths: string[][];
 }
 
+/** Offset of the opening quote of the quoted scalar that runs to `end` unclosed, when the parser kept it. */
+function unclosedQuoteStart(document: Document.Parsed, end: number): number | undefined {
+  let start: number | undefined;
+  visit(document, {
+    Scalar(_key, node) {
+      if ((node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && node.range?.[1] === end) {
+        start = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return start;
+}
+
 /** Parses a compose file into positioned trees, one per YAML document; `file` is the root-relative name. */
 export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
@@ -53,6 +68,10 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
       const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       // The yaml package's recursion gives up on very deep flow collections with a RangeError's text.
       const message = /call stack/i.test(first) ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
+      // An unclosed quote is reported where the document ends (often past the last line); like docker compose,
+      // point at the quote that opens the string instead.
+      const opening = /^Missing closing ["']quote$/.test(first) ? unclosedQuoteStart(document, error.pos[0]) : undefined;
+      if (opening !== undefined) throw new InputError(`invalid YAML: ${message} for the string that starts here`, at(opening));
       throw new InputError(`invalid YAML: ${message}`, at(error.pos[0]));
     }
     if (document.contents === null) {
