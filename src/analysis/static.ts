@@ -4,7 +4,7 @@ import type { ComposeEnvironment, EnvironmentSpec, ServiceModel } from '../compo
 import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import type { LiveOptions } from '../live/index.js';
-import { ruleMeta } from '../rules.js';
+import { finding } from '../rules.js';
 import { scanSources } from '../scan/index.js';
 import { detectWorker } from '../scan/workers.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo, StaticSection } from '../types.js';
@@ -30,11 +30,6 @@ export interface StaticResult {
 }
 
 const at = (location: Location | undefined) => (location ? `${location.file}:${location.line}` : undefined);
-
-function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
-  const meta = ruleMeta(rule);
-  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
-}
 
 function inactiveReason(service: ServiceModel, environment: ComposeEnvironment): string | undefined {
   // `--profile '*'` activates every profile, as in docker compose.

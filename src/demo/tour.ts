@@ -6,6 +6,7 @@ import type { EmbeddedRedis } from '../embedded/redis-server.js';
 import { nodeFileSystem } from '../fs.js';
 import { formatTable } from '../report/table.js';
 import { palette } from '../report/style.js';
+import type { RuleId } from '../rules.js';
 import type { Report } from '../types.js';
 
 /** The bundled projects: the incident's replica after the fix, and before it. */
@@ -31,7 +32,7 @@ export interface DemoResult {
   asExpected: boolean;
 }
 
-const INCIDENT_RULES = ['queue-without-worker', 'live-queue-without-worker', 'smoke-http-status'];
+const INCIDENT_RULES: readonly RuleId[] = ['queue-without-worker', 'live-queue-without-worker', 'smoke-http-status'];
 
 async function runCheck(project: string, pair: Pair, redisUrl: string): Promise<Report> {
   return check({

@@ -1,4 +1,4 @@
-import { ruleMeta } from '../rules.js';
+import { finding } from '../rules.js';
 import { humanDuration } from '../report/style.js';
 import type { Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
 import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
@@ -12,11 +12,6 @@ export interface LiveAnalysisInput {
   config?: { environment: string; consumers: Consumer[]; reason: string };
   clientListDenied?: boolean;
   prefix: string;
-}
-
-function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
-  const meta = ruleMeta(rule);
-  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 import { InputError, UnreachableError } from '../errors.js';
 import { redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
-import { ruleMeta } from '../rules.js';
+import { finding as ruleFinding, type RuleId } from '../rules.js';
 import type { Finding, RelatedInfo, SmokeSection } from '../types.js';
 import { VERSION } from '../version.js';
 import { HttpFailure, httpRequest, type HttpAnswer } from './http.js';
@@ -63,17 +63,13 @@ const safeDecode = (text: string): string | undefined => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-function finding(rule: string, message: string, hint: string | undefined, related: RelatedInfo[] = []): Finding {
-  const meta = ruleMeta(rule);
-  return {
-    rule,
-    severity: meta.severity,
-    stage: meta.stage,
+function finding(rule: RuleId, message: string, hint: string | undefined, related: RelatedInfo[] = []): Finding {
+  return ruleFinding(rule, {
     // Server texts often end with their own full stop: keep one.
     message: message.replace(/([.!?…])\.$/, '$1'),
     ...(hint ? { hint } : {}),
     ...(related.length ? { related } : {}),
-  };
+  });
 }
 
 function hintForStatus(status: number, step: 'sync' | 'status', location?: string): string {
