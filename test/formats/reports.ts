@@ -1,6 +1,7 @@
 import { buildReport } from '../../src/report/build.js';
 import { finding, RULES, type RuleId } from '../../src/rules.js';
 import type { Finding, LiveSection, Report, SmokeSection, StaticSection } from '../../src/types.js';
+import { SYNC_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 /** Realistic findings (the incident's project, prosaas) with the fields the real stage fills in. */
 export const FINDING_BY_RULE: Partial<Record<RuleId, Finding>> = {
@@ -92,7 +93,7 @@ export const FINDING_BY_RULE: Partial<Record<RuleId, Finding>> = {
     hint: 'Grant `+client|list` to the user for an exact view of BullMQ workers.',
   }),
   'smoke-http-status': finding('smoke-http-status', {
-    message: 'POST /api/receipts/sync answered 503: "Receipt sync worker is not online".',
+    message: `POST ${SYNC_PATH} answered 503: "${WORKER_OFFLINE}".`,
     hint: 'Start a worker for the sync queue; see the related live findings.',
     related: [{ message: 'live: Queue `default` has 3 waiting jobs and no live worker listens to it.' }],
   }),

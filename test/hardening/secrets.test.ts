@@ -19,6 +19,7 @@ import { startServe } from '../embedded/serve-process.js';
 import { expectNoSecret, expectRobust, runBounded } from './harness.js';
 import { mapLimit, removeTempDirs, tempDir } from './projects.js';
 import { seedQueues } from './redis-data.js';
+import { STATUS_PATH } from '../../src/contract/http.js';
 
 const TOKEN = 'tok-SECRET-4242-zz';
 const PASSWORD = 'pw-SECRET-9191-zz';
@@ -58,7 +59,7 @@ beforeAll(async () => {
   // Accepts the job, then fails it with an error that quotes the credentials; the diagnostics quote them too.
   urls.echo = await serve((request, response) => {
     if (request.method === 'POST') return json(response, 202, { job_id: 'sec-1', status: 'queued', message: `accepted for ${echoed(request)}` });
-    if (request.url?.startsWith('/api/receipts/sync/status')) {
+    if (request.url?.startsWith(STATUS_PATH)) {
       return json(response, 200, { job_id: 'sec-1', status: 'failed', error: `Traceback\nAuthError: ${echoed(request)} rejected` });
     }
     json(response, 200, {

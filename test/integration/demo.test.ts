@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { httpGet } from '../helpers/prosaas.js';
+import { DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 /** True when something accepts a TCP connection on the loopback port. */
 function listening(port: number): Promise<boolean> {
@@ -47,7 +48,7 @@ describe('demo', () => {
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     expect(stdout).toContain('503');
-    expect(stdout).toContain('Receipt sync worker is not online');
+    expect(stdout).toContain(WORKER_OFFLINE);
     expect(stdout).toContain('live-queue-without-worker');
     expect(stdout).toContain('queue-without-worker');
     expect(stdout).toContain('docker-compose.prod.yml:11');
@@ -59,7 +60,7 @@ describe('demo', () => {
     expect(apiUrl).toBeDefined();
     expect(pids(`^redis-server 127\\.0\\.0\\.1:${redisPort}$`)).toEqual([]);
     expect(await listening(redisPort)).toBe(false);
-    expect(await httpGet(`${apiUrl}/api/receipts/queue/diagnostics`)).toBeUndefined();
+    expect(await httpGet(`${apiUrl}${DIAGNOSTICS_PATH}`)).toBeUndefined();
     expect(readdirSync(scratch)).toEqual([]);
   });
 });

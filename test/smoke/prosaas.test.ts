@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
-import { httpGet, startProsaas, startProsaasApi, startRqWorker, type ProsaasStack } from '../helpers/prosaas.js';
+import { httpGet, startProsaas, startProsaasApi, type ProsaasStack } from '../helpers/prosaas.js';
+import { startRqWorker } from '../helpers/rq.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 const rules = (report: { findings: { rule: string }[] } | undefined) => report?.findings.map((finding) => finding.rule) ?? [];
 
@@ -15,7 +17,7 @@ describe('smoke against the prosaas replica', () => {
     beforeAll(async () => {
       stack = await startProsaas({ syncMode: 'fail-fast', workers: [['high', 'default', 'low']] });
       // The API's fail-fast check reads Worker.all: make sure it sees the worker before posting.
-      const diagnostics = await httpGet(`${stack.api.url}/api/receipts/queue/diagnostics`);
+      const diagnostics = await httpGet(`${stack.api.url}${DIAGNOSTICS_PATH}`);
       expect(JSON.parse(diagnostics!.body).default_queue_has_worker).toBe(true);
     });
     afterAll(() => stack?.stop());
@@ -109,7 +111,7 @@ describe('smoke against the prosaas replica', () => {
       expect(rules(report)).toEqual(['smoke-http-status']);
       const [finding] = report!.findings;
       expect(finding!.message).toContain('503');
-      expect(finding!.message).toContain('Receipt sync worker is not online');
+      expect(finding!.message).toContain(WORKER_OFFLINE);
       expect(report!.smoke!.httpStatus).toBe(503);
       const diagnostics = finding!.related?.find((related) => related.message.startsWith('Diagnostics:'));
       expect(diagnostics?.message).toContain(stack.workers[0]!.name);
