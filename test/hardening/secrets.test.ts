@@ -178,7 +178,7 @@ describe('no secret in any output', () => {
         if (output && existsSync(output)) texts[output] = readFileSync(output, 'utf8');
         expectNoSecret(texts, SECRETS, label);
       } catch (error) {
-        problems.push((error as Error).message.split('\n').slice(0, 4).join('\n'));
+        problems.push((error as Error).message.split("\n").slice(0, 12).join("\n"));
       }
     });
     expect(problems, problems.join('\n\n')).toEqual([]);

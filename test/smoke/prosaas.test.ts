@@ -7,7 +7,7 @@ import { freePort } from '../helpers/ports.js';
 import { httpGet, startProsaas, startProsaasApi, type ProsaasStack } from '../helpers/prosaas.js';
 import { startRqWorker } from '../helpers/rq.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
+import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 const rules = (report: { findings: { rule: string }[] } | undefined) => report?.findings.map((finding) => finding.rule) ?? [];
 
@@ -135,9 +135,10 @@ describe('smoke against the prosaas replica', () => {
       expect(report!.findings[0]!.message).toContain('`queued`');
       expect(report!.smoke!.finalStatus).toBe('queued');
       expect(report!.smoke!.phases.map((phase) => phase.status)).toEqual(['queued']);
-      // The deadline is the tool's own contract: 3 s plus at most the diagnostics read.
+      // It waited the whole --timeout, and that --timeout rather than the default ended it. No tighter upper
+      // bound: the time the diagnostics read adds depends on the machine's load (bench/ measures speed).
       expect(report!.smoke!.durationMs).toBeGreaterThanOrEqual(3000);
-      expect(report!.smoke!.durationMs).toBeLessThan(5000);
+      expect(report!.smoke!.durationMs).toBeLessThan(DEFAULT_SMOKE_TIMEOUT_SECONDS * 1000);
       expect(report!.smoke!.diagnostics?.summary).toContain('no worker registered');
       expect(report!.smoke!.diagnostics?.queues.default).toBeGreaterThanOrEqual(1);
     });
