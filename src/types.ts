@@ -160,7 +160,7 @@ export interface SmokePhase {
   atMs: number;
 }
 
-/** What the API's diagnostics endpoint said when the smoke failed (SPEC §6). */
+/** What the API's diagnostics endpoint said when the smoke failed (docs/CONTRACT.md §6). */
 export interface SmokeDiagnostics {
   workers: { name: string; queues: string[]; state?: string }[];
   /** Queue name → waiting jobs. */

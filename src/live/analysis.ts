@@ -38,7 +38,7 @@ export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueu
   for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
 }
 
-/** The live findings (SPEC §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
+/** The live findings (docs/CONTRACT.md §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
 export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const findings: Finding[] = [];
   const workers = input.workers.map((read) => read.worker);

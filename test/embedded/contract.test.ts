@@ -17,7 +17,7 @@ import {
   WORKER_OFFLINE,
 } from '../../src/contract/http.js';
 
-// The HTTP contract of SPEC §6 against real Redis, real BullMQ workers and a real HTTP server (in-process pair).
+// The HTTP contract of docs/CONTRACT.md §6 against real Redis, real BullMQ workers and a real HTTP server (in-process pair).
 describe('embedded pair: HTTP contract', () => {
   let redis: RedisServer;
   let pair: Pair;

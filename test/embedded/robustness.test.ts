@@ -4,7 +4,7 @@ import { getStatus, killAllServe, postSync, startServe, TOKEN, waitAllFinal } fr
 import { eventually } from '../helpers/poll.js';
 import { DEFAULT_SYNC_MODE, DIAGNOSTICS_PATH } from '../../src/contract/http.js';
 
-// The robustness claims of SPEC §7, each against real serve processes, real Redis and real BullMQ.
+// The robustness claims of docs/CONTRACT.md §7, each against real serve processes, real Redis and real BullMQ.
 describe('serve robustness', () => {
   let redis: RedisServer;
 

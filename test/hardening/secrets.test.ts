@@ -1,5 +1,5 @@
 /**
- * Secrets never appear in any output (SPEC §2): a distinctive token and Redis password go through every command
+ * Secrets never appear in any output (docs/CONTRACT.md §2): a distinctive token and Redis password go through every command
  * × every format (read from FORMATTERS at run time, so a new format is covered automatically), on healthy and
  * failing paths — wrong password, unreachable targets, an API that echoes the token back in its errors, credentials
  * in URLs, the config file, env vars, --token-file — to stdout and with --output. Neither secret may appear in
