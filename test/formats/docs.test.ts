@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RULES, ruleDocHeader, ruleDocPath, ruleHelpUri, RULE_DOCS_BASE_URL, rulesIndexTable } from '../../src/rules.js';
+import { DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, STATUS_PATH, SYNC_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
+import { isRuleId, RULES, ruleDocHeader, ruleDocPath, ruleHelpUri, RULE_DOCS_BASE_URL, rulesIndexTable } from '../../src/rules.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const read = (file: string) => readFileSync(new URL(file, `file://${REPO_ROOT}/`), 'utf8');
@@ -33,5 +34,27 @@ describe('rule documentation', () => {
     expect(table, `docs/rules/README.md: ${REGENERATE}`).toBe(rulesIndexTable());
     const pages = readdirSync(`${REPO_ROOT}/docs/rules`).filter((name) => name.endsWith('.md') && name !== 'README.md');
     expect(pages.map((name) => name.slice(0, -3)).sort()).toEqual(RULES.map((rule) => rule.id).sort());
+  });
+});
+
+describe('docs/CONTRACT.md', () => {
+  const contract = read('docs/CONTRACT.md');
+
+  it('keeps the section numbers §1…§9 that code and docs cite, in order', () => {
+    const numbers = [...contract.matchAll(/^## (\d+)\. /gm)].map((match) => Number(match[1]));
+    expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('states the HTTP contract as src/contract/http.ts spells it', () => {
+    for (const text of [`POST ${SYNC_PATH}`, `GET ${STATUS_PATH}?job_id=`, `GET ${DIAGNOSTICS_PATH}`, DEFAULT_SYNC_BODY, WORKER_OFFLINE]) {
+      expect(contract).toContain(text);
+    }
+  });
+
+  it('calls planned only the rules that are not built yet', () => {
+    const planned = /\*\*Planned:\*\* ((?:`[a-z-]+`(?:, )?)+)/.exec(contract)?.[1];
+    const ids = [...(planned ?? '').matchAll(/`([a-z-]+)`/g)].map((match) => match[1]!);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(isRuleId(id), `${id} is built: move it out of "planned"`).toBe(false);
   });
 });
