@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Live at scale (SPEC §8): 1,000 registered RQ workers, 200 queues, 20,000 jobs — all written by RQ itself —
+// Live at scale (docs/CONTRACT.md §8): 1,000 registered RQ workers, 200 queues, 20,000 jobs — all written by RQ itself —
 // then `receipts-doctor live` vs `rq info` on the same Redis, in the same run. Target: live ≥ 2× faster.
 //
 //   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000]

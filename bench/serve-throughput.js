@@ -123,6 +123,7 @@ async function main() {
   const pollMs = option('poll-ms', 5);
   const rounds = option('rounds', 3);
   const { startEmbeddedRedis } = await import('../dist/embedded/redis-server.js');
+  const { DEFAULT_SYNC_BODY, DEFAULT_SYNC_MODE, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } = await import('../dist/contract/http.js');
   const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
 
@@ -145,12 +146,12 @@ async function main() {
       count,
       clients,
       async () => {
-        const { status, body } = await http('POST', `${apiUrl}/api/receipts/sync`, headers, '{"mode":"incremental"}');
+        const { status, body } = await http('POST', `${apiUrl}${SYNC_PATH}`, headers, DEFAULT_SYNC_BODY);
         if (status !== 202) throw new Error(`POST answered ${status}: ${body.error}`);
         return body.job_id;
       },
       async (id) => {
-        const { body } = await http('GET', `${apiUrl}/api/receipts/sync/status?job_id=${id}`, headers);
+        const { body } = await http('GET', `${apiUrl}${STATUS_PATH}?${JOB_ID_PARAM}=${id}`, headers);
         if (body.status === 'failed') throw new Error(`job ${id} failed: ${body.error}`);
         return body.status === 'finished';
       },
@@ -160,7 +161,7 @@ async function main() {
     drive(
       count,
       clients,
-      async () => (await queue.add('sync_receipts', { mode: 'incremental' })).id,
+      async () => (await queue.add('sync_receipts', { mode: DEFAULT_SYNC_MODE })).id,
       async (id) => {
         const state = await queue.getJobState(id);
         if (state === 'failed') throw new Error(`raw job ${id} failed`);

@@ -1,4 +1,4 @@
-// Start-up: `check` on a small project vs a bare `node -e 0` (SPEC §8: within ~3×).
+// Start-up: `check` on a small project vs a bare `node -e 0` (docs/CONTRACT.md §8: within ~3×).
 import { fileURLToPath } from 'node:url';
 import { median, report, timeCommand } from './lib.js';
 

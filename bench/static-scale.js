@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Static stage at scale (SPEC §8): a 12,000-module (~1.9M line) Python monorepo with big ignored dirs.
+// Static stage at scale (docs/CONTRACT.md §8): a 12,000-module (~1.9M line) Python monorepo with big ignored dirs.
 // Times, in the same run: the scanner in-process (scanSources via dist/), `node` + scanSources as a process,
 // `receipts-doctor static <dir> --format json` end to end, and ripgrep finding the same calls.
 // Run after `npm run build`:  node bench/static-scale.js [--runs N] [--clean]

@@ -77,7 +77,7 @@ function explainSmoke(smoke: SmokeResult, explaining: Finding[], producedQueues:
 
 /**
  * Queues the API itself says it needs a worker on: the contract's diagnostics report whether `default` has one
- * (SPEC §6). Without a project dir or --queue, this is how the live stage knows to look for `default`.
+ * (docs/CONTRACT.md §6). Without a project dir or --queue, this is how the live stage knows to look for `default`.
  */
 function queuesTheApiUses(smoke: SmokeResult | undefined): string[] {
   return smoke?.section.diagnostics?.defaultQueueHasWorker === false ? ['default'] : [];

@@ -1,43 +1,175 @@
-import type { Severity, Stage } from './types.js';
+import type { Finding, Severity, Stage } from './types.js';
 
-/** Static description of a rule: the id never changes meaning (SPEC §3). */
-export interface RuleMeta {
-  id: string;
+/**
+ * What a rule is, written once: where it runs, how bad it is by default, one line saying what it means (SARIF
+ * `shortDescription`, the docs index, the first line of its doc page) and one or two sentences of advice (SARIF
+ * `help`, the Markdown report's link). A finding's own `hint` is the advice for that one case; the doc page
+ * docs/rules/<id>.md says more. Ids never change meaning (docs/CONTRACT.md §3).
+ */
+interface RuleSpec {
   stage: Stage;
   severity: Severity;
-  /** One line, used by SARIF `shortDescription` and the docs index. */
   description: string;
+  help: string;
 }
 
-export const RULES: readonly RuleMeta[] = [
-  { id: 'queue-without-worker', stage: 'static', severity: 'error', description: 'A queue the code enqueues to is consumed by no active worker service in an environment.' },
-  { id: 'worker-check-mismatch', stage: 'static', severity: 'error', description: 'An availability check asks about one queue while the same code enqueues to another.' },
-  { id: 'queue-var-empty', stage: 'static', severity: 'error', description: "A worker's queue variable resolves to an empty string, so the worker listens to nothing." },
-  { id: 'queue-var-unset', stage: 'static', severity: 'warning', description: 'A queue variable interpolates an unset variable that has no default.' },
-  { id: 'worker-inactive', stage: 'static', severity: 'warning', description: 'A worker service exists but does not run in an environment (inactive profile, replicas/scale 0).' },
-  { id: 'worker-queue-unused', stage: 'static', severity: 'info', description: 'A worker listens to a queue that nothing enqueues to.' },
-  { id: 'producer-unresolved', stage: 'static', severity: 'info', description: 'An enqueue site whose queue name could not be resolved statically.' },
-  { id: 'live-queue-without-worker', stage: 'live', severity: 'error', description: 'A queue with waiting jobs, or an expected queue, has no live worker.' },
-  { id: 'stale-worker', stage: 'live', severity: 'warning', description: 'A registered worker is not alive; it does not count as a consumer.' },
-  { id: 'stuck-jobs', stage: 'live', severity: 'warning', description: 'The oldest waiting job is older than --stuck-after although live workers listen to its queue.' },
-  { id: 'failed-jobs', stage: 'live', severity: 'warning', description: 'Failed-job registries are not empty.' },
-  { id: 'config-live-drift', stage: 'live', severity: 'error', description: 'The configuration says a queue is consumed, but no live worker listens to it.' },
-  { id: 'live-unreachable', stage: 'live', severity: 'error', description: 'Redis could not be reached or authenticated.' },
-  { id: 'live-client-list-denied', stage: 'live', severity: 'info', description: 'CLIENT LIST is not permitted, so BullMQ worker liveness was inferred from stalled-check keys.' },
-  { id: 'smoke-http-status', stage: 'smoke', severity: 'error', description: 'The API answered with an unexpected HTTP status.' },
-  { id: 'smoke-timeout', stage: 'smoke', severity: 'error', description: 'The job did not reach a final state within --timeout.' },
-  { id: 'smoke-job-failed', stage: 'smoke', severity: 'error', description: 'The job ended failed.' },
-  { id: 'smoke-unreachable', stage: 'smoke', severity: 'error', description: 'The API could not be reached.' },
-];
+const RULE_SPECS = {
+  'queue-without-worker': {
+    stage: 'static',
+    severity: 'error',
+    description: 'A queue the code enqueues to is consumed by no active worker service in an environment.',
+    help: 'Add the queue to the worker service of that environment (RQ_QUEUES, or the queues of `rq worker …`), or add a worker service that listens to it.',
+  },
+  'worker-check-mismatch': {
+    stage: 'static',
+    severity: 'error',
+    description: 'An availability check asks about one queue while the same code enqueues to another.',
+    help: 'Make the availability check ask about the queue the code actually enqueues to, or enqueue to the queue it checks.',
+  },
+  'queue-var-empty': {
+    stage: 'static',
+    severity: 'error',
+    description: "A worker's queue variable resolves to an empty string, so the worker listens to nothing.",
+    help: 'Set the queue variable to the comma-separated queues the worker must consume, or remove it so the code default applies.',
+  },
+  'queue-var-unset': {
+    stage: 'static',
+    severity: 'warning',
+    description: 'A queue variable interpolates an unset variable that has no default.',
+    help: 'Set the interpolated variable in .env (or with --env-file/--var), or give it a default with ${VAR:-default}.',
+  },
+  'worker-inactive': {
+    stage: 'static',
+    severity: 'warning',
+    description: 'A worker service exists but does not run in an environment (inactive profile, replicas/scale 0).',
+    help: "Activate the worker's profile for that environment, or give it a positive `deploy.replicas`/`scale`.",
+  },
+  'worker-queue-unused': {
+    stage: 'static',
+    severity: 'info',
+    description: 'A worker listens to a queue that nothing enqueues to.',
+    help: 'Remove the queue from the worker if nothing will enqueue to it, or ignore the rule for planned queues.',
+  },
+  'producer-unresolved': {
+    stage: 'static',
+    severity: 'info',
+    description: 'An enqueue site whose queue name could not be resolved statically.',
+    help: 'Use a string literal or a module-level constant for the queue name, or list the queue in `queues` of the config.',
+  },
+  'live-queue-without-worker': {
+    stage: 'live',
+    severity: 'error',
+    description: 'A queue with waiting jobs, or an expected queue, has no live worker.',
+    help: 'Start (or restart) a worker that listens to the queue, with the queues the code enqueues to.',
+  },
+  'stale-worker': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'A registered worker is not alive; it does not count as a consumer.',
+    help: 'Restart the dead worker; its registration expires by itself once its TTL passes.',
+  },
+  'stuck-jobs': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'The oldest waiting job is older than --stuck-after although live workers listen to its queue.',
+    help: 'Look at the worker that listens to the queue: it may be hung, overloaded or stuck on a long job; scale it or fix the job.',
+  },
+  'failed-jobs': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'Failed-job registries are not empty.',
+    help: "Read the failed jobs' errors, fix the cause, then requeue or delete them.",
+  },
+  'config-live-drift': {
+    stage: 'live',
+    severity: 'error',
+    description: 'The configuration says a queue is consumed, but no live worker listens to it.',
+    help: 'Redeploy the workers so they run with the current configuration.',
+  },
+  'live-unreachable': {
+    stage: 'live',
+    severity: 'error',
+    description: 'Redis could not be reached or authenticated.',
+    help: 'Check the Redis URL, network path, user and password the doctor was given.',
+  },
+  'live-client-list-denied': {
+    stage: 'live',
+    severity: 'info',
+    description: 'CLIENT LIST is not permitted, so BullMQ worker liveness was inferred from stalled-check keys.',
+    help: 'Grant the Redis user `+client|list` for an exact view of BullMQ workers.',
+  },
+  'smoke-http-status': {
+    stage: 'smoke',
+    severity: 'error',
+    description: 'The API answered with an unexpected HTTP status.',
+    help: 'Read the status and error text in the message; the live findings of the same run usually name the cause.',
+  },
+  'smoke-timeout': {
+    stage: 'smoke',
+    severity: 'error',
+    description: 'The job did not reach a final state within --timeout.',
+    help: 'Make sure a live worker consumes the sync queue and is not stuck; raise --timeout for slow syncs.',
+  },
+  'smoke-job-failed': {
+    stage: 'smoke',
+    severity: 'error',
+    description: 'The job ended failed.',
+    help: "Read the job's error and the worker logs, fix the job, and run the smoke again.",
+  },
+  'smoke-unreachable': {
+    stage: 'smoke',
+    severity: 'error',
+    description: 'The API could not be reached.',
+    help: 'Check the API URL and that the API is up and reachable from where the doctor runs.',
+  },
+} as const satisfies Record<string, RuleSpec>;
 
-const byId = new Map(RULES.map((rule) => [rule.id, rule]));
+/** Every rule id; a finding of an id not in the registry does not compile. */
+export type RuleId = keyof typeof RULE_SPECS;
 
-export function ruleMeta(id: string): RuleMeta {
+export interface RuleMeta extends RuleSpec {
+  id: RuleId;
+}
+
+/** The registry in its declared order (SARIF driver, JUnit test cases, the docs index follow it). */
+export const RULES: readonly RuleMeta[] = (Object.keys(RULE_SPECS) as RuleId[]).map((id) => ({ id, ...RULE_SPECS[id] }));
+
+const byId = new Map<string, RuleMeta>(RULES.map((rule) => [rule.id, rule]));
+
+export const isRuleId = (id: string): id is RuleId => byId.has(id);
+
+export function ruleMeta(id: RuleId): RuleMeta {
   const meta = byId.get(id);
   if (!meta) throw new Error(`Unknown rule id: ${id}`);
   return meta;
 }
 
+/** The fields a stage fills in; rule, severity and stage come from the registry. */
+export type FindingFields = Omit<Finding, 'rule' | 'severity' | 'stage'>;
+
+/** A finding of `rule` with the registry's default severity and stage (overrides apply later, in `check`). */
+export function finding(rule: RuleId, fields: FindingFields): Finding {
+  const meta = ruleMeta(rule);
+  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
+}
+
 /** Documentation page of a rule, relative to the repository root. */
 export const ruleDocPath = (id: string) => `docs/rules/${id}.md`;
 export const RULE_DOCS_BASE_URL = 'https://github.com/receipts-doctor/receipts-doctor/blob/main/docs/rules/';
+/** The rule's documentation page on the web (SARIF `helpUri`, Markdown links). */
+export const ruleHelpUri = (id: string) => `${RULE_DOCS_BASE_URL}${id}.md`;
+
+/**
+ * The parts of docs/rules/ rendered from the registry: `npm run docs:rules` writes them, test/formats/docs.test.ts
+ * checks them. The table of docs/rules/README.md:
+ */
+export function rulesIndexTable(): string {
+  const rows = RULES.map((rule) => `| [\`${rule.id}\`](${rule.id}.md) | ${rule.stage} | ${rule.severity} | ${rule.description} |`);
+  return ['| rule | stage | default severity | when |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The head of a rule's doc page, up to its first `## ` section: title, stage and severity, the one-line summary. */
+export function ruleDocHeader(id: RuleId): string {
+  const rule = ruleMeta(id);
+  return `# \`${rule.id}\`\n\n**Stage:** ${rule.stage} · **Default severity:** ${rule.severity}\n\n${rule.description}\n\n`;
+}

@@ -1,4 +1,6 @@
-/** Public data model: the JSON report of SPEC §3. Everything a stage returns is plain data from here. */
+/** Public data model: the JSON report of docs/CONTRACT.md §3. Everything a stage returns is plain data from here. */
+
+import type { RuleId } from './rules.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Stage = 'static' | 'live' | 'smoke';
@@ -18,7 +20,7 @@ export interface RelatedInfo {
 
 /** One problem, identified by a stable rule id (see src/rules.ts). */
 export interface Finding {
-  rule: string;
+  rule: RuleId;
   severity: Severity;
   stage: Stage;
   /** The fact, one sentence. */
@@ -167,7 +169,7 @@ export interface SmokePhase {
   atMs: number;
 }
 
-/** What the API's diagnostics endpoint said when the smoke failed (SPEC §6). */
+/** What the API's diagnostics endpoint said when the smoke failed (docs/CONTRACT.md §6). */
 export interface SmokeDiagnostics {
   workers: { name: string; queues: string[]; state?: string }[];
   /** Queue name → waiting jobs. */

@@ -1,5 +1,5 @@
 import type { DeploymentEnvironment } from '../model.js';
-import { ruleMeta } from '../rules.js';
+import { finding } from '../rules.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 
 /**
@@ -11,11 +11,6 @@ import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedI
 export type AnalyzedEnvironment = Pick<DeploymentEnvironment, 'name' | 'files'>;
 
 const at = (location: Location | undefined) => (location ? `${location.file}:${location.line}` : undefined);
-
-function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
-  const meta = ruleMeta(rule);
-  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
-}
 
 /** How to make `consumer` listen to `queue`, naming the exact file and key. */
 function addQueueHint(queue: string, consumer: Consumer): string {
@@ -102,7 +97,7 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
   return findings;
 }
 
-/** Pure analysis: environments + producers + consumers → static findings (SPEC §3). */
+/** Pure analysis: environments + producers + consumers → static findings (docs/CONTRACT.md §3). */
 export function analyzeStatic(
   environments: AnalyzedEnvironment[],
   producers: Producer[],

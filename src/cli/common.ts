@@ -7,7 +7,7 @@ import { assertFormat, getFormatter } from '../report/index.js';
 import type { Report, Severity } from '../types.js';
 import { parseSeverity } from './parse.js';
 
-/** Options every reporting command accepts (SPEC §2). */
+/** Options every reporting command accepts (docs/CONTRACT.md §2). */
 export interface OutputOptions {
   format: string;
   output?: string;

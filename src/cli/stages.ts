@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../config/index.js';
+import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../contract/http.js';
 import { InputError } from '../errors.js';
 import { nodeFileSystem } from '../fs.js';
+import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { hasDeploymentFiles } from '../sources/index.js';
@@ -89,7 +91,7 @@ export function addLiveOptions(command: Command): Command {
     .option('--redis <url>', 'Redis to inspect (redis://, rediss://; REDIS_URL)')
     .option('--queue <name>', 'a queue that must have a live worker (repeatable, comma lists)', collect)
     .option('--backend <name>', 'rq, bullmq or auto (default: auto)')
-    .option('--prefix <prefix>', 'BullMQ key prefix (default: bull)')
+    .option('--prefix <prefix>', `BullMQ key prefix (default: ${DEFAULT_BULL_PREFIX})`)
     .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
     .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
     .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
@@ -104,7 +106,7 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
   return {
     redisUrl,
     backend: backend as LiveOptions['backend'],
-    prefix: options.prefix ?? config.live?.prefix ?? 'bull',
+    prefix: options.prefix ?? config.live?.prefix ?? DEFAULT_BULL_PREFIX,
     expectedQueues: options.queue ?? config.queues ?? [],
     stuckAfterSeconds:
       options.stuckAfter !== undefined ? parseNumber('--stuck-after', options.stuckAfter) : (config.live?.stuckAfter ?? 120),
@@ -130,11 +132,11 @@ export function addSmokeOptions(command: Command): Command {
     .option('--url <url>', 'base URL of the API to smoke-test (RECEIPTS_DOCTOR_URL)')
     .option('--token <token>', 'bearer token (prefer --token-file or RECEIPTS_DOCTOR_TOKEN)')
     .option('--token-file <file>', 'read the bearer token from a file')
-    .option('--body <json>', 'JSON body of the sync request (default: {"mode":"incremental"})')
-    .option('--sync-path <path>', 'sync endpoint (default: /api/receipts/sync)')
-    .option('--status-path <path>', 'status endpoint (job_id is added as a query parameter) (default: /api/receipts/sync/status)')
-    .option('--diagnostics-path <path>', 'diagnostics endpoint read on failure (default: /api/receipts/queue/diagnostics)')
-    .option('--timeout <seconds>', 'give up when the job is not final after this long (default: 60)')
+    .option('--body <json>', `JSON body of the sync request (default: ${DEFAULT_SYNC_BODY})`)
+    .option('--sync-path <path>', `sync endpoint (default: ${SYNC_PATH})`)
+    .option('--status-path <path>', `status endpoint (${JOB_ID_PARAM} is added as a query parameter) (default: ${STATUS_PATH})`)
+    .option('--diagnostics-path <path>', `diagnostics endpoint read on failure (default: ${DIAGNOSTICS_PATH})`)
+    .option('--timeout <seconds>', `give up when the job is not final after this long (default: ${DEFAULT_SMOKE_TIMEOUT_SECONDS})`)
     .option('--insecure', 'accept an invalid TLS certificate');
 }
 
@@ -160,7 +162,7 @@ export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): S
     throw new InputError('--url is not a valid URL.');
   }
   if (!/^https?:$/.test(parsed.protocol)) throw new InputError('--url must be an http:// or https:// URL.');
-  const body = options.body ?? config.smoke?.body ?? '{"mode":"incremental"}';
+  const body = options.body ?? config.smoke?.body ?? DEFAULT_SYNC_BODY;
   try {
     JSON.parse(body);
   } catch {
@@ -171,10 +173,11 @@ export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): S
     url,
     ...(token ? { token } : {}),
     body,
-    syncPath: options.syncPath ?? config.smoke?.syncPath ?? '/api/receipts/sync',
-    statusPath: options.statusPath ?? config.smoke?.statusPath ?? '/api/receipts/sync/status',
-    diagnosticsPath: options.diagnosticsPath ?? config.smoke?.diagnosticsPath ?? '/api/receipts/queue/diagnostics',
-    timeoutMs: 1000 * (options.timeout !== undefined ? parseNumber('--timeout', options.timeout) : (config.smoke?.timeout ?? 60)),
+    syncPath: options.syncPath ?? config.smoke?.syncPath ?? SYNC_PATH,
+    statusPath: options.statusPath ?? config.smoke?.statusPath ?? STATUS_PATH,
+    diagnosticsPath: options.diagnosticsPath ?? config.smoke?.diagnosticsPath ?? DIAGNOSTICS_PATH,
+    timeoutMs:
+      1000 * (options.timeout !== undefined ? parseNumber('--timeout', options.timeout) : (config.smoke?.timeout ?? DEFAULT_SMOKE_TIMEOUT_SECONDS)),
     insecure: options.insecure ?? false,
   };
 }

@@ -169,7 +169,7 @@ function readVars(reader: ConfigReader, node: Node | null): Record<string, strin
 }
 
 function readRules(reader: ConfigReader, node: Node | null): NonNullable<ProjectConfig['rules']> {
-  const known = RULES.map((rule) => rule.id);
+  const known: readonly string[] = RULES.map((rule) => rule.id);
   const rules: NonNullable<ProjectConfig['rules']> = {};
   for (const [id, value, pair] of reader.entries(node, '`rules`')) {
     if (!known.includes(id)) reader.fail(pair, `unknown rule \`${id}\` in \`rules\` (known rules: ${known.join(', ')})`);

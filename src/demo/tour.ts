@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import { check } from '../check.js';
+import { CONTRACT_DEFAULTS, SYNC_PATH, WORKER_OFFLINE } from '../contract/http.js';
 import type { Pair, PairOptions } from '../embedded/pair.js';
 import type { EmbeddedRedis } from '../embedded/redis-server.js';
 import { nodeFileSystem } from '../fs.js';
+import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import { formatTable } from '../report/table.js';
 import { palette } from '../report/style.js';
+import type { RuleId } from '../rules.js';
 import type { Report } from '../types.js';
 
 /** The bundled projects: the incident's replica after the fix, and before it. */
@@ -31,7 +34,7 @@ export interface DemoResult {
   asExpected: boolean;
 }
 
-const INCIDENT_RULES = ['queue-without-worker', 'live-queue-without-worker', 'smoke-http-status'];
+const INCIDENT_RULES: readonly RuleId[] = ['queue-without-worker', 'live-queue-without-worker', 'smoke-http-status'];
 
 async function runCheck(project: string, pair: Pair, redisUrl: string): Promise<Report> {
   return check({
@@ -40,7 +43,7 @@ async function runCheck(project: string, pair: Pair, redisUrl: string): Promise<
     live: {
       redisUrl,
       backend: 'auto',
-      prefix: 'bull',
+      prefix: DEFAULT_BULL_PREFIX,
       expectedQueues: [],
       stuckAfterSeconds: 120,
       connectTimeoutMs: 3000,
@@ -48,10 +51,7 @@ async function runCheck(project: string, pair: Pair, redisUrl: string): Promise<
     smoke: {
       url: pair.apiUrl!,
       token: pair.token,
-      body: '{"mode":"incremental"}',
-      syncPath: '/api/receipts/sync',
-      statusPath: '/api/receipts/sync/status',
-      diagnosticsPath: '/api/receipts/queue/diagnostics',
+      ...CONTRACT_DEFAULTS,
       timeoutMs: 20_000,
       insecure: false,
     },
@@ -79,7 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let worker: Pair | undefined;
   try {
     say(c.bold('receipts-doctor demo'));
-    say('The incident: POST /api/receipts/sync answered 503 "Receipt sync worker is not online" because the');
+    say(`The incident: POST ${SYNC_PATH} answered 503 "${WORKER_OFFLINE}" because the`);
     say('worker was configured (RQ_QUEUES) without the queue the API enqueues to. Watch the doctor catch it.');
     say();
     say(c.bold('1. Start a private redis-server and the embedded API/worker pair (BullMQ)'));
@@ -107,7 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(c.bold('4. What the doctor showed'));
     say(`   static  ${mark(c, found.has('queue-without-worker'))} the compose files never give \`default\` a worker (file:line of the enqueue and of RQ_QUEUES)`);
     say(`   live    ${mark(c, found.has('live-queue-without-worker'))} no live worker listens to \`default\` in Redis`);
-    say(`   smoke   ${mark(c, found.has('smoke-http-status'))} the API answers 503 "Receipt sync worker is not online"`);
+    say(`   smoke   ${mark(c, found.has('smoke-http-status'))} the API answers 503 "${WORKER_OFFLINE}"`);
     say();
     say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Try it on your project: receipts-doctor check . --redis $REDIS_URL --url https://…`);
     return { healthy, incident, asExpected };

@@ -2,16 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { DEFAULT_SYNC_MODE, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH, WORKER_OFFLINE, type JobStatus } from '../contract/http.js';
+import { BullKeys } from '../live/bullmq-keys.js';
 import { parseBullWorkers, type BullWorkerView } from './liveness.js';
 import { SYNC_JOB_NAME, SYNC_MODES, type SyncJobData, type SyncMode } from './sync-job.js';
-
-/** Paths of the HTTP contract (SPEC §6). */
-export const SYNC_PATH = '/api/receipts/sync';
-export const STATUS_PATH = '/api/receipts/sync/status';
-export const DIAGNOSTICS_PATH = '/api/receipts/queue/diagnostics';
-
-/** The incident's 503 text, verbatim (smoke and clients match on the status, people on the text). */
-export const WORKER_OFFLINE = 'Receipt sync worker is not online';
 
 /** fail-fast: 503 when no live worker listens to the sync queue (the incident); always-enqueue: 202, job waits. */
 export type EnqueueMode = 'fail-fast' | 'always-enqueue';
@@ -44,7 +38,7 @@ class HttpError extends Error {
 }
 
 /** BullMQ job states → the contract's four (RQ's names, which clients of the incident's API know). */
-export function contractStatus(state: string): 'queued' | 'started' | 'finished' | 'failed' {
+export function contractStatus(state: string): JobStatus {
   switch (state) {
     case 'active':
       return 'started';
@@ -97,7 +91,7 @@ export function parseSyncBody(text: string): SyncJobData {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Body must be a JSON object');
   const fields = body as Record<string, unknown>;
-  const mode = fields.mode ?? 'incremental';
+  const mode = fields.mode ?? DEFAULT_SYNC_MODE;
   if (typeof mode !== 'string' || !(SYNC_MODES as readonly string[]).includes(mode)) {
     throw new HttpError(400, `Unknown mode: ${typeof mode === 'string' ? mode.slice(0, 40) : typeof mode}; expected one of ${SYNC_MODES.join(', ')}`);
   }
@@ -112,8 +106,9 @@ export function parseSyncBody(text: string): SyncJobData {
   return data;
 }
 
-/** The HTTP API of SPEC §6 on BullMQ, as a plain node:http server (not yet listening). */
+/** The HTTP API of docs/CONTRACT.md §6 on BullMQ, as a plain node:http server (not yet listening). */
 export function createApi(options: ApiOptions): Server {
+  const keys = new BullKeys(options.prefix);
   const expected = Buffer.from(`Bearer ${options.token}`);
   const authorized = (request: IncomingMessage) => {
     const given = Buffer.from(request.headers.authorization ?? '');
@@ -127,7 +122,7 @@ export function createApi(options: ApiOptions): Server {
   const inferredWorkers = async (): Promise<BullWorkerView[]> => {
     const names = [...new Set([...options.knownQueues, options.syncQueue.name])].sort();
     const pipeline = options.redis.pipeline();
-    for (const name of names) pipeline.exists(`${options.prefix}:${name}:stalled-check`);
+    for (const name of names) pipeline.exists(keys.key(name, 'stalled-check'));
     const replies = (await pipeline.exec()) ?? [];
     const queues = names.filter((_, index) => replies[index]?.[1] === 1);
     return queues.length > 0 ? [{ name: '(inferred from stalled-check keys: CLIENT LIST refused)', queues, state: 'unknown' }] : [];
@@ -161,8 +156,8 @@ export function createApi(options: ApiOptions): Server {
   }
 
   async function status(url: URL, response: ServerResponse) {
-    const jobId = url.searchParams.get('job_id') ?? '';
-    if (!jobId) throw new HttpError(400, 'job_id is required');
+    const jobId = url.searchParams.get(JOB_ID_PARAM) ?? '';
+    if (!jobId) throw new HttpError(400, `${JOB_ID_PARAM} is required`);
     // Ids address keys next to the queue's own (`meta`, `events`…): only id-shaped values are looked up.
     if (!JOB_ID.test(jobId)) throw new HttpError(404, `Unknown job: ${jobId.slice(0, 80)}`);
     // One atomic read (MULTI of plain reads): where the job is and its hash, so a job seen finished always
@@ -200,8 +195,8 @@ export function createApi(options: ApiOptions): Server {
     const names = [...new Set([...options.knownQueues, options.syncQueue.name, ...workers.flatMap((worker) => worker.queues)])].sort();
     const pipeline = options.redis.pipeline();
     for (const name of names) {
-      pipeline.llen(`${options.prefix}:${name}:wait`);
-      pipeline.zcard(`${options.prefix}:${name}:prioritized`);
+      pipeline.llen(keys.key(name, 'wait'));
+      pipeline.zcard(keys.key(name, 'prioritized'));
     }
     const replies = (await pipeline.exec()) ?? [];
     const queues: Record<string, number> = {};

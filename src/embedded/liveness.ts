@@ -1,3 +1,6 @@
+import { BullKeys, DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
+import { bullWorkerClients } from '../live/client-list.js';
+
 /** A BullMQ worker as Redis sees it: one connected client per (worker, queue). */
 export interface BullWorkerView {
   /** The worker's name (`opts.name`), or `(unnamed)` for workers started without one. */
@@ -7,46 +10,25 @@ export interface BullWorkerView {
   state: 'idle' | 'busy' | 'unknown';
 }
 
-const decodeBase64 = (text: string): string | undefined => {
-  const decoded = Buffer.from(text, 'base64');
-  // Only names that round-trip are queue names; anything else is some other client named `<prefix>:…`.
-  return decoded.toString('base64') === text ? decoded.toString('utf8') : undefined;
-};
-
 /**
- * The live BullMQ workers in a `CLIENT LIST` reply. A BullMQ worker names its blocking connection
- * `<prefix>:<base64(queue)>` or `<prefix>:<base64(queue)>:w:<name>`; the connection exists exactly as long
- * as the worker process does (a SIGKILLed process's sockets are closed by the kernel), so this is the
- * cross-process liveness BullMQ's own `queue.getWorkers()` uses — read once for all queues.
+ * The live BullMQ workers in a `CLIENT LIST` reply, one entry per worker name with all its queues — the
+ * cross-process liveness BullMQ's own `queue.getWorkers()` uses, read once for all queues (the same parser
+ * as the live stage: src/live/client-list.ts).
  */
-export function parseBullWorkers(clientList: string, prefix = 'bull'): BullWorkerView[] {
-  const byName = new Map<string, { queues: Set<string>; blocked: boolean[] }>();
-  const head = `${prefix}:`;
-  for (const line of clientList.split(/\r?\n/)) {
-    const fields = new Map<string, string>();
-    for (const pair of line.split(' ')) {
-      const index = pair.indexOf('=');
-      if (index > 0) fields.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-    const clientName = fields.get('name');
-    if (!clientName?.startsWith(head)) continue;
-    const rest = clientName.slice(head.length);
-    const marker = rest.indexOf(':w:');
-    const encoded = marker === -1 ? rest : rest.slice(0, marker);
-    if (!encoded || encoded.includes(':')) continue;
-    const queue = decodeBase64(encoded);
-    if (queue === undefined) continue;
-    const workerName = marker === -1 ? '(unnamed)' : rest.slice(marker + 3);
-    const entry = byName.get(workerName) ?? { queues: new Set<string>(), blocked: [] };
+export function parseBullWorkers(clientList: string, prefix = DEFAULT_BULL_PREFIX): BullWorkerView[] {
+  const byName = new Map<string, { queues: Set<string>; waiting: boolean[] }>();
+  for (const { queue, worker, waiting } of bullWorkerClients(clientList, new BullKeys(prefix))) {
+    const workerName = worker ?? '(unnamed)';
+    const entry = byName.get(workerName) ?? { queues: new Set<string>(), waiting: [] };
     entry.queues.add(queue);
-    entry.blocked.push((fields.get('flags') ?? '').includes('b'));
+    entry.waiting.push(waiting);
     byName.set(workerName, entry);
   }
   return [...byName.entries()]
     .map(([name, entry]) => ({
       name,
       queues: [...entry.queues].sort(),
-      state: entry.blocked.every(Boolean) ? ('idle' as const) : ('busy' as const),
+      state: entry.waiting.every(Boolean) ? ('idle' as const) : ('busy' as const),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

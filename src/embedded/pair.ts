@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnreachableError } from '../errors.js';
+import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import { redactUrl, scrubSecrets, urlSecrets } from '../redact.js';
 import { createApi, type EnqueueMode } from './api.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis-server.js';
@@ -107,10 +108,10 @@ async function connectApiRedis(url: string, connectionName: string): Promise<Red
   return redis;
 }
 
-/** Starts the embedded API/worker pair (SPEC §7): Redis (given or private), the HTTP API, BullMQ workers. */
+/** Starts the embedded API/worker pair (docs/CONTRACT.md §7): Redis (given or private), the HTTP API, BullMQ workers. */
 export async function startPair(options: PairOptions = {}): Promise<Pair> {
   const log = options.log ?? ((line: string) => process.stderr.write(`receipts-doctor serve: ${line}\n`));
-  const prefix = options.prefix ?? 'bull';
+  const prefix = options.prefix ?? DEFAULT_BULL_PREFIX;
   const syncQueueName = options.syncQueue ?? 'default';
   const queues = options.queues ?? DEFAULT_QUEUES;
   const mode = options.mode ?? 'fail-fast';

@@ -1,8 +1,10 @@
+import { DEFAULT_SYNC_MODE } from '../contract/http.js';
+
 /** The job name the API enqueues and the worker runs (the incident's `sync_receipts`). */
 export const SYNC_JOB_NAME = 'sync_receipts';
 
 /** Sync modes the job knows; anything else is a 400 at the API. `fail` exercises the failure path. */
-export const SYNC_MODES = ['incremental', 'full', 'fail'] as const;
+export const SYNC_MODES = [DEFAULT_SYNC_MODE, 'full', 'fail'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 /** The error a `fail` sync ends with, as the status endpoint reports it. */

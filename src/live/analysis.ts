@@ -1,4 +1,4 @@
-import { ruleMeta } from '../rules.js';
+import { finding } from '../rules.js';
 import { humanDuration } from '../report/style.js';
 import type { Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
 import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
@@ -12,11 +12,6 @@ export interface LiveAnalysisInput {
   config?: { environment: string; consumers: Consumer[]; reason: string };
   clientListDenied?: boolean;
   prefix: string;
-}
-
-function finding(rule: string, fields: Omit<Finding, 'rule' | 'severity' | 'stage'>): Finding {
-  const meta = ruleMeta(rule);
-  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -43,7 +38,7 @@ export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueu
   for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
 }
 
-/** The live findings (SPEC §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
+/** The live findings (docs/CONTRACT.md §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
 export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const findings: Finding[] = [];
   const workers = input.workers.map((read) => read.worker);

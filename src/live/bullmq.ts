@@ -1,6 +1,8 @@
 import { UnreachableError } from '../errors.js';
+import { BullKeys } from './bullmq-keys.js';
+import { bullWorkerClients } from './client-list.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, escapeGlob, type Command, type RedisReader, type Reply } from './redis.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
 
 /** Keys per SCAN page: large, so a small keyspace is one round trip. */
 const SCAN_COUNT = 5000;
@@ -9,16 +11,15 @@ const QUEUE_COMMANDS = 11;
 const MAX_SCAN_PAGES = 100_000;
 
 /** Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop (the only part that grows with the keyspace). */
-async function discoverQueues(reader: RedisReader, prefix: string): Promise<string[]> {
+async function discoverQueues(reader: RedisReader, keys: BullKeys): Promise<string[]> {
   const names = new Set<string>();
-  const head = `${prefix}:`;
   let cursor = '0';
   // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
   const seen = new Set<string>();
   const unexpected = (what: string) =>
     new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
   do {
-    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', `${escapeGlob(prefix)}:*:meta`, 'COUNT', SCAN_COUNT]]);
+    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', keys.metaPattern(), 'COUNT', SCAN_COUNT]]);
     if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
     const value = reply?.value;
     if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
@@ -28,80 +29,43 @@ async function discoverQueues(reader: RedisReader, prefix: string): Promise<stri
     cursor = next;
     for (const item of value[1] as unknown[]) {
       const key = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
-      if (key.startsWith(head) && key.endsWith(':meta')) names.add(key.slice(head.length, -':meta'.length));
+      const queue = keys.queueOfMetaKey(key);
+      if (queue !== undefined) names.add(queue);
     }
   } while (cursor !== '0');
   return [...names].sort();
 }
 
-function queueCommands(prefix: string, name: string): Command[] {
-  const base = `${prefix}:${name}`;
+function queueCommands(keys: BullKeys, name: string): Command[] {
+  const key = (type: Parameters<BullKeys['key']>[1]) => keys.key(name, type);
   return [
-    ['llen', `${base}:wait`],
-    ['llen', `${base}:paused`],
-    ['zcard', `${base}:prioritized`],
-    ['llen', `${base}:active`],
-    ['zcard', `${base}:delayed`],
-    ['zcard', `${base}:failed`],
-    ['zcard', `${base}:completed`],
+    ['llen', key('wait')],
+    ['llen', key('paused')],
+    ['zcard', key('prioritized')],
+    ['llen', key('active')],
+    ['zcard', key('delayed')],
+    ['zcard', key('failed')],
+    ['zcard', key('completed')],
     // LPUSH adds to the head and workers take from the tail: the oldest waiting job is the last element.
-    ['lindex', `${base}:wait`, -1],
-    ['zrevrange', `${base}:failed`, 0, 0],
-    ['pttl', `${base}:stalled-check`],
-    ['lindex', `${base}:paused`, -1],
+    ['lindex', key('wait'), -1],
+    ['zrevrange', key('failed'), 0, 0],
+    ['pttl', key('stalled-check')],
+    ['lindex', key('paused'), -1],
   ];
 }
 
-interface ClientEntry {
-  id: string;
-  addr: string;
-  name: string;
-  age: number;
-  idle: number;
-  cmd: string;
-}
-
-function parseClientList(text: string): ClientEntry[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const fields: Record<string, string> = {};
-      for (const part of line.trim().split(' ')) {
-        const index = part.indexOf('=');
-        if (index > 0) fields[part.slice(0, index)] = part.slice(index + 1);
-      }
-      return {
-        id: fields.id ?? '?',
-        addr: fields.addr ?? '',
-        name: fields.name ?? '',
-        age: Number(fields.age ?? 0),
-        idle: Number(fields.idle ?? 0),
-        cmd: fields.cmd ?? '',
-      };
-    });
-}
-
-/**
- * BullMQ workers name their blocking connection `<prefix>:<base64(queue)>` or `<prefix>:<base64(queue)>:w:<name>`
- * (worker.ts: `clientName() + ':w:' + opts.name`; queue-base.ts: `clientName()`); `:qe` is QueueEvents, not a worker.
- */
+/** The live BullMQ workers in a `CLIENT LIST` reply (see client-list.ts); an unnamed worker is shown per connection. */
 export function workersFromClientList(text: string, prefix: string, now: number): WorkerRead[] {
-  const head = `${prefix}:`;
   const workers: WorkerRead[] = [];
-  for (const client of parseClientList(text)) {
-    if (!client.name.startsWith(head)) continue;
-    const match = /^([A-Za-z0-9+/]+={0,2})(?::w:(.*))?$/.exec(client.name.slice(head.length));
-    if (!match) continue;
-    const queue = Buffer.from(match[1]!, 'base64').toString('utf8');
+  for (const { client, queue, worker, waiting } of bullWorkerClients(text, new BullKeys(prefix))) {
     const host = client.addr.replace(/:\d+$/, '');
     workers.push({
       worker: {
-        name: match[2] ? match[2] : `${queue}#${client.id}`,
+        name: worker ? worker : `${queue}#${client.id}`,
         backend: 'bullmq',
         hostname: host,
         queues: [queue],
-        state: /^b/.test(client.cmd) ? 'idle' : 'busy',
+        state: waiting ? 'idle' : 'busy',
         alive: true,
         heartbeatAgeMs: client.idle * 1000,
         lastHeartbeat: new Date(now - client.idle * 1000).toISOString(),
@@ -160,12 +124,13 @@ function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<s
  * `stalled-check` key each worker's stalled-jobs checker refreshes every `stalledInterval`.
  */
 export async function readBullmq(reader: RedisReader, prefix: string, extraQueues: readonly string[], now: number): Promise<BackendRead> {
-  const discovered = await discoverQueues(reader, prefix);
+  const keys = new BullKeys(prefix);
+  const discovered = await discoverQueues(reader, keys);
   const names = [...new Set([...discovered, ...extraQueues])];
   if (names.length === 0) return { found: false, workers: [], queues: [] };
 
   const commands: Command[] = [['client', 'list']];
-  for (const name of names) commands.push(...queueCommands(prefix, name));
+  for (const name of names) commands.push(...queueCommands(keys, name));
   const replies = await reader.pipeline(commands);
   const clientList = replies[0]!;
   const clientListDenied = Boolean(clientList.error);
@@ -180,11 +145,11 @@ export async function readBullmq(reader: RedisReader, prefix: string, extraQueue
   for (const read of queues) {
     const ids = jobs.get(read.queue.name) ?? {};
     if (ids.oldest) {
-      jobCommands.push(['hget', `${prefix}:${read.queue.name}:${ids.oldest}`, 'timestamp']);
+      jobCommands.push(['hget', keys.job(read.queue.name, ids.oldest), 'timestamp']);
       lookups.push([read, 'oldest']);
     }
     if (ids.failed) {
-      jobCommands.push(['hget', `${prefix}:${read.queue.name}:${ids.failed}`, 'failedReason']);
+      jobCommands.push(['hget', keys.job(read.queue.name, ids.failed), 'failedReason']);
       lookups.push([read, 'failed']);
     }
   }

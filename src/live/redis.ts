@@ -208,5 +208,3 @@ export const asNumber = (reply: Reply | undefined): number => {
 export const asStrings = (reply: Reply | undefined): string[] =>
   Array.isArray(reply?.value) ? (reply.value as unknown[]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item))) : [];
 
-/** Escapes glob characters so a prefix is matched literally by SCAN MATCH. */
-export const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');

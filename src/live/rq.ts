@@ -2,14 +2,7 @@ import { inflateSync } from 'node:zlib';
 import type { LiveWorker } from '../types.js';
 import { emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
 import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
-
-// Key layout shared by RQ 1.x (Debian's 1.13) and 2.x: worker_registration.py, worker.py, queue.py, registry.py.
-const WORKERS_KEY = 'rq:workers';
-const WORKER_PREFIX = 'rq:worker:';
-const QUEUES_KEY = 'rq:queues';
-const QUEUE_PREFIX = 'rq:queue:';
-const JOB_PREFIX = 'rq:job:';
-const RESULTS_PREFIX = 'rq:results:';
+import { RQ_KEYS, rqQueueName, rqWorkerName } from './rq-keys.js';
 
 /** RQ's DEFAULT_WORKER_TTL (420 s) plus the 60 s it adds to every key expiry. */
 export const RQ_DEFAULT_KEY_TTL_MS = (420 + 60) * 1000;
@@ -36,14 +29,14 @@ const QUEUE_COMMANDS = 8;
 function queueCommands(name: string, nowSeconds: number): Command[] {
   const after = `(${nowSeconds}`;
   return [
-    ['llen', `${QUEUE_PREFIX}${name}`],
-    ['lindex', `${QUEUE_PREFIX}${name}`, 0],
-    ['zcount', `rq:wip:${name}`, after, '+inf'],
-    ['zcount', `rq:failed:${name}`, after, '+inf'],
-    ['zrevrange', `rq:failed:${name}`, 0, 0],
-    ['zcard', `rq:deferred:${name}`],
-    ['zcard', `rq:scheduled:${name}`],
-    ['zcount', `rq:finished:${name}`, after, '+inf'],
+    ['llen', RQ_KEYS.queue(name)],
+    ['lindex', RQ_KEYS.queue(name), 0],
+    ['zcount', RQ_KEYS.registry('wip', name), after, '+inf'],
+    ['zcount', RQ_KEYS.registry('failed', name), after, '+inf'],
+    ['zrevrange', RQ_KEYS.registry('failed', name), 0, 0],
+    ['zcard', RQ_KEYS.registry('deferred', name)],
+    ['zcard', RQ_KEYS.registry('scheduled', name)],
+    ['zcount', RQ_KEYS.registry('finished', name), after, '+inf'],
   ];
 }
 
@@ -82,15 +75,15 @@ function jobCommands(lookups: JobLookups): { commands: Command[]; order: [kind: 
   const commands: Command[] = [];
   const order: [kind: 'oldest' | 'failed', queue: string][] = [];
   for (const [queue, id] of lookups.oldest) {
-    commands.push(['hget', `${JOB_PREFIX}${id}`, 'enqueued_at']);
+    commands.push(['hget', RQ_KEYS.job(id), 'enqueued_at']);
     order.push(['oldest', queue]);
   }
   for (const [queue, id] of lookups.newestFailed) {
     // RQ ≥ 1.12 keeps the exception in the results stream; older servers (no streams) in the job hash, zlib'd.
     commands.push(
-      ['hgetBuffer', `${JOB_PREFIX}${id}`, 'exc_info'],
-      ['xrevrange', `${RESULTS_PREFIX}${id}`, '+', '-', 'COUNT', 1],
-      ['hget', `${JOB_PREFIX}${id}`, 'ended_at'],
+      ['hgetBuffer', RQ_KEYS.job(id), 'exc_info'],
+      ['xrevrange', RQ_KEYS.results(id), '+', '-', 'COUNT', 1],
+      ['hget', RQ_KEYS.job(id), 'ended_at'],
     );
     order.push(['failed', queue]);
   }
@@ -157,7 +150,7 @@ const pttl = (reply: Reply | undefined): number => (typeof reply?.value === 'num
 
 /** Alive or stale, from the hash, its remaining TTL and the heartbeat age (see worker.py register_birth/heartbeat). */
 function workerRead(key: string, hash: Record<string, string>, remainingMs: number, now: number): WorkerRead {
-  const name = key.startsWith(WORKER_PREFIX) ? key.slice(WORKER_PREFIX.length) : key;
+  const name = rqWorkerName(key);
   if (Object.keys(hash).length === 0) {
     return { worker: { name, backend: 'rq', queues: [], alive: false, state: 'expired' }, staleReason: 'expired' };
   }
@@ -193,13 +186,11 @@ function workerRead(key: string, hash: Record<string, string>, remainingMs: numb
 export async function readRq(reader: RedisReader, extraQueues: readonly string[], now: number): Promise<BackendRead> {
   const nowSeconds = Math.floor(now / 1000);
   const [workerKeysReply, queueKeysReply] = await reader.pipeline([
-    ['smembers', WORKERS_KEY],
-    ['smembers', QUEUES_KEY],
+    ['smembers', RQ_KEYS.workers],
+    ['smembers', RQ_KEYS.queues],
   ]);
   const workerKeys = asStrings(workerKeysReply).sort();
-  const registeredQueues = asStrings(queueKeysReply)
-    .filter((key) => key.startsWith(QUEUE_PREFIX))
-    .map((key) => key.slice(QUEUE_PREFIX.length));
+  const registeredQueues = asStrings(queueKeysReply).flatMap((key) => rqQueueName(key) ?? []);
   const found = workerKeys.length > 0 || registeredQueues.length > 0;
   const firstQueues = [...new Set([...registeredQueues, ...extraQueues])];
 

@@ -16,7 +16,7 @@ export function applyOverrides(findings: Finding[], overrides: Record<string, Se
   });
 }
 
-/** SPEC §3 order: severity, stage, rule, queue, environment (then location, for a stable output). */
+/** docs/CONTRACT.md §3 order: severity, stage, rule, queue, environment (then location, for a stable output). */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||

@@ -2,7 +2,7 @@ import type { Finding, Report, Severity, StaticSection } from '../types.js';
 import { coverageMatrix } from './coverage.js';
 import { groupFindings, type FindingGroup } from './groups.js';
 import type { FormatOptions } from './index.js';
-import { ruleHelpUri } from './rule-help.js';
+import { ruleHelpUri } from '../rules.js';
 import { humanDuration } from './style.js';
 import { countsText, stagesText } from './verdict.js';
 

@@ -1,8 +1,7 @@
-import { RULES } from '../rules.js';
+import { RULES, ruleHelpUri } from '../rules.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { findingFingerprint } from '../baseline.js';
 import type { FormatOptions } from './index.js';
-import { RULE_HELP, ruleHelpUri } from './rule-help.js';
 
 /** The OASIS SARIF 2.1.0 (errata01) schema the output conforms to. */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -95,7 +94,7 @@ export function formatSarif(report: Report, _options?: FormatOptions): string {
       name: rule.id,
       shortDescription: { text: rule.description },
       fullDescription: { text: rule.description },
-      help: { text: RULE_HELP[rule.id] ?? rule.description, markdown: `${RULE_HELP[rule.id] ?? rule.description}\n\n[Documentation](${ruleHelpUri(rule.id)})` },
+      help: { text: rule.help, markdown: `${rule.help}\n\n[Documentation](${ruleHelpUri(rule.id)})` },
       helpUri: ruleHelpUri(rule.id),
       defaultConfiguration: { level: LEVEL[rule.severity] },
       properties: { stage: rule.stage, tags: ['receipts-doctor', rule.stage] },

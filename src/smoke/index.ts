@@ -1,6 +1,7 @@
+import { JOB_ID_PARAM, JOB_STATUSES } from '../contract/http.js';
 import { InputError, UnreachableError } from '../errors.js';
 import { redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
-import { ruleMeta } from '../rules.js';
+import { finding as ruleFinding, type RuleId } from '../rules.js';
 import type { Finding, RelatedInfo, SmokeSection } from '../types.js';
 import { VERSION } from '../version.js';
 import { HttpFailure, httpRequest, type HttpAnswer } from './http.js';
@@ -10,7 +11,7 @@ export interface SmokeOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:8080 (credentials in it are redacted in output). */
   url: string;
   token?: string;
-  /** JSON body of the sync request (default {"mode":"incremental"}). */
+  /** JSON body of the sync request (default DEFAULT_SYNC_BODY of src/contract/http.ts). */
   body: string;
   syncPath: string;
   statusPath: string;
@@ -32,7 +33,7 @@ export interface SmokeResult {
   findings: Finding[];
 }
 
-/** Statuses after which a job never changes again. RQ and BullMQ spellings are both understood. */
+/** Statuses after which a job never changes again: the contract's, and BullMQ's and RQ's other spellings. */
 const FINISHED = new Set(['finished', 'completed']);
 const FAILED = new Set(['failed', 'stopped', 'canceled', 'cancelled']);
 /** Status answers worth polling through (a proxy or the API restarting); anything else ends the smoke. */
@@ -63,17 +64,13 @@ const safeDecode = (text: string): string | undefined => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-function finding(rule: string, message: string, hint: string | undefined, related: RelatedInfo[] = []): Finding {
-  const meta = ruleMeta(rule);
-  return {
-    rule,
-    severity: meta.severity,
-    stage: meta.stage,
+function finding(rule: RuleId, message: string, hint: string | undefined, related: RelatedInfo[] = []): Finding {
+  return ruleFinding(rule, {
     // Server texts often end with their own full stop: keep one.
     message: message.replace(/([.!?…])\.$/, '$1'),
     ...(hint ? { hint } : {}),
     ...(related.length ? { related } : {}),
-  };
+  });
 }
 
 function hintForStatus(status: number, step: 'sync' | 'status', location?: string): string {
@@ -113,7 +110,7 @@ export function leftBehind(jobId: string, lastStatus: string | undefined): strin
   return `The smoke does not remove its job: \`${jobId}\` stays in the API's queue and runs as a real sync when a worker takes it; delete it by this id if that is not wanted (RQ: \`Job.fetch(id, connection=redis).delete()\`; BullMQ: \`queue.remove(id)\`).`;
 }
 
-/** Drives the sync contract end to end (SPEC §6): POST, poll to a final state, time each phase. */
+/** Drives the sync contract end to end (docs/CONTRACT.md §6): POST, poll to a final state, time each phase. */
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const startedAt = performance.now();
   const deadline = startedAt + options.timeoutMs;
@@ -238,7 +235,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       finding(
         'smoke-http-status',
         `${postLabel} answered ${post.status} with ${why}: ${oneLine(post.body) || '(empty body)'}.`,
-        'The sync contract answers 202 {"job_id": "…", "status": "queued"}: check --sync-path and the API version.',
+        `The sync contract answers 202 {"${JOB_ID_PARAM}": "…", "status": "${JOB_STATUSES[0]}"}: check --sync-path and the API version.`,
       ),
     );
     return finish();
@@ -251,7 +248,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
 
   // 2. Poll the status until a final state or the deadline, backing off 100 ms → ×1.5 → 1 s.
   const statusUrl = endpoint(base, options.statusPath);
-  statusUrl.searchParams.set('job_id', rawId);
+  statusUrl.searchParams.set(JOB_ID_PARAM, rawId);
   const statusLabel = `GET ${statusUrl.pathname}`;
   let interval = options.pollIntervalMs ?? 100;
   const maxInterval = options.maxPollIntervalMs ?? 1000;
@@ -280,7 +277,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
             finding(
               'smoke-http-status',
               `${statusLabel} answered ${answer.status} with ${isRecord(json) ? 'JSON without a `status`' : 'a body that is not JSON'}: ${serverText(answer.body)}.`,
-              'The status contract answers {"job_id": "…", "status": "queued|started|finished|failed"}: check --status-path.',
+              `The status contract answers {"${JOB_ID_PARAM}": "…", "status": "${JOB_STATUSES.join('|')}"}: check --status-path.`,
             ),
           );
           return finish();

@@ -44,7 +44,7 @@ const ticked = (names: readonly string[], max = 3) =>
   `${names.slice(0, max).map((name) => `\`${oneLine(name, 60)}\``).join(', ')}${names.length > max ? `, +${names.length - max} more` : ''}`;
 
 /**
- * Reads the diagnostics JSON of SPEC §6 (`{workers: [{name, queues, state}], queues: {name: length},
+ * Reads the diagnostics JSON of docs/CONTRACT.md §6 (`{workers: [{name, queues, state}], queues: {name: length},
  * default_queue_has_worker}`), tolerating missing parts; undefined when it is not that shape at all.
  */
 export function readDiagnostics(body: string): SmokeDiagnostics | undefined {

@@ -3,9 +3,21 @@ import { parseSyncBody } from '../../src/embedded/api.js';
 import { parseBullWorkers } from '../../src/embedded/liveness.js';
 import { startPair, type Pair } from '../../src/embedded/pair.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { auth, eventually, getStatus, postSync, sleep, TOKEN } from './serve-process.js';
+import { auth, getStatus, postSync, TOKEN } from './serve-process.js';
+import { eventually, sleep } from '../helpers/poll.js';
+import {
+  DEFAULT_SMOKE_TIMEOUT_SECONDS,
+  DEFAULT_SYNC_BODY,
+  DEFAULT_SYNC_MODE,
+  DIAGNOSTICS_PATH,
+  JOB_ID_PARAM,
+  JOB_STATUSES,
+  STATUS_PATH,
+  SYNC_PATH,
+  WORKER_OFFLINE,
+} from '../../src/contract/http.js';
 
-// The HTTP contract of SPEC §6 against real Redis, real BullMQ workers and a real HTTP server (in-process pair).
+// The HTTP contract of docs/CONTRACT.md §6 against real Redis, real BullMQ workers and a real HTTP server (in-process pair).
 describe('embedded pair: HTTP contract', () => {
   let redis: RedisServer;
   let pair: Pair;
@@ -37,13 +49,13 @@ describe('embedded pair: HTTP contract', () => {
 
   it('refuses every endpoint without the right bearer token (401), never echoing the token', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }]) {
-      const sync = await postSync(pair.apiUrl!, { mode: 'incremental' }, headers);
+      const sync = await postSync(pair.apiUrl!, { mode: DEFAULT_SYNC_MODE }, headers);
       expect(sync.status).toBe(401);
       expect(sync.body.success).toBe(false);
     }
-    const status = await fetch(`${pair.apiUrl}/api/receipts/sync/status?job_id=1`);
+    const status = await fetch(`${pair.apiUrl}${STATUS_PATH}?${JOB_ID_PARAM}=1`);
     expect(status.status).toBe(401);
-    const diagnostics = await fetch(`${pair.apiUrl}/api/receipts/queue/diagnostics`);
+    const diagnostics = await fetch(`${pair.apiUrl}${DIAGNOSTICS_PATH}`);
     expect(diagnostics.status).toBe(401);
     expect(JSON.stringify(await diagnostics.json())).not.toContain(TOKEN);
   });
@@ -63,17 +75,17 @@ describe('embedded pair: HTTP contract', () => {
     for (const id of ['no-such-job', 'meta', 'events', 'id', '../1', 'a b', '1:2']) {
       expect((await getStatus(pair.apiUrl!, id)).status, id).toBe(404);
     }
-    const missing = await fetch(`${pair.apiUrl}/api/receipts/sync/status`, { headers: auth });
+    const missing = await fetch(`${pair.apiUrl}${STATUS_PATH}`, { headers: auth });
     expect(missing.status).toBe(400);
     const route = await fetch(`${pair.apiUrl}/api/nothing`, { headers: auth });
     expect(route.status).toBe(404);
     expect(((await route.json()) as { success: boolean }).success).toBe(false);
-    const method = await fetch(`${pair.apiUrl}/api/receipts/sync`, { headers: auth });
+    const method = await fetch(`${pair.apiUrl}${SYNC_PATH}`, { headers: auth });
     expect(method.status).toBe(405);
   });
 
   it('follows a job from queued through started to finished, with progress and result counts', async () => {
-    const { body } = await postSync(pair.apiUrl!, { mode: 'incremental', business_id: 7 });
+    const { body } = await postSync(pair.apiUrl!, { mode: DEFAULT_SYNC_MODE, business_id: 7 });
     const jobId = String(body.job_id);
     const seen: string[] = ['queued'];
     const progress: number[] = [];
@@ -83,7 +95,7 @@ describe('embedded pair: HTTP contract', () => {
       if (seen.at(-1) !== state.status) seen.push(String(state.status));
       progress.push(Number(state.progress));
       return state.status === 'finished' || state.status === 'failed' ? state : undefined;
-    }, 30_000, 20);
+    }, { timeoutMs: 30_000, intervalMs: 20 });
     expect(seen).toEqual(['queued', 'started', 'finished']);
     expect(final).toMatchObject({ job_id: jobId, status: 'finished', progress: 100, result: { fetched: 160, created: 40, updated: 120 } });
     expect(progress.some((value) => value > 0 && value < 100)).toBe(true);
@@ -102,7 +114,7 @@ describe('embedded pair: HTTP contract', () => {
   });
 
   it('describes workers and queue lengths in the diagnostics', async () => {
-    const response = await fetch(`${pair.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth });
+    const response = await fetch(`${pair.apiUrl}${DIAGNOSTICS_PATH}`, { headers: auth });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { workers: { name: string; queues: string[]; state: string }[]; queues: Record<string, number>; default_queue_has_worker: boolean };
     expect(body.default_queue_has_worker).toBe(true);
@@ -133,12 +145,12 @@ describe('embedded pair: fail-fast vs always-enqueue', () => {
     const api = await start({ worker: false, mode: 'fail-fast', prefix: 'ff' });
     const refused = await postSync(api.apiUrl!);
     expect(refused.status).toBe(503);
-    expect(refused.body).toEqual({ success: false, error: 'Receipt sync worker is not online' });
+    expect(refused.body).toEqual({ success: false, error: WORKER_OFFLINE });
 
     // A worker on other queues (the incident: RQ_QUEUES without `default`) does not count.
     const wrong = await start({ api: false, queues: ['high', 'low'], prefix: 'ff', workerName: 'wrong-queues' });
     expect((await postSync(api.apiUrl!)).status).toBe(503);
-    const diagnostics = (await (await fetch(`${api.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth })).json()) as Record<string, unknown>;
+    const diagnostics = (await (await fetch(`${api.apiUrl}${DIAGNOSTICS_PATH}`, { headers: auth })).json()) as Record<string, unknown>;
     expect(diagnostics.default_queue_has_worker).toBe(false);
     expect(diagnostics.workers).toEqual([{ name: 'wrong-queues', queues: ['high', 'low'], state: 'idle' }]);
     await wrong.stop();
@@ -158,7 +170,7 @@ describe('embedded pair: fail-fast vs always-enqueue', () => {
     const jobId = String(accepted.body.job_id);
     await sleep(300);
     expect((await getStatus(api.apiUrl!, jobId)).body.status).toBe('queued');
-    const diagnostics = (await (await fetch(`${api.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth })).json()) as { queues: Record<string, number> };
+    const diagnostics = (await (await fetch(`${api.apiUrl}${DIAGNOSTICS_PATH}`, { headers: auth })).json()) as { queues: Record<string, number> };
     expect(diagnostics.queues.default).toBe(1);
 
     await start({ api: false, queues: ['default'], prefix: 'ae' });
@@ -198,15 +210,28 @@ describe('embedded pair: Redis that refuses CLIENT LIST', () => {
       return answer.status === 202 ? answer : undefined;
     });
     await eventually(async () => ((await getStatus(api.apiUrl!, String(accepted.body.job_id))).body.status === 'finished' ? true : undefined));
-    const diagnostics = (await (await fetch(`${api.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth })).json()) as Record<string, unknown>;
+    const diagnostics = (await (await fetch(`${api.apiUrl}${DIAGNOSTICS_PATH}`, { headers: auth })).json()) as Record<string, unknown>;
     expect(diagnostics.default_queue_has_worker).toBe(true);
     expect(diagnostics.workers).toEqual([{ name: expect.stringContaining('inferred'), queues: ['default'], state: 'unknown' }]);
   });
 });
 
 describe('embedded pair: pure parts', () => {
+  it('the contract module states the HTTP contract: the one place code and tests take paths, body and texts from', () => {
+    expect({ SYNC_PATH, STATUS_PATH, DIAGNOSTICS_PATH, JOB_ID_PARAM, DEFAULT_SYNC_BODY, WORKER_OFFLINE, JOB_STATUSES, DEFAULT_SMOKE_TIMEOUT_SECONDS }).toEqual({
+      SYNC_PATH: '/api/receipts/sync',
+      STATUS_PATH: '/api/receipts/sync/status',
+      DIAGNOSTICS_PATH: '/api/receipts/queue/diagnostics',
+      JOB_ID_PARAM: 'job_id',
+      DEFAULT_SYNC_BODY: '{"mode":"incremental"}',
+      WORKER_OFFLINE: 'Receipt sync worker is not online',
+      JOB_STATUSES: ['queued', 'started', 'finished', 'failed'],
+      DEFAULT_SMOKE_TIMEOUT_SECONDS: 60,
+    });
+  });
+
   it('validates sync bodies', () => {
-    expect(parseSyncBody('')).toEqual({ mode: 'incremental' });
+    expect(parseSyncBody('')).toEqual({ mode: DEFAULT_SYNC_MODE });
     expect(parseSyncBody('{"mode":"full","business_id":3}')).toEqual({ mode: 'full', business_id: 3 });
     expect(() => parseSyncBody('{"mode":"weekly"}')).toThrow(/Unknown mode/);
     expect(() => parseSyncBody('{"business_id":9007199254740993}')).toThrow(/positive integer/);

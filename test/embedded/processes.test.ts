@@ -6,7 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { auth, eventually, getStatus, killAllServe, postSync, startServe, TOKEN } from './serve-process.js';
+import { auth, getStatus, killAllServe, postSync, startServe, TOKEN } from './serve-process.js';
+import { eventually } from '../helpers/poll.js';
+import { DEFAULT_SYNC_MODE, DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 const processGone = (pid: number) => {
   try {
@@ -52,7 +54,7 @@ describe('serve as real processes', () => {
     const incident = await startServe(['--no-api'], { REDIS_URL: redis.url, RQ_QUEUES: 'high,low', RECEIPTS_DOCTOR_SERVE_WORKER_NAME: 'incident' });
     expect(incident.readyLine).toContain('worker on high,low');
     const refused = await postSync(api.apiUrl!);
-    expect(refused).toEqual({ status: 503, body: { success: false, error: 'Receipt sync worker is not online' } });
+    expect(refused).toEqual({ status: 503, body: { success: false, error: WORKER_OFFLINE } });
     incident.child.kill('SIGTERM');
     expect(await incident.exited).toBe(0);
 
@@ -65,7 +67,7 @@ describe('serve as real processes', () => {
       return body.status === 'finished' ? body : undefined;
     });
     expect(final.result).toEqual({ fetched: 100, created: 25, updated: 75 });
-    const diagnostics = (await (await fetch(`${api.apiUrl}/api/receipts/queue/diagnostics`, { headers: auth })).json()) as { workers: { queues: string[] }[]; default_queue_has_worker: boolean };
+    const diagnostics = (await (await fetch(`${api.apiUrl}${DIAGNOSTICS_PATH}`, { headers: auth })).json()) as { workers: { queues: string[] }[]; default_queue_has_worker: boolean };
     expect(diagnostics.default_queue_has_worker).toBe(true);
     expect(diagnostics.workers.map((entry) => entry.queues)).toEqual([['default', 'high', 'low']]);
 
@@ -83,7 +85,7 @@ describe('serve as real processes', () => {
     });
     const { body } = await postSync(serve.apiUrl!);
     const jobId = String(body.job_id);
-    await eventually(async () => ((await getStatus(serve.apiUrl!, jobId)).body.status === 'started' ? true : undefined), 30_000, 20);
+    await eventually(async () => ((await getStatus(serve.apiUrl!, jobId)).body.status === 'started' ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
 
@@ -100,7 +102,7 @@ describe('serve as real processes', () => {
       RECEIPTS_DOCTOR_SERVE_DRAIN_MS: '300',
     });
     const { body } = await postSync(serve.apiUrl!);
-    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), 30_000, 20);
+    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     expect(serve.stderr()).toMatch(/without draining/);
@@ -139,7 +141,7 @@ describe('serve as real processes', () => {
     const serve = await startServe(['--port', '0', '--token', TOKEN], { TMPDIR: tmp, RECEIPTS_DOCTOR_SERVE_BATCH_MS: '300' }, true);
     const pid = await redisPid(serve.redisUrl!);
     const { body } = await postSync(serve.apiUrl!);
-    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), 30_000, 20);
+    await eventually(async () => ((await getStatus(serve.apiUrl!, String(body.job_id))).body.status === 'started' ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });
     process.kill(-serve.child.pid!, 'SIGINT');
     // redis-server would quit at once on SIGINT; it is in its own group, so it still serves the draining worker.
     const probe = new Redis(serve.redisUrl!, { maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -157,7 +159,7 @@ describe('serve as real processes', () => {
     const pid = await redisPid(serve.redisUrl!);
     serve.child.kill('SIGKILL');
     await serve.exited;
-    await eventually(async () => (processGone(pid) && readdirSync(tmp).length === 0 ? true : undefined), 15_000);
+    await eventually(async () => (processGone(pid) && readdirSync(tmp).length === 0 ? true : undefined), { timeoutMs: 15_000 });
   });
 
   it('stops with exit 1 when its embedded redis-server dies under it', async () => {
@@ -202,6 +204,6 @@ describe('serve as real processes', () => {
     expect(fromEnv.readyLine).not.toContain(TOKEN);
     const dev = await startServe(['--port', '0', '--redis', redis.url, '--no-worker', '--mode', 'always-enqueue']);
     expect((await postSync(dev.apiUrl!)).status).toBe(401);
-    expect((await postSync(dev.apiUrl!, { mode: 'incremental' }, { authorization: 'Bearer dev-token' })).status).toBe(202);
+    expect((await postSync(dev.apiUrl!, { mode: DEFAULT_SYNC_MODE }, { authorization: 'Bearer dev-token' })).status).toBe(202);
   });
 });

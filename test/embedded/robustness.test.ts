@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { eventually, getStatus, killAllServe, postSync, startServe, TOKEN, waitAllFinal } from './serve-process.js';
+import { getStatus, killAllServe, postSync, startServe, TOKEN, waitAllFinal } from './serve-process.js';
+import { eventually } from '../helpers/poll.js';
+import { DEFAULT_SYNC_MODE, DIAGNOSTICS_PATH } from '../../src/contract/http.js';
 
-// The robustness claims of SPEC §7, each against real serve processes, real Redis and real BullMQ.
+// The robustness claims of docs/CONTRACT.md §7, each against real serve processes, real Redis and real BullMQ.
 describe('serve robustness', () => {
   let redis: RedisServer;
 
@@ -19,7 +21,7 @@ describe('serve robustness', () => {
       RECEIPTS_DOCTOR_SERVE_BATCH_MS: '1',
       RECEIPTS_DOCTOR_SERVE_CONCURRENCY: '50',
     });
-    const answers = await Promise.all(Array.from({ length: 1_000 }, (_, index) => postSync(serve.apiUrl!, { mode: 'incremental', business_id: index + 1 })));
+    const answers = await Promise.all(Array.from({ length: 1_000 }, (_, index) => postSync(serve.apiUrl!, { mode: DEFAULT_SYNC_MODE, business_id: index + 1 })));
     expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
     const ids = answers.map((answer) => String(answer.body.job_id));
     expect(new Set(ids).size).toBe(1_000);
@@ -46,7 +48,7 @@ describe('serve robustness', () => {
       const states = await Promise.all(ids.map(async (id) => [id, (await getStatus(api.apiUrl!, id)).body.status] as const));
       const started = states.filter(([, state]) => state === 'started').map(([id]) => id);
       return started.length > 0 ? started : undefined;
-    }, 30_000, 20);
+    }, { timeoutMs: 30_000, intervalMs: 20 });
     doomed.child.kill('SIGKILL');
     expect(await doomed.exited).toBe('SIGKILL');
     const orphaned = await Promise.all(inFlight.map(async (id) => (await getStatus(api.apiUrl!, id)).body.status));
@@ -70,7 +72,7 @@ describe('serve robustness', () => {
       expect(answer.body.success).toBe(false);
       expect(String(answer.body.error)).toMatch(/^Redis is unavailable: /);
     }
-    const diagnostics = await fetch(`${serve.apiUrl}/api/receipts/queue/diagnostics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const diagnostics = await fetch(`${serve.apiUrl}${DIAGNOSTICS_PATH}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(diagnostics.status).toBe(503);
 
     const back = await startRedis([], port);
@@ -79,7 +81,7 @@ describe('serve robustness', () => {
       const accepted = await eventually(async () => {
         const answer = await postSync(serve.apiUrl!);
         return answer.status === 202 ? answer : undefined;
-      }, 30_000, 100);
+      }, { timeoutMs: 30_000, intervalMs: 100 });
       const final = await eventually(async () => {
         const { body } = await getStatus(serve.apiUrl!, String(accepted.body.job_id));
         return body.status === 'finished' ? body : undefined;

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BIN, REPO_ROOT } from '../helpers/cli.js';
+import { sleep } from '../helpers/poll.js';
+import { DEFAULT_SYNC_MODE, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../../src/contract/http.js';
 
 /** A `receipts-doctor serve` running as a real process (the built CLI). */
 export interface ServeProcess {
@@ -88,8 +90,8 @@ export const TOKEN = 'test-token-123';
 export const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** POST the sync; returns status and parsed body. */
-export async function postSync(apiUrl: string, body: unknown = { mode: 'incremental' }, headers: Record<string, string> = auth) {
-  const response = await fetch(`${apiUrl}/api/receipts/sync`, {
+export async function postSync(apiUrl: string, body: unknown = { mode: DEFAULT_SYNC_MODE }, headers: Record<string, string> = auth) {
+  const response = await fetch(`${apiUrl}${SYNC_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -98,26 +100,8 @@ export async function postSync(apiUrl: string, body: unknown = { mode: 'incremen
 }
 
 export async function getStatus(apiUrl: string, jobId: string) {
-  const response = await fetch(`${apiUrl}/api/receipts/sync/status?job_id=${encodeURIComponent(jobId)}`, { headers: auth });
+  const response = await fetch(`${apiUrl}${STATUS_PATH}?${JOB_ID_PARAM}=${encodeURIComponent(jobId)}`, { headers: auth });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value (not undefined), or throws after `timeoutMs` with the last observation. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
 /** Polls the status of every job until each is finished or failed; returns the final bodies by id. */

@@ -10,7 +10,7 @@ import { findAll, parseXml } from './xml.js';
 const args = ['check', '--redis', 'redis://user:s3cret-pass@127.0.0.1:1', '--url', 'http://127.0.0.1:1', '--token', 'tok-123456', '--connect-timeout', '500'];
 
 describe('formats on a real CLI report', () => {
-  it('every format in SPEC §2 is accepted; an unknown one exits 2 naming the valid ones', async () => {
+  it('every format in docs/CONTRACT.md §2 is accepted; an unknown one exits 2 naming the valid ones', async () => {
     const result = await runCli([...args, '--format', 'yaml']);
     expect(result.exitCode).toBe(2);
     for (const name of FORMAT_NAMES) expect(result.stderr).toContain(name);

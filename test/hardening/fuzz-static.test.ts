@@ -1,5 +1,5 @@
 /**
- * Fuzzing the static stage's parsers through the built CLI (SPEC §2, §8): compose YAML, `.env`,
+ * Fuzzing the static stage's parsers through the built CLI (docs/CONTRACT.md §2, §8): compose YAML, `.env`,
  * Python and TypeScript sources, the project tree. Every run must end with exit 0, 1 or 2 within its
  * deadline, print no stack trace and no "internal error"; a 0/1 run with --format json prints a report.
  *

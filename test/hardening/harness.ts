@@ -1,6 +1,6 @@
 /**
  * Robustness harness: runs the built CLI as a real process under a hard deadline and checks the
- * guarantees of SPEC §2/§8 — exit 0, 1 or 2, no stack trace, no "internal error", a bounded run.
+ * guarantees of docs/CONTRACT.md §2/§8 — exit 0, 1 or 2, no stack trace, no "internal error", a bounded run.
  *
  *   const run = await runBounded(['static', dir]);
  *   expectRobust(run, 'mutated compose #12');
@@ -81,7 +81,7 @@ export function robustnessProblem(run: BoundedRun): string | undefined {
     return 'leaked a JavaScript error';
   }
   if (run.exitCode === 2) {
-    // Exit 2 prints one clear line (SPEC §2), and no report.
+    // Exit 2 prints one clear line (docs/CONTRACT.md §2), and no report.
     const lines = run.stderr.trim().split('\n').filter(Boolean);
     if (lines.length !== 1) return `exit 2 with ${lines.length} stderr lines instead of one`;
   }

@@ -26,7 +26,7 @@ beforeAll(async () => {
   await admin.connect();
   await seedQueues(admin);
   const reader = ['+@read', '+ping', '+hello', '+info', '+select', '+client|setname'];
-  // The spec's minimal read-only user (SPEC §5), without +client|list.
+  // The contract's minimal read-only user (docs/CONTRACT.md §5), without +client|list.
   await admin.call('ACL', 'SETUSER', 'reader', 'on', `>${ACL_PASSWORD}`, '~*', '&*', ...reader);
   // Reads only RQ's keys: BullMQ keys are denied.
   await admin.call('ACL', 'SETUSER', 'rqonly', 'on', `>${ACL_PASSWORD}`, '~rq:*', ...reader);
@@ -192,22 +192,42 @@ describe.concurrent('live: authentication and ACL', () => {
     expect([0, 1, 2]).toContain(run.exitCode);
   });
 
-  it('the minimal read-only ACL user of SPEC §5 (no +client|list) → a full report, BullMQ liveness inferred', async () => {
+  it('the minimal read-only ACL user of docs/CONTRACT.md §5 (no +client|list) → a full report, BullMQ liveness inferred', async () => {
     const { run, report, rules } = await live(`redis://${aclAuth('reader')}@127.0.0.1:${redis.port}`, [], 'reader');
     expect([0, 1]).toContain(run.exitCode);
     expect(report!.live!.workers.map((worker) => worker.name)).toContain('fault-w1');
     expect(rules).toContain('live-queue-without-worker');
   });
 
-  for (const user of ['rqonly', 'bullonly', 'pingonly', 'nosetname', 'noscan']) {
-    it(`ACL user \`${user}\` (some commands or keys denied) → a clear finding or exit 2, never a crash`, async () => {
+  // A read the user may not make ends the inspection: exit 2 naming what was denied, live-unreachable in check.
+  const denied: [user: string, what: RegExp][] = [
+    ['rqonly', /no permissions to access one of the keys/],
+    ['bullonly', /no permissions to access one of the keys/],
+    ['pingonly', /no permissions to run the 'smembers' command/],
+    ['noscan', /no permissions to run the 'scan' command/],
+  ];
+  for (const [user, what] of denied) {
+    it(`ACL user \`${user}\` (a needed read denied) → exit 2 naming it; inside check → live-unreachable`, async () => {
       const url = `redis://${aclAuth(user)}@127.0.0.1:${redis.port}`;
       const { run } = await live(url, [], `ACL ${user}`);
-      if (run.exitCode === 2) expect(run.stderr).toMatch(/perm|denied|NOPERM|auth|Cannot/i);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/^receipts-doctor: Cannot use Redis at redis:\/\/\w+:\*\*\*@127\.0\.0\.1:\d+: permission denied \(NOPERM /);
+      expect(run.stderr).toMatch(what);
       const inCheck = await check(url, [], `ACL ${user} in check`);
-      expect([0, 1]).toContain(inCheck.run.exitCode);
+      expect(inCheck.run.exitCode).toBe(1);
+      expect(inCheck.rules).toEqual(['live-unreachable']);
+      expect(inCheck.report!.findings[0]!.message).toMatch(what);
     });
   }
+
+  it('ACL user without CLIENT SETNAME (nor CLIENT LIST) → the full report, BullMQ liveness inferred, alone and in check', async () => {
+    const url = `redis://${aclAuth('nosetname')}@127.0.0.1:${redis.port}`;
+    for (const { run, report, rules } of [await live(url, [], 'ACL nosetname'), await check(url, [], 'ACL nosetname in check')]) {
+      expect(run.exitCode).toBe(1);
+      expect(report!.live!.workers.map((worker) => worker.name)).toContain('fault-w1');
+      expect([...new Set(rules)].sort()).toEqual(['failed-jobs', 'live-client-list-denied', 'live-queue-without-worker']);
+    }
+  });
 
   it('a database index out of range → exit 2', async () => {
     const { run } = await live(`redis://:${PASSWORD}@127.0.0.1:${redis.port}/999`, [], 'db 999');

@@ -1,5 +1,5 @@
 /**
- * Secrets never appear in any output (SPEC §2): a distinctive token and Redis password go through every command
+ * Secrets never appear in any output (docs/CONTRACT.md §2): a distinctive token and Redis password go through every command
  * × every format (read from FORMATTERS at run time, so a new format is covered automatically), on healthy and
  * failing paths — wrong password, unreachable targets, an API that echoes the token back in its errors, credentials
  * in URLs, the config file, env vars, --token-file — to stdout and with --output. Neither secret may appear in
@@ -19,6 +19,7 @@ import { startServe } from '../embedded/serve-process.js';
 import { expectNoSecret, expectRobust, runBounded } from './harness.js';
 import { mapLimit, removeTempDirs, tempDir } from './projects.js';
 import { seedQueues } from './redis-data.js';
+import { STATUS_PATH } from '../../src/contract/http.js';
 
 const TOKEN = 'tok-SECRET-4242-zz';
 const PASSWORD = 'pw-SECRET-9191-zz';
@@ -58,7 +59,7 @@ beforeAll(async () => {
   // Accepts the job, then fails it with an error that quotes the credentials; the diagnostics quote them too.
   urls.echo = await serve((request, response) => {
     if (request.method === 'POST') return json(response, 202, { job_id: 'sec-1', status: 'queued', message: `accepted for ${echoed(request)}` });
-    if (request.url?.startsWith('/api/receipts/sync/status')) {
+    if (request.url?.startsWith(STATUS_PATH)) {
       return json(response, 200, { job_id: 'sec-1', status: 'failed', error: `Traceback\nAuthError: ${echoed(request)} rejected` });
     }
     json(response, 200, {
@@ -177,7 +178,7 @@ describe('no secret in any output', () => {
         if (output && existsSync(output)) texts[output] = readFileSync(output, 'utf8');
         expectNoSecret(texts, SECRETS, label);
       } catch (error) {
-        problems.push((error as Error).message.split('\n').slice(0, 4).join('\n'));
+        problems.push((error as Error).message.split("\n").slice(0, 12).join("\n"));
       }
     });
     expect(problems, problems.join('\n\n')).toEqual([]);

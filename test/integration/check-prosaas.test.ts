@@ -13,6 +13,7 @@ import { fixture, runCli, runJson } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { httpGet, startProsaas, type ProsaasStack } from '../helpers/prosaas.js';
 import { flushRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { DIAGNOSTICS_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
 const FIXED = fixture('prosaas');
 const INCIDENT = fixture('incident');
@@ -21,7 +22,7 @@ const TOKEN = 'integration-secret-token-4711';
 
 /** The API's fail-fast check reads RQ's registrations: wait until it agrees with what the scenario started. */
 async function expectDiagnostics(apiUrl: string, defaultHasWorker: boolean): Promise<void> {
-  const answer = await httpGet(`${apiUrl}/api/receipts/queue/diagnostics`);
+  const answer = await httpGet(`${apiUrl}${DIAGNOSTICS_PATH}`);
   expect(JSON.parse(answer!.body).default_queue_has_worker).toBe(defaultHasWorker);
 }
 
@@ -179,7 +180,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const [smoke] = findingsOf(report, 'smoke-http-status');
       expect(report!.smoke!.httpStatus).toBe(503);
       expect(smoke!.message).toContain('503');
-      expect(smoke!.message).toContain('Receipt sync worker is not online');
+      expect(smoke!.message).toContain(WORKER_OFFLINE);
       const related = smoke!.related ?? [];
       expect(related.some((entry) => entry.file === 'server/routes_receipts.py' && entry.message.includes(staticProd.message))).toBe(true);
       expect(related.some((entry) => entry.message.includes(live!.message))).toBe(true);
@@ -231,7 +232,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       ]);
       expect(exitCode).toBe(1);
       expect(stdout).toContain('503');
-      expect(stdout).toContain('Receipt sync worker is not online');
+      expect(stdout).toContain(WORKER_OFFLINE);
       expect(stdout).toContain('`default`');
       expect(stdout).toContain('docker-compose.prod.yml:11');
       expect(stdout).toContain('live-queue-without-worker');

@@ -8,6 +8,7 @@ import type { Finding, Report } from '../../src/types.js';
 import { fixture, runCli, runJson } from '../helpers/cli.js';
 import { flushRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import { killAllServe, startServe, TOKEN, type ServeProcess } from '../embedded/serve-process.js';
+import { WORKER_OFFLINE } from '../../src/contract/http.js';
 
 const FIXED = fixture('prosaas');
 const INCIDENT = fixture('incident');
@@ -100,7 +101,7 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       ]);
       expect(report!.smoke!.httpStatus).toBe(503);
       const [smoke] = findingsOf(report, 'smoke-http-status');
-      expect(smoke!.message).toContain('Receipt sync worker is not online');
+      expect(smoke!.message).toContain(WORKER_OFFLINE);
       const [live] = findingsOf(report, 'live-queue-without-worker');
       const staticProd = findingsOf(report, 'queue-without-worker').find((finding) => finding.environment === 'prod')!;
       expect(staticProd.hint).toContain('docker-compose.prod.yml:11');

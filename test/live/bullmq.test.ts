@@ -5,6 +5,9 @@ import { runLive } from '../../src/live/index.js';
 import { execa } from 'execa';
 import { BIN, runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { Redis } from 'ioredis';
+import { BullKeys, type BullQueueKey } from '../../src/live/bullmq-keys.js';
+import { bullWorkerClients } from '../../src/live/client-list.js';
 
 
 describe('live stage against real BullMQ queues and workers', () => {
@@ -62,6 +65,30 @@ describe('live stage against real BullMQ queues and workers', () => {
     expect(failed).toMatchObject({ queue: 'mail' });
     expect(failed!.message).toContain('SMTP refused the message');
     expect(findings.some((f) => f.rule === 'live-client-list-denied')).toBe(false);
+  });
+
+  it("spells keys and worker connection names exactly as BullMQ's QueueKeys and Worker do", async () => {
+    const queue = new Queue('mail', { connection: connection(), prefix: 'layout' });
+    closers.push(() => queue.close());
+    const keys = new BullKeys('layout');
+    const types: BullQueueKey[] = ['wait', 'paused', 'active', 'prioritized', 'delayed', 'failed', 'completed', 'meta', 'stalled-check'];
+    for (const type of types) expect(keys.key('mail', type)).toBe(queue.keys[type]);
+    expect(keys.job('mail', '42')).toBe(queue.toKey('42'));
+
+    const client = new Redis(redis.url);
+    try {
+      const list = String(await client.client('LIST'));
+      const defaults = new BullKeys();
+      expect(list).toContain(`name=${defaults.workerClientName('mail', 'mailer')} `);
+      const workers = bullWorkerClients(list, defaults).map(({ queue, worker, waiting }) => [queue, worker ?? '(unnamed)', waiting]);
+      // Both wait for jobs on their blocking connection (flag b), after the queue's only jobs were processed.
+      expect(workers.sort()).toEqual([
+        ['mail', '(unnamed)', true],
+        ['mail', 'mailer', true],
+      ]);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('reads another key prefix with --prefix and an explicit --backend', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startProsaasWorker, type RqWorker } from './rq-helpers.js';
+import { startRqWorker, type RqWorker } from '../helpers/rq.js';
 
 // End to end through the compose loader and the scanner: passes once the static stage is merged.
 describe('live <dir>: prosaas prod config vs a worker started from the old RQ_QUEUES', () => {
@@ -10,7 +10,7 @@ describe('live <dir>: prosaas prod config vs a worker started from the old RQ_QU
 
   beforeAll(async () => {
     redis = await startRedis();
-    worker = await startProsaasWorker(redis.url, 'high,low');
+    worker = await startRqWorker({ redisUrl: redis.url, queues: ['high', 'low'], via: 'module' });
   });
 
   afterAll(async () => {

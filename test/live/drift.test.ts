@@ -5,7 +5,7 @@ import { palette } from '../../src/report/style.js';
 import type { Consumer } from '../../src/types.js';
 import { liveOptions } from '../helpers/live.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startProsaasWorker, type RqWorker } from './rq-helpers.js';
+import { startRqWorker, type RqWorker } from '../helpers/rq.js';
 
 const consumer = (service: string, queues: string[], extra: Partial<Consumer> = {}): Consumer => ({
   environment: 'prod',
@@ -27,7 +27,7 @@ describe('config-live-drift: the selected environment says a queue is consumed, 
   beforeAll(async () => {
     redis = await startRedis();
     // The incident: the running worker was started from the old RQ_QUEUES, without `default`.
-    worker = await startProsaasWorker(redis.url, 'high,low');
+    worker = await startRqWorker({ redisUrl: redis.url, queues: ['high', 'low'], via: 'module' });
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { enqueue, RQ, startRqWorker, type RqWorker } from './rq-helpers.js';
+import { enqueue, RQ, startRqWorker, type RqWorker } from '../helpers/rq.js';
 import { execa } from 'execa';
 
 const READ_ONLY = ['on', '>s3cret-pw', '~*', 'resetchannels', '-@all', '+@read', '+ping', '+hello', '+info', '+select', '+client|setname'];
@@ -36,7 +36,7 @@ describe('live is strictly read-only (ACL user without write commands, dataset u
     await admin.call('ACL', 'SETUSER', 'doctor', ...READ_ONLY);
     await admin.call('ACL', 'SETUSER', 'doctor-list', ...READ_ONLY, '+client|list');
     // RQ: a running worker, queued jobs, a failed job from a real burst worker.
-    rqWorker = await startRqWorker(redis.url, 'steady', ['high', 'default']);
+    rqWorker = await startRqWorker({ redisUrl: redis.url, name: 'steady', queues: ['high', 'default'] });
     await enqueue(redis.url, 'reports', 'os.getcwd', [], 4);
     await enqueue(redis.url, 'broken', 'json.loads', ['{nope']);
     await execa(RQ, ['worker', '--url', redis.url, '--burst', '--name', 'burst-1', 'broken'], { cwd: '/tmp' });

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { runLive } from '../../src/live/index.js';
 import { runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { enqueue, python, startProsaasWorker, startRqWorker, waitFor, type RqWorker } from './rq-helpers.js';
+import { eventually } from '../helpers/poll.js';
+import { enqueue, python, startRqWorker, type RqWorker } from '../helpers/rq.js';
 
 
 /** Registers `count` RQ workers the way RQ does (register_birth), without running them. */
@@ -32,12 +33,12 @@ describe('live stage against real RQ 1.13 workers', () => {
     const url = redis.url;
     workers.push(
       ...(await Promise.all([
-        startRqWorker(url, 'alive-1', ['high', 'default']),
-        startRqWorker(url, 'wrong-queues', ['low']),
-        startRqWorker(url, 'killed-expired', ['receipts_sync']),
-        startRqWorker(url, 'killed-overdue', ['mail']),
-        startRqWorker(url, 'slowpoke', ['slow']),
-        startProsaasWorker(url, 'high,reports'),
+        startRqWorker({ redisUrl: url, name: 'alive-1', queues: ['high', 'default'] }),
+        startRqWorker({ redisUrl: url, name: 'wrong-queues', queues: ['low'] }),
+        startRqWorker({ redisUrl: url, name: 'killed-expired', queues: ['receipts_sync'] }),
+        startRqWorker({ redisUrl: url, name: 'killed-overdue', queues: ['mail'] }),
+        startRqWorker({ redisUrl: url, name: 'slowpoke', queues: ['slow'] }),
+        startRqWorker({ redisUrl: url, queues: ['high', 'reports'], via: 'module' }),
       ])),
     );
     // A dead worker keeps its registration: SIGKILL skips register_death.
@@ -59,8 +60,8 @@ time.sleep(1.5)`,
     await enqueue(url, 'slow', 'time.sleep', [40]);
     await enqueue(url, 'slow', 'os.getcwd', [], 2);
     const client = new Redis(url);
-    await waitFor('the failing job to fail', async () => ((await client.zcard('rq:failed:default')) > 0 ? true : undefined));
-    await waitFor('slowpoke to pick up the long job', async () => ((await client.hget('rq:worker:slowpoke', 'current_job')) ? true : undefined));
+    await eventually(async () => ((await client.zcard('rq:failed:default')) > 0 ? true : undefined), { what: 'the failing job to fail' });
+    await eventually(async () => ((await client.hget('rq:worker:slowpoke', 'current_job')) ? true : undefined), { what: 'slowpoke to pick up the long job' });
     client.disconnect();
   });
 

@@ -4,6 +4,7 @@ import { errorLine, parseRqTimestamp } from '../../src/live/model.js';
 import { parseRedisUrl } from '../../src/live/redis.js';
 import { encodeCommands, RedisReplyError, RespParser, type RespValue } from '../../src/live/resp.js';
 import { workersFromClientList } from '../../src/live/bullmq.js';
+import { parseBullWorkers } from '../../src/embedded/liveness.js';
 import { InputError } from '../../src/errors.js';
 
 type Plain = string | number | null | Plain[];
@@ -100,16 +101,34 @@ describe('RQ and BullMQ formats', () => {
   it('recognises BullMQ worker connections by name, not QueueEvents or other clients', () => {
     const b64 = Buffer.from('mail').toString('base64');
     const list = [
-      `id=7 addr=10.0.0.5:5123 name=bull:${b64}:w:mailer age=30 idle=2 cmd=bzpopmin`,
-      `id=8 addr=10.0.0.6:5124 name=bull:${b64} age=10 idle=0 cmd=evalsha`,
-      `id=9 addr=10.0.0.7:5125 name=bull:${b64}:qe age=10 idle=0 cmd=xread`,
-      `id=10 addr=10.0.0.8:5126 name=receipts-doctor:live age=0 idle=0 cmd=client|list`,
-      `id=11 addr=10.0.0.9:5127 name=acme:${b64}:w:other age=0 idle=0 cmd=bzpopmin`,
+      `id=7 addr=10.0.0.5:5123 name=bull:${b64}:w:mailer age=30 idle=2 flags=b cmd=bzpopmin`,
+      `id=8 addr=10.0.0.6:5124 name=bull:${b64} age=10 idle=0 flags=N cmd=evalsha`,
+      `id=9 addr=10.0.0.7:5125 name=bull:${b64}:qe age=10 idle=0 flags=b cmd=xread`,
+      `id=10 addr=10.0.0.8:5126 name=receipts-doctor:live age=0 idle=0 flags=N cmd=client|list`,
+      `id=11 addr=10.0.0.9:5127 name=acme:${b64}:w:other age=0 idle=0 flags=b cmd=bzpopmin`,
     ].join('\n');
     const workers = workersFromClientList(list, 'bull', Date.UTC(2024, 0, 1));
     expect(workers.map((read) => [read.worker.name, read.worker.queues, read.worker.hostname, read.worker.state])).toEqual([
       ['mail#8', ['mail'], '10.0.0.6', 'busy'],
       ['mailer', ['mail'], '10.0.0.5', 'idle'],
     ]);
+  });
+
+  it('the live stage and the embedded API read CLIENT LIST by the same rules: blocked is idle, base64 must be BullMQ\'s', () => {
+    const b64 = (name: string) => Buffer.from(name).toString('base64');
+    const list = [
+      // Processing a job: not blocked, although the last command on the connection was the blocking one.
+      `id=1 addr=10.0.0.1:1 name=bull:${b64('mail')}:w:busy age=5 idle=0 flags=N cmd=bzpopmin`,
+      `id=2 addr=10.0.0.2:2 name=bull:${b64('mail')}:w:waiting age=5 idle=0 flags=b cmd=bzpopmin`,
+      // `mai` is valid base64 for other bytes but not what BullMQ writes for any queue name (no padding).
+      `id=3 addr=10.0.0.3:3 name=bull:mai:w:impostor age=5 idle=0 flags=b cmd=bzpopmin`,
+    ].join('\r\n');
+    const live = workersFromClientList(list, 'bull', Date.UTC(2024, 0, 1)).map((read) => [read.worker.name, read.worker.state]);
+    const embedded = parseBullWorkers(list).map((worker) => [worker.name, worker.state]);
+    expect(live).toEqual([
+      ['busy', 'busy'],
+      ['waiting', 'idle'],
+    ]);
+    expect(embedded).toEqual(live);
   });
 });

@@ -14,6 +14,7 @@ import { runSmoke, type SmokeOptions } from '../../src/smoke/index.js';
 import { execa } from 'execa';
 import { BIN, runCli, runJson } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
+import { DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../../src/contract/http.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 
@@ -69,18 +70,18 @@ const json = (response: ServerResponse, status: number, payload: unknown) => {
   response.end(JSON.stringify(payload));
 };
 
-const isPost = (request: IncomingMessage) => request.method === 'POST' && request.url === '/api/receipts/sync';
-const isStatus = (request: IncomingMessage) => request.url?.startsWith('/api/receipts/sync/status') ?? false;
+const isPost = (request: IncomingMessage) => request.method === 'POST' && request.url === SYNC_PATH;
+const isStatus = (request: IncomingMessage) => request.url?.startsWith(STATUS_PATH) ?? false;
 
 const rules = (report: { findings: { rule: string }[] } | undefined) => report?.findings.map((finding) => finding.rule) ?? [];
 
 const options = (url: string, overrides: Partial<SmokeOptions> = {}): SmokeOptions => ({
   url,
   token: 'secret-token-123',
-  body: '{"mode":"incremental"}',
-  syncPath: '/api/receipts/sync',
-  statusPath: '/api/receipts/sync/status',
-  diagnosticsPath: '/api/receipts/queue/diagnostics',
+  body: DEFAULT_SYNC_BODY,
+  syncPath: SYNC_PATH,
+  statusPath: STATUS_PATH,
+  diagnosticsPath: DIAGNOSTICS_PATH,
   timeoutMs: 5000,
   insecure: false,
   ...overrides,
@@ -227,7 +228,7 @@ describe('smoke against servers that break the contract', () => {
 
   it('a redirect (http → https) → smoke-http-status naming the status and where it points', async () => {
     const server = await serve((request, response) => {
-      response.writeHead(301, { location: 'https://api.example.test/api/receipts/sync' });
+      response.writeHead(301, { location: `https://api.example.test${SYNC_PATH}` });
       response.end();
     });
     const { exitCode, report } = await runJson(['smoke', '--url', server.url]);
@@ -240,7 +241,7 @@ describe('smoke against servers that break the contract', () => {
   it('keeps a path prefix of --url and uses the path options', async () => {
     const server = await serve((request, response) => {
       if (request.url === '/app/v2/sync') return json(response, 202, { job_id: 'j6', status: 'queued' });
-      if (request.url === '/app/v2/job?job_id=j6') return json(response, 200, { job_id: 'j6', status: 'finished' });
+      if (request.url === `/app/v2/job?${JOB_ID_PARAM}=j6`) return json(response, 200, { job_id: 'j6', status: 'finished' });
       json(response, 404, { error: 'Not found' });
     });
     const { exitCode, report } = await runJson([
@@ -254,7 +255,7 @@ describe('smoke against servers that break the contract', () => {
     ]);
     expect(exitCode).toBe(0);
     expect(report!.smoke!.finalStatus).toBe('finished');
-    expect(server.requests).toEqual(['POST /app/v2/sync', 'GET /app/v2/job?job_id=j6']);
+    expect(server.requests).toEqual(['POST /app/v2/sync', `GET /app/v2/job?${JOB_ID_PARAM}=j6`]);
   });
 
   it('backs off while a job waits (a bounded number of polls, not a busy loop)', async () => {
@@ -265,7 +266,7 @@ describe('smoke against servers that break the contract', () => {
     });
     const result = await runSmoke(options(server.url, { timeoutMs: 2000 }));
     expect(result.findings.map((finding) => finding.rule)).toEqual(['smoke-timeout']);
-    const polls = server.requests.filter((line) => line.startsWith('GET /api/receipts/sync/status')).length;
+    const polls = server.requests.filter((line) => line.startsWith(`GET ${STATUS_PATH}`)).length;
     // 100 ms growing ×1.5 to 1 s: about 6 polls in 2 s; a busy loop would make hundreds.
     expect(polls).toBeGreaterThanOrEqual(2);
     expect(polls).toBeLessThanOrEqual(12);
@@ -358,7 +359,7 @@ describe('smoke over TLS', () => {
     const { exitCode, report } = await runJson(['smoke', '--url', server.url, '--insecure']);
     expect(exitCode).toBe(0);
     expect(report!.smoke!.finalStatus).toBe('finished');
-    expect(server.requests).toEqual(['POST /api/receipts/sync', 'GET /api/receipts/sync/status?job_id=tls1']);
+    expect(server.requests).toEqual([`POST ${SYNC_PATH}`, `GET ${STATUS_PATH}?${JOB_ID_PARAM}=tls1`]);
   });
 
   it('--insecure applies per request: a second run without it is rejected again', async () => {

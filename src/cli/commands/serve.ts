@@ -15,7 +15,7 @@ interface ServeCliOptions {
 }
 
 /**
- * Tuning knobs that are not flags (SPEC §7 fixes the flags): tests shorten stall recovery and slow jobs
+ * Tuning knobs that are not flags (docs/CONTRACT.md §7 fixes the flags): tests shorten stall recovery and slow jobs
  * down, the benchmark makes jobs free. Unset means the documented default.
  */
 function envNumber(name: string, min: number): number | undefined {

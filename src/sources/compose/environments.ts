@@ -11,7 +11,7 @@ export const OVERRIDE_FILE_NAMES = ['compose.override.yml', 'compose.override.ya
 const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
 
 /**
- * The environments of a project dir (SPEC §4): `default` = base + override file; every other
+ * The environments of a project dir (docs/CONTRACT.md §4): `default` = base + override file; every other
  * `compose.<name>.y*ml` / `docker-compose.<name>.y*ml` = base + that overlay (without the override file).
  */
 export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpec[] {

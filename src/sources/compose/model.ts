@@ -59,7 +59,7 @@ export interface ComposeOptions {
   fs: FileSystem;
   /** Absolute project root. */
   root: string;
-  /** Explicit environments; when absent they are detected from the file names in root (SPEC §4). */
+  /** Explicit environments; when absent they are detected from the file names in root (docs/CONTRACT.md §4). */
   environments?: EnvironmentSpec[];
   /** Profiles activated in every environment (`--profile`). */
   profiles?: string[];
