@@ -90,8 +90,6 @@ export function registerServe(program: Command): void {
         log,
       });
       if (options.worker && queues.length === 0) log('the queue list is empty: the worker listens to nothing');
-      process.stdout.write(`${pair.readyLine}\n`);
-
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals) => {
@@ -118,6 +116,9 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
+        // Ready only once the handlers are in place: a supervisor that signals right after the ready line must get
+        // the drain, not the default SIGTERM death (seen on a loaded machine).
+        process.stdout.write(`${pair.readyLine}\n`);
         onRedisGone = () => {
           // Nothing can work without it and nothing would restart it: stop, and say so in the exit code.
           log('the embedded redis-server exited unexpectedly; stopping');
