@@ -26,7 +26,7 @@ export function registerLive(program: Command): void {
   command.option('--watch [seconds]', 'refresh the view in place every SECONDS (default 2) until Ctrl-C, like `rq info --interval`');
   command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
-    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env)) : undefined;
+    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
     const config = await projectConfig(root);
     const live = resolveLive(options, config);
     if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
