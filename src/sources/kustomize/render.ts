@@ -92,11 +92,13 @@ async function kubectlKustomize(dir: string, kustomizationFile: string, workDir:
 /** Lines of the overlay's files, in the order a value is looked for: the overlay's patches, its files, then its bases. */
 class ValueSearch {
   readonly files: { file: string; lines: string[]; text: string }[] = [];
+  readonly patches = new Set<string>();
 
   constructor(chain: Kustomization[], texts: Map<string, string>) {
     const order: string[] = [];
     for (const kustomization of chain) {
       const refs = kustomization.files.filter((ref) => ref.role !== 'secret');
+      for (const ref of refs) if (ref.role === 'patch') this.patches.add(ref.file);
       order.push(...refs.filter((ref) => ref.role === 'patch').map((ref) => ref.file), kustomization.file, ...refs.filter((ref) => ref.role !== 'patch').map((ref) => ref.file));
     }
     for (const file of new Set(order)) {
@@ -106,9 +108,13 @@ class ValueSearch {
   }
 
   /** The first line (file order, then line order) for which `test` holds. */
-  find(test: (line: string, index: number, lines: string[]) => boolean, fileTest: (text: string) => boolean = () => true): Location | undefined {
+  find(
+    test: (line: string, index: number, lines: string[]) => boolean,
+    fileTest: (text: string) => boolean = () => true,
+    { patches = true } = {},
+  ): Location | undefined {
     for (const { file, lines, text } of this.files) {
-      if (!fileTest(text)) continue;
+      if (!fileTest(text) || (!patches && this.patches.has(file))) continue;
       const index = lines.findIndex(test);
       if (index !== -1) return { file, line: index + 1 };
     }
@@ -125,13 +131,19 @@ function mapBack(service: DeploymentService, origin: ServiceOrigin, search: Valu
   const fallback: Location = { file: fallbackFile, line: 1 };
   const namePattern = new RegExp(`^\\s*name:\\s*["']?([A-Za-z0-9._-]+)["']?\\s*$`);
   const kindPattern = new RegExp(`^kind:\\s*["']?${escape(origin.kind)}["']?\\s*$`, 'm');
-  // The workload's `metadata.name`; a namePrefix/nameSuffix makes the rendered name longer than the written one.
+  // The workload's `metadata.name` where it is declared (a resource before a patch that names it); a
+  // namePrefix/nameSuffix makes the rendered name longer than the written one.
+  const exact = (line: string) => namePattern.exec(line)?.[1] === origin.workload;
+  const partial = (line: string) => {
+    const written = namePattern.exec(line)?.[1];
+    return written !== undefined && written.length > 2 && origin.workload.includes(written);
+  };
+  const ofKind = (text: string) => kindPattern.test(text);
   service.location =
-    search.find((line) => namePattern.exec(line)?.[1] === origin.workload, (text) => kindPattern.test(text)) ??
-    search.find((line) => {
-      const written = namePattern.exec(line)?.[1];
-      return written !== undefined && written.length > 2 && origin.workload.includes(written);
-    }, (text) => kindPattern.test(text)) ??
+    search.find(exact, ofKind, { patches: false }) ??
+    search.find(partial, ofKind, { patches: false }) ??
+    search.find(exact, ofKind) ??
+    search.find(partial, ofKind) ??
     fallback;
   if (service.command) {
     const words = origin.rawArgv.filter((word) => word.trim() !== '');
