@@ -132,7 +132,8 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         service: service.name,
         active: reason === undefined,
         ...(reason ? { inactiveReason: reason } : {}),
-        queues: detection.queues,
+        // A queue named twice is still one queue.
+        queues: [...new Set(detection.queues)],
         queueSource: detection.queueSource,
         ...(detection.variable ? { variable: detection.variable } : {}),
         ...(detection.location ? { location: detection.location } : {}),

@@ -16,6 +16,8 @@ import { absoluteIn, listDir } from '../files.js';
 interface IniValue {
   value: string;
   location: Location;
+  /** Indented lines that continue the value (joined with newlines when parsing ends). */
+  continuation: string[];
 }
 
 export interface IniSection {
@@ -37,7 +39,7 @@ export function parseIni(text: string, file: string): IniSection[] {
       continue;
     }
     if (/^\s/.test(line) && last) {
-      last.value += `\n${stripInlineComment(trimmed)}`;
+      last.continuation.push(stripInlineComment(trimmed));
       continue;
     }
     const header = /^\[([^\]]*)\]/.exec(trimmed);
@@ -53,8 +55,11 @@ export function parseIni(text: string, file: string): IniSection[] {
       continue;
     }
     const key = trimmed.slice(0, separator.index).trim().toLowerCase();
-    last = { value: stripInlineComment(trimmed.slice(separator.index + 1).trim()), location: { file, line: index + 1 } };
+    last = { value: stripInlineComment(trimmed.slice(separator.index + 1).trim()), location: { file, line: index + 1 }, continuation: [] };
     current.values.set(key, last);
+  }
+  for (const section of sections) {
+    for (const value of section.values.values()) if (value.continuation.length > 0) value.value = [value.value, ...value.continuation].join('\n');
   }
   return sections;
 }

@@ -26,17 +26,20 @@ export function parseUnit(text: string, file: string): { assignments: Assignment
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const startLine = index + 1;
-    let line = lines[index]!.replace(/\r$/, '');
-    const trimmed = line.trim();
+    let current = lines[index]!.replace(/\r$/, '');
+    const trimmed = current.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     // A trailing backslash continues the line; comment lines inside a continuation are skipped, as systemd does.
-    while (line.endsWith('\\') && index + 1 < lines.length) {
-      line = `${line.slice(0, -1)} `;
+    // The parts are joined once at the end: testing a growing string would copy it on every line.
+    const parts: string[] = [];
+    while (current.endsWith('\\') && index + 1 < lines.length) {
+      parts.push(`${current.slice(0, -1)} `);
       index++;
-      const next = lines[index]!.replace(/\r$/, '');
-      if (/^\s*[#;]/.test(next)) continue;
-      line += next;
+      current = lines[index]!.replace(/\r$/, '');
+      while (/^\s*[#;]/.test(current) && index + 1 < lines.length) current = lines[++index]!.replace(/\r$/, '');
     }
+    parts.push(current);
+    const line = parts.join('');
     const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
     if (header) {
       section = header[1];
@@ -121,8 +124,14 @@ export function parseEnvironmentFile(text: string, file: string): Map<string, En
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const startLine = index + 1;
-    let line = lines[index]!.replace(/\r$/, '');
-    while (line.endsWith('\\') && index + 1 < lines.length) line = line.slice(0, -1) + lines[++index]!.replace(/\r$/, '');
+    let current = lines[index]!.replace(/\r$/, '');
+    const parts: string[] = [];
+    while (current.endsWith('\\') && index + 1 < lines.length) {
+      parts.push(current.slice(0, -1));
+      current = lines[++index]!.replace(/\r$/, '');
+    }
+    parts.push(current);
+    const line = parts.join('');
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const equals = trimmed.indexOf('=');
