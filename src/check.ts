@@ -5,6 +5,7 @@ import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
 import { redactUrl, urlSecrets } from './redact.js';
+import { matchEnvironmentName } from './sources/index.js';
 import type { StaticOptions, StaticResult } from './static.js';
 
 export type DriftConfig = NonNullable<LiveOptions['config']>;
@@ -88,11 +89,29 @@ function queuesTheApiUses(smoke: SmokeResult | undefined): string[] {
  * section says what each environment consumes; `check` (and the `live` command) pick the environment to compare with.
  */
 
-/** The environment live drift compares with: `prod`/`production` when present, else `default`. */
+/**
+ * The environment live drift compares with: `prod`/`production` when present, else `default`. A name matches an
+ * environment prefixed with its source (`kustomize:prod`) when that is the only one of that name.
+ */
 export function pickDriftEnvironment(names: string[], requested?: string): { name: string; reason: string } | undefined {
-  if (requested) return names.includes(requested) ? { name: requested, reason: 'it was chosen with --environment' } : undefined;
-  for (const name of ['prod', 'production']) if (names.includes(name)) return { name, reason: 'it is the production environment' };
-  if (names.includes('default')) return { name: 'default', reason: 'there is no prod/production environment' };
+  if (requested) {
+    const name = matchEnvironmentName(names, requested);
+    return name ? { name, reason: 'it was chosen with --environment' } : undefined;
+  }
+  const unique = (wanted: string) => {
+    try {
+      return matchEnvironmentName(names, wanted);
+    } catch {
+      // Several sources have one: none is the obvious choice.
+      return undefined;
+    }
+  };
+  for (const wanted of ['prod', 'production']) {
+    const name = unique(wanted);
+    if (name) return { name, reason: 'it is the production environment' };
+  }
+  const fallback = unique('default');
+  if (fallback) return { name: fallback, reason: 'there is no prod/production environment' };
   return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
 }
 

@@ -4,7 +4,7 @@ import { InputError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { UnreadableFiles } from './model.js';
 import { scanSources } from './scan/index.js';
-import { loadEnvironments, type EnvironmentSpec } from './sources/index.js';
+import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
 import type { Finding, StaticSection } from './types.js';
 import { findConsumers } from './workers/index.js';
 
@@ -13,6 +13,10 @@ export interface StaticOptions {
   /** Absolute project root. */
   root: string;
   environments?: EnvironmentSpec[];
+  /** Deployment sources declared explicitly (`--source`, config `sources`); with them nothing is discovered. */
+  sources?: SourceDeclaration[];
+  /** Reads stdin for a source declared as `-`. */
+  readStdin?: () => Promise<string>;
   profiles?: string[];
   envFiles?: string[];
   vars?: Record<string, string>;
@@ -33,7 +37,8 @@ async function withAbsoluteErrorPaths<T>(root: string, load: () => Promise<T>): 
   try {
     return await load();
   } catch (error) {
-    if (error instanceof InputError && error.location && !path.isAbsolute(error.location.file)) {
+    // `<stdin>` names no file.
+    if (error instanceof InputError && error.location && !path.isAbsolute(error.location.file) && !error.location.file.startsWith('<')) {
       throw new InputError(error.message, { ...error.location, file: path.join(root, error.location.file) });
     }
     throw error;
@@ -50,6 +55,8 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const environments = await withAbsoluteErrorPaths(options.root, () =>
     loadEnvironments(options.fs, options.root, {
       ...(options.environments ? { environments: options.environments } : {}),
+      ...(options.sources?.length ? { declared: options.sources } : {}),
+      ...(options.readStdin ? { readStdin: options.readStdin } : {}),
       ...(options.profiles ? { profiles: options.profiles } : {}),
       ...(options.envFiles ? { envFiles: options.envFiles } : {}),
       ...(options.vars ? { vars: options.vars } : {}),
@@ -69,12 +76,14 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     root: options.root,
     queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
     modules: scan.modules,
+    sourceFiles: scan.files,
   });
   const findings = analyzeStatic(environments, scan.producers, scan.checks, consumers);
   return {
     section: {
       environments: environments.map((environment) => ({
         name: environment.name,
+        source: environment.source,
         files: environment.files,
         profiles: environment.profiles,
         services: environment.services.map((service) => service.name).sort(),

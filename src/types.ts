@@ -35,9 +35,11 @@ export interface Finding {
   related?: RelatedInfo[];
 }
 
-/** A compose environment: the files merged (in order) and the profiles active. */
+/** An environment: the deployment source that made it, its files (in merge order) and the profiles active. */
 export interface Environment {
   name: string;
+  /** The deployment source that made it: compose, kubernetes, kustomize, helm, procfile, systemd, supervisord, fly. */
+  source?: string;
   files: string[];
   profiles: string[];
   /** Names of all services in the merged model (active or not). */

@@ -24,6 +24,13 @@ export function parseEnvSpec(value: string): { name: string; files: string[] } {
   return { name: match[1]!, files: match[2]!.split(',').map((file) => file.trim()).filter(Boolean) };
 }
 
+/** `KIND[:ENV]=PATH` → a declared deployment source (`kustomize=deploy/overlays/prod`, `helm:prod=-`). */
+export function parseSourceSpec(value: string): { source: string; path: string; environment?: string } {
+  const match = /^([A-Za-z0-9_.-]+)(?::([A-Za-z0-9_.-]+))?=(.+)$/.exec(value);
+  if (!match) throw new InputError(`--source expects KIND[:ENV]=PATH (e.g. kustomize=deploy/overlays/prod, helm:prod=-), got \`${value}\`.`);
+  return { source: match[1]!, path: match[3]!, ...(match[2] ? { environment: match[2] } : {}) };
+}
+
 /** `K=V` pairs → record. */
 export function parseVars(values: string[]): Record<string, string> {
   const vars: Record<string, string> = {};

@@ -8,22 +8,23 @@ import { nodeFileSystem } from '../fs.js';
 import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
-import { hasDeploymentFiles } from '../sources/index.js';
+import { describeDiscovery, hasDeploymentFiles, sourceById } from '../sources/index.js';
 import type { StaticOptions } from '../static.js';
-import { collect, collectRaw, parseEnvSpec, parseNumber, parseVars } from './parse.js';
+import { collect, collectRaw, parseEnvSpec, parseNumber, parseSourceSpec, parseVars } from './parse.js';
 
-/** Whether a dir holds the files of a deployment source (compose files today); a dir without any is not a project. */
+/** Whether a dir holds the files of a deployment source; a dir without any is not a project. */
 export function hasProjectFiles(dir: string): boolean {
   return hasDeploymentFiles(nodeFileSystem, dir);
 }
 
-/** Absolute project root; exit 2 when the dir does not exist or (unless envs are explicit) holds no compose file. */
+/** Absolute project root; exit 2 when the dir does not exist or (unless sources are explicit) holds no deployment files. */
 export async function resolveProjectDir(dir: string, explicitEnvironments: boolean): Promise<string> {
   const root = path.resolve(dir);
   if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
   // Environments declared in the config file are as explicit as --env: their files may live in subdirs.
-  if (!explicitEnvironments && !hasProjectFiles(root) && !(await projectConfig(root)).environments) {
-    throw new InputError(`${dir}: no compose file (compose.yaml, docker-compose.yml, …) in this directory.`);
+  if (!explicitEnvironments && !hasProjectFiles(root)) {
+    const config = await projectConfig(root);
+    if (!config.environments && !config.sources) throw new InputError(`${dir}: no deployment files in this directory (looked for ${describeDiscovery()}).`);
   }
   return root;
 }
@@ -32,6 +33,7 @@ export interface StaticCliOptions {
   env?: string[];
   profile?: string[];
   envFile?: string[];
+  source?: string[];
   var?: string[];
   shellEnv?: boolean;
   queueVar?: string[];
@@ -41,6 +43,7 @@ export interface StaticCliOptions {
 export function addStaticOptions(command: Command): Command {
   return command
     .option('--env <name=files>', 'declare an environment: NAME=FILE[,FILE…] (repeatable)', collectRaw)
+    .option('--source <kind=path>', 'read environments from this deployment source: KIND[:ENV]=PATH, e.g. kustomize=deploy/overlays/prod, helm:prod=rendered.yaml, helm=- (repeatable)', collectRaw)
     .option('--profile <profile>', 'activate a compose profile (repeatable)', collect)
     .option('--env-file <file>', 'interpolation variables from this file instead of .env (repeatable)', collectRaw)
     .option('--var <key=value>', 'set an interpolation variable (repeatable)', collectRaw)
@@ -50,7 +53,11 @@ export function addStaticOptions(command: Command): Command {
 }
 
 export function resolveStatic(root: string, options: StaticCliOptions, config: ProjectConfig): StaticOptions {
-  const environments = options.env?.map(parseEnvSpec) ?? config.environments;
+  const explicitCli = Boolean(options.env || options.source);
+  const environments = explicitCli ? options.env?.map(parseEnvSpec) : config.environments;
+  const sources = explicitCli ? options.source?.map(parseSourceSpec) : config.sources;
+  // An unknown kind is an input error before anything is read.
+  for (const declaration of sources ?? []) sourceById(declaration.source);
   const vars = { ...config.vars, ...parseVars(options.var ?? []) };
   const envFiles = (options.envFile ?? config.envFiles)?.map((file) => path.resolve(root, file));
   const profiles = options.profile ?? config.profiles;
@@ -59,6 +66,8 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
     fs: nodeFileSystem,
     root,
     ...(environments ? { environments } : {}),
+    ...(sources?.length ? { sources } : {}),
+    ...(sources?.some((declaration) => declaration.path === '-') ? { readStdin } : {}),
     ...(profiles ? { profiles } : {}),
     ...(envFiles ? { envFiles } : {}),
     ...(Object.keys(vars).length ? { vars } : {}),
@@ -67,6 +76,20 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
     ...(options.includeTests || config.includeTests ? { includeTests: true } : {}),
     ...(config.ignore ? { ignore: config.ignore } : {}),
   };
+}
+
+/** Stdin whole, capped while reading (rendered manifests piped in: `helm template … | receipts-doctor static --source helm=-`). */
+async function readStdin(): Promise<string> {
+  const limit = 10 * 1024 * 1024;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > limit) throw new InputError(`stdin: more than ${limit / 1024 / 1024} MiB of rendered manifests`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The project config under `root` ({} without a root); its YAML parser is loaded only when needed. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import type { EnvironmentSpec } from '../sources/index.js';
+import type { EnvironmentSpec, SourceDeclaration } from '../sources/index.js';
 import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import { RULES } from '../rules.js';
@@ -10,6 +10,8 @@ export interface ProjectConfig {
   /** The config file, relative to the root, when one was found. */
   file?: string;
   environments?: EnvironmentSpec[];
+  /** Deployment sources declared explicitly: `{source, path, environment?}` (or `KIND[:ENV]=PATH` strings). */
+  sources?: SourceDeclaration[];
   profiles?: string[];
   queueVariables?: string[];
   ignore?: string[];
@@ -123,6 +125,7 @@ class ConfigReader {
 const TOP_LEVEL_KEYS = [
   '$schema',
   'environments',
+  'sources',
   'profiles',
   'queueVariables',
   'ignore',
@@ -137,6 +140,35 @@ const TOP_LEVEL_KEYS = [
 const LIVE_KEYS = ['redis', 'backend', 'prefix', 'stuckAfter', 'environment'] as const;
 const SMOKE_KEYS = ['url', 'body', 'syncPath', 'statusPath', 'diagnosticsPath', 'timeout'] as const;
 const ENVIRONMENT_KEYS = ['files', 'profiles'] as const;
+const SOURCE_KEYS = ['source', 'path', 'environment'] as const;
+const SOURCE_IDS = ['compose', 'kubernetes', 'kustomize', 'helm', 'procfile', 'systemd', 'supervisord', 'fly'] as const;
+
+/** `sources:` a list of `{source, path, environment?}` mappings or `KIND[:ENV]=PATH` strings. */
+function readSources(reader: ConfigReader, node: Node | null): SourceDeclaration[] {
+  if (!isSeq(node)) return reader.fail(node, '`sources` must be a list');
+  return node.items.map((raw, index) => {
+    const item = reader.resolve(raw);
+    const where = `sources[${index}]`;
+    if (isScalar(item)) {
+      const match = /^([A-Za-z0-9_.-]+)(?::([A-Za-z0-9_.-]+))?=(.+)$/.exec(reader.string(item, where));
+      if (!match) return reader.fail(item, `${where} must be KIND[:ENV]=PATH or a mapping {source, path, environment}`);
+      if (!(SOURCE_IDS as readonly string[]).includes(match[1]!)) reader.fail(item, `${where}: unknown source \`${match[1]}\` (known: ${SOURCE_IDS.join(', ')})`);
+      return { source: match[1]!, path: match[3]!, ...(match[2] ? { environment: match[2] } : {}) };
+    }
+    const declaration: Partial<SourceDeclaration> = {};
+    for (const [key, value] of reader.entries(item, where, SOURCE_KEYS)) {
+      if (key === 'source') declaration.source = reader.oneOf(value, `${where}.source`, SOURCE_IDS);
+      else if (key === 'path') declaration.path = reader.string(value, `${where}.path`);
+      else {
+        const name = reader.string(value, `${where}.environment`);
+        if (!/^[A-Za-z0-9_.-]+$/.test(name)) reader.fail(value, `${where}.environment may only use letters, digits, _ . -`);
+        declaration.environment = name;
+      }
+    }
+    if (!declaration.source || !declaration.path) reader.fail(item, `${where} needs \`source\` and \`path\``);
+    return declaration as SourceDeclaration;
+  });
+}
 
 function readEnvironments(reader: ConfigReader, node: Node | null): EnvironmentSpec[] {
   return reader.entries(node, '`environments`').map(([name, value, pair]) => {
@@ -231,6 +263,9 @@ function readConfig(reader: ConfigReader, root: Node | null): ProjectConfig {
         break;
       case 'environments':
         config.environments = readEnvironments(reader, value);
+        break;
+      case 'sources':
+        config.sources = readSources(reader, value);
         break;
       case 'profiles':
       case 'queueVariables':

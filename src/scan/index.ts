@@ -23,6 +23,8 @@ export interface ScanResult {
   checks: AvailabilityCheck[];
   /** Source files the walk found (after ignores). */
   filesScanned: number;
+  /** Their root-relative paths (worker programs look for the project's own overrides among them). */
+  files: string[];
   /** Files that passed the text prefilter (or were imported for a constant) and were tokenized. */
   filesParsed: number;
   /** The modules read, for reading worker scripts with the same analyzers, cache and caps. */
@@ -139,5 +141,5 @@ export function scanSources(options: ScanOptions): ScanResult {
       checks.push(check);
     }
   }
-  return { producers, checks, filesScanned: files.length, filesParsed: modules.parsed, modules };
+  return { producers, checks, filesScanned: files.length, files: files.map((file) => file.relative), filesParsed: modules.parsed, modules };
 }

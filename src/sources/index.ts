@@ -1,15 +1,37 @@
+import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import type { DeploymentEnvironment } from '../model.js';
 import type { EnvironmentSpec } from './compose/model.js';
 import { composeSource } from './compose/source.js';
+import { flySource } from './fly/source.js';
+import { helmSource } from './helm/source.js';
+import { kubernetesSource } from './kubernetes/source.js';
+import { kustomizeSource } from './kustomize/source.js';
+import { procfileSource } from './procfile/source.js';
+import { supervisordSource } from './supervisord/source.js';
+import { systemdSource } from './systemd/source.js';
 
-/** An environment declared explicitly (`--env NAME=FILE[,FILE…]` or the config file): a list of compose files today. */
+/** An environment declared explicitly (`--env NAME=FILE[,FILE…]` or the config file): a list of compose files. */
 export type { EnvironmentSpec };
+
+/**
+ * A deployment source declared explicitly (`--source KIND[:ENV]=PATH`, or `sources:` in the config file): which
+ * source reads which file or dir, and optionally the environment it makes. `-` is stdin (helm).
+ */
+export interface SourceDeclaration {
+  source: string;
+  path: string;
+  environment?: string;
+}
 
 /** What the user said about environments; each source takes what applies to it. */
 export interface SourceOptions {
-  /** Explicit environments (compose file lists today); when absent each source finds its own. */
+  /** Explicit compose environments (file lists); with them (or `declared`) nothing is discovered. */
   environments?: EnvironmentSpec[];
+  /** Explicitly declared sources; with them (or `environments`) nothing is discovered. */
+  declared?: SourceDeclaration[];
+  /** Reads stdin, for a declaration whose path is `-` (the CLI's; absent in tests that do not need it). */
+  readStdin?: () => Promise<string>;
   /** Profiles activated in every environment (`--profile`). */
   profiles?: string[];
   /** Interpolation variables from these files instead of root/.env (`--env-file`), in order; later ones win. */
@@ -21,32 +43,98 @@ export interface SourceOptions {
 }
 
 /**
- * A deployment source: where environments come from. `detect` is cheap (a readdir, no parsing, nothing heavy
- * imported); `load` reads the files (importing its parser lazily) and returns source-neutral environments, or
- * throws InputError with a location for a bad file.
+ * A deployment source: where environments come from. `detect` is cheap (readdirs, no parsing, nothing heavy
+ * imported); `load` reads the files it finds (importing its parser lazily) and returns source-neutral environments,
+ * or throws InputError with a location for a bad file; `loadDeclared` reads one explicitly declared file or dir.
  */
 export interface DeploymentSource {
   id: string;
+  /** What discovery looks for, for the message of a dir that holds no deployment files. */
+  looksFor: string;
   detect(fs: FileSystem, root: string): boolean;
   load(fs: FileSystem, root: string, options: SourceOptions): Promise<DeploymentEnvironment[]>;
+  loadDeclared(fs: FileSystem, root: string, declaration: SourceDeclaration, options: SourceOptions): Promise<DeploymentEnvironment[]>;
 }
 
-/** The registry: adding a source is its folder plus one line here. The first one is the default. */
-export const SOURCES: readonly DeploymentSource[] = [composeSource];
+/** The registry: adding a source is its folder plus one line here. */
+export const SOURCES: readonly DeploymentSource[] = [
+  composeSource,
+  kustomizeSource,
+  kubernetesSource,
+  helmSource,
+  procfileSource,
+  systemdSource,
+  supervisordSource,
+  flySource,
+];
+
+/** Other names a source may be declared by. */
+const SOURCE_ALIASES: Record<string, string> = { k8s: 'kubernetes', manifests: 'kubernetes', supervisor: 'supervisord', 'fly.toml': 'fly' };
+
+/** The source a declaration names; an unknown one is an input error listing the known ones. */
+export function sourceById(id: string): DeploymentSource {
+  const wanted = SOURCE_ALIASES[id] ?? id;
+  const source = SOURCES.find((candidate) => candidate.id === wanted);
+  if (!source) throw new InputError(`unknown deployment source \`${id}\` (known: ${SOURCES.map((known) => known.id).join(', ')})`);
+  return source;
+}
 
 /** Whether a dir holds the files of some deployment source. */
 export function hasDeploymentFiles(fs: FileSystem, root: string): boolean {
   return SOURCES.some((source) => source.detect(fs, root));
 }
 
+/** What discovery looks for, in one line (for "no deployment files" messages). */
+export function describeDiscovery(): string {
+  return SOURCES.map((source) => source.looksFor).filter(Boolean).join('; ');
+}
+
 /**
- * Every environment of the project, from every source found in it. With none found (or explicit environments
- * only), the default source loads, so its own error names what is missing.
+ * Every environment of the project: from the declared sources and compose environments when there are any, else
+ * from every source found in it. When more than one kind of source made environments, names carry the source as a
+ * prefix (`compose:prod`, `kustomize:prod`); two environments of one name are an input error.
  */
 export async function loadEnvironments(fs: FileSystem, root: string, options: SourceOptions): Promise<DeploymentEnvironment[]> {
-  const found = SOURCES.filter((source) => source.detect(fs, root));
-  const sources = found.length > 0 ? found : SOURCES.slice(0, 1);
   const environments: DeploymentEnvironment[] = [];
-  for (const source of sources) environments.push(...(await source.load(fs, root, options)));
-  return environments;
+  if (options.environments !== undefined || (options.declared?.length ?? 0) > 0) {
+    if (options.environments !== undefined) environments.push(...(await composeSource.load(fs, root, options)));
+    for (const declaration of options.declared ?? []) {
+      environments.push(...(await sourceById(declaration.source).loadDeclared(fs, root, declaration, options)));
+    }
+  } else {
+    const found = SOURCES.filter((source) => source.detect(fs, root));
+    for (const source of found) environments.push(...(await source.load(fs, root, options)));
+    if (environments.length === 0) throw new InputError(`${root}: no deployment files (looked for ${describeDiscovery()})`);
+  }
+  return qualifyNames(environments);
+}
+
+function qualifyNames(environments: DeploymentEnvironment[]): DeploymentEnvironment[] {
+  const kinds = new Set(environments.map((environment) => environment.source));
+  const named = kinds.size > 1 ? environments.map((environment) => ({ ...environment, name: `${environment.source}:${environment.name}` })) : environments;
+  const seen = new Map<string, DeploymentEnvironment>();
+  for (const environment of named) {
+    const other = seen.get(environment.name);
+    if (other) {
+      throw new InputError(
+        `two environments are named \`${environment.name}\` (${other.files.join(' + ') || other.source} and ${environment.files.join(' + ') || environment.source}); ` +
+          'name them apart, e.g. --source KIND:NAME=PATH',
+      );
+    }
+    seen.set(environment.name, environment);
+  }
+  return named;
+}
+
+/**
+ * The environment a name means: the exact name, else the one prefixed name (`kustomize:prod`) whose unprefixed part
+ * is `requested`. Undefined when none; an input error when several sources have it.
+ */
+export function matchEnvironmentName(names: string[], requested: string): string | undefined {
+  if (names.includes(requested)) return requested;
+  const matches = names.filter((name) => name.slice(name.indexOf(':') + 1) === requested && name.includes(':'));
+  if (matches.length > 1) {
+    throw new InputError(`--environment ${requested} is ambiguous: ${matches.join(', ')}; name one of them in full.`);
+  }
+  return matches[0];
 }

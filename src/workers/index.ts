@@ -7,6 +7,7 @@ import { UnreadableFiles, type DeploymentEnvironment, type DeploymentService, ty
 import type { Consumer, Location, QueueSource } from '../types.js';
 import { splitQueueList } from '../languages/queue-list.js';
 import { analyzeArgv, type ProgramResult } from './command.js';
+import type { ProjectCode } from './programs/program.js';
 
 export { splitQueueList };
 
@@ -21,6 +22,8 @@ export interface WorkerContext {
    * and unreadable-file record. A fresh index over `fs` and `root` when absent.
    */
   modules?: ModuleIndex;
+  /** The project's source files (root-relative), where a program's override by the application is looked for. */
+  sourceFiles?: readonly string[];
 }
 
 /** What makes a service a worker and which queues it consumes. */
@@ -63,6 +66,11 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
   const commandLocation = service.command?.location;
 
   if (program?.kind === 'queues') {
+    // The application's own command may change the program's default (a Django app's `rqworker`).
+    const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCode(context)) : undefined;
+    if (overridden) {
+      return { queues: overridden.queues, queueSource: 'code-default', location: overridden.location, detectedBy: overridden.detectedBy };
+    }
     if (program.fromVariable && setVariable(program.fromVariable)) {
       const entry = setVariable(program.fromVariable)!;
       const detection: WorkerDetection = {
@@ -124,7 +132,8 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         service: service.name,
         active: reason === undefined,
         ...(reason ? { inactiveReason: reason } : {}),
-        queues: detection.queues,
+        // A queue named twice is still one queue.
+        queues: [...new Set(detection.queues)],
         queueSource: detection.queueSource,
         ...(detection.variable ? { variable: detection.variable } : {}),
         ...(detection.location ? { location: detection.location } : {}),
@@ -135,6 +144,17 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
     }
   }
   return consumers;
+}
+
+/** The project's code as worker programs read it: its files, their text and their constants, through the shared modules. */
+function projectCode(context: WorkerContext): ProjectCode {
+  const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
+  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
+  return {
+    files: context.sourceFiles ?? [],
+    read: (relative) => modules.read(relative),
+    resolve: (relative, name) => resolver.resolveName(relative, name, 1),
+  };
 }
 
 /** Maps a script path from the container to the project: the service's code roots and working dir, else the root. */

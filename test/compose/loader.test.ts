@@ -35,9 +35,19 @@ describe('environment detection', () => {
     expect(service(project, 'eu', 'a').image).toBe('eu');
   });
 
-  it('is an input error when the dir has no base file', () => {
-    const error = inputError(() => load({ 'compose.prod.yml': 'services: {}\n' }));
+  it('without a base file, each compose.<name>.yaml is an environment of its own', () => {
+    const project = load({ 'compose.prod.yml': 'services: {w: {image: p}}\n', 'docker-compose.dev.yml': 'services: {w: {image: d}}\n' });
+    expect(project.environments.map((e) => [e.name, e.files])).toEqual([
+      ['dev', ['docker-compose.dev.yml']],
+      ['prod', ['compose.prod.yml']],
+    ]);
+    expect(service(project, 'prod', 'w').image).toBe('p');
+  });
+
+  it('is an input error when the dir has neither a base file nor an overlay', () => {
+    const error = inputError(() => load({ 'compose.override.yml': 'services: {}\n' }));
     expect(error.message).toContain('/project');
+    expect(error.message).toContain('no compose file');
   });
 
   it('activates --profile, else COMPOSE_PROFILES from .env', () => {

@@ -30,11 +30,11 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
 /**
  * A copy of the fixture project that holds `fixtureFile` (path relative to fixtures/, e.g.
  * `incident/server/worker.py`), with that file replaced by `bytes`. Returns the project dir.
- * The project is the fixture's first-level dir (`incident`, `scenarios/django-rq`, `bad/binary`).
+ * The project is the fixture's first-level dir (`incident`, `scenarios/django-rq`, `bad/binary`, `sources/k8s`).
  */
 export function mutatedProject(fixtureFile: string, bytes: Buffer): string {
   const parts = fixtureFile.split('/');
-  const depth = parts[0] === 'scenarios' || parts[0] === 'bad' ? 2 : 1;
+  const depth = parts[0] === 'scenarios' || parts[0] === 'bad' || parts[0] === 'sources' ? 2 : 1;
   const project = parts.slice(0, depth).join('/');
   const inside = parts.slice(depth).join('/');
   const dir = join(tempDir(), 'project');

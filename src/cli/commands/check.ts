@@ -33,7 +33,7 @@ export function registerCheck(program: Command): void {
     const { failOn } = validateOutputOptions(options);
     const root =
       dir !== undefined
-        ? await resolveProjectDir(dir, Boolean(options.env))
+        ? await resolveProjectDir(dir, Boolean(options.env || options.source))
         : hasProjectFiles(process.cwd())
           ? process.cwd()
           : undefined;

@@ -27,7 +27,7 @@ export function registerLive(program: Command): void {
   command.option('--watch [seconds]', 'refresh the view in place every SECONDS (default 2) until Ctrl-C, like `rq info --interval`');
   command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
-    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env)) : undefined;
+    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
     const config = await projectConfig(root);
     assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
     const live = resolveLive(options, config);

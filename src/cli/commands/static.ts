@@ -12,7 +12,7 @@ export function registerStatic(program: Command): void {
   addOutputOptions(command);
   command.action(async (dir: string, options: OutputOptions & StaticCliOptions) => {
     const { failOn } = validateOutputOptions(options);
-    const root = await resolveProjectDir(dir, Boolean(options.env));
+    const root = await resolveProjectDir(dir, Boolean(options.env || options.source));
     const config = await projectConfig(root);
     const report = await check({
       failOn,

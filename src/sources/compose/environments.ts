@@ -13,6 +13,7 @@ const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
 /**
  * The environments of a project dir (docs/CONTRACT.md §4): `default` = base + override file; every other
  * `compose.<name>.y*ml` / `docker-compose.<name>.y*ml` = base + that overlay (without the override file).
+ * Without a base file, each such file is an environment of its own.
  */
 export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpec[] {
   let names: string[];
@@ -23,9 +24,8 @@ export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpe
   }
   const present = new Set(names);
   const base = BASE_FILE_NAMES.find((name) => present.has(name));
-  if (!base) throw new InputError(`${root}: no compose file (${BASE_FILE_NAMES.join(', ')}) in this directory`);
   const override = OVERRIDE_FILE_NAMES.find((name) => present.has(name));
-  const environments: EnvironmentSpec[] = [{ name: 'default', files: override ? [base, override] : [base] }];
+  const environments: EnvironmentSpec[] = base ? [{ name: 'default', files: override ? [base, override] : [base] }] : [];
   // compose.* before docker-compose.*, .yaml before .yml: the first file of a name wins.
   const overlays = names
     .filter((name) => !BASE_FILE_NAMES.includes(name) && !OVERRIDE_FILE_NAMES.includes(name))
@@ -36,7 +36,11 @@ export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpe
   for (const overlay of overlays) {
     if (seen.has(overlay.environment)) continue;
     seen.add(overlay.environment);
-    environments.push({ name: overlay.environment, files: [base, overlay.name] });
+    // Without a base file each overlay is deployed on its own (`docker compose -f docker-compose.prod.yml`).
+    environments.push({ name: overlay.environment, files: base ? [base, overlay.name] : [overlay.name] });
+  }
+  if (environments.length === 0) {
+    throw new InputError(`${root}: no compose file (${BASE_FILE_NAMES.join(', ')}, or compose.<name>.yaml) in this directory`);
   }
   return environments;
 }

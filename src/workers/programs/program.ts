@@ -1,9 +1,36 @@
 import type { LanguageId } from '../../languages/index.js';
 import type { Word } from '../../shell-words.js';
+import type { Location } from '../../types.js';
+
+/** The project's code, for a program whose default the application may override (django-rq's `rqworker`). */
+export interface ProjectCode {
+  /** Root-relative source files of the project (as the scanner listed them). */
+  files: readonly string[];
+  /** The text of a project file (capped, recorded when unreadable). */
+  read(relative: string): string | undefined;
+  /** A module-level name of a module → its string value, through constants and imports. */
+  resolve(relative: string, name: string): string | null;
+}
+
+/** Queues the application's own code sets as a program's default, and where. */
+export interface ProjectDefault {
+  queues: string[];
+  location: Location;
+  /** How it was found, e.g. `rqworker override in core/management/commands/rqworker.py`. */
+  detectedBy: string;
+}
 
 /** What a worker program's command line says: the queues it consumes, or the script it runs (read later). */
 export type ProgramResult =
-  | { kind: 'queues'; queues: string[]; fromVariable?: string; detectedBy: string; programDefault: boolean }
+  | {
+      kind: 'queues';
+      queues: string[];
+      fromVariable?: string;
+      detectedBy: string;
+      programDefault: boolean;
+      /** With no queues given: the application's own override of the program's default, when it has one. */
+      projectDefault?: (code: ProjectCode) => ProjectDefault | undefined;
+    }
   | { kind: 'script'; language: LanguageId; candidates: string[]; detectedBy: string };
 
 /** A worker program: how it is invoked and how its arguments name queues. */

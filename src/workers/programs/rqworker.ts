@@ -1,5 +1,6 @@
 import type { Word } from '../../shell-words.js';
 import { queuesFrom, type WorkerProgram } from './program.js';
+import { readRqworkerOverride } from './rqworker-override.js';
 
 /** django-rq `rqworker` (and Django's base command) options that take a value. */
 const DJANGO_VALUE_OPTIONS = new Set([
@@ -8,7 +9,10 @@ const DJANGO_VALUE_OPTIONS = new Set([
   '--settings', '--pythonpath', '--logging_level', '--dequeue-strategy', '--num-workers', '-n', '--results-ttl',
 ]);
 
-/** django-rq's `manage.py rqworker [queues…]` / `rqworker-pool`: no queue means `default`. */
+/**
+ * django-rq's `manage.py rqworker [queues…]` / `rqworker-pool`: no queue means `default` — unless the application
+ * overrides the `rqworker` command with its own default (read from its code).
+ */
 export const rqworker: WorkerProgram = {
   executables: ['manage.py'],
   pythonScripts: ['manage.py'],
@@ -22,6 +26,7 @@ export const rqworker: WorkerProgram = {
         if (!word.includes('=') && DJANGO_VALUE_OPTIONS.has(word)) k++;
       } else positional.push(args[k]!);
     }
-    return queuesFrom(positional, `manage.py ${sub}`, 'default');
+    const result = queuesFrom(positional, `manage.py ${sub}`, 'default');
+    return sub === 'rqworker' && result.kind === 'queues' && result.programDefault ? { ...result, projectDefault: readRqworkerOverride } : result;
   },
 };
