@@ -1,4 +1,5 @@
 import type { Finding, FindingFix, FixReplacement, StaticSection } from '../types.js';
+import { InputError } from '../errors.js';
 import { runStatic, type StaticOptions } from '../static.js';
 import { applyEdits, unifiedDiff } from './diff.js';
 import { FileTexts, overlayFileSystem, writeAtomically, type WriteOutcome } from './files.js';
@@ -101,7 +102,20 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   // Re-check in memory: keep only the edits that remove their findings.
   let fixes = plan.fixes;
   const skipped = [...plan.skipped];
-  let after = fixes.length ? await runStatic({ ...options.static, fs: overlayFileSystem(fs, root, textsAfter(fixes, files)) }) : before;
+  const checkInMemory = async (planned: PlannedFix[]) => {
+    try {
+      return planned.length ? await runStatic({ ...options.static, fs: overlayFileSystem(fs, root, textsAfter(planned, files)) }) : before;
+    } catch (error) {
+      // An edit that would leave a file the loader refuses is never written.
+      if (!(error instanceof InputError)) throw error;
+      for (const fix of planned) {
+        for (const finding of fix.findings) skipped.push({ finding, reason: `the edits would leave an invalid file (${error.message})`, decide: 'make the change by hand' });
+      }
+      fixes = [];
+      return before;
+    }
+  };
+  let after = await checkInMemory(fixes);
   const stillThere = (finding: Finding) => after.findings.some((other) => identity(other) === identity(finding));
   const failed = fixes.filter((fix) => fix.findings.some(stillThere));
   if (failed.length) {
@@ -111,7 +125,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       }
     }
     fixes = fixes.filter((fix) => !failed.includes(fix));
-    after = fixes.length ? await runStatic({ ...options.static, fs: overlayFileSystem(fs, root, textsAfter(fixes, files)) }) : before;
+    after = await checkInMemory(fixes);
   }
   const known = new Set(before.findings.map(identity));
   const introduced = after.findings.filter((finding) => finding.severity === 'error' && !known.has(identity(finding)));
