@@ -19,7 +19,6 @@ const splitLines = (text: string): string[] => (text === '' ? [] : text.split(/(
 
 /** Control characters (other than tab, CR, LF) shown as `\xNN`, so a hostile file cannot drive the terminal. */
 export const visible = (line: string): string =>
-  // eslint-disable-next-line no-control-regex
   line.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 function emit(prefix: string, line: string, out: string[]): void {

@@ -140,6 +140,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const fixOf = new Map<Finding, FindingFix>();
   for (const fix of fixes) {
     const value: FindingFix = { description: fix.description, replacements: fix.edits.map((edit) => replacement(edit, files.texts.get(edit.file)!)) };
+    fix.replacements = value.replacements;
     for (const finding of fix.findings) fixOf.set(finding, value);
   }
   const findings = before.findings.map((finding) => (fixOf.has(finding) ? { ...finding, fix: fixOf.get(finding)! } : finding));

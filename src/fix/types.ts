@@ -1,6 +1,6 @@
 import type { FileSystem } from '../fs.js';
 import type { DeploymentEnvironment, DeploymentService } from '../model.js';
-import type { Consumer, Finding } from '../types.js';
+import type { Consumer, Finding, FixReplacement } from '../types.js';
 
 /** One replacement in a file's text as it was read: [start, end) offsets (UTF-16), replaced by `text`. */
 export interface TextEdit {
@@ -67,6 +67,8 @@ export interface PlannedFix {
   description: string;
   edits: TextEdit[];
   findings: Finding[];
+  /** The edits as replacements in lines and columns (set once the plan is checked). */
+  replacements?: FixReplacement[];
 }
 
 /** A fixable finding left alone: why, and what a person should decide. */

@@ -46,7 +46,7 @@ function planJson(result: FixResult, write: boolean): string {
       fixes: result.fixes.map((fix) => ({
         description: fix.description,
         findings: fix.findings.map(brief),
-        replacements: result.findings.find((finding) => fix.findings.some((own) => own.message === finding.message && finding.fix))?.fix?.replacements ?? [],
+        replacements: fix.replacements ?? [],
       })),
       skipped: result.skipped.map((entry) => ({ ...brief(entry.finding), reason: entry.reason, decide: entry.decide })),
       files: result.changes.map((change) => ({
