@@ -16,6 +16,8 @@ export interface EnvEntry {
   location: Location;
   /** Variables interpolated into this value that were unset and had no default. */
   unsetVariables: string[];
+  /** Set when the entry comes from an env file's `KEY=value` line (`location` is that line) rather than the manifest. */
+  fromEnvFile?: boolean;
 }
 
 /** The program a service runs: its whole argv (entrypoint and command joined, as the process sees it). */

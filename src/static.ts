@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { analyzeStatic } from './analysis/static.js';
 import { InputError } from './errors.js';
 import type { FileSystem } from './fs.js';
-import { UnreadableFiles } from './model.js';
+import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
 import { scanSources } from './scan/index.js';
 import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
 import type { Finding, StaticSection } from './types.js';
@@ -30,6 +30,8 @@ export interface StaticOptions {
 export interface StaticResult {
   section: StaticSection;
   findings: Finding[];
+  /** The environments as the sources read them (for `fix`, which edits the places they name). */
+  deployment: DeploymentEnvironment[];
 }
 
 /** Input errors of the loader carry root-relative files; make them absolute so the CLI can show them from the cwd. */
@@ -95,5 +97,6 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       durationMs: Math.round(performance.now() - started),
     },
     findings,
+    deployment: environments,
   };
 }

@@ -33,6 +33,32 @@ export interface Finding {
   worker?: string;
   location?: Location;
   related?: RelatedInfo[];
+  /** The edit `receipts-doctor fix` would make for this finding (present in `fix`'s reports). */
+  fix?: FindingFix;
+}
+
+/**
+ * One replacement in a project file (SARIF's `replacement`): the region [start, end) in 1-based lines and
+ * columns (UTF-16 code units), its text before and after, and the whole lines it touches before and after.
+ */
+export interface FixReplacement {
+  file: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  deletedText: string;
+  insertedText: string;
+  /** The lines startLine…endLine as they read before the change (no line endings). */
+  linesBefore: string[];
+  /** The same lines after the change. */
+  linesAfter: string[];
+}
+
+/** The change that fixes a finding: what it does, and its replacements. */
+export interface FindingFix {
+  description: string;
+  replacements: FixReplacement[];
 }
 
 /** An environment: the deployment source that made it, its files (in merge order) and the profiles active. */

@@ -3,6 +3,7 @@ import { formatErrorLine, isKnownError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFix } from './commands/fix.js';
 import { registerLive } from './commands/live.js';
 import { registerServe } from './commands/serve.js';
 import { registerSmoke } from './commands/smoke.js';
@@ -29,6 +30,7 @@ function writeUsageError(text: string, write: (line: string) => void): void {
 
 registerCheck(program);
 registerStatic(program);
+registerFix(program);
 registerLive(program);
 registerSmoke(program);
 registerServe(program);

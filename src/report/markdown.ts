@@ -5,6 +5,7 @@ import type { FormatOptions } from './index.js';
 import { ruleHelpUri } from '../rules.js';
 import { humanDuration } from './style.js';
 import { countsText, stagesText } from './verdict.js';
+import { markdownSuggestions } from './fixes.js';
 
 /** Job statuses after which nothing is left behind (RQ and BullMQ spellings). */
 const FINAL_STATUSES = new Set(['finished', 'completed', 'failed', 'stopped', 'canceled', 'cancelled']);
@@ -128,6 +129,7 @@ export function formatMarkdown(report: Report, _options?: FormatOptions): string
   if (report.static) blocks.push(coverage(report.static));
   blocks.push(findings(report));
   if (report.findings.length === 0) blocks.push(['No findings.']);
+  blocks.push(markdownSuggestions(report, escapeCell));
   return `${blocks
     .filter((block) => block.length > 0)
     .map((block) => block.join('\n'))

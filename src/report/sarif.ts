@@ -2,6 +2,7 @@ import { RULES, ruleHelpUri } from '../rules.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { findingFingerprint } from '../baseline.js';
 import type { FormatOptions } from './index.js';
+import { sarifFixes } from './fixes.js';
 
 /** The OASIS SARIF 2.1.0 (errata01) schema the output conforms to. */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -66,6 +67,7 @@ function result(finding: Finding, ruleIndex: Map<string, number>, report: Report
           })),
         }
       : {}),
+    ...(finding.fix ? { fixes: sarifFixes(finding.fix) } : {}),
     // Lets code scanning track a finding across commits that move lines (same identity as baselines).
     partialFingerprints: { 'receiptsDoctorFinding/v1': findingFingerprint(finding) },
     properties: {

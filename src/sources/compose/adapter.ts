@@ -26,7 +26,12 @@ export function composeService(service: ServiceModel, activeProfiles: string[]):
   const commandLocation = service.command?.location ?? service.entrypoint?.location;
   const environment: Record<string, EnvEntry> = {};
   for (const [name, entry] of Object.entries(service.environment)) {
-    environment[name] = { value: entry.value, location: entry.location, unsetVariables: entry.unsetVariables };
+    environment[name] = {
+      value: entry.value,
+      location: entry.location,
+      unsetVariables: entry.unsetVariables,
+      ...(entry.source === 'env_file' ? { fromEnvFile: true } : {}),
+    };
   }
   const reason = inactiveReason(service, activeProfiles);
   const replicas = service.replicas ?? service.scale;

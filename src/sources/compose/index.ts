@@ -53,6 +53,32 @@ function interpolationVariables(files: ComposeFiles, options: ComposeOptions): V
   return variables;
 }
 
+/** Where an interpolation variable's value comes from: an env file line, `--var`, or the shell (`--shell-env`). */
+export type VariableOrigin = { kind: 'env-file'; file: string; line: number } | { kind: 'var' } | { kind: 'shell' };
+
+/**
+ * The origin of every interpolation variable, with the precedence of interpolationVariables (env files in order,
+ * then the shell, then `--var`); files are root-relative. For `fix`, which edits the line that supplies a value.
+ */
+export function interpolationOrigins(options: ComposeOptions): Map<string, VariableOrigin> {
+  const files = new ComposeFiles(options.fs, path.posix.normalize(options.root));
+  const origins = new Map<string, VariableOrigin>();
+  const shell = new Map<string, string>();
+  for (const [name, value] of Object.entries(options.shellEnv ?? {})) if (value !== undefined) shell.set(name, value);
+  const envFiles = options.envFiles
+    ? options.envFiles.map((file) => (path.posix.isAbsolute(file) ? file : path.posix.join(files.root, file)))
+    : [path.posix.join(files.root, '.env')].filter((file) => files.fs.exists(file) && !files.fs.isDirectory(file));
+  for (const file of envFiles) {
+    if (!files.fs.exists(file)) continue;
+    const entries = new Map<string, DotenvEntry>();
+    files.dotenv(file, entries, (name) => shell.get(name) ?? options.vars?.[name]);
+    for (const [name, entry] of entries) origins.set(name, { kind: 'env-file', file: files.relative(file), line: entry.line });
+  }
+  for (const name of shell.keys()) origins.set(name, { kind: 'shell' });
+  for (const name of Object.keys(options.vars ?? {})) origins.set(name, { kind: 'var' });
+  return origins;
+}
+
 function loadEnvironment(files: ComposeFiles, spec: EnvironmentSpec, variables: VariableMap, options: ComposeOptions): ComposeEnvironment {
   const composeFiles = environmentFiles(files.fs, files.root, spec);
   const model = loadModel(files, composeFiles, { workingDir: files.root, variables, included: [] });
