@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { resolveProducerEnvironments } from './analysis/producer-environments.js';
 import { analyzeStatic } from './analysis/static.js';
 import { InputError } from './errors.js';
 import type { FileSystem } from './fs.js';
@@ -21,6 +22,8 @@ export interface StaticOptions {
   queueVariables?: string[];
   includeTests?: boolean;
   ignore?: string[];
+  /** Queues the code enqueues to that the scan cannot see (`--queue`): each must have a worker. */
+  queues?: string[];
 }
 
 export interface StaticResult {
@@ -70,7 +73,11 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
     modules: scan.modules,
   });
-  const findings = analyzeStatic(environments, scan.producers, scan.checks, consumers);
+  // Queue names read from the environment, per environment, from the services that run that code.
+  const producers = resolveProducerEnvironments(environments, scan.producers, consumers);
+  const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
+    ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
+  });
   return {
     section: {
       environments: environments.map((environment) => ({
@@ -79,7 +86,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
         profiles: environment.profiles,
         services: environment.services.map((service) => service.name).sort(),
       })),
-      producers: scan.producers,
+      producers,
       consumers,
       checks: scan.checks,
       ...(unreadable.count > 0 ? { unreadable: { count: unreadable.count, files: unreadable.list() } } : {}),

@@ -36,6 +36,8 @@ export interface StaticCliOptions {
   shellEnv?: boolean;
   queueVar?: string[];
   includeTests?: boolean;
+  /** `--queue` (static registers it; check shares the live stage's option). */
+  queue?: string[];
 }
 
 export function addStaticOptions(command: Command): Command {
@@ -66,7 +68,13 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
     ...(queueVariables ? { queueVariables } : {}),
     ...(options.includeTests || config.includeTests ? { includeTests: true } : {}),
     ...(config.ignore ? { ignore: config.ignore } : {}),
+    ...(options.queue?.length ? { queues: options.queue } : {}),
   };
+}
+
+/** `--queue` for the `static` command (`check` has it among the live options, and passes it to both stages). */
+export function addStaticQueueOption(command: Command): Command {
+  return command.option('--queue <name>', 'a queue the code enqueues to that the scan cannot see (repeatable, comma lists)', collect);
 }
 
 /** The project config under `root` ({} without a root); its YAML parser is loaded only when needed. */
