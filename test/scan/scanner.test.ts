@@ -107,7 +107,8 @@ describe('scanSources on a BullMQ TypeScript project', () => {
       'bullmq-flow renders src/producer.ts:18',
       'bullmq-flow steps src/producer.ts:20',
       'bullmq-flow null src/producer.ts:21',
-      'bullmq-queue mail src/producer.ts:27',
+      // `this.queue.add(...)` in Mailer.send, the field `queue = new Queue('mail')` (line 27) as its construction
+      'bullmq-queue mail src/producer.ts:30',
       'bullmq-queue from-jsx src/view.tsx:3',
     ]);
     expect(result.producers.find((p) => p.queue === null)!.expression).toBe('`tenant-${tenant}`');
