@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import { resolveProducerEnvironments } from './analysis/producer-environments.js';
+import { connectionMismatches, type WorkerPrefixes } from './analysis/connections.js';
 import { analyzeStatic } from './analysis/static.js';
+import type { ModuleIndex } from './languages/modules.js';
+import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { UnreadableFiles } from './model.js';
@@ -78,6 +81,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
     ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
   });
+  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules)));
   return {
     section: {
       environments: environments.map((environment) => ({
@@ -93,5 +97,20 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       durationMs: Math.round(performance.now() - started),
     },
     findings,
+  };
+}
+
+/** The BullMQ prefix a worker's script gives `new Worker(…, { prefix })` (`bull` without one), in its service's environment. */
+function workerPrefixReader(modules: ModuleIndex): WorkerPrefixes {
+  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
+  return (consumer, service) => {
+    if (!consumer.script) return undefined;
+    const worker = modules.factsOf(consumer.script)?.workers?.[0];
+    if (!worker) return undefined;
+    if (!worker.prefix) return 'bull';
+    const prefix = resolver.resolveSymbolic(consumer.script, worker.prefix);
+    if (prefix?.kind === 'literal') return prefix.value;
+    if (prefix?.kind === 'env') return service.environment[prefix.variable]?.value ?? prefix.fallback ?? undefined;
+    return undefined;
   };
 }

@@ -125,6 +125,8 @@ export interface Consumer {
   detectedBy: string;
   /** Unset variables without a default interpolated into the queue variable (queue-var-unset). */
   unsetVariables?: string[];
+  /** The project file of the worker script the service runs, when it was found. */
+  script?: string;
 }
 
 /** A project file the static stage could not read (a dangling symlink, no permission, over the size cap). */

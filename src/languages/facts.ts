@@ -84,6 +84,8 @@ export interface ModuleFacts {
   producers: RawProducer[];
   /** Queue objects built in this module (absent: none). */
   queues?: RawQueueObject[];
+  /** Consumer-side constructions (`new Worker(...)`) and their connection options, for connection-mismatch. */
+  workers?: RawConnection[];
   checks: RawCheck[];
 }
 

@@ -46,6 +46,7 @@ export function analyzeJs(source: string): ModuleFacts {
   const blocks: Block[] = [];
   const flowNames = new Set<string>();
   const queues: RawQueueObject[] = [];
+  const workers: NonNullable<ModuleFacts['workers']> = [];
   /** Locals (`scope\0name`) and class fields (`Class\0.field`) → queue object, -1 when not one single queue object. */
   const named = new Map<string, number | { factory: string }>();
   const pending: PendingSite[] = [];
@@ -344,6 +345,13 @@ export function analyzeJs(source: string): ModuleFacts {
       if (value(i - 1) === '=' && tokens[i - 2]?.type === 'name') flowNames.add(value(i - 2)!);
       return;
     }
+    if (name === 'Worker') {
+      // `new Worker(name, processor, { connection, prefix })`: the consumer side's prefix (connection-mismatch).
+      const options = splitArgs(openIndex, close)[2];
+      const prefix = options && value(options[0]) === '{' ? objectProperty(options[0], 'prefix') : undefined;
+      workers.push(prefix ? { prefix } : {});
+      return;
+    }
     if (name !== 'Queue' || !isBullQueue(calleeStart, j)) return;
     const [first, options] = splitArgs(openIndex, close);
     const object: RawQueueObject = {
@@ -584,7 +592,7 @@ export function analyzeJs(source: string): ModuleFacts {
   }
 
   resolveSites();
-  return { language: 'js', bindings, producers, queues, checks };
+  return { language: 'js', bindings, producers, queues, checks, ...(workers.length ? { workers } : {}) };
 }
 
 export type { JsToken };
