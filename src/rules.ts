@@ -50,6 +50,12 @@ const RULE_SPECS = {
     description: 'A worker listens to a queue that nothing enqueues to.',
     help: 'Remove the queue from the worker if nothing will enqueue to it, or ignore the rule for planned queues.',
   },
+  'connection-mismatch': {
+    stage: 'static',
+    severity: 'error',
+    description: 'The services that enqueue to a queue and the workers that consume it point at different Redis (host, port, db, user) or BullMQ prefixes.',
+    help: 'Give the producing services and the worker services of the environment the same Redis URL (and, for BullMQ, the same prefix).',
+  },
   'producer-unresolved': {
     stage: 'static',
     severity: 'info',

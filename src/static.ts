@@ -1,5 +1,9 @@
 import * as path from 'node:path';
+import { resolveProducerEnvironments } from './analysis/producer-environments.js';
+import { connectionMismatches, type WorkerPrefixes } from './analysis/connections.js';
 import { analyzeStatic } from './analysis/static.js';
+import type { ModuleIndex } from './languages/modules.js';
+import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
@@ -25,6 +29,8 @@ export interface StaticOptions {
   queueVariables?: string[];
   includeTests?: boolean;
   ignore?: string[];
+  /** Queues the code enqueues to that the scan cannot see (`--queue`): each must have a worker. */
+  queues?: string[];
 }
 
 export interface StaticResult {
@@ -80,7 +86,12 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     modules: scan.modules,
     sourceFiles: scan.files,
   });
-  const findings = analyzeStatic(environments, scan.producers, scan.checks, consumers);
+  // Queue names read from the environment, per environment, from the services that run that code.
+  const producers = resolveProducerEnvironments(environments, scan.producers, consumers);
+  const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
+    ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
+  });
+  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules)));
   return {
     section: {
       environments: environments.map((environment) => ({
@@ -90,7 +101,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
         profiles: environment.profiles,
         services: environment.services.map((service) => service.name).sort(),
       })),
-      producers: scan.producers,
+      producers,
       consumers,
       checks: scan.checks,
       ...(unreadable.count > 0 ? { unreadable: { count: unreadable.count, files: unreadable.list() } } : {}),
@@ -98,5 +109,20 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     },
     findings,
     deployment: environments,
+  };
+}
+
+/** The BullMQ prefix a worker's script gives `new Worker(…, { prefix })` (`bull` without one), in its service's environment. */
+function workerPrefixReader(modules: ModuleIndex): WorkerPrefixes {
+  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
+  return (consumer, service) => {
+    if (!consumer.script) return undefined;
+    const worker = modules.factsOf(consumer.script)?.workers?.[0];
+    if (!worker) return undefined;
+    if (!worker.prefix) return 'bull';
+    const prefix = resolver.resolveSymbolic(consumer.script, worker.prefix);
+    if (prefix?.kind === 'literal') return prefix.value;
+    if (prefix?.kind === 'env') return service.environment[prefix.variable]?.value ?? prefix.fallback ?? undefined;
+    return undefined;
   };
 }

@@ -16,6 +16,8 @@ export interface RelatedInfo {
   message: string;
   file?: string;
   line?: number;
+  /** Present on the config line a person changes to fix the finding: what to change there. */
+  change?: string;
 }
 
 /** One problem, identified by a stable rule id (see src/rules.ts). */
@@ -77,7 +79,20 @@ export type ProducerKind =
   | 'rq-job-decorator'
   | 'django-rq-get-queue'
   | 'bullmq-queue'
-  | 'bullmq-flow';
+  | 'bullmq-flow'
+  | 'rq-scheduler';
+
+/** A producer's queue in one environment, when its name is read from the environment. */
+export interface ProducerQueueInEnvironment {
+  environment: string;
+  /** null: the variable is unset there and the code has no default. */
+  queue: string | null;
+  /** `environment`: set by the services named; `code-default`: unset there, so the code's default applies. */
+  source: 'environment' | 'code-default';
+  services?: string[];
+  /** Where the variable is set (the first service's entry). */
+  location?: Location;
+}
 
 /** A place in the source that enqueues to a queue. `queue` is null when the name could not be resolved. */
 export interface Producer {
@@ -88,6 +103,16 @@ export interface Producer {
   expression?: string;
   /** Enclosing function (dotted for methods), or undefined at module level. */
   scope?: string;
+  /** The method that enqueues (`enqueue`, `enqueue_at`, `add`, `schedule`, `delay`, …); absent for a construction never enqueued to. */
+  via?: string;
+  /** Where the queue object it enqueues through is built, when that is not the site itself (maybe another module). */
+  construction?: Location;
+  /** The queue name is read from this environment variable; `queue` is then the code default (null without one). */
+  env?: { variable: string; default: string | null };
+  /** With `env`: the queue in each environment, from the services that run this code. */
+  environments?: ProducerQueueInEnvironment[];
+  /** BullMQ's key prefix when the code sets it (`{ prefix: … }`); literal, or read from `env` there. */
+  prefix?: string | { variable: string; default: string | null };
 }
 
 /** A call that asks "is a worker listening to queue X?" before enqueueing. */
@@ -128,6 +153,8 @@ export interface Consumer {
   detectedBy: string;
   /** Unset variables without a default interpolated into the queue variable (queue-var-unset). */
   unsetVariables?: string[];
+  /** The project file of the worker script the service runs, when it was found. */
+  script?: string;
 }
 
 /** A project file the static stage could not read (a dangling symlink, no permission, over the size cap). */

@@ -1,6 +1,7 @@
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../rules.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
+import { producerQueues, producerQueuesIn } from './producer-environments.js';
 
 /**
  * The static analysis, pure over data: environments (from any deployment source) + producers + availability
@@ -47,22 +48,56 @@ function queueWithoutWorker(
   const activeWorkers = inEnvironment.filter((consumer) => consumer.active);
   const inactive = inEnvironment.filter((consumer) => !consumer.active && consumer.queues.includes(queue));
   let hint: string;
-  if (activeWorkers.length > 0) hint = addQueueHint(queue, activeWorkers[0]!);
-  else if (inactive.length > 0)
+  // The config line a person changes: the worker the hint names (its queue list, or the service that does not run).
+  let change: RelatedInfo;
+  if (activeWorkers.length > 0) {
+    hint = addQueueHint(queue, activeWorkers[0]!);
+    change = describeConsumer(activeWorkers[0]!);
+  } else if (inactive.length > 0) {
     hint = `Make service \`${inactive[0]!.service}\` run in \`${environment.name}\` (${inactive[0]!.inactiveReason}).`;
-  else hint = `Add a worker service that listens to \`${queue}\` to ${environment.files.join(' + ')}.`;
-  const related: RelatedInfo[] = [...activeWorkers, ...inactive].map(describeConsumer);
+    change = describeConsumer(inactive[0]!);
+  } else {
+    hint = `Add a worker service that listens to \`${queue}\` to ${environment.files.join(' + ')}.`;
+    change = { message: `No service in \`${environment.name}\` consumes \`${queue}\`.` };
+    const file = environment.files.at(-1);
+    if (file) change.file = file;
+  }
+  change.change = hint;
+  const related: RelatedInfo[] = [change];
+  for (const consumer of [...activeWorkers, ...inactive]) {
+    const described = describeConsumer(consumer);
+    if (described.message !== change.message) related.push(described);
+  }
+  if (first!.construction) {
+    related.push({ message: `The queue object is built here.`, file: first!.construction.file, line: first!.construction.line });
+  }
   for (const site of others) {
     related.push({ message: `\`${queue}\` is also enqueued to here.`, file: site.location.file, line: site.location.line });
   }
+  const variable = first!.env ? environmentNameNote(first!, environment.name) : undefined;
+  if (variable) related.push(variable);
   return finding('queue-without-worker', {
     message: `Queue \`${queue}\` is enqueued to but no worker in \`${environment.name}\` consumes it.`,
     hint,
     queue,
     environment: environment.name,
     location: first!.location,
-    ...(related.length ? { related } : {}),
+    related,
   });
+}
+
+/** Where an environment-read queue name got its value in this environment. */
+function environmentNameNote(producer: Producer, environment: string): RelatedInfo | undefined {
+  const entry = producer.environments?.find((candidate) => candidate.environment === environment);
+  if (!entry || !producer.env) return undefined;
+  if (entry.source === 'code-default') {
+    return { message: `\`${producer.env.variable}\` is not set for the services that run this code in \`${environment}\`, so the code default applies.` };
+  }
+  const related: RelatedInfo = {
+    message: `\`${producer.env.variable}\` is \`${entry.queue}\` for service(s) ${(entry.services ?? []).map((name) => `\`${name}\``).join(', ')} in \`${environment}\`.`,
+  };
+  if (entry.location) Object.assign(related, { file: entry.location.file, line: entry.location.line });
+  return related;
 }
 
 /** A scope checks queue A but enqueues only to other queues: the incident's "potential mismatch". */
@@ -70,14 +105,14 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
   const key = (file: string, scope: string | undefined) => `${file}\0${scope ?? ''}`;
   const enqueued = new Map<string, Producer[]>();
   for (const producer of producers) {
-    if (producer.queue === null) continue;
+    if (producerQueues(producer).length === 0) continue;
     const k = key(producer.location.file, producer.scope);
     enqueued.set(k, [...(enqueued.get(k) ?? []), producer]);
   }
   const findings: Finding[] = [];
   for (const check of checks) {
     const sites = enqueued.get(key(check.location.file, check.scope)) ?? [];
-    const queues = [...new Set(sites.map((site) => site.queue!))];
+    const queues = [...new Set(sites.flatMap(producerQueues))];
     if (queues.length === 0 || queues.includes(check.queue)) continue;
     const where = check.scope ? `\`${check.scope}\`` : `module \`${check.location.file}\``;
     findings.push(
@@ -87,7 +122,7 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
         queue: check.queue,
         location: check.location,
         related: sites.map((site) => ({
-          message: `Enqueues to \`${site.queue}\` here.`,
+          message: `Enqueues to ${producerQueues(site).map((q) => `\`${q}\``).join(' or ')} here.`,
           file: site.location.file,
           line: site.location.line,
         })),
@@ -97,35 +132,69 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
   return findings;
 }
 
+/** What the static analysis knows besides the deployment and the code. */
+export interface StaticAnalysisOptions {
+  /** Queues declared with --queue (or the config's `queues`): enqueued to by code the scan cannot see. */
+  declaredQueues?: string[];
+}
+
 /** Pure analysis: environments + producers + consumers → static findings (docs/CONTRACT.md §3). */
 export function analyzeStatic(
   environments: AnalyzedEnvironment[],
   producers: Producer[],
   checks: AvailabilityCheck[],
   consumers: Consumer[],
+  options: StaticAnalysisOptions = {},
 ): Finding[] {
   const findings: Finding[] = [];
-  const producedQueues = new Map<string, Producer[]>();
   for (const producer of producers) {
-    if (producer.queue === null) {
-      findings.push(
-        finding('producer-unresolved', {
-          message: `The queue name \`${producer.expression ?? '?'}\` of this enqueue site could not be resolved statically.`,
-          hint: 'Use a string literal or a module-level constant for the queue name, or declare the queue with --queue.',
-          location: producer.location,
-        }),
-      );
-      continue;
-    }
-    producedQueues.set(producer.queue, [...(producedQueues.get(producer.queue) ?? []), producer]);
+    const unresolved = producer.env
+      ? environments.length === 0
+        ? producer.queue === null
+        : environments.some((environment) => producerQueuesIn(producer, environment.name).includes(null))
+      : producer.queue === null;
+    if (!unresolved) continue;
+    findings.push(
+      finding('producer-unresolved', {
+        message: producer.env
+          ? `The queue name of this enqueue site is read from \`${producer.env.variable}\`, which has no code default and is not set for the services that run it.`
+          : `The queue name \`${producer.expression ?? '?'}\` of this enqueue site could not be resolved statically.`,
+        hint: producer.env
+          ? `Set \`${producer.env.variable}\` in the environment of the services that run this code, or give it a default in the code.`
+          : 'Use a string literal or a module-level constant for the queue name, or declare the queue with --queue.',
+        location: producer.location,
+      }),
+    );
   }
 
-  for (const [queue, sites] of [...producedQueues].sort(([a], [b]) => a.localeCompare(b))) {
+  // Per environment: queue → its enqueue sites (a name read from the environment may differ per environment).
+  const producedIn = new Map<string, Map<string, Producer[]>>();
+  for (const environment of environments) {
+    const produced = new Map<string, Producer[]>();
+    for (const producer of producers) {
+      for (const queue of producerQueuesIn(producer, environment.name)) {
+        if (queue === null) continue;
+        const sites = produced.get(queue) ?? [];
+        if (!sites.includes(producer)) sites.push(producer);
+        produced.set(queue, sites);
+      }
+    }
+    producedIn.set(environment.name, produced);
+  }
+  const declared = [...new Set(options.declaredQueues ?? [])];
+  const queues = new Set<string>(declared);
+  for (const produced of producedIn.values()) for (const queue of produced.keys()) queues.add(queue);
+
+  for (const queue of [...queues].sort((a, b) => a.localeCompare(b))) {
     for (const environment of environments) {
+      const sites = producedIn.get(environment.name)?.get(queue);
+      if (!sites && !declared.includes(queue)) continue;
       const served = consumers.some(
         (consumer) => consumer.environment === environment.name && consumer.active && consumer.queues.includes(queue),
       );
-      if (!served) findings.push(queueWithoutWorker(queue, sites, environment, consumers));
+      if (served) continue;
+      if (sites) findings.push(queueWithoutWorker(queue, sites, environment, consumers));
+      else findings.push(declaredWithoutWorker(queue, environment, consumers));
     }
   }
 
@@ -169,7 +238,7 @@ export function analyzeStatic(
       );
     }
     for (const queue of consumer.queues) {
-      if (producedQueues.has(queue)) continue;
+      if (producedIn.get(consumer.environment)?.has(queue) || declared.includes(queue)) continue;
       findings.push(
         finding('worker-queue-unused', {
           ...base,
@@ -182,4 +251,11 @@ export function analyzeStatic(
     }
   }
   return findings;
+}
+
+/** A queue declared with --queue that no worker consumes: the finding has no enqueue site, only the config line. */
+function declaredWithoutWorker(queue: string, environment: AnalyzedEnvironment, consumers: Consumer[]): Finding {
+  const base = queueWithoutWorker(queue, [{ queue, kind: 'rq-queue', location: { file: '', line: 0 } }], environment, consumers);
+  const { location: _none, ...rest } = base;
+  return { ...rest, message: `Queue \`${queue}\` (declared with --queue) is consumed by no worker in \`${environment.name}\`.` };
 }

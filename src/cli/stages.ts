@@ -38,6 +38,8 @@ export interface StaticCliOptions {
   shellEnv?: boolean;
   queueVar?: string[];
   includeTests?: boolean;
+  /** `--queue` (static registers it; check shares the live stage's option). */
+  queue?: string[];
 }
 
 export function addStaticOptions(command: Command): Command {
@@ -75,6 +77,7 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
     ...(queueVariables ? { queueVariables } : {}),
     ...(options.includeTests || config.includeTests ? { includeTests: true } : {}),
     ...(config.ignore ? { ignore: config.ignore } : {}),
+    ...(options.queue?.length ? { queues: options.queue } : {}),
   };
 }
 
@@ -90,6 +93,11 @@ async function readStdin(): Promise<string> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `--queue` for the `static` command (`check` has it among the live options, and passes it to both stages). */
+export function addStaticQueueOption(command: Command): Command {
+  return command.option('--queue <name>', 'a queue the code enqueues to that the scan cannot see (repeatable, comma lists)', collect);
 }
 
 /** The project config under `root` ({} without a root); its YAML parser is loaded only when needed. */

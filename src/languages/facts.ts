@@ -8,18 +8,52 @@ import type { LanguageId } from './index.js';
 export type ValueExpr =
   | { kind: 'literal'; value: string }
   | { kind: 'ref'; name: string }
+  /** Read from the environment at run time (`os.getenv('X', 'd')`, `process.env.X ?? 'd'`); resolved per environment. */
+  | { kind: 'env'; name: string; fallback: ValueExpr | null }
   | { kind: 'unknown' };
 
 /** Where a module-level name comes from. */
 export type Binding =
   | { kind: 'value'; value: ValueExpr }
-  | { kind: 'import'; module: string; name: string };
+  | { kind: 'import'; module: string; name: string }
+  /**
+   * A queue object (`receipts_queue = Queue(...)`, `export const q = new Queue(...)`, a `@job` function) or, with
+   * `factory`, a function that returns one: index into the module's `queues`.
+   */
+  | { kind: 'queue'; object: number; factory: boolean };
 
 export interface Position {
   line: number;
   column: number;
 }
 
+/** What a queue object points at, as far as the code says (for connection-mismatch). */
+export interface RawConnection {
+  /** BullMQ's `prefix` option. */
+  prefix?: ValueExpr;
+}
+
+/**
+ * A queue object built in this module (a construction: `Queue('x')`, `new Queue('x')`, `get_queue('x')`,
+ * `Scheduler(queue_name='x')`, a `@job('x')` decorator). Enqueue sites that use it are producers located where they
+ * enqueue; one never enqueued to is a producer at its construction.
+ */
+export interface RawQueueObject {
+  kind: ProducerKind;
+  queue: ValueExpr;
+  expression: string;
+  position: Position;
+  scope?: string;
+  connection?: RawConnection;
+}
+
+/**
+ * A producer. A direct one carries its queue (`django_rq.enqueue`, FlowProducer children). An enqueue site on a queue
+ * object names it: `object` (built in this module, reached through a local, a class attribute or `self.x`) or
+ * `receiver` (a module-level name, resolved through the module's bindings and imports; with `factoryCall` the name
+ * is a function called for its queue: `get_queue().enqueue`). One whose receiver resolves to no queue object is
+ * not a producer.
+ */
 export interface RawProducer {
   kind: ProducerKind;
   queue: ValueExpr;
@@ -27,6 +61,13 @@ export interface RawProducer {
   expression: string;
   position: Position;
   scope?: string;
+  /** The method that enqueues (`enqueue`, `enqueue_at`, `add`, `schedule`, `delay`, …). */
+  via?: string;
+  object?: number;
+  receiver?: string;
+  factoryCall?: boolean;
+  /** The site names its own queue over the object's (rq-scheduler's `queue_name=`). */
+  override?: boolean;
 }
 
 export interface RawCheck {
@@ -36,11 +77,15 @@ export interface RawCheck {
   callee: string;
 }
 
-/** What one module contributes: its producers and checks, and its module-level bindings for resolution. */
+/** What one module contributes: its producers, queue objects and checks, and its module-level bindings. */
 export interface ModuleFacts {
   language: LanguageId;
   bindings: Map<string, Binding>;
   producers: RawProducer[];
+  /** Queue objects built in this module (absent: none). */
+  queues?: RawQueueObject[];
+  /** Consumer-side constructions (`new Worker(...)`) and their connection options, for connection-mismatch. */
+  workers?: RawConnection[];
   checks: RawCheck[];
 }
 

@@ -1,10 +1,13 @@
 /**
- * The prefilter: a file whose text cannot contain a producer or a check is never tokenized. Every producer the
- * analyzers accept names `Queue`, `get_queue`, `enqueue`, `queueName` (all contain `ueue`), or is a language's
- * own extra form (Python's `@job` decorator); every check calls a function whose name contains `worker`
- * (`orker`/`ORKER`; mixed-case spellings such as `WoRkEr` are not recognised).
+ * The prefilter: a file whose text cannot contain a producer or a check is never tokenized. Every queue object the
+ * analyzers accept names `Queue`, `get_queue` or `queueName` (all contain `ueue`), or is rq-scheduler's `Scheduler`
+ * (`chedule`), or a language's own extra form (Python's `@job` decorator). Every enqueue site calls a method whose
+ * name contains `ueue` (`enqueue…`) or `chedule` (`schedule`, `upsertJobScheduler`), or is `.cron(`, `.delay(` or
+ * `.add(`/`.addBulk(` written with the dot against the name (as real code does, also across lines: `queue\n  .add(`).
+ * Every check calls a function whose name contains `worker` (`orker`/`ORKER`; mixed-case spellings such as `WoRkEr`
+ * are not recognised).
  */
-const NEEDLES = ['ueue', 'orker', 'ORKER'];
+const NEEDLES = ['ueue', 'orker', 'ORKER', 'chedule', '.cron', '.delay', '.add'];
 const NEEDLE_BYTES = NEEDLES.map((needle) => Buffer.from(needle));
 
 export function hasQueueNeedle(text: string): boolean {

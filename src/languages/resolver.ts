@@ -1,5 +1,15 @@
-import type { ModuleFacts, ValueExpr } from './facts.js';
+import type { ModuleFacts, RawQueueObject, ValueExpr } from './facts.js';
 import { languageById, type KnownFiles } from './index.js';
+
+/** A queue name as far as the code knows it: a string, or a variable read at run time with its code default. */
+export type SymbolicName = { kind: 'literal'; value: string } | { kind: 'env'; variable: string; fallback: string | null };
+
+/** A queue object found through a name: the module that builds it and its index there. */
+export interface QueueObjectRef {
+  file: string;
+  index: number;
+  object: RawQueueObject;
+}
 
 /**
  * Resolves name references through module constants and imports, across modules, never guessing. The same
@@ -15,19 +25,63 @@ export class Resolver {
 
   resolve(file: string, value: ValueExpr, depth = 0): string | null {
     if (value.kind === 'literal') return value.value;
-    if (value.kind === 'unknown' || depth > 16) return null;
+    if (value.kind !== 'ref' || depth > 16) return null;
     return this.resolveName(file, value.name, depth + 1);
   }
 
   resolveName(file: string, name: string, depth: number): string | null {
+    const symbolic = this.resolveSymbolicName(file, name, depth);
+    return symbolic?.kind === 'literal' ? symbolic.value : null;
+  }
+
+  /** Like `resolve`, keeping a name read from the environment symbolic (resolved per environment by the analysis). */
+  resolveSymbolic(file: string, value: ValueExpr, depth = 0): SymbolicName | null {
+    if (value.kind === 'literal') return value;
     if (depth > 16) return null;
-    const module = this.factsOf(file);
-    const binding = module?.bindings.get(name);
-    if (!binding) return null;
-    if (binding.kind === 'value') return this.resolve(file, binding.value, depth + 1);
-    if (binding.name === '*module*' || binding.name === '*') return null;
-    const target = languageById(module!.language).resolveModule(file, binding.module, this.known);
+    if (value.kind === 'ref') return this.resolveSymbolicName(file, value.name, depth + 1);
+    if (value.kind === 'env') {
+      const fallback = value.fallback ? this.resolveSymbolic(file, value.fallback, depth + 1) : null;
+      // A fallback that is itself read from the environment has no single code default.
+      if (value.fallback && fallback?.kind !== 'literal') return null;
+      return { kind: 'env', variable: value.name, fallback: fallback?.kind === 'literal' ? fallback.value : null };
+    }
+    return null;
+  }
+
+  private resolveSymbolicName(file: string, name: string, depth: number): SymbolicName | null {
+    const target = this.follow(file, name, depth);
     if (!target) return null;
-    return this.resolveName(target, binding.name, depth + 1);
+    const { binding, file: at } = target;
+    if (binding.kind === 'value') return this.resolveSymbolic(at, binding.value, depth + 1);
+    // A queue object used where a name is expected (`Worker.all(queue=receipts_queue)`): its queue's name.
+    if (binding.kind === 'queue' && !binding.factory) {
+      const object = this.factsOf(at)?.queues?.[binding.object];
+      return object ? this.resolveSymbolic(at, object.queue, depth + 1) : null;
+    }
+    return null;
+  }
+
+  /** The queue object a module-level name (or, with `factory`, the function a call goes to) stands for. */
+  resolveQueueObject(file: string, name: string, factory = false): QueueObjectRef | null {
+    const target = this.follow(file, name, 1);
+    if (target?.binding.kind !== 'queue' || target.binding.factory !== factory) return null;
+    const object = this.factsOf(target.file)?.queues?.[target.binding.object];
+    return object ? { file: target.file, index: target.binding.object, object } : null;
+  }
+
+  /** Follows imports to the module that binds `name` to something other than an import. */
+  private follow(file: string, name: string, depth: number) {
+    for (let current = file, currentName = name; depth <= 16; depth++) {
+      const module = this.factsOf(current);
+      const binding = module?.bindings.get(currentName);
+      if (!binding) return null;
+      if (binding.kind !== 'import') return { binding, file: current };
+      if (binding.name === '*module*' || binding.name === '*') return null;
+      const target = languageById(module!.language).resolveModule(current, binding.module, this.known);
+      if (!target) return null;
+      current = target;
+      currentName = binding.name;
+    }
+    return null;
   }
 }

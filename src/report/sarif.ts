@@ -63,7 +63,8 @@ function result(finding: Finding, ruleIndex: Map<string, number>, report: Report
           relatedLocations: related.map((item, id) => ({
             id,
             physicalLocation: physicalLocation(item.file!, item.line),
-            message: { text: item.message },
+            // The config line to change says what to change there.
+            message: { text: item.change ? `${item.message} ${item.change}` : item.message },
           })),
         }
       : {}),

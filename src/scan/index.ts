@@ -1,9 +1,10 @@
 import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
-import { Resolver } from '../languages/resolver.js';
+import type { RawQueueObject, ValueExpr } from '../languages/facts.js';
+import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
-import type { AvailabilityCheck, Producer } from '../types.js';
+import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';
 import { compileIgnorePattern, isIgnored, parseGitignore, type IgnoreFile } from './gitignore.js';
 
 export interface ScanOptions {
@@ -116,19 +117,39 @@ export function scanSources(options: ScanOptions): ScanResult {
   const resolver = new Resolver(known, (relative) => modules.factsOf(relative));
   const producers: Producer[] = [];
   const checks: AvailabilityCheck[] = [];
+  // Queue objects some enqueue site uses (`file\0index`): the others are producers at their construction.
+  const used = new Set<string>();
+  const sites = new Map<string, Producer[]>();
   for (const file of matched) {
     const module = modules.factsOf(file)!;
+    const own: Producer[] = [];
     for (const raw of module.producers) {
-      const queue = resolver.resolve(file, raw.queue);
-      const producer: Producer = {
-        queue,
-        kind: raw.kind,
-        location: { file, line: raw.position.line, column: raw.position.column },
-      };
-      if (queue === null) producer.expression = raw.expression;
-      if (raw.scope) producer.scope = raw.scope;
-      producers.push(producer);
+      let target: QueueObjectRef | null = null;
+      if (raw.object !== undefined) {
+        const object = module.queues?.[raw.object];
+        if (object) target = { file, index: raw.object, object };
+      } else if (raw.receiver !== undefined) {
+        target = resolver.resolveQueueObject(file, raw.receiver, raw.factoryCall === true);
+        // A method call on something that is no queue object (`self.tasks.add`, `jobs.enqueue`) enqueues nothing.
+        if (!target) continue;
+      }
+      const location = { file, line: raw.position.line, column: raw.position.column };
+      if (!target) {
+        own.push(producerOf(resolver, file, raw.queue, raw.expression, raw.kind, location, raw.scope, raw.via));
+        continue;
+      }
+      used.add(`${target.file}\0${target.index}`);
+      const { object } = target;
+      const [queueFile, queue, expression] = raw.override ? [file, raw.queue, raw.expression] : [target.file, object.queue, object.expression];
+      const producer = producerOf(resolver, queueFile, queue, expression, object.kind, location, raw.scope, raw.via);
+      const construction = { file: target.file, line: object.position.line, column: object.position.column };
+      if (construction.file !== file || construction.line !== location.line || construction.column !== location.column) {
+        producer.construction = construction;
+      }
+      addPrefix(resolver, target.file, object, producer);
+      own.push(producer);
     }
+    sites.set(file, own);
     for (const raw of module.checks) {
       const queue = resolver.resolve(file, raw.queue);
       if (queue === null) continue;
@@ -141,5 +162,45 @@ export function scanSources(options: ScanOptions): ScanResult {
       checks.push(check);
     }
   }
+  for (const file of matched) {
+    const own = sites.get(file)!;
+    (modules.factsOf(file)!.queues ?? []).forEach((object, index) => {
+      if (used.has(`${file}\0${index}`)) return;
+      const location = { file, line: object.position.line, column: object.position.column };
+      const producer = producerOf(resolver, file, object.queue, object.expression, object.kind, location, object.scope);
+      addPrefix(resolver, file, object, producer);
+      own.push(producer);
+    });
+    own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
+    producers.push(...own);
+  }
   return { producers, checks, filesScanned: files.length, files: files.map((file) => file.relative), filesParsed: modules.parsed, modules };
+}
+
+/** A producer from its queue expression: a name, a variable read from the environment (kept symbolic), or null. */
+function producerOf(
+  resolver: Resolver,
+  file: string,
+  queue: ValueExpr,
+  expression: string,
+  kind: ProducerKind,
+  location: Location,
+  scope: string | undefined,
+  via?: string,
+): Producer {
+  const name = resolver.resolveSymbolic(file, queue);
+  const producer: Producer = { queue: name?.kind === 'literal' ? name.value : name?.kind === 'env' ? name.fallback : null, kind, location };
+  if (name?.kind === 'env') producer.env = { variable: name.variable, default: name.fallback };
+  if (producer.queue === null || name?.kind === 'env') producer.expression = expression;
+  if (scope) producer.scope = scope;
+  if (via) producer.via = via;
+  return producer;
+}
+
+/** BullMQ's `prefix` option, when the code states it. */
+function addPrefix(resolver: Resolver, file: string, object: RawQueueObject, producer: Producer): void {
+  if (!object.connection?.prefix) return;
+  const prefix = resolver.resolveSymbolic(file, object.connection.prefix);
+  if (prefix?.kind === 'literal') producer.prefix = prefix.value;
+  else if (prefix?.kind === 'env') producer.prefix = { variable: prefix.variable, default: prefix.fallback };
 }

@@ -38,6 +38,8 @@ export interface WorkerDetection {
   detectedBy: string;
   /** Unset variables with no default interpolated into the queue variable (queue-var-unset). */
   unsetVariables?: string[];
+  /** The project file of the worker script it runs, when found. */
+  script?: string;
 }
 
 /** Decides whether a service is a worker and which queues it listens to; null when it is not a worker. */
@@ -95,12 +97,13 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
     const script = locateScript(program, service, modules);
     const reading = script ? readWorkerScript(script, program.language, modules, context.queueVariables) : undefined;
     if (reading?.variable) {
-      if (setVariable(reading.variable)) return fromEnvironment(reading.variable, program.detectedBy);
+      if (setVariable(reading.variable)) return { ...fromEnvironment(reading.variable, program.detectedBy), script: script! };
       const detection: WorkerDetection = {
         queues: reading.defaultQueues ?? [],
         queueSource: 'code-default',
         variable: reading.variable,
         detectedBy: program.detectedBy,
+        script: script!,
       };
       if (reading.location) detection.location = reading.location;
       if (!reading.defaultQueues) detection.unsetVariables = [reading.variable];
@@ -112,6 +115,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
         queueSource: 'code-default',
         ...(reading.location ? { location: reading.location } : {}),
         detectedBy: program.detectedBy,
+        script: script!,
       };
     }
   }
@@ -140,6 +144,7 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         serviceLocation: service.location,
         detectedBy: detection.detectedBy,
         ...(detection.unsetVariables?.length ? { unsetVariables: detection.unsetVariables } : {}),
+        ...(detection.script ? { script: detection.script } : {}),
       });
     }
   }

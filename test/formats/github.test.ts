@@ -28,9 +28,12 @@ describe('github format', () => {
   it('one annotation per finding, with the level of its severity, file, line and title', () => {
     const report = fullReport();
     const lines = formatGithub(report).trimEnd().split('\n');
-    const commands = lines.map(parseCommand).filter((command) => command !== undefined);
+    const all = lines.map(parseCommand).filter((command) => command !== undefined);
+    // queue-without-worker adds a second annotation on the config line to change (checked below)
+    const commands = all.filter((command) => !command.properties.title!.endsWith('the line to change'));
     expect(commands).toHaveLength(report.findings.length);
-    expect(lines).toHaveLength(report.findings.length + 1);
+    expect(all).toHaveLength(report.findings.length + 1);
+    expect(lines).toHaveLength(report.findings.length + 2);
     report.findings.forEach((finding, index) => {
       const command = commands[index]!;
       expect(command.command).toBe({ error: 'error', warning: 'warning', info: 'notice' }[finding.severity]);
@@ -44,6 +47,22 @@ describe('github format', () => {
       }
     });
     expect(new Set(commands.map((command) => command.command))).toEqual(new Set(['error', 'warning', 'notice']));
+  });
+
+  it('annotates the config line to change too, so a PR that edits only the compose file sees it', () => {
+    const finding = FINDING_BY_RULE['queue-without-worker']!;
+    const lines = formatGithub(buildReport([finding], {})).trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    const [site, config] = [parseCommand(lines[0]!)!, parseCommand(lines[1]!)!];
+    expect(site.properties).toMatchObject({ file: 'server/routes/receipts.py', line: '42' });
+    expect(config.command).toBe('error');
+    expect(config.properties).toMatchObject({ file: 'docker-compose.prod.yml', line: '14' });
+    expect(config.properties.title).toBe('receipts-doctor queue-without-worker: the line to change');
+    expect(config.data.split('\n')).toEqual([
+      'Add `default` to RQ_QUEUES of service `worker` in docker-compose.prod.yml:14.',
+      finding.message,
+      'Enqueued at server/routes/receipts.py:42.',
+    ]);
   });
 
   it('escapes %, newlines, and : and , in properties so one finding stays one command', () => {

@@ -11,7 +11,14 @@ export const FINDING_BY_RULE: Partial<Record<RuleId, Finding>> = {
     queue: 'default',
     environment: 'prod',
     location: { file: 'server/routes/receipts.py', line: 42, column: 13 },
-    related: [{ message: 'Service `worker` in `prod` listens to `high`, `low`.', file: 'docker-compose.prod.yml', line: 14 }],
+    related: [
+      {
+        message: 'Service `worker` in `prod` listens to `high`, `low`.',
+        file: 'docker-compose.prod.yml',
+        line: 14,
+        change: 'Add `default` to RQ_QUEUES of service `worker` in docker-compose.prod.yml:14.',
+      },
+    ],
   }),
   'worker-check-mismatch': finding('worker-check-mismatch', {
     message: '`sync_receipts` checks for a worker on `receipts_sync` but enqueues to `default`.',

@@ -96,6 +96,11 @@ describe('sarif format', () => {
     expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('my%20app/routes%20%231.py');
     expect(result.relatedLocations[0].physicalLocation.artifactLocation.uri).toBe('docker-compose.prod.yml');
     expect(result.relatedLocations[0].physicalLocation.region.startLine).toBe(14);
+    // the config line to change is a related location that says what to change; the primary stays the enqueue site
+    expect(result.locations).toHaveLength(1);
+    expect(result.relatedLocations[0].message.text).toBe(
+      'Service `worker` in `prod` listens to `high`, `low`. Add `default` to RQ_QUEUES of service `worker` in docker-compose.prod.yml:14.',
+    );
   });
 
   it('a finding of a rule the registry does not know still gets a rule descriptor', () => {

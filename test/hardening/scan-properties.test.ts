@@ -16,6 +16,8 @@ import { scanSources } from '../../src/scan/index.js';
 import { analyzeJs } from '../../src/languages/javascript/analyzer.js';
 import { tokenizeJs } from '../../src/languages/javascript/tokenizer.js';
 import { analyzePython } from '../../src/languages/python/analyzer.js';
+import { javascript as jsLanguage } from '../../src/languages/javascript/index.js';
+import { python as pythonLanguage } from '../../src/languages/python/index.js';
 import { tokenizePython } from '../../src/languages/python/tokenizer.js';
 import { parseShell, splitShellWords } from '../../src/shell-words.js';
 import { splitQueueList } from '../../src/workers/index.js';
@@ -178,6 +180,48 @@ describe('Python and TS analysers never throw', () => {
         throw new Error(`${mutant.label}: ${(error as Error).stack}`);
       }
     }
+  });
+});
+
+describe('the prefilter lets every file with a producer, queue object or check through', () => {
+  const identifier = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/).filter((name) => !['def', 'class', 'return', 'import', 'from', 'if', 'in', 'is', 'or', 'and', 'not', 'new', 'as', 'for', 'with', 'const', 'let', 'var', 'function', 'this'].includes(name));
+  const python = (name: string, other: string) => [
+    `from app.jobs import ${name}\n${name}.delay(1)\n`,
+    `from app.x import ${name}\ndef f():\n    ${name}.enqueue_at(when, g)\n`,
+    `from app.x import ${name}\ndef f():\n    ${name}.cron("* * * * *", func=g, queue_name="${other}")\n`,
+    `from app.x import ${name}\ndef f():\n    ${name}.schedule(when, g)\n`,
+    `from rq_scheduler import Scheduler\n${name} = Scheduler(queue_name="${other}")\n`,
+    `def f():\n    ${name}().enqueue(g)\n`,
+    `import django_rq\ndjango_rq.enqueue(${name})\n`,
+    `from rq import job\n@job("${other}")\ndef ${name}():\n    pass\n`,
+    `def ${name}():\n    if not has_worker_for(queue_name="${other}"):\n        pass\n`,
+  ];
+  const js = (name: string, other: string) => [
+    `import { ${name} } from './q';\nexport async function f() { await ${name}.add('x', {}); }\n`,
+    `import { ${name} } from './q';\nexport async function f() { await ${name}\n  .addBulk([]); }\n`,
+    `import { ${name} } from './q';\nexport async function f() { await ${name}.upsertJobScheduler('${other}', { every: 1000 }); }\n`,
+    `import { ${name} } from './q';\nexport async function f() { await ${name}().add('x', {}, { repeat: { every: 5 } }); }\n`,
+    `import { ${name} } from './q';\nexport function f() { return ${name}?.add('${other}'); }\n`,
+  ];
+  it('Python and TS enqueue sites through imported names', () => {
+    fc.assert(
+      fc.property(identifier, identifier, fc.nat(20), (name, other, pick) => {
+        for (const text of python(name, other)) {
+          const facts = analyzePython(text);
+          if (facts.producers.length || facts.checks.length || facts.queues?.length) expect(pythonLanguage.prefilter(text), text).toBe(true);
+        }
+        for (const text of js(name, other)) {
+          const facts = analyzeJs(text);
+          expect(facts.producers.length + (facts.queues?.length ?? 0), text).toBeGreaterThan(0);
+          expect(jsLanguage.prefilter(text), text).toBe(true);
+          expect(jsLanguage.prefilterBytes(Buffer.from(text)), text).toBe(true);
+        }
+        const one = python(name, other)[pick % python(name, other).length]!;
+        expect(analyzePython(one).producers.length + (analyzePython(one).queues?.length ?? 0) + analyzePython(one).checks.length).toBeGreaterThan(0);
+        expect(pythonLanguage.prefilterBytes(Buffer.from(one))).toBe(true);
+      }),
+      settings(404),
+    );
   });
 });
 

@@ -15,8 +15,11 @@ describe('scanSources on the prosaas replica', () => {
   it('finds the two enqueue sites and nothing consumer-side', () => {
     expect(summary(result)).toEqual([
       'rq-queue high server/notifications.py:14 notify_receipt_ready',
-      'rq-queue default server/routes_receipts.py:51 start_sync',
+      'rq-queue default server/routes_receipts.py:52 start_sync',
     ]);
+    // located at the enqueue (`queue.enqueue(...)`), with the construction as related
+    expect(result.producers[1]!.construction).toEqual({ file: 'server/routes_receipts.py', line: 51, column: 13 });
+    expect(result.producers[1]!.via).toBe('enqueue');
   });
   it('finds the availability check in the same scope, not its definition', () => {
     expect(result.checks).toEqual([
@@ -37,9 +40,10 @@ describe('scanSources on a Python RQ project', () => {
   it('resolves constants in the module, across modules, relative imports and aliases', () => {
     expect(queues('app/tasks.py')).toEqual(['high', 'emails', 'default', 'reports', 'high', null, null, 'mailbox', 'nested']);
   });
-  it('reports multi-line calls at the call and unresolvable names with their expression', () => {
+  it('reports multi-line constructions at the enqueue, and unresolvable names with their expression', () => {
     const report = result.producers.find((p) => p.scope === 'report')!;
-    expect(report.location).toEqual({ file: 'app/tasks.py', line: 29, column: 13 });
+    expect(report.location).toEqual({ file: 'app/tasks.py', line: 33, column: 12 });
+    expect(report.construction).toEqual({ file: 'app/tasks.py', line: 29, column: 13 });
     const unresolved = result.producers.filter((p) => p.queue === null).map((p) => p.expression);
     expect(unresolved).toEqual(['f"tenant-{tenant_id}"', 'name']);
   });
@@ -103,7 +107,8 @@ describe('scanSources on a BullMQ TypeScript project', () => {
       'bullmq-flow renders src/producer.ts:18',
       'bullmq-flow steps src/producer.ts:20',
       'bullmq-flow null src/producer.ts:21',
-      'bullmq-queue mail src/producer.ts:27',
+      // `this.queue.add(...)` in Mailer.send, the field `queue = new Queue('mail')` (line 27) as its construction
+      'bullmq-queue mail src/producer.ts:30',
       'bullmq-queue from-jsx src/view.tsx:3',
     ]);
     expect(result.producers.find((p) => p.queue === null)!.expression).toBe('`tenant-${tenant}`');

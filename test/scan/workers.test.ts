@@ -140,6 +140,7 @@ describe('detectWorker: worker scripts', () => {
       variable: 'RQ_QUEUES',
       location: { file: 'server/worker.py', line: 14, column: 34 },
       detectedBy: 'python -m server.worker',
+      script: 'server/worker.py',
     });
   });
   it('maps absolute container paths through working_dir and the build context', () => {

@@ -40,8 +40,9 @@ export function registerCheck(program: Command): void {
     const config = await projectConfig(root);
     const environment = options.environment ?? config.live?.environment;
     assertEnvironmentHasProject(environment, root);
-    const staticOptions = root ? resolveStatic(root, options, config) : undefined;
     const live = resolveLive(options, config);
+    // Without --redis, --queue declares queues to the static stage; with it, the live stage expects them.
+    const staticOptions = root ? resolveStatic(root, live ? { ...options, queue: undefined } : options, config) : undefined;
     const smoke = resolveSmoke(options, config);
     if (!staticOptions && !live && !smoke) {
       throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
-import { addStaticOptions, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
+import { addStaticOptions, addStaticQueueOption, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
 
 export function registerStatic(program: Command): void {
   const command = program
@@ -9,6 +9,7 @@ export function registerStatic(program: Command): void {
     .argument('[dir]', 'project dir with compose files', '.')
     .description('the static stage alone: compose files + source code, no network');
   addStaticOptions(command);
+  addStaticQueueOption(command);
   addOutputOptions(command);
   command.action(async (dir: string, options: OutputOptions & StaticCliOptions) => {
     const { failOn } = validateOutputOptions(options);

@@ -1,5 +1,16 @@
-import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from '../facts.js';
-import { BULLMQ_MODULE } from './frameworks/bullmq.js';
+import {
+  bind,
+  literal,
+  matchingBracket,
+  UNKNOWN,
+  type Binding,
+  type ModuleFacts,
+  type RawCheck,
+  type RawProducer,
+  type RawQueueObject,
+  type ValueExpr,
+} from '../facts.js';
+import { BULLMQ_MODULE, ENQUEUE_METHODS } from './frameworks/bullmq.js';
 import { lineStarts, positionOf, tokenizeJs, type JsToken } from './tokenizer.js';
 
 const CONTROL_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'typeof', 'await', 'new', 'function', 'super']);
@@ -8,6 +19,21 @@ const CONTINUATION = new Set(['.', '?.', '(', '[', '+', '-', '*', '/', '%', '?',
 
 interface Block {
   name?: string;
+  /** A class body: `this.x` in its methods names its fields. */
+  isClass?: boolean;
+}
+
+/** An enqueue call whose receiver is resolved once the whole module is read (a field may be declared after its use). */
+interface PendingSite {
+  parts: string[];
+  /** `getQueue().add(...)`: the receiver is a call to a factory. */
+  factoryCall: boolean;
+  /** `new Queue(...).add(...)`: the object built right there. */
+  object?: number;
+  scope: string | undefined;
+  className: string | undefined;
+  via: string;
+  position: { line: number; column: number };
 }
 
 /** Tokenizes one JS/TS module and collects its BullMQ producers, availability checks and top-level bindings. */
@@ -19,6 +45,13 @@ export function analyzeJs(source: string): ModuleFacts {
   const checks: RawCheck[] = [];
   const blocks: Block[] = [];
   const flowNames = new Set<string>();
+  const queues: RawQueueObject[] = [];
+  const workers: NonNullable<ModuleFacts['workers']> = [];
+  /** Locals (`scope\0name`) and class fields (`Class\0.field`) → queue object, -1 when not one single queue object. */
+  const named = new Map<string, number | { factory: string }>();
+  const pending: PendingSite[] = [];
+  const objectAtOpen = new Map<number, number>(); // `new Queue(` open paren → object
+  const localDeclarations = new Map<string, number>(); // how often each local is declared
   let starts: number[] | undefined;
 
   const position = (index: number) => {
@@ -29,6 +62,14 @@ export function analyzeJs(source: string): ModuleFacts {
     const names = blocks.filter((block) => block.name).map((block) => block.name!);
     return names.length ? names.join('.') : undefined;
   };
+  /** Dotted name of the innermost class around the current position. */
+  const className = () => {
+    for (let b = blocks.length - 1; b >= 0; b--) {
+      if (blocks[b]!.isClass) return blocks.slice(0, b + 1).filter((block) => block.name).map((block) => block.name!).join('.');
+    }
+    return undefined;
+  };
+  const nameLocal = (key: string, value: number | { factory: string } | -1) => named.set(key, named.has(key) ? -1 : value);
   const value = (index: number) => tokens[index]?.value;
   const textOf = (from: number, to: number) => (from < to ? source.slice(tokens[from]!.start, tokens[to - 1]!.end) : '');
 
@@ -50,6 +91,21 @@ export function analyzeJs(source: string): ModuleFacts {
   /** Evaluates the expression starting at `from` and ending before `to`. */
   const evaluate = (from: number, to: number): ValueExpr => {
     let end = to;
+    // `process.env.X ?? 'd'`, `process.env['X'] || 'd'`: read at run time, resolved per environment.
+    if (value(from) === 'process' && value(from + 1) === '.' && value(from + 2) === 'env') {
+      let after: number | undefined;
+      let name: string | undefined;
+      if (value(from + 3) === '.' && tokens[from + 4]?.type === 'name') [name, after] = [value(from + 4), from + 5];
+      else if (value(from + 3) === '[' && tokens[from + 4]?.type === 'string' && value(from + 5) === ']') [name, after] = [value(from + 4), from + 6];
+      if (name !== undefined && after !== undefined) {
+        if (after >= to) return { kind: 'env', name, fallback: null };
+        if (value(after) === '??' || value(after) === '||') {
+          const fallback = evaluate(after + 1, to);
+          if (fallback.kind !== 'unknown') return { kind: 'env', name, fallback };
+        }
+        return UNKNOWN;
+      }
+    }
     // `'x' as const`, `QUEUE as string`
     if (end - from === 3 && value(from + 1) === 'as') end = from + 1;
     if (end !== from + 1) return UNKNOWN;
@@ -155,7 +211,9 @@ export function analyzeJs(source: string): ModuleFacts {
     if (t.type === 'op') {
       if (t.value === '{') {
         const name = blockName(i);
-        blocks.push(name ? { name } : {});
+        const block: Block = name ? { name } : {};
+        if (name && isClassBlock(i, name)) block.isClass = true;
+        blocks.push(block);
       } else if (t.value === '}') blocks.pop();
       else if (t.value === '(') handleCall(i);
       continue;
@@ -164,7 +222,18 @@ export function analyzeJs(source: string): ModuleFacts {
     if (t.value === 'import' && blocks.length === 0 && value(i - 1) !== '.') i = parseImport(i);
     else if (t.value === 'export' && value(i + 1) === '{') i = parseExportList(i + 1);
     else if ((t.value === 'const' || t.value === 'let' || t.value === 'var') && blocks.length === 0) parseDeclaration(i);
+    else if (t.value === 'const' || t.value === 'let' || t.value === 'var') localDeclaration(i);
     else if (t.value === 'new') handleNew(i);
+  }
+
+  /** Whether the block opened at `i` is the body of `class name` (`class Name extends Base<T> {`). */
+  function isClassBlock(i: number, name: string): boolean {
+    for (let k = i - 1; k >= 0 && k > i - 30; k--) {
+      const v = tokens[k]!;
+      if (v.type === 'op' && (v.value === '{' || v.value === '}' || v.value === ';' || v.value === '(' || v.value === '=')) return false;
+      if (v.value === 'class') return value(k + 1) === name;
+    }
+    return false;
   }
 
   function parseImport(i: number): number {
@@ -217,6 +286,15 @@ export function analyzeJs(source: string): ModuleFacts {
     return close;
   }
 
+  /** `const q = …` inside a function: the name is local there (a queue object, or something else that shadows). */
+  function localDeclaration(i: number): void {
+    const name = tokens[i + 1];
+    if (name?.type !== 'name') return;
+    const key = `${scope()}\0${name.value}`;
+    localDeclarations.set(key, (localDeclarations.get(key) ?? 0) + 1);
+    named.set(key, -1);
+  }
+
   function parseDeclaration(i: number): void {
     let j = i + 1;
     if (value(j) === '{') {
@@ -250,7 +328,8 @@ export function analyzeJs(source: string): ModuleFacts {
     const end = initializerEnd(j + 1);
     const next = tokens[j + 2];
     const continues = next?.type === 'op' && CONTINUATION.has(next.value) && end > j + 2;
-    bind(bindings, name.value, { kind: 'value', value: continues ? UNKNOWN : evaluate(j + 1, end) }, boundOnce);
+    const initial = evaluate(j + 1, end);
+    bind(bindings, name.value, { kind: 'value', value: continues && initial.kind !== 'env' ? UNKNOWN : initial }, boundOnce);
   }
 
   function handleNew(i: number): void {
@@ -266,17 +345,95 @@ export function analyzeJs(source: string): ModuleFacts {
       if (value(i - 1) === '=' && tokens[i - 2]?.type === 'name') flowNames.add(value(i - 2)!);
       return;
     }
+    if (name === 'Worker') {
+      // `new Worker(name, processor, { connection, prefix })`: the consumer side's prefix (connection-mismatch).
+      const options = splitArgs(openIndex, close)[2];
+      const prefix = options && value(options[0]) === '{' ? objectProperty(options[0], 'prefix') : undefined;
+      workers.push(prefix ? { prefix } : {});
+      return;
+    }
     if (name !== 'Queue' || !isBullQueue(calleeStart, j)) return;
-    const [first] = splitArgs(openIndex, close);
-    const producer: RawProducer = {
+    const [first, options] = splitArgs(openIndex, close);
+    const object: RawQueueObject = {
       kind: 'bullmq-queue',
       queue: first ? evaluate(first[0], first[1]) : UNKNOWN,
       expression: first ? textOf(first[0], first[1]) : '',
       position: position(i),
     };
     const current = scope();
-    if (current) producer.scope = current;
-    producers.push(producer);
+    if (current) object.scope = current;
+    const prefix = options && value(options[0]) === '{' ? objectProperty(options[0], 'prefix') : undefined;
+    if (prefix) object.connection = { prefix };
+    queues.push(object);
+    const id = queues.length - 1;
+    objectAtOpen.set(openIndex, id);
+    bindObject(i, close, id);
+  }
+
+  /** The value of `key:` (or shorthand `key`) in the object literal opened at `openIndex`. */
+  function objectProperty(openIndex: number, key: string): ValueExpr | undefined {
+    const objectClose = matchForward(openIndex);
+    for (let k = openIndex + 1, depth = 0; k < objectClose; k++) {
+      const v = value(k);
+      if (v === '(' || v === '[' || v === '{') depth++;
+      else if (v === ')' || v === ']' || v === '}') depth--;
+      else if (depth === 0 && v === key && tokens[k]!.type === 'name' && (value(k - 1) === '{' || value(k - 1) === ',')) {
+        if (value(k + 1) === ':') return evaluate(k + 2, propertyEnd(k + 2));
+        if (value(k + 1) === ',' || value(k + 1) === '}') return { kind: 'ref', name: key };
+      }
+    }
+    return undefined;
+  }
+
+  /** Names the queue object built by `new` at `newIndex` (ending at `close`) is bound to, when it is the whole value. */
+  function bindObject(newIndex: number, close: number, id: number): void {
+    const after = value(close + 1);
+    const ends = after === undefined || after === ';' || after === ',' || after === '}' || after === ')' || tokens[close + 1]!.type !== 'op';
+    if (!ends) return;
+    const before = value(newIndex - 1);
+    const current = scope();
+    if (before === 'return' && blocks.length === 1 && current) {
+      // `function receiptsQueue() { return new Queue(...) }`: a factory.
+      bindModule(current, id, true);
+      return;
+    }
+    if (before === '=>' && blocks.length === 0) {
+      // `export const receiptsQueue = () => new Queue(...)`
+      let k = newIndex - 2;
+      if (value(k) === ')') k = matchBack(k) - 1;
+      else k--;
+      if (value(k) === 'async') k--;
+      if (value(k) === '=' && tokens[k - 1]?.type === 'name') bindModule(value(k - 1)!, id, true);
+      return;
+    }
+    if (before !== '=') return;
+    const target = tokens[newIndex - 2];
+    if (target?.type !== 'name') {
+      // `const q: Queue<Job> = new Queue(...)`: the name before the annotation
+      return;
+    }
+    if (value(newIndex - 3) === '.' && value(newIndex - 4) === 'this') {
+      const owner = className();
+      if (owner !== undefined) nameLocal(`${owner}\0.${target.value}`, id);
+      return;
+    }
+    if (value(newIndex - 3) === '.') return;
+    if (blocks.length === 0) bindModule(target.value, id, false);
+    else if (blocks[blocks.length - 1]!.isClass) nameLocal(`${className()}\0.${target.value}`, id);
+    else {
+      // A local: the queue object when this is its one declaration (`const q = new Queue(...)`).
+      const key = `${scope()}\0${target.value}`;
+      named.set(key, localDeclarations.get(key) === 1 && named.get(key) === -1 ? id : -1);
+    }
+  }
+
+  function bindModule(name: string, id: number, factory: boolean): void {
+    const existing = bindings.get(name);
+    if (existing?.kind === 'queue' || (existing && !(existing.kind === 'value' && existing.value.kind === 'unknown'))) {
+      bindings.set(name, { kind: 'value', value: UNKNOWN });
+      return;
+    }
+    bindings.set(name, { kind: 'queue', object: id, factory });
   }
 
   function handleCall(openIndex: number): void {
@@ -303,7 +460,13 @@ export function analyzeJs(source: string): ModuleFacts {
       const isFlow =
         flowNames.has(value(receiverEnd)!) ||
         (value(receiverEnd) === ')' && value(matchBack(receiverEnd) - 1) === 'FlowProducer');
-      if (isFlow) flowChildren(openIndex, close);
+      if (isFlow) {
+        flowChildren(openIndex, close);
+        return;
+      }
+    }
+    if (ENQUEUE_METHODS.has(callee) && calleeStart < openIndex - 1 && (value(openIndex - 2) === '.' || value(openIndex - 2) === '?.')) {
+      enqueueSite(calleeStart, openIndex, callee);
       return;
     }
     if (!/worker/i.test(callee)) return;
@@ -335,6 +498,63 @@ export function analyzeJs(source: string): ModuleFacts {
     const current = scope();
     if (current) check.scope = current;
     checks.push(check);
+  }
+
+  /** `queue.add(...)`, `this.queue.add(...)`, `getQueue().add(...)`, `new Queue(...).add(...)`: resolved at the end. */
+  function enqueueSite(calleeStart: number, openIndex: number, via: string): void {
+    const receiverEnd = openIndex - 3;
+    const site: PendingSite = {
+      parts: [],
+      factoryCall: false,
+      scope: scope(),
+      className: className(),
+      via,
+      position: position(calleeStart),
+    };
+    if (value(receiverEnd) === ')') {
+      const receiverOpen = matchBack(receiverEnd);
+      const object = objectAtOpen.get(receiverOpen);
+      if (object !== undefined) site.object = object;
+      else if (tokens[receiverOpen - 1]?.type === 'name' && value(receiverOpen - 2) !== '.' && value(receiverOpen - 2) !== 'new') {
+        site.parts = [value(receiverOpen - 1)!];
+        site.factoryCall = true;
+      } else return;
+    } else {
+      for (let k = receiverEnd; k >= calleeStart; k -= 2) {
+        if (tokens[k]?.type !== 'name') return;
+        site.parts.unshift(value(k)!);
+        if (k === calleeStart) break;
+        if (value(k - 1) !== '.' && value(k - 1) !== '?.') return;
+      }
+      if (site.parts.length === 0 || site.parts.length > 2) return;
+    }
+    pending.push(site);
+  }
+
+  /** Resolves the enqueue sites now that every local, field and top-level binding is known. */
+  function resolveSites(): void {
+    for (const site of pending) {
+      const producer: RawProducer = { kind: 'bullmq-queue', queue: UNKNOWN, expression: '', position: site.position, via: site.via };
+      if (site.scope) producer.scope = site.scope;
+      if (site.object !== undefined) producer.object = site.object;
+      else if (site.factoryCall) {
+        producer.receiver = site.parts[0]!;
+        producer.factoryCall = true;
+      } else if (site.parts.length === 2) {
+        if (site.parts[0] !== 'this' || site.className === undefined) continue;
+        const found = named.get(`${site.className}\0.${site.parts[1]}`);
+        if (typeof found !== 'number' || found < 0) continue;
+        producer.object = found;
+      } else {
+        const scopes = site.scope?.split('.') ?? [];
+        let found: number | { factory: string } | undefined;
+        for (let depth = scopes.length; depth > 0 && found === undefined; depth--) found = named.get(`${scopes.slice(0, depth).join('.')}\0${site.parts[0]}`);
+        if (found === -1) continue;
+        if (typeof found === 'number') producer.object = found;
+        else producer.receiver = site.parts[0]!;
+      }
+      producers.push(producer);
+    }
   }
 
   function propertyEnd(from: number): number {
@@ -371,7 +591,8 @@ export function analyzeJs(source: string): ModuleFacts {
     }
   }
 
-  return { language: 'js', bindings, producers, checks };
+  resolveSites();
+  return { language: 'js', bindings, producers, queues, checks, ...(workers.length ? { workers } : {}) };
 }
 
 export type { JsToken };

@@ -1,6 +1,18 @@
-import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type ValueExpr } from '../facts.js';
+import {
+  bind,
+  literal,
+  matchingBracket,
+  UNKNOWN,
+  type Binding,
+  type ModuleFacts,
+  type RawCheck,
+  type RawProducer,
+  type RawQueueObject,
+  type ValueExpr,
+} from '../facts.js';
 import { isDjangoRqModule } from './frameworks/django-rq.js';
-import { isRqModule } from './frameworks/rq.js';
+import { ENQUEUE_METHODS, isRqModule } from './frameworks/rq.js';
+import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-scheduler.js';
 import { tokenizePython, type PyToken } from './tokenizer.js';
 
 const KEYWORDS = new Set([
@@ -18,8 +30,18 @@ interface Call {
   close: number;
   args: Arg[];
   scope: string | undefined;
+  /** What the innermost scope is: module level, a class body or a function. */
+  scopeKind: 'module' | 'class' | 'def';
+  /** Dotted name of the class whose body or method holds the call (`self.x` refers to it). */
+  className?: string;
   /** Target of the enclosing simple assignment statement (`q = Queue(...)` → `q`). */
   assignTarget?: string;
+  /** The call is the whole value of that assignment (`q = Queue(...)`, not `q = Queue(...).enqueue(...)`). */
+  wholeValue?: boolean;
+  /** The call is the whole value of a `return` statement (a factory function). */
+  returned?: boolean;
+  /** A decorator call: the function or class it decorates. */
+  decorates?: string;
   /** Index (in calls) of the innermost call whose arguments contain this one. */
   parent?: number;
   decorator: boolean;
@@ -37,9 +59,27 @@ interface Arg {
 
 interface Scope {
   name: string;
+  kind: 'class' | 'def';
   indent: number;
   locals: Map<string, ValueExpr>;
 }
+
+/** A parameter of a module-level function: its position and default (for helpers called without the queue). */
+interface Param {
+  name: string;
+  index: number;
+  default?: ValueExpr;
+}
+
+/** Python's own environment reads: `os.getenv`, `os.environ.get`, `os.environ[...]` (and `getenv`/`environ` imported). */
+const ENV_GETTERS = [
+  ['os', '.', 'getenv', '('],
+  ['getenv', '('],
+  ['os', '.', 'environ', '.', 'get', '('],
+  ['environ', '.', 'get', '('],
+  ['os', '.', 'environ', '['],
+  ['environ', '['],
+];
 
 /** Tokenizes one Python module and collects its producers, availability checks and module-level bindings. */
 export function analyzePython(source: string): ModuleFacts {
@@ -50,8 +90,20 @@ export function analyzePython(source: string): ModuleFacts {
   const scopes: Scope[] = [];
   const open: number[] = []; // stack of call indexes whose argument list is open
   let assignTarget: string | undefined;
+  let valueRange: [number, number] | undefined; // the assigned value's tokens [from, to)
+  let returnRange: [number, number] | undefined;
+  const functions = new Map<string, Param[]>();
+  const pendingDecorators: number[] = []; // decorator calls since the last definition
+  /** How often each module-level name is assigned (a queue object bound twice is no single object). */
+  const moduleAssignments = new Map<string, number>();
 
   const currentScope = () => (scopes.length ? scopes.map((scope) => scope.name).join('.') : undefined);
+  const currentClass = () => {
+    for (let s = scopes.length - 1; s >= 0; s--) {
+      if (scopes[s]!.kind === 'class') return scopes.slice(0, s + 1).map((scope) => scope.name).join('.');
+    }
+    return undefined;
+  };
 
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -59,6 +111,8 @@ export function analyzePython(source: string): ModuleFacts {
       while (scopes.length && scopes[scopes.length - 1]!.indent >= token.indent) scopes.pop();
       open.length = 0;
       assignTarget = undefined;
+      valueRange = undefined;
+      returnRange = undefined;
       i = statementStart(i);
       if (i < 0) break;
       continue;
@@ -73,12 +127,18 @@ export function analyzePython(source: string): ModuleFacts {
     let first = i;
     if (token.value === 'async' && tokens[i + 1]?.value === 'def') first = i + 1;
     const head = tokens[first]!;
+    if (head.value !== '@' && head.value !== 'def' && head.value !== 'class') pendingDecorators.length = 0;
     if (head.type === 'name' && (head.value === 'def' || head.value === 'class') && tokens[first + 1]?.type === 'name') {
       const name = tokens[first + 1]!.value;
       const locals = new Map<string, ValueExpr>();
+      // The decorators just above belong to this definition (`@job('low')` makes `name.delay(...)` enqueue).
+      for (const c of pendingDecorators) calls[c]!.decorates = name;
+      pendingDecorators.length = 0;
       // Parameters are run-time values: a parameter used as a queue name is unresolvable.
       if (head.value === 'def' && tokens[first + 2]?.value === '(') {
+        const params: Param[] = [];
         let depth = 0;
+        let index = 0;
         for (let j = first + 2; j < tokens.length; j++) {
           const t = tokens[j]!;
           if (t.value === '(' || t.value === '[' || t.value === '{') depth++;
@@ -87,15 +147,34 @@ export function analyzePython(source: string): ModuleFacts {
             if (depth === 0) break;
           } else if (depth === 1 && t.type === 'name') {
             const previous = tokens[j - 1]!.value;
-            if (previous === '(' || previous === ',' || previous === '*' || previous === '**') locals.set(t.value, UNKNOWN);
+            if (previous === '(' || previous === ',' || previous === '*' || previous === '**') {
+              locals.set(t.value, UNKNOWN);
+              const param: Param = { name: t.value, index: index++ };
+              if (tokens[j + 1]?.value === '=') {
+                // The default runs to the next top-level ',' or the closing ')'.
+                let end = j + 2;
+                for (let d = 0; end < tokens.length; end++) {
+                  const v = tokens[end]!.value;
+                  if (v === '(' || v === '[' || v === '{') d++;
+                  else if (v === ')' || v === ']' || v === '}') {
+                    if (d === 0) break;
+                    d--;
+                  } else if (v === ',' && d === 0) break;
+                }
+                param.default = evaluate(j + 2, end);
+              }
+              params.push(param);
+            }
           }
         }
+        if (scopes.length === 0) functions.set(name, params);
       }
-      scopes.push({ name, indent, locals });
+      scopes.push({ name, kind: head.value === 'def' ? 'def' : 'class', indent, locals });
       return first + 1;
     }
     if (head.type === 'name' && head.value === 'from') return parseFromImport(first);
     if (head.type === 'name' && head.value === 'import') return parseImport(first);
+    if (head.type === 'name' && head.value === 'return') returnRange = [first + 1, statementEnd(first + 1)];
     // Assignment `target = value` (or `target: T = value`).
     if (head.type === 'name' && !KEYWORDS.has(head.value)) {
       let j = first + 1;
@@ -118,10 +197,14 @@ export function analyzePython(source: string): ModuleFacts {
       }
       if (tokens[j]?.value === '=') {
         assignTarget = target.join('.');
+        valueRange = [j + 1, statementEnd(j + 1)];
         if (target.length === 1) {
-          const end = statementEnd(j + 1);
+          const end = valueRange[1];
           const value = evaluate(j + 1, end);
-          if (scopes.length === 0) bind(bindings, head.value, { kind: 'value', value }, boundOnce);
+          if (scopes.length === 0) {
+            moduleAssignments.set(head.value, (moduleAssignments.get(head.value) ?? 0) + 1);
+            bind(bindings, head.value, { kind: 'value', value }, boundOnce);
+          }
           else {
             // A local assigned more than once (branches, loops) has no single static value.
             const locals = scopes[scopes.length - 1]!.locals;
@@ -206,6 +289,32 @@ export function analyzePython(source: string): ModuleFacts {
       }
       return { kind: 'ref', name: first.value };
     }
+    if (first.type === 'name') return environmentRead(from, to);
+    return UNKNOWN;
+  }
+
+  /** `os.getenv('X', d)`, `os.environ.get('X', d)`, `os.environ['X']`, optionally `… or d`: a name read at run time. */
+  function environmentRead(from: number, to: number): ValueExpr {
+    const getter = ENV_GETTERS.find((shape) => shape.every((value, k) => from + k < to && tokens[from + k]!.value === value));
+    if (!getter) return UNKNOWN;
+    const openIndex = from + getter.length - 1;
+    const close = matching(openIndex);
+    const nameToken = tokens[openIndex + 1];
+    if (close >= to || nameToken?.type !== 'string' || nameToken.formatted) return UNKNOWN;
+    let fallback: ValueExpr | null = null;
+    if (tokens[openIndex + 2]?.value === ',' && tokens[openIndex]!.value === '(') {
+      // getenv's default: the second argument up to the closing bracket (a keyword `default=` too).
+      let start = openIndex + 3;
+      if (tokens[start]?.value === 'default' && tokens[start + 1]?.value === '=') start += 2;
+      fallback = evaluate(start, close);
+      if (fallback.kind === 'unknown') return UNKNOWN;
+    } else if (tokens[openIndex + 2] !== tokens[close]) return UNKNOWN;
+    if (close === to - 1) return { kind: 'env', name: nameToken.value, fallback };
+    // `os.getenv('X') or 'default'`
+    if (fallback === null && tokens[close + 1]?.value === 'or') {
+      const alternative = evaluate(close + 2, to);
+      if (alternative.kind !== 'unknown') return { kind: 'env', name: nameToken.value, fallback: alternative };
+    }
     return UNKNOWN;
   }
 
@@ -240,11 +349,17 @@ export function analyzePython(source: string): ModuleFacts {
         close,
         args: splitArgs(i, close),
         scope: currentScope(),
+        scopeKind: scopes.length ? scopes[scopes.length - 1]!.kind : 'module',
         decorator,
       };
+      const className = currentClass();
+      if (className !== undefined) call.className = className;
       if (assignTarget !== undefined) call.assignTarget = assignTarget;
+      if (valueRange && calleeStart === valueRange[0] && close === valueRange[1] - 1) call.wholeValue = true;
+      if (returnRange && calleeStart === returnRange[0] && close === returnRange[1] - 1) call.returned = true;
       if (open.length) call.parent = open[open.length - 1]!;
       calls.push(call);
+      if (decorator) pendingDecorators.push(calls.length - 1);
       open.push(calls.length - 1);
     } else if (token.value === '@' && tokens[i + 1]?.type === 'name') {
       // Bare decorator without arguments: `@job` (django-rq's defaults to `default`).
@@ -255,7 +370,17 @@ export function analyzePython(source: string): ModuleFacts {
         j += 2;
       }
       if (tokens[j + 1]?.type === 'newline') {
-        calls.push({ callee: name, calleeStart: i + 1, open: j + 1, close: j + 1, args: [], scope: currentScope(), decorator: true });
+        calls.push({
+          callee: name,
+          calleeStart: i + 1,
+          open: j + 1,
+          close: j + 1,
+          args: [],
+          scope: currentScope(),
+          scopeKind: scopes.length ? scopes[scopes.length - 1]!.kind : 'module',
+          decorator: true,
+        });
+        pendingDecorators.push(calls.length - 1);
       }
     }
   }
@@ -290,17 +415,20 @@ export function analyzePython(source: string): ModuleFacts {
     return args;
   }
 
-  return classify(source, tokens, calls, bindings);
+  return classify(source, tokens, calls, bindings, functions, moduleAssignments);
 }
 
-/** Pass 2: decides which calls are producers, consumer-side queues or availability checks. */
+/** Pass 2: decides which calls build queue objects, enqueue, are consumer-side or are availability checks. */
 function classify(
   source: string,
   tokens: PyToken[],
   calls: Call[],
   bindings: Map<string, Binding>,
+  functions: Map<string, Param[]>,
+  moduleAssignments: Map<string, number>,
 ): ModuleFacts {
   const producers: RawProducer[] = [];
+  const queues: RawQueueObject[] = [];
   const checks: RawCheck[] = [];
   const valueOf = (arg: Arg | undefined, fallback: ValueExpr): { value: ValueExpr; text: string } => {
     if (!arg) return { value: fallback, text: '' };
@@ -316,16 +444,19 @@ function classify(
     const binding = bindings.get(name);
     return binding?.kind === 'import' ? binding : undefined;
   };
-  /** `Queue` imported from rq (or `rq.Queue`, `rq.queue.Queue`). */
-  const isRqQueue = (callee: string[]) => {
+  /** `Name` imported from a module `isModule` accepts (or reached as `module.Name`, `module.sub.Name`). */
+  const isImported = (callee: string[], name: string, isModule: (module: string) => boolean) => {
     if (callee.length === 1) {
       const imported = importOf(callee[0]!);
-      return imported !== undefined && imported.name === 'Queue' && isRqModule(imported.module);
+      return imported !== undefined && imported.name === name && isModule(imported.module);
     }
-    if (callee[callee.length - 1] !== 'Queue' || callee[0] === '()') return false;
+    if (callee[callee.length - 1] !== name || callee[0] === '()') return false;
     const imported = importOf(callee[0]!);
-    return imported !== undefined && imported.name === '*module*' && isRqModule(imported.module);
+    return imported !== undefined && imported.name === '*module*' && isModule(imported.module);
   };
+  /** `Queue` imported from rq (or `rq.Queue`, `rq.queue.Queue`). */
+  const isRqQueue = (callee: string[]) => isImported(callee, 'Queue', isRqModule);
+  const isScheduler = (callee: string[]) => isImported(callee, 'Scheduler', isRqSchedulerModule);
   const isDjangoRq = (callee: string[], name: string) => {
     if (callee[callee.length - 1] !== name) return false;
     if (callee.length === 1) {
@@ -346,14 +477,20 @@ function classify(
   /** A Queue(...) construction passed as an argument: its queue name. */
   const queueConstructionIn = (arg: Arg | undefined): number | undefined => {
     if (!arg) return undefined;
-    const index = calls.findIndex((call) => call.calleeStart === arg.from && call.close === arg.to - 1);
-    return index >= 0 && isRqQueue(calls[index]!.callee) ? index : undefined;
+    const index = callByRange.get(`${arg.from}:${arg.to - 1}`);
+    return index !== undefined && isRqQueue(calls[index]!.callee) ? index : undefined;
   };
   const queueNameOf = (call: Call): { value: ValueExpr; text: string } => {
     const arg = positional(call, 0) ?? keyword(call, 'name');
     if (!arg && hasStar(call)) return { value: UNKNOWN, text: source.slice(tokens[call.open]!.start, tokens[call.close]!.end) };
     return valueOf(arg, literal('default'));
   };
+  const callByRange = new Map<string, number>();
+  const callByClose = new Map<number, number>();
+  calls.forEach((call, index) => {
+    callByRange.set(`${call.calleeStart}:${call.close}`, index);
+    callByClose.set(call.close, index);
+  });
 
   // Names handed to Worker(...) per scope: a Queue assigned to one of them is consumer-side.
   const workerArgNames = new Map<string, Set<string>>();
@@ -394,16 +531,23 @@ function classify(
     return false;
   };
 
-  // Checks first: they mark the Queue constructions they consume.
+  // 1. Availability checks and the argument that names their queue; an inline Queue(...) there is consumed.
+  const checkArgs: { call: Call; arg?: Arg; fallback?: ValueExpr }[] = [];
   calls.forEach((call) => {
     const last = call.callee[call.callee.length - 1] ?? '';
     const receiver = call.callee[call.callee.length - 2] ?? '';
-    const callee = call.callee.filter((part) => part !== '()').join('.');
     let arg: Arg | undefined;
+    let fallback: ValueExpr | undefined;
     if ((last === 'all' || last === 'count') && /Worker$/.test(receiver)) arg = keyword(call, 'queue');
     else if (/worker/i.test(last) && !isWorkerConstructor(call.callee) && !call.decorator) {
       arg = keyword(call, 'queue_name', 'queue');
-      if (!arg) {
+      // A helper defined in this module: the argument in its queue parameter's place, or that parameter's default.
+      const param = call.callee.length === 1 ? functions.get(last)?.find((p) => /queue/i.test(p.name)) : undefined;
+      if (!arg && param) {
+        arg = keyword(call, param.name) ?? (hasStar(call) ? undefined : positional(call, param.index));
+        if (!arg && !hasStar(call)) fallback = param.default;
+      }
+      if (!arg && !fallback) {
         arg = call.args.find((candidate) => {
           if (candidate.keyword || candidate.star) return false;
           const t = tokens[candidate.from]!;
@@ -413,47 +557,191 @@ function classify(
         });
       }
     } else return;
-    if (!arg) return;
+    if (!arg && !fallback) return;
     const construction = queueConstructionIn(arg);
-    let value: ValueExpr;
-    if (construction !== undefined) {
-      consumed.add(construction);
-      value = queueNameOf(calls[construction]!).value;
-    } else value = valueOf(arg, UNKNOWN).value;
-    const check: RawCheck = { queue: value, position: location(call.calleeStart), callee };
-    if (call.scope) check.scope = call.scope;
-    checks.push(check);
+    if (construction !== undefined) consumed.add(construction);
+    checkArgs.push({ call, ...(arg ? { arg } : {}), ...(fallback ? { fallback } : {}) });
   });
+  // A Queue(...) handed to @job(...) names the decorator's queue.
+  for (const call of calls) {
+    if (!call.decorator || call.callee.at(-1) !== 'job') continue;
+    const construction = queueConstructionIn(positional(call, 0) ?? keyword(call, 'queue'));
+    if (construction !== undefined) consumed.add(construction);
+  }
 
+  // 2. Queue objects: where they are built, and the names they are bound to.
+  /** Local (`scope\0name`) and class attribute (`Class\0.attr`) names → object index, -1 when bound to several. */
+  const named = new Map<string, number | { factory: string }>();
+  const objectOfCall = new Map<number, number>();
+  const nameObject = (key: string, object: number | { factory: string }) => {
+    named.set(key, named.has(key) ? -1 : object);
+  };
+  /** `assigned`: `name = Queue(...)`; `factory`: `def name(): return Queue(...)`; `function`: `@job(...) def name`. */
+  const bindModule = (name: string, object: number, how: 'assigned' | 'factory' | 'function') => {
+    const existing = bindings.get(name);
+    const factory = how === 'factory';
+    // A name assigned more than once, or a factory returning several queues, is no single object.
+    if (existing?.kind === 'queue' || (how === 'assigned' ? moduleAssignments.get(name) !== 1 : existing !== undefined)) {
+      bindings.set(name, { kind: 'value', value: UNKNOWN });
+      return;
+    }
+    bindings.set(name, { kind: 'queue', object, factory });
+  };
+  const addObject = (index: number, object: RawQueueObject) => {
+    const call = calls[index]!;
+    if (call.scope) object.scope = call.scope;
+    queues.push(object);
+    const id = queues.length - 1;
+    objectOfCall.set(index, id);
+    const target = call.assignTarget;
+    if (call.wholeValue && target !== undefined) {
+      const parts = target.split('.');
+      if (parts.length === 1) {
+        if (call.scopeKind === 'module') bindModule(target, id, 'assigned');
+        else if (call.scopeKind === 'class') nameObject(`${call.className}\0.${target}`, id);
+        else nameObject(`${call.scope}\0${target}`, id);
+      } else if (parts.length === 2 && parts[0] === 'self' && call.className !== undefined) {
+        nameObject(`${call.className}\0.${parts[1]}`, id);
+      }
+    }
+    // `def receipts_queue(): return Queue(...)` at module level: a factory.
+    if (call.returned && call.scopeKind === 'def' && call.scope !== undefined && !call.scope.includes('.')) {
+      bindModule(call.scope, id, 'factory');
+    }
+  };
   calls.forEach((call, index) => {
     const last = call.callee[call.callee.length - 1] ?? '';
-    const push = (kind: RawProducer['kind'], queue: { value: ValueExpr; text: string }, at: number) => {
-      const producer: RawProducer = { kind, queue: queue.value, expression: queue.text, position: location(at) };
-      if (call.scope) producer.scope = call.scope;
-      producers.push(producer);
-    };
     if (call.decorator) {
       if (last !== 'job') return;
       const arg = positional(call, 0) ?? keyword(call, 'queue');
       const construction = queueConstructionIn(arg);
-      if (construction !== undefined) {
-        consumed.add(construction);
-        push('rq-job-decorator', queueNameOf(calls[construction]!), call.calleeStart);
-      } else if (arg) push('rq-job-decorator', valueOf(arg, UNKNOWN), call.calleeStart);
-      else if (isDjangoRq(call.callee, 'job')) push('rq-job-decorator', { value: literal('default'), text: '' }, call.calleeStart);
+      let queue: { value: ValueExpr; text: string } | undefined;
+      if (construction !== undefined) queue = queueNameOf(calls[construction]!);
+      else if (arg) queue = valueOf(arg, UNKNOWN);
+      else if (isDjangoRq(call.callee, 'job')) queue = { value: literal('default'), text: '' };
+      if (!queue) return;
+      addObject(index, { kind: 'rq-job-decorator', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
+      // `@job(...) def f` at module level: `f.delay(...)` enqueues, from this module or one that imports `f`.
+      if (call.decorates !== undefined && call.scopeKind === 'module') bindModule(call.decorates, queues.length - 1, 'function');
       return;
     }
     if (isRqQueue(call.callee)) {
       if (consumed.has(index) || insideWorker(call) || handedToWorker(call)) return;
-      push('rq-queue', queueNameOf(call), call.calleeStart);
+      const queue = queueNameOf(call);
+      addObject(index, { kind: 'rq-queue', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
       return;
     }
     if (last === 'get_queue' && call.callee[0] !== '()') {
-      push('django-rq-get-queue', queueNameOf(call), call.calleeStart);
+      const queue = queueNameOf(call);
+      addObject(index, { kind: 'django-rq-get-queue', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
       return;
     }
-    if (isDjangoRq(call.callee, 'enqueue')) push('django-rq-get-queue', { value: literal('default'), text: '' }, call.calleeStart);
+    if (isScheduler(call.callee)) {
+      // Scheduler(queue_name='x') / Scheduler('x') / Scheduler(queue=Queue('x')); `default` when none.
+      const inner = queueConstructionIn(keyword(call, 'queue'));
+      let queue: { value: ValueExpr; text: string };
+      if (inner !== undefined) {
+        consumed.add(inner);
+        queue = queueNameOf(calls[inner]!);
+      } else if (keyword(call, 'queue')) queue = valueOf(undefined, UNKNOWN);
+      else queue = valueOf(positional(call, 0) ?? keyword(call, 'queue_name'), literal('default'));
+      addObject(index, { kind: 'rq-scheduler', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
+      return;
+    }
+    // `q = receipts_queue_factory()` in a function: `q.enqueue(...)` goes through the factory's queue.
+    if (call.wholeValue && call.assignTarget && !call.assignTarget.includes('.') && call.scopeKind === 'def' && call.callee.length === 1) {
+      nameObject(`${call.scope}\0${call.assignTarget}`, { factory: call.callee[0]! });
+    }
   });
 
-  return { language: 'python', bindings, producers, checks };
+  /** The queue object a receiver written as tokens names, seen from `call`: local, class attribute, or module name. */
+  const lookup = (parts: string[], call: Call): { object: number } | { receiver: string; factory: boolean } | undefined => {
+    const local = (key: string) => {
+      const found = named.get(key);
+      if (found === -1) return null;
+      if (found === undefined) return undefined;
+      return typeof found === 'number' ? { object: found } : { receiver: found.factory, factory: true };
+    };
+    if (parts.length === 1) {
+      // The innermost enclosing function that binds the name, then the module.
+      const scopes = call.scope?.split('.') ?? [];
+      for (let depth = scopes.length; depth > 0; depth--) {
+        const found = local(`${scopes.slice(0, depth).join('.')}\0${parts[0]}`);
+        if (found === null) return undefined;
+        if (found) return found;
+      }
+      return { receiver: parts[0]!, factory: false };
+    }
+    if (parts.length === 2) {
+      const owner = parts[0] === 'self' || parts[0] === 'cls' ? call.className : parts[0];
+      if (owner === undefined) return undefined;
+      return local(`${owner}\0.${parts[1]}`) ?? undefined;
+    }
+    return undefined;
+  };
+
+  // 3. Enqueue sites.
+  calls.forEach((call) => {
+    const last = call.callee[call.callee.length - 1] ?? '';
+    if (call.decorator) return;
+    const site = (kind: RawProducer['kind'], queue: { value: ValueExpr; text: string }): RawProducer => {
+      const producer: RawProducer = { kind, queue: queue.value, expression: queue.text, position: location(call.calleeStart), via: last };
+      if (call.scope) producer.scope = call.scope;
+      return producer;
+    };
+    if (isDjangoRq(call.callee, 'enqueue') && call.callee.length <= 2 && (call.callee.length === 1 || importOf(call.callee[0]!)?.name === '*module*')) {
+      producers.push(site('django-rq-get-queue', { value: literal('default'), text: '' }));
+      return;
+    }
+    if (!ENQUEUE_METHODS.has(last) || call.callee.length < 2) return;
+    let target: { object: number } | { receiver: string; factory: boolean } | undefined;
+    if (call.callee[0] === '()') {
+      if (call.callee.length !== 2) return;
+      const receiverCall = callByClose.get(call.calleeStart - 2);
+      if (receiverCall === undefined) return;
+      const object = objectOfCall.get(receiverCall);
+      if (object !== undefined) target = { object };
+      else if (calls[receiverCall]!.callee.length === 1) target = { receiver: calls[receiverCall]!.callee[0]!, factory: true };
+    } else target = lookup(call.callee.slice(0, -1), call);
+    if (!target) return;
+    const producer = site('rq-queue', { value: UNKNOWN, text: '' });
+    if ('object' in target) {
+      producer.object = target.object;
+      producer.kind = queues[target.object]!.kind;
+    } else {
+      producer.receiver = target.receiver;
+      if (target.factory) producer.factoryCall = true;
+    }
+    // rq-scheduler: `scheduler.cron(…, queue_name='x')` names the queue of this one call.
+    const named = SCHEDULER_METHODS.has(last) ? keyword(call, 'queue_name') : undefined;
+    if (named) {
+      const queue = valueOf(named, UNKNOWN);
+      Object.assign(producer, { queue: queue.value, expression: queue.text, override: true });
+    }
+    producers.push(producer);
+  });
+
+  // 4. Checks, now that queue objects are known: `Worker.all(queue=receipts_queue)` asks about its queue.
+  for (const { call, arg, fallback } of checkArgs) {
+    const callee = call.callee.filter((part) => part !== '()').join('.');
+    let value: ValueExpr;
+    const construction = queueConstructionIn(arg);
+    if (construction !== undefined) value = queueNameOf(calls[construction]!).value;
+    else if (!arg) value = fallback!;
+    else {
+      value = valueOf(arg, UNKNOWN).value;
+      const parts: string[] = [];
+      for (let j = arg.from; j < arg.to; j += 2) {
+        if (tokens[j]!.type !== 'name' || (j + 1 < arg.to && tokens[j + 1]!.value !== '.')) break;
+        parts.push(tokens[j]!.value);
+      }
+      const found = parts.length * 2 - 1 === arg.to - arg.from ? lookup(parts, call) : undefined;
+      if (found && 'object' in found) value = queues[found.object]!.queue;
+    }
+    const check: RawCheck = { queue: value, position: location(call.calleeStart), callee };
+    if (call.scope) check.scope = call.scope;
+    checks.push(check);
+  }
+
+  return { language: 'python', bindings, producers, queues, checks };
 }

@@ -4,3 +4,9 @@
  * (`bullmq-flow`). `new Worker(...)` is consumer-side: worker scripts are read for it.
  */
 export const BULLMQ_MODULE = /^(?:bullmq|bull|@taskforcesh\/bullmq-pro)$/;
+
+/**
+ * Methods that enqueue on a BullMQ `Queue`: jobs (`add`, also repeatable ones with `{ repeat }`), bulk adds, and job
+ * schedulers (`upsertJobScheduler`). `add`/`addBulk` on a `FlowProducer` are read for their children instead.
+ */
+export const ENQUEUE_METHODS = new Set(['add', 'addBulk', 'upsertJobScheduler']);
