@@ -24,7 +24,8 @@ const consumer = (report: Report | undefined, environment: string, service: stri
 function expectIncident(report: Report | undefined, environment: string, where: string): Finding {
   const findings = byRule(report, 'queue-without-worker');
   expect(findings.map((finding) => [finding.queue, finding.environment])).toEqual([['default', environment]]);
-  expect(findings[0]!.location).toMatchObject({ file: 'receipts/tasks.py', line: 8 });
+  // At the enqueue (`queue.enqueue(…)`, line 9), with the `get_queue` construction (line 8) as related.
+  expect(findings[0]!.location).toMatchObject({ file: 'receipts/tasks.py', line: 9 });
   expect(findings[0]!.hint).toContain(where);
   return findings[0]!;
 }
