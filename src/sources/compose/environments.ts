@@ -15,12 +15,18 @@ const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
  * `compose.<name>.y*ml` / `docker-compose.<name>.y*ml` = base + that overlay (without the override file).
  */
 export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpec[] {
-  let names: string[];
+  let entries;
   try {
-    names = fs.readdir(root).filter((entry) => entry.isFile || entry.isSymbolicLink).map((entry) => entry.name);
+    entries = fs.readdir(root).filter((entry) => entry.isFile || entry.isSymbolicLink);
   } catch {
     throw new InputError(`${root}: project dir cannot be read`);
   }
+  // An overlay whose name is not UTF-8 cannot be opened by name: dropping it would drop an environment silently.
+  const undecodable = entries.find((entry) => entry.invalidName !== undefined && /^(?:docker-)?compose\..*\.ya?ml$/.test(entry.name));
+  if (undecodable) {
+    throw new InputError(`${root}: compose file name ${undecodable.invalidName} is not valid UTF-8; rename it so its environment can be read`);
+  }
+  const names = entries.map((entry) => entry.name);
   const present = new Set(names);
   const base = BASE_FILE_NAMES.find((name) => present.has(name));
   if (!base) throw new InputError(`${root}: no compose file (${BASE_FILE_NAMES.join(', ')}) in this directory`);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../../errors.js';
-import type { FileSystem } from '../../fs.js';
+import { readFailure, type FileSystem } from '../../fs.js';
 import type { Location } from '../../types.js';
 import { DotenvError, type DotenvEntry, parseDotenv } from './dotenv.js';
 import { applyResets, enforceUnicity, mergeMappings, mergeYaml } from './merge.js';
@@ -26,19 +26,19 @@ export class ComposeFiles {
     return relative === '' ? '.' : relative;
   }
 
-  /** Reads a text file for the loader; a missing or oversized file is an InputError at `from`. */
+  /**
+   * Reads a text file for the loader (regular files only, capped while reading); a missing, oversized or special
+   * file (FIFO, device) is an InputError at `from` that names the file and the reason, never its content.
+   */
   readText(file: string, what: string, from?: Location): string {
-    const size = this.fs.size(file);
-    if (size === undefined || this.fs.isDirectory(file)) {
-      throw new InputError(`${what} ${this.relative(file)} not found`, from);
-    }
-    if (size > MAX_COMPOSE_FILE_BYTES) {
-      throw new InputError(`${what} ${this.relative(file)} is larger than ${MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MiB`, from);
-    }
+    if (this.fs.isDirectory(file)) throw new InputError(`${what} ${this.relative(file)} not found`, from);
     try {
-      return this.fs.readFile(file);
+      return this.fs.readFile(file, MAX_COMPOSE_FILE_BYTES);
     } catch (error) {
-      throw new InputError(`${what} ${this.relative(file)} cannot be read: ${(error as Error).message}`, from);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new InputError(`${what} ${this.relative(file)} not found`, from);
+      const reason = readFailure(error);
+      throw new InputError(`${what} ${this.relative(file)} ${reason.startsWith('cannot') ? reason : `is ${reason}`}`, from);
     }
   }
 
