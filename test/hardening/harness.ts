@@ -35,7 +35,7 @@ export interface BoundedOptions {
   timeoutMs?: number;
   /** Bytes for stdin (the CLI never reads stdin; this proves it does not wait for it). */
   input?: string;
-  /** Hard memory bound: SIGKILLed when its resident set grows past this many MiB. Default 400. */
+  /** Hard memory bound: SIGKILLed when its resident set grows past this many MiB. Default 1024 (a runaway read grows to gigabytes; tests that prove a bounded read pass a tighter bound). */
   maxRssMiB?: number;
 }
 
@@ -61,7 +61,7 @@ const CLEAN_ENV = {
 /** Runs the built CLI with a hard deadline; never rejects. */
 export async function runBounded(args: string[], options: BoundedOptions = {}): Promise<BoundedRun> {
   const started = performance.now();
-  const maxRssMiB = options.maxRssMiB ?? 400;
+  const maxRssMiB = options.maxRssMiB ?? 1024;
   // `--` as in the bin's shebang: node must not read the CLI's own `--env-file` argument (nodejs/node#54232).
   const child = execa(process.execPath, ['--', BIN, ...args], {
     reject: false,

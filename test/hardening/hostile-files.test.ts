@@ -48,7 +48,7 @@ function json(run: BoundedRun, label: string): Json {
 
 /** exit 2, one line (the harness checks both), naming the file and the reason. */
 async function expectInputError(args: string[], label: string, ...expected: RegExp[]): Promise<void> {
-  const run = await runBounded(args, { timeoutMs: 15_000 });
+  const run = await runBounded(args, { timeoutMs: 15_000, maxRssMiB: 300 });
   expectRobust(run, label);
   expect(run.exitCode, `${label}: ${run.stderr}`).toBe(2);
   for (const pattern of expected) expect(run.stderr, label).toMatch(pattern);
