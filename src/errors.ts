@@ -33,13 +33,22 @@ export type KnownError = InputError | UnreachableError;
 export const isKnownError = (error: unknown): error is KnownError =>
   error instanceof InputError || error instanceof UnreachableError;
 
-/** `file:line:col: reason`, or just the reason when there is no location. */
+/** An error line is one line of at most this many characters, whatever a parser or a server put in its message. */
+const MAX_ERROR_MESSAGE = 400;
+
+function shortMessage(message: string): string {
+  const line = message.length > MAX_ERROR_MESSAGE * 2 ? message.slice(0, MAX_ERROR_MESSAGE * 2) : message;
+  const single = line.replace(/[\r\n]+/g, ' ');
+  return single.length > MAX_ERROR_MESSAGE ? `${single.slice(0, MAX_ERROR_MESSAGE - 1)}…` : single;
+}
+
+/** `file:line:col: reason`, or just the reason when there is no location; the reason capped to one short line. */
 export function formatErrorLine(error: KnownError, cwd: string = process.cwd()): string {
   if (error instanceof InputError && error.location) {
     const { line, column } = error.location;
     // Cores report absolute paths; show them relative to where the user is, so the location is clickable.
     const file = path.isAbsolute(error.location.file) ? path.relative(cwd, error.location.file) || error.location.file : error.location.file;
-    return `${file}:${line}${column !== undefined ? `:${column}` : ''}: ${error.message}`;
+    return `${file}:${line}${column !== undefined ? `:${column}` : ''}: ${shortMessage(error.message)}`;
   }
-  return error.message;
+  return shortMessage(error.message);
 }

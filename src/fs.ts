@@ -6,56 +6,174 @@ export interface DirEntry {
   isFile: boolean;
   isDirectory: boolean;
   isSymbolicLink: boolean;
+  /**
+   * Set when the name on disk is not valid UTF-8: `name` is then a lossy decoding that cannot be opened, and this
+   * is the name with each invalid byte shown as `\xNN`, for reporting it.
+   */
+  invalidName?: string;
 }
 
 /**
  * File access injected into the pure cores (compose loader, scanner), so the same code runs on
  * in-memory fixtures in tests and on disk in the CLI. Paths are absolute, '/'-separated.
+ *
+ * Only regular files are read (a FIFO, a device or a socket — directly or behind a symlink — throws
+ * `code: 'ENOTREG'` without blocking), and every read is capped while reading (`code: 'EFBIG'` past
+ * `maxBytes`), because `stat().size` is 0 for devices and FIFOs and a file can grow while it is read.
  */
 export interface FileSystem {
-  /** Reads a UTF-8 text file; throws an error with `code: 'ENOENT'` when it does not exist. */
-  readFile(file: string): string;
+  /** Reads a UTF-8 text file of at most `maxBytes` (default DEFAULT_MAX_READ_BYTES); ENOENT, ENOTREG, EFBIG. */
+  readFile(file: string, maxBytes?: number): string;
   /** Size in bytes, or undefined when the file does not exist. */
   size(file: string): number | undefined;
   exists(file: string): boolean;
   isDirectory(file: string): boolean;
   readdir(dir: string): DirEntry[];
+  /** Optional: the path with every symlink resolved (for keeping source reads inside the project); throws like readFile. */
+  realpath?(file: string): string;
   /**
    * Optional: the raw bytes of a file, without UTF-8 decoding, so a scanner can test many files cheaply and
    * decode only those it keeps. The view may share a buffer that the next call overwrites: copy what you keep.
-   * Throws like readFile.
+   * Throws like readFile (ENOTREG, and EFBIG past `maxBytes`, checked before reading and while reading).
    */
-  readBytesTransient?(file: string): Uint8Array;
+  readBytesTransient?(file: string, maxBytes?: number): Uint8Array;
 }
 
-let sharedBuffer = Buffer.allocUnsafe(1 << 20);
+/** The cap of a read that names none: no input this tool reads is legitimately larger. */
+export const DEFAULT_MAX_READ_BYTES = 32 * 1024 * 1024;
 
-/** open + read + close into one reused buffer: no per-file allocation, no fstat (the scanner's hot path). */
-function readBytesIntoSharedBuffer(file: string): Uint8Array {
-  const fd = nodeFs.openSync(file, 'r');
+/** Code of the error thrown for a path that is not a regular file (FIFO, device, socket). */
+export const NOT_REGULAR_FILE = 'ENOTREG';
+/** Code of the error thrown for a file over the read's cap. */
+export const FILE_TOO_LARGE = 'EFBIG';
+
+function notRegular(file: string): Error {
+  return Object.assign(new Error(`not a regular file: '${file}'`), { code: NOT_REGULAR_FILE });
+}
+
+function tooLarge(file: string, maxBytes: number): Error {
+  return Object.assign(new Error(`larger than ${maxBytes} bytes: '${file}'`), { code: FILE_TOO_LARGE, limit: maxBytes });
+}
+
+/** A size for people: "2 MiB", "512 KiB", "100 bytes". */
+export function humanBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** Why a read failed, in words for a report (never the absolute path the error carries). */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === NOT_REGULAR_FILE || code === FILE_TOO_LARGE) return readFailureReason(error);
+  return code ? `cannot be read (${code})` : 'cannot be read';
+}
+
+/** The short reason for an error line after "Cannot read FILE: ": "not a regular file", "larger than 1 MiB", ENOENT. */
+export function readFailureReason(error: unknown): string {
+  const failure = error as (NodeJS.ErrnoException & { limit?: number }) | undefined;
+  if (failure?.code === NOT_REGULAR_FILE) return 'not a regular file';
+  if (failure?.code === FILE_TOO_LARGE) return failure.limit !== undefined ? `larger than ${humanBytes(failure.limit)}` : 'too large';
+  return failure?.code ?? 'cannot be read';
+}
+
+// O_NONBLOCK: opening a FIFO for reading must not wait for a writer (it is refused right after, by fstat).
+// O_NOCTTY: a terminal device never becomes the controlling terminal.
+const OPEN_FLAGS = nodeFs.constants.O_RDONLY | (nodeFs.constants.O_NONBLOCK ?? 0) | (nodeFs.constants.O_NOCTTY ?? 0);
+
+/** Opens a regular file (following symlinks); anything else is closed again and refused. */
+function openRegular(file: string, maxBytes: number): { fd: number; size: number } {
+  const fd = nodeFs.openSync(file, OPEN_FLAGS);
   try {
-    let length = 0;
-    for (;;) {
-      if (length === sharedBuffer.length) {
-        const grown = Buffer.allocUnsafe(sharedBuffer.length * 2);
-        sharedBuffer.copy(grown, 0, 0, length);
-        sharedBuffer = grown;
-      }
-      const wanted = sharedBuffer.length - length;
-      const read = nodeFs.readSync(fd, sharedBuffer, length, wanted, null);
-      length += read;
-      // A short read of a regular file is its end: saves the extra read() that would return 0.
-      if (read < wanted) break;
+    const stat = nodeFs.fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR' });
+    if (!stat.isFile()) throw notRegular(file);
+    if (stat.size > maxBytes) throw tooLarge(file, maxBytes);
+    return { fd, size: stat.size };
+  } catch (error) {
+    nodeFs.closeSync(fd);
+    throw error;
+  }
+}
+
+/** Reads an open file into `buffer` (grown through `grow`) until its end; EFBIG past `maxBytes` (the file grew). */
+function readCapped(fd: number, file: string, maxBytes: number, buffer: Buffer, grow: (length: number, wanted: number) => Buffer): Buffer {
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) throw tooLarge(file, maxBytes);
+      buffer = grow(length, Math.min(Math.max(buffer.length * 2, 4096), maxBytes + 1));
     }
-    return sharedBuffer.subarray(0, length);
+    const wanted = buffer.length - length;
+    const read = nodeFs.readSync(fd, buffer, length, wanted, null);
+    length += read;
+    // A short read of a regular file is its end: saves the extra read() that would return 0.
+    if (read < wanted) break;
+  }
+  if (length > maxBytes) throw tooLarge(file, maxBytes);
+  return buffer.subarray(0, length);
+}
+
+function readRegularFile(file: string, maxBytes = DEFAULT_MAX_READ_BYTES): string {
+  const { fd, size } = openRegular(file, maxBytes);
+  try {
+    // One byte more than the size: a read of 0 there proves the end without a second allocation.
+    let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+    const grow = (length: number, wanted: number) => {
+      const grown = Buffer.allocUnsafe(wanted);
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+      return grown;
+    };
+    return readCapped(fd, file, maxBytes, buffer, grow).toString('utf8');
   } finally {
     nodeFs.closeSync(fd);
   }
 }
 
+let sharedBuffer = Buffer.allocUnsafe(1 << 20);
+
+/** open + fstat + read + close into one reused buffer (the scanner's hot path); the buffer never outgrows the cap. */
+function readBytesIntoSharedBuffer(file: string, maxBytes = DEFAULT_MAX_READ_BYTES): Uint8Array {
+  const { fd, size } = openRegular(file, maxBytes);
+  try {
+    if (sharedBuffer.length < size + 1) sharedBuffer = Buffer.allocUnsafe(Math.min(Math.max(size + 1, sharedBuffer.length * 2), maxBytes + 1));
+    const grow = (length: number, wanted: number) => {
+      const grown = Buffer.allocUnsafe(wanted);
+      sharedBuffer.copy(grown, 0, 0, length);
+      sharedBuffer = grown;
+      return grown;
+    };
+    return readCapped(fd, file, maxBytes, sharedBuffer, grow);
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+}
+
+/** `name` shown with each byte that is not part of valid UTF-8 as `\xNN`. */
+function escapeInvalidUtf8(bytes: Buffer): string {
+  let text = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const chunk = length ? bytes.subarray(i, i + length) : undefined;
+    const decoded = chunk && chunk.length === length ? chunk.toString('utf8') : undefined;
+    if (decoded !== undefined && !decoded.includes('\ufffd') && Buffer.byteLength(decoded) === length) {
+      text += decoded;
+      i += length;
+    } else {
+      text += `\\x${b.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return text;
+}
+
 export const nodeFileSystem: FileSystem = {
-  readFile: (file) => nodeFs.readFileSync(file, 'utf8'),
+  readFile: readRegularFile,
   readBytesTransient: readBytesIntoSharedBuffer,
+  realpath: (file) => nodeFs.realpathSync.native(file),
   size: (file) => {
     try {
       return nodeFs.statSync(file).size;
@@ -72,12 +190,17 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   readdir: (dir) =>
-    nodeFs.readdirSync(dir, { withFileTypes: true }).map((entry) => ({
-      name: entry.name,
-      isFile: entry.isFile(),
-      isDirectory: entry.isDirectory(),
-      isSymbolicLink: entry.isSymbolicLink(),
-    })),
+    nodeFs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).map((entry) => {
+      const name = entry.name.toString('utf8');
+      const valid = Buffer.from(name).equals(entry.name);
+      return {
+        name,
+        isFile: entry.isFile(),
+        isDirectory: entry.isDirectory(),
+        isSymbolicLink: entry.isSymbolicLink(),
+        ...(valid ? {} : { invalidName: escapeInvalidUtf8(entry.name) }),
+      };
+    }),
 };
 
 function enoent(file: string): Error {
@@ -95,9 +218,10 @@ export function memoryFileSystem(files: Record<string, string>): FileSystem {
     }
   }
   return {
-    readFile(file) {
+    readFile(file, maxBytes = DEFAULT_MAX_READ_BYTES) {
       const text = normalized.get(path.posix.normalize(file));
       if (text === undefined) throw enoent(file);
+      if (Buffer.byteLength(text) > maxBytes) throw tooLarge(file, maxBytes);
       return text;
     },
     size: (file) => {

@@ -1,3 +1,4 @@
+import { readFailure } from './fs.js';
 import type { Location, UnreadableFile } from './types.js';
 
 export type { UnreadableFile };
@@ -76,10 +77,12 @@ export class UnreadableFiles {
     if (!this.byFile.has(file)) this.byFile.set(file, reason);
   }
 
-  /** Records a failed read: the error's code (ENOENT, EACCES, ELOOP, EISDIR …) is the reason, never its absolute path. */
+  /**
+   * Records a failed read: "not a regular file", "larger than N MiB", or the error's code (ENOENT, EACCES, ELOOP,
+   * EISDIR …) — never its absolute path.
+   */
   recordError(file: string, error: unknown): void {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    this.record(file, code ? `cannot be read (${code})` : 'cannot be read');
+    this.record(file, readFailure(error));
   }
 
   get count(): number {

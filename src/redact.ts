@@ -1,14 +1,23 @@
-/** Replaces the password (or a lone user-as-password) of a URL with `***`: `redis://user:***@host:6379/0`. */
+/** The scheme of a URL-like text (`redis`), when it starts with a plain one. */
+function schemeOf(raw: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]{0,15}):/i.exec(raw)?.[1]?.toLowerCase();
+}
+
+/**
+ * Replaces the password (or a lone user-as-password) of a URL with `***`: `redis://user:***@host:6379/0`. A text
+ * that does not parse as a URL is never echoed (an unencoded `/` in a password makes the parser stop inside the
+ * secret): only its scheme is shown, `redis://…`.
+ */
 export function redactUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    // Not a URL: still never echo what could be a credential before an '@' (`//user:pw@`, or `:pw@host` with no scheme).
-    return raw.replace(/(^|\/\/)[^/@\s]*@/, '$1***@');
+    const scheme = schemeOf(raw);
+    return scheme ? `${scheme}://…` : '(not a URL)';
   }
-  // `user:pw@host` without `//` parses as scheme `user:` with an opaque path: nothing before an '@' is shown.
-  if (!raw.includes('//')) return raw.replace(/^[^/@\s]*@/, '***@');
+  // `user:pw@host` or `rediss:/u:pw@host` without `//` parses with an opaque path: only the scheme is shown.
+  if (!raw.includes('//')) return `${url.protocol}…`;
   if (url.password) url.password = '***';
   else if (url.username && !url.password && /^rediss?:$/.test(url.protocol)) url.username = '***';
   for (const key of [...url.searchParams.keys()]) {
@@ -17,13 +26,33 @@ export function redactUrl(raw: string): string {
   return url.toString();
 }
 
-/** Removes every occurrence of the given secrets from a text (last line of defence for error messages). */
+/**
+ * Removes every occurrence of the given secrets from a text (last line of defence for error messages), in any
+ * letter case: a server that echoes a token back upper-cased still leaks it.
+ */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let result = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 3) result = result.split(secret).join('***');
+    if (!secret || secret.length < 3) continue;
+    result = result.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '***');
   }
   return result;
+}
+
+/**
+ * Why a Redis URL does not parse, naming the part that is wrong and never quoting it (it may hold the password).
+ */
+export function badRedisUrlReason(raw: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (!scheme) return 'it does not start with redis:// or rediss://';
+  const rest = raw.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  if (at >= 0 && /[/?#\s]/.test(rest.slice(0, at))) {
+    return 'the user or password holds a character that must be percent-encoded (`/` as %2F, `?` as %3F, `#` as %23, a space as %20)';
+  }
+  const host = at >= 0 ? rest.slice(at + 1) : rest;
+  if (/^[^/?#]*:[^/?#]*[^0-9/?#][^/?#]*(?:[/?#]|$)/.test(host.replace(/^\[[^\]]*\]/, ''))) return 'the port is not a number';
+  return 'the host cannot be parsed';
 }
 
 /**
@@ -55,4 +84,26 @@ export function urlSecrets(raw: string | undefined): string[] {
   const parts = [url.password];
   if (!url.password && /^rediss?:$/.test(url.protocol)) parts.push(url.username);
   return parts.filter(Boolean).flatMap((part) => [part, decode(part)]);
+}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Shows every control character of an untrusted text (from Redis, a server) as a visible escape (`\x1b`), so a
+ * worker name or an exception cannot set the window title, clear the screen or fake lines, in any format.
+ */
+export function escapeControlChars(text: string): string {
+  return text.replace(CONTROL_CHARS, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A copy of plain data (the live section, findings) with escapeControlChars applied to every string in it. */
+export function escapeControlCharsDeep<T>(value: T): T {
+  if (typeof value === 'string') return (/[\u0000-\u001f\u007f-\u009f]/.test(value) ? escapeControlChars(value) : value) as T;
+  if (Array.isArray(value)) return value.map((item) => escapeControlCharsDeep(item)) as T;
+  if (value && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = escapeControlCharsDeep(item);
+    return copy as T;
+  }
+  return value;
 }

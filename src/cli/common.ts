@@ -1,7 +1,8 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
+import { nodeFileSystem, readFailureReason } from '../fs.js';
 import { failsAt } from '../report/build.js';
 import { assertFormat, getFormatter } from '../report/index.js';
 import type { Report, Severity } from '../types.js';
@@ -45,12 +46,15 @@ export function useColor(options: Pick<OutputOptions, 'color' | 'output'>, strea
   return Boolean(stream.isTTY);
 }
 
+/** A baseline lists accepted findings' fingerprints: far below this even for huge projects. */
+const MAX_BASELINE_BYTES = 16 * 1024 * 1024;
+
 function readBaseline(file: string): BaselineFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = nodeFileSystem.readFile(file, MAX_BASELINE_BYTES);
   } catch (error) {
-    throw new InputError(`Cannot read --baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(`Cannot read --baseline ${file}: ${readFailureReason(error)}`);
   }
   return parseBaseline(text, file);
 }

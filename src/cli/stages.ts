@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../config/index.js';
 import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../contract/http.js';
 import { InputError } from '../errors.js';
-import { nodeFileSystem } from '../fs.js';
+import { nodeFileSystem, readFailureReason } from '../fs.js';
 import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
@@ -171,13 +170,17 @@ export function addSmokeOptions(command: Command): Command {
     .option('--insecure', 'accept an invalid TLS certificate');
 }
 
+/** A bearer token is a line, not a file of megabytes. */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
 function readToken(options: SmokeCliOptions): string | undefined {
   if (options.token) return options.token;
   if (options.tokenFile) {
     try {
-      return readFileSync(options.tokenFile, 'utf8').trim();
+      return nodeFileSystem.readFile(options.tokenFile, MAX_TOKEN_FILE_BYTES).trim();
     } catch (error) {
-      throw new InputError(`Cannot read --token-file ${options.tokenFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      // The reason only: never the file's content, which is a secret.
+      throw new InputError(`Cannot read --token-file ${options.tokenFile}: ${readFailureReason(error)}`);
     }
   }
   return process.env.RECEIPTS_DOCTOR_TOKEN || undefined;

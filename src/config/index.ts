@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { EnvironmentSpec, SourceDeclaration } from '../sources/index.js';
 import { InputError } from '../errors.js';
-import type { FileSystem } from '../fs.js';
+import { FILE_TOO_LARGE, NOT_REGULAR_FILE, type FileSystem } from '../fs.js';
 import { RULES } from '../rules.js';
 
 /** `receipts-doctor.config.{json,yaml,yml}` in the project root: defaults for any static/live/smoke option. */
@@ -329,13 +329,14 @@ export function loadProjectConfig(root: string, fs: FileSystem): ProjectConfig {
   const name = found[0]!;
   const absolute = path.join(root, name);
   const shown = displayPath(absolute);
-  const size = fs.size(absolute) ?? 0;
-  if (size > MAX_CONFIG_BYTES) throw new InputError(`${shown}: config file is ${size} bytes; the limit is ${MAX_CONFIG_BYTES}.`);
   let text: string;
   try {
-    text = fs.readFile(absolute);
+    text = fs.readFile(absolute, MAX_CONFIG_BYTES);
   } catch (error) {
-    throw new InputError(`Cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === FILE_TOO_LARGE) throw new InputError(`${shown}: config file is larger than the limit of ${MAX_CONFIG_BYTES} bytes.`);
+    if (code === NOT_REGULAR_FILE) throw new InputError(`${shown}: config file is not a regular file.`);
+    throw new InputError(`Cannot read ${shown}: ${code ?? String(error)}`);
   }
   return { ...parseProjectConfig(text, shown), file: name };
 }

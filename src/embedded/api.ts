@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -151,7 +151,9 @@ export function createApi(options: ApiOptions): Server {
       const workers = await liveWorkers();
       if (!workers.some((worker) => worker.queues.includes(queueName))) throw new HttpError(503, WORKER_OFFLINE);
     }
-    const job = await options.syncQueue.add(SYNC_JOB_NAME, data);
+    // A random id, not BullMQ's counter: the counter lives in Redis and starts again at 1 when an in-memory Redis
+    // restarts, and a new job would then answer for an old client's id.
+    const job = await options.syncQueue.add(SYNC_JOB_NAME, data, { jobId: randomUUID() });
     send(response, 202, { success: true, message: 'Receipt sync started', job_id: job.id, status: 'queued' });
   }
 

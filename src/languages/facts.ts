@@ -102,17 +102,61 @@ export function bind(bindings: Map<string, Binding>, name: string, binding: Bind
   bindings.set(name, binding);
 }
 
-/** Index of the bracket closing the one at `openIndex` (last token when unbalanced); shared by both languages. */
-export function matchingBracket(tokens: readonly { type: string; value: string }[], openIndex: number): number {
-  let depth = 0;
-  for (let j = openIndex; j < tokens.length; j++) {
+/**
+ * How deep strings may nest inside f-string fields / template substitutions before a tokenizer gives up on the file
+ * (far beyond hand-written code; the scanners recurse per level, so a hostile file must not reach the stack limit).
+ */
+export const MAX_STRING_NESTING = 500;
+
+/** A module nested too deeply to tokenize: the file is a reported skip, never a crash of the whole run. */
+export class NestingTooDeepError extends Error {
+  override name = 'NestingTooDeepError';
+  constructor() {
+    super(`strings nested more than ${MAX_STRING_NESTING} levels deep`);
+  }
+}
+
+type BracketToken = { type: string; value: string };
+
+/** The bracket matches of one token array, computed once (one pass with a stack) and reused by every call site. */
+const bracketMatchCache = new WeakMap<readonly BracketToken[], Int32Array>();
+
+/**
+ * For each bracket, the index of its partner (any kind closes any kind, as a depth count would): an opener never
+ * closed gets the last token, a closer never opened gets 0; -1 for other tokens.
+ */
+function bracketMatches(tokens: readonly BracketToken[]): Int32Array {
+  let matches = bracketMatchCache.get(tokens);
+  if (matches) return matches;
+  matches = new Int32Array(tokens.length).fill(-1);
+  const open: number[] = [];
+  for (let j = 0; j < tokens.length; j++) {
     const token = tokens[j]!;
     if (token.type !== 'op') continue;
-    if (token.value === '(' || token.value === '[' || token.value === '{') depth++;
+    if (token.value === '(' || token.value === '[' || token.value === '{') open.push(j);
     else if (token.value === ')' || token.value === ']' || token.value === '}') {
-      depth--;
-      if (depth === 0) return j;
+      const opener = open.pop();
+      matches[j] = opener ?? 0;
+      if (opener !== undefined) matches[opener] = j;
     }
   }
-  return tokens.length - 1;
+  for (const index of open) matches[index] = tokens.length - 1;
+  bracketMatchCache.set(tokens, matches);
+  return matches;
+}
+
+/**
+ * Index of the bracket closing the one at `openIndex` (last token when unbalanced); shared by both languages.
+ * Linear over a whole module: the matches are computed once per token array, so a file of 300k unclosed `Queue(`
+ * calls costs one pass, not one pass per call.
+ */
+export function matchingBracket(tokens: readonly BracketToken[], openIndex: number): number {
+  const match = bracketMatches(tokens)[openIndex];
+  return match === undefined || match < 0 ? tokens.length - 1 : match;
+}
+
+/** Index of the bracket opening the one closed at `closeIndex` (0 when unbalanced); linear like matchingBracket. */
+export function matchingOpenBracket(tokens: readonly BracketToken[], closeIndex: number): number {
+  const match = bracketMatches(tokens)[closeIndex];
+  return match === undefined || match < 0 ? 0 : match;
 }

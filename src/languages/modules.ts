@@ -1,10 +1,13 @@
 import type { FileSystem } from '../fs.js';
 import type { UnreadableFiles } from '../model.js';
-import type { ModuleFacts } from './facts.js';
+import { NestingTooDeepError, type ModuleFacts } from './facts.js';
 import { moduleLanguage, type Language, type LanguageId } from './index.js';
 
 /** Files larger than this are generated or vendored, not hand-written queue code. */
 export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
+
+/** The reason recorded for a source file whose symlink leads outside the project root. */
+export const OUTSIDE_ROOT = 'symlink to a file outside the project (not followed)';
 
 /**
  * The project's modules, read once and analyzed once: the scanner's producers and checks, the modules imported for
@@ -13,6 +16,7 @@ export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
  */
 export class ModuleIndex {
   private readonly facts = new Map<string, ModuleFacts | null>();
+  private realRoot: string | undefined;
   /** Files that passed the prefilter (or were needed for a constant or a worker script) and were tokenized. */
   parsed = 0;
 
@@ -33,33 +37,29 @@ export class ModuleIndex {
   read(relative: string): string | undefined {
     const absolute = `${this.root}/${relative}`;
     try {
+      if (!this.insideRoot(relative)) return undefined;
       if (this.fs.readBytesTransient) {
-        const bytes = this.fs.readBytesTransient(absolute);
-        if (bytes.length > MAX_SOURCE_FILE_BYTES) return this.tooLarge(relative);
+        const bytes = this.fs.readBytesTransient(absolute, MAX_SOURCE_FILE_BYTES);
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
       }
-      const size = this.fs.size(absolute);
-      if (size === undefined) {
-        this.unreadable.record(relative, 'cannot be read (ENOENT)');
-        return undefined;
-      }
-      if (size > MAX_SOURCE_FILE_BYTES) return this.tooLarge(relative);
-      return this.fs.readFile(absolute);
+      return this.fs.readFile(absolute, MAX_SOURCE_FILE_BYTES);
     } catch (error) {
       this.unreadable.recordError(relative, error);
       return undefined;
     }
   }
 
-  /** Reads a file and returns its text only when it passes its language's prefilter. */
+  /**
+   * Reads a file the walk listed (its symlinks already checked) and returns its text only when it passes its
+   * language's prefilter.
+   */
   readCandidate(relative: string, language: Language<LanguageId>): string | undefined {
     if (!this.fs.readBytesTransient) {
       const text = this.read(relative);
       return text !== undefined && language.prefilter(text) ? text : undefined;
     }
     try {
-      const raw = this.fs.readBytesTransient(`${this.root}/${relative}`);
-      if (raw.length > MAX_SOURCE_FILE_BYTES) return this.tooLarge(relative);
+      const raw = this.fs.readBytesTransient(`${this.root}/${relative}`, MAX_SOURCE_FILE_BYTES);
       const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
       return language.prefilterBytes(bytes) ? bytes.toString('utf8') : undefined;
     } catch (error) {
@@ -68,10 +68,38 @@ export class ModuleIndex {
     }
   }
 
+  /**
+   * Whether a project file, with every symlink on its path resolved, is still inside the project root; a source
+   * file that leaves it (a link to another checkout, /etc, a home dir) is recorded and not read.
+   */
+  insideRoot(relative: string): boolean {
+    if (!this.fs.realpath) return true;
+    let real: string;
+    try {
+      this.realRoot ??= this.fs.realpath(this.root);
+      real = this.fs.realpath(`${this.root}/${relative}`);
+    } catch (error) {
+      this.unreadable.recordError(relative, error);
+      return false;
+    }
+    if (real === this.realRoot || real.startsWith(this.realRoot.endsWith('/') ? this.realRoot : `${this.realRoot}/`)) return true;
+    this.unreadable.record(relative, OUTSIDE_ROOT);
+    return false;
+  }
+
   /** Analyzes a module's text (once) with its language's analyzer. */
   analyze(relative: string, language: Language<LanguageId>, text: string): ModuleFacts {
     this.parsed++;
-    const result = language.analyze(text);
+    let result: ModuleFacts;
+    try {
+      result = language.analyze(text);
+    } catch (error) {
+      // One hostile file (strings nested thousands deep) is a reported skip, never the end of the whole run. A
+      // stack overflow anywhere in the analysis of one file is the same case.
+      if (!(error instanceof NestingTooDeepError) && !(error instanceof RangeError)) throw error;
+      this.unreadable.record(relative, 'nested too deeply to analyze');
+      result = { language: language.id, bindings: new Map(), producers: [], checks: [] };
+    }
     this.facts.set(relative, result);
     return result;
   }
@@ -89,8 +117,4 @@ export class ModuleIndex {
     return this.analyze(relative, language, text);
   }
 
-  private tooLarge(relative: string): undefined {
-    this.unreadable.record(relative, `larger than ${MAX_SOURCE_FILE_BYTES / 1024 / 1024} MiB`);
-    return undefined;
-  }
 }

@@ -32,7 +32,10 @@ export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueu
     if (!worker.alive) continue;
     for (const queue of worker.queues) {
       const key = `${worker.backend}\0${queue}`;
-      listeners.set(key, [...(listeners.get(key) ?? []), worker.name]);
+      // Appended in place: copying the list per worker made 100k workers quadratic (issue 18).
+      const names = listeners.get(key);
+      if (names) names.push(worker.name);
+      else listeners.set(key, [worker.name]);
     }
   }
   for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
@@ -42,12 +45,23 @@ export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueu
 export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const findings: Finding[] = [];
   const workers = input.workers.map((read) => read.worker);
-  const served = (name: string) =>
-    input.queues.some((read) => read.queue.name === name && (read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check'));
+  const servedNames = new Set(
+    input.queues.filter((read) => read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check').map((read) => read.queue.name),
+  );
+  const served = (name: string) => servedNames.has(name);
   const aliveWorkers = workers.filter((worker) => worker.alive);
+  // Stale workers by queue, once: filtering every worker per finding is quadratic at 100k workers.
+  const staleByQueue = new Map<string, LiveWorker[]>();
+  for (const worker of workers) {
+    if (worker.alive) continue;
+    for (const queue of new Set(worker.queues)) {
+      const list = staleByQueue.get(queue);
+      if (list) list.push(worker);
+      else staleByQueue.set(queue, [worker]);
+    }
+  }
   const whoListens = (name: string): RelatedInfo[] => [
-    ...workers
-      .filter((worker) => !worker.alive && worker.queues.includes(name))
+    ...(staleByQueue.get(name) ?? [])
       .map((worker) => ({ message: `Stale worker \`${worker.name}\` listened to \`${name}\`; it does not count.` })),
     ...aliveWorkers.slice(0, 5).map((worker) => ({
       message: `Live worker \`${worker.name}\` listens to ${worker.queues.length ? worker.queues.map((queue) => `\`${queue}\``).join(', ') : 'nothing'}.`,
@@ -69,7 +83,11 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   }
 
   const byName = new Map<string, QueueRead[]>();
-  for (const read of input.queues) byName.set(read.queue.name, [...(byName.get(read.queue.name) ?? []), read]);
+  for (const read of input.queues) {
+    const reads = byName.get(read.queue.name);
+    if (reads) reads.push(read);
+    else byName.set(read.queue.name, [read]);
+  }
   const expected = new Set(input.expectedQueues);
   const reported = new Set<string>();
   for (const [name, reads] of [...byName].sort(([a], [b]) => byCodeUnits(a, b))) {

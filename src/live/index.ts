@@ -3,6 +3,7 @@ import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead } from './model.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import { connectReader } from './redis.js';
+import { escapeControlCharsDeep } from '../redact.js';
 
 export interface LiveOptions {
   /** Redis URL (redis://, rediss://, with user/password/db). Never printed unredacted. */
@@ -83,7 +84,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       redis: reader.target.redacted,
       roundTrips: reader.roundTrips,
     };
-    return { section, findings };
+    // Every string here may come from Redis (worker names, hostnames, states, queue names, exception text).
+    return { section: escapeControlCharsDeep(section), findings: escapeControlCharsDeep(findings) };
   } finally {
     await reader.close();
   }

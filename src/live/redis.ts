@@ -1,5 +1,5 @@
 import { InputError, UnreachableError } from '../errors.js';
-import { redactUrl, scrubSecrets } from '../redact.js';
+import { badRedisUrlReason, escapeControlChars, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
 import { RedisReplyError, RespConnection, type RespValue } from './resp.js';
 
 /** Connection settings parsed from a redis:// or rediss:// URL. */
@@ -20,7 +20,7 @@ export function parseRedisUrl(raw: string): RedisTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(`--redis is not a valid URL: ${redactUrl(raw)} (expected redis://[user:password@]host[:port][/db]).`);
+    throw new InputError(`--redis is not a valid URL: ${badRedisUrlReason(raw)} (expected redis://[user:password@]host[:port][/db]).`);
   }
   const redacted = redactUrl(raw);
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
@@ -28,7 +28,8 @@ export function parseRedisUrl(raw: string): RedisTarget {
   }
   const dbText = url.pathname.replace(/^\/+/, '') || url.searchParams.get('db') || '0';
   const db = Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new InputError(`--redis: database \`${dbText}\` is not a number (${redacted}).`);
+  // The path is not quoted: in `rediss:/u:PW@host` (one slash) it holds the password.
+  if (!Number.isInteger(db) || db < 0) throw new InputError(`--redis: the database (the path after the host, or ?db=) is not a number (${redacted}).`);
   const port = url.port ? Number(url.port) : 6379;
   const decode = (part: string, what: string) => {
     try {
@@ -76,6 +77,7 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return `Cannot connect to ${where}: host \`${target.host}\` not found (DNS).`;
   }
+  if (code === 'ERESPPROTO') return `${where} answered with a reply that is not valid RESP: ${text}.`;
   if (code === 'EREADTIMEOUT') return `${where} stopped answering during the inspection: ${text}.`;
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(text)) return `Cannot connect to ${where}: no answer within ${timeoutMs} ms.`;
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text)) {
@@ -114,7 +116,9 @@ const READ_TIMEOUT_FLOOR_MS = 10_000;
 export async function connectReader(rawUrl: string, timeoutMs: number): Promise<RedisReader> {
   const target = parseRedisUrl(rawUrl);
   const fail = (error: unknown) =>
-    new UnreachableError(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]), 'redis', { cause: error });
+    new UnreachableError(escapeControlChars(redactUrlsInText(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]))), 'redis', {
+      cause: error,
+    });
   let connection: RespConnection | undefined;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -11,6 +11,14 @@ export type RespValue = string | number | Buffer | null | RedisReplyError | Resp
 
 const CRLF = Buffer.from('\r\n');
 
+/** Real replies of the commands the live stage sends nest 3 levels at most (XREVRANGE). */
+export const MAX_REPLY_DEPTH = 32;
+
+/** A reply that is not RESP this client reads: the connection is unusable (code ERESPPROTO). */
+function protocolError(what: string): Error {
+  return Object.assign(new Error(`the server sent ${what}`), { code: 'ERESPPROTO' });
+}
+
 /** Encodes commands as RESP arrays of bulk strings, all in one buffer (one allocation for a whole pipeline). */
 export function encodeCommands(commands: readonly (readonly (string | number)[])[]): Buffer {
   let text = '';
@@ -52,8 +60,10 @@ export class RespParser {
     return text;
   }
 
-  private read(): RespValue | undefined {
+  private read(depth = 0): RespValue | undefined {
     if (this.offset >= this.buffer.length) return undefined;
+    // The parser recurses per level: a hostile 100k-deep array must be a protocol error, not a stack overflow.
+    if (depth > MAX_REPLY_DEPTH) throw protocolError(`a reply nested more than ${MAX_REPLY_DEPTH} levels deep`);
     const type = this.buffer[this.offset];
     const text = this.line();
     if (text === undefined) return undefined;
@@ -80,14 +90,14 @@ export class RespParser {
         if (count < 0) return null;
         const items: RespValue[] = [];
         for (let index = 0; index < count; index++) {
-          const item = this.read();
+          const item = this.read(depth + 1);
           if (item === undefined) return undefined;
           items.push(item);
         }
         return items;
       }
       default:
-        throw new Error(`unexpected RESP type byte ${type}`);
+        throw protocolError(`an unexpected RESP type byte ${type}`);
     }
   }
 }

@@ -90,13 +90,27 @@ function jobCommands(lookups: JobLookups): { commands: Command[]; order: [kind: 
   return { commands, order };
 }
 
+/**
+ * An exception text is inflated to at most this: a zlib bomb (1 MB inflating to 1 GiB) stays a bounded read. Over
+ * it the exception is not shown (its last line, the one the report quotes, is past the cap).
+ */
+export const MAX_EXC_INFO_BYTES = 1024 * 1024;
+
+function inflateCapped(value: Buffer): string | undefined {
+  try {
+    return inflateSync(value, { maxOutputLength: MAX_EXC_INFO_BYTES }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function decodeExcInfo(value: unknown): string | undefined {
   if (!Buffer.isBuffer(value) || value.length === 0) return undefined;
-  try {
-    return inflateSync(value).toString('utf8');
-  } catch {
-    return value.toString('utf8');
-  }
+  const inflated = inflateCapped(value);
+  if (inflated !== undefined) return inflated;
+  // Very old RQ stored the text itself; anything else (compressed bytes that did not inflate) is never printed.
+  const text = value.subarray(0, MAX_EXC_INFO_BYTES).toString('utf8');
+  return value.length <= MAX_EXC_INFO_BYTES && !text.includes('\ufffd') && Buffer.from(text).equals(value) ? text : undefined;
 }
 
 function decodeResultStream(value: unknown): string | undefined {
@@ -105,11 +119,7 @@ function decodeResultStream(value: unknown): string | undefined {
   const fields = (value[0] as [string, string[]])[1] ?? [];
   for (let index = 0; index + 1 < fields.length; index += 2) {
     if (fields[index] !== 'exc_string') continue;
-    try {
-      return inflateSync(Buffer.from(fields[index + 1]!, 'base64')).toString('utf8');
-    } catch {
-      return undefined;
-    }
+    return inflateCapped(Buffer.from(fields[index + 1]!, 'base64'));
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import type { Finding, Report, Severity, StaticSection } from '../types.js';
 import { coverageMatrix } from './coverage.js';
 import { groupFindings, type FindingGroup } from './groups.js';
 import type { FormatOptions } from './index.js';
+import { escapeControlChars } from '../redact.js';
 import { ruleHelpUri } from '../rules.js';
 import { humanDuration } from './style.js';
 import { countsText, stagesText } from './verdict.js';
@@ -20,6 +21,31 @@ export function escapeCell(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * A finding's message or hint, safe as Markdown: the text between the tool's own backtick pairs stays a code span
+ * (inert: no link or image can start inside one), and every character that could start a link, an image, emphasis,
+ * HTML or an autolink outside them is backslash-escaped, so a queue name with backticks from code or from Redis
+ * (`a`![x](https://…)`b`) renders as text, never as a live link or image. A lone backtick is escaped too.
+ */
+export function escapeMarkdownText(text: string): string {
+  const parts = escapeControlChars(text).split('`');
+  // An even count of parts means an odd count of backticks: the last one opens no span.
+  const unpaired = parts.length % 2 === 0 ? parts.length - 1 : -1;
+  return parts
+    .map((part, index) => {
+      if (index % 2 === 1 && index !== unpaired && part !== '') return `\`${escapeCell(part)}\``;
+      const escaped = escapeCell(
+        part
+          .replace(/[\\[\]()!*_~]/g, (char) => `\\${char}`)
+          .replace(/:\/\//g, '\\://')
+          .replace(/\b(www)\./gi, '$1\\.'),
+      );
+      // A lone backtick (or an empty pair) is literal text, not the start of a span that swallows what follows.
+      return index === 0 ? escaped : index % 2 === 1 && part === '' && index !== unpaired ? '\\`\\`' : index % 2 === 1 ? `\\\`${escaped}` : escaped;
+    })
+    .join('');
 }
 
 /** Inline code that survives backticks in the text (CommonMark: a longer fence, padded). */
@@ -55,8 +81,8 @@ function coverage(section: StaticSection): string[] {
 }
 
 function findingCell(finding: Finding): string {
-  const parts = [escapeCell(finding.message)];
-  if (finding.hint) parts.push(`→ ${escapeCell(finding.hint)}`);
+  const parts = [escapeMarkdownText(finding.message)];
+  if (finding.hint) parts.push(`→ ${escapeMarkdownText(finding.hint)}`);
   return parts.join('<br>');
 }
 
@@ -69,7 +95,7 @@ function evidenceLines(group: FindingGroup): string[] {
     `**+ ${count} with the same cause${about}:**`,
     ...group.evidence.map(
       (finding) =>
-        `↳ ${finding.severity} · ${finding.stage} · [${escapeCell(finding.rule)}](${ruleHelpUri(finding.rule)}): ${escapeCell(finding.message)}${finding.hint ? ` → ${escapeCell(finding.hint)}` : ''}`,
+        `↳ ${finding.severity} · ${finding.stage} · [${escapeCell(finding.rule)}](${ruleHelpUri(finding.rule)}): ${escapeMarkdownText(finding.message)}${finding.hint ? ` → ${escapeMarkdownText(finding.hint)}` : ''}`,
     ),
   ];
 }

@@ -17,6 +17,8 @@ export interface ScanOptions {
   ignore?: string[];
   /** Where files that cannot be read are recorded (a fresh collector when absent). */
   unreadable?: UnreadableFiles;
+  /** Whether a symlinked source file leads outside the project (it is then recorded and skipped). */
+  outsideRoot?: (relative: string) => boolean;
 }
 
 export interface ScanResult {
@@ -76,7 +78,15 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
     const fullStack = extra.rules.length ? [...ownStack, extra] : ownStack;
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-      // Symlinked directories are not followed (no loops, as ripgrep by default); symlinked files are read.
+      if (entry.invalidName !== undefined) {
+        // A name that is not UTF-8 cannot be opened through a text path: report it instead of dropping it.
+        if (!entry.isDirectory && sourceLanguage(entry.name)) {
+          options.unreadable?.record(relativeDir ? `${relativeDir}/${entry.invalidName}` : entry.invalidName, 'file name is not valid UTF-8');
+        }
+        continue;
+      }
+      // Symlinked directories are not followed (no loops, as ripgrep by default); symlinked files are read when
+      // they stay inside the project (checked before reading).
       const isDirectory = entry.isDirectory;
       const isFile = entry.isFile || (entry.isSymbolicLink && !fs.isDirectory(`${absoluteDir}/${entry.name}`));
       if (isDirectory) {
@@ -84,12 +94,14 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
         if (!options.includeTests && TEST_DIRS.has(entry.name)) continue;
         if (isIgnored(fullStack, relative, true)) continue;
         walk(relative, ownStack);
-      } else if (isFile) {
+      } else {
         const language = sourceLanguage(entry.name);
         if (!language) continue;
         if (!options.includeTests && language.isTest(entry.name)) continue;
         if (isIgnored(fullStack, relative, false)) continue;
-        files.push({ relative, language });
+        // A FIFO, socket or device under a source name is a counted skip, never a blocking read.
+        if (!isFile) options.unreadable?.record(relative, 'not a regular file');
+        else if (!entry.isSymbolicLink || !options.outsideRoot?.(relative)) files.push({ relative, language });
       }
     }
   };
@@ -97,13 +109,24 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
   return files;
 }
 
+/**
+ * An unresolved queue expression as the report shows it: one line, at most 120 characters. An unclosed call's
+ * expression runs to the end of its file, so 100k of them would otherwise make a report of 100k × 2 MB.
+ */
+function shortExpression(expression: string): string {
+  if (expression.length <= 120 && !/[\r\n]/.test(expression)) return expression;
+  // Cut before normalising: the expression can be megabytes long.
+  const line = expression.slice(0, 480).replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
 /** Finds every enqueue site and availability check in the project's sources, in every registered language. */
 export function scanSources(options: ScanOptions): ScanResult {
   const root = options.root.replace(/\\/g, '/').replace(/\/+$/, '') || '/';
   const unreadable = options.unreadable ?? new UnreadableFiles();
-  const files = listSourceFiles({ ...options, root, unreadable });
-  const known = new Set(files.map((file) => file.relative));
   const modules = new ModuleIndex(options.fs, root, unreadable);
+  const files = listSourceFiles({ ...options, root, unreadable, outsideRoot: (relative) => !modules.insideRoot(relative) });
+  const known = new Set(files.map((file) => file.relative));
 
   const matched: string[] = [];
   for (const file of files) {
@@ -191,7 +214,7 @@ function producerOf(
   const name = resolver.resolveSymbolic(file, queue);
   const producer: Producer = { queue: name?.kind === 'literal' ? name.value : name?.kind === 'env' ? name.fallback : null, kind, location };
   if (name?.kind === 'env') producer.env = { variable: name.variable, default: name.fallback };
-  if (producer.queue === null || name?.kind === 'env') producer.expression = expression;
+  if (producer.queue === null || name?.kind === 'env') producer.expression = shortExpression(expression);
   if (scope) producer.scope = scope;
   if (via) producer.via = via;
   return producer;

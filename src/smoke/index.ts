@@ -282,6 +282,21 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
           );
           return finish();
         }
+        // An answer about another job (a cache keyed without the id, a proxy, ids reused after a restart) says
+        // nothing about ours: it is a contract violation, not a success (existing rule: the status endpoint broke
+        // the HTTP contract).
+        const answeredId = isRecord(json) ? json.job_id ?? json.jobId ?? json.id : undefined;
+        if ((typeof answeredId === 'string' || typeof answeredId === 'number') && String(answeredId) !== rawId) {
+          diagnose = false;
+          findings.push(
+            finding(
+              'smoke-http-status',
+              `${statusLabel} for job \`${jobId}\` answered ${answer.status} about another job, \`${oneLine(String(answeredId), 120)}\` (status \`${oneLine(status, 40)}\`).`,
+              `The status endpoint must answer about the ${JOB_ID_PARAM} it was asked for: check that it reads the ${JOB_ID_PARAM} query parameter and that job ids are never reused.`,
+            ),
+          );
+          return finish();
+        }
         lastPollProblem = undefined;
         see(oneLine(status, 40));
         if (isRecord(json) && FAILED.has(lastStatus ?? '')) {

@@ -8,6 +8,7 @@ import type { Consumer, Location, QueueSource } from '../types.js';
 import { splitQueueList } from '../languages/queue-list.js';
 import { analyzeArgv, type ProgramResult } from './command.js';
 import type { ProjectCode } from './programs/program.js';
+import { NestingTooDeepError } from '../languages/facts.js';
 
 export { splitQueueList };
 
@@ -197,8 +198,15 @@ function readWorkerScript(
   const text = modules.read(relative);
   if (text === undefined) return undefined;
   const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
-  return languageById(language).readWorkerScript(text, relative, {
-    queueVariables,
-    resolve: (name) => resolver.resolveName(relative, name, 1),
-  });
+  try {
+    return languageById(language).readWorkerScript(text, relative, {
+      queueVariables,
+      resolve: (name) => resolver.resolveName(relative, name, 1),
+    });
+  } catch (error) {
+    // A script nested too deeply to tokenize is a reported skip, as a source file is.
+    if (!(error instanceof NestingTooDeepError) && !(error instanceof RangeError)) throw error;
+    modules.unreadable.record(relative, 'nested too deeply to analyze');
+    return undefined;
+  }
 }

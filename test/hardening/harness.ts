@@ -1,10 +1,13 @@
 /**
  * Robustness harness: runs the built CLI as a real process under a hard deadline and checks the
- * guarantees of docs/CONTRACT.md §2/§8 — exit 0, 1 or 2, no stack trace, no "internal error", a bounded run.
+ * guarantees of docs/CONTRACT.md §2/§8 — exit 0, 1 or 2, no stack trace, no "internal error", a bounded run: a hard
+ * deadline (SIGKILL after it) and a hard memory bound (its resident set is sampled from /proc while it runs and the
+ * process is SIGKILLed past the bound), so a hang or a runaway read fails the test instead of the machine.
  *
  *   const run = await runBounded(['static', dir]);
  *   expectRobust(run, 'mutated compose #12');
  */
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import { BIN } from '../helpers/cli.js';
@@ -18,6 +21,11 @@ export interface BoundedRun {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** Largest resident set seen while it ran, in MiB. */
+  peakRssMiB: number;
+  /** Killed for going over its memory bound. */
+  overMemory: boolean;
+  maxRssMiB: number;
 }
 
 export interface BoundedOptions {
@@ -27,6 +35,18 @@ export interface BoundedOptions {
   timeoutMs?: number;
   /** Bytes for stdin (the CLI never reads stdin; this proves it does not wait for it). */
   input?: string;
+  /** Hard memory bound: SIGKILLed when its resident set grows past this many MiB. Default 1024 (a runaway read grows to gigabytes; tests that prove a bounded read pass a tighter bound). */
+  maxRssMiB?: number;
+}
+
+/** Resident set of a live process in MiB (Linux /proc), or undefined once it is gone. */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Environment variables that would leak into the CLI from the developer's shell and change its behaviour. */
@@ -41,7 +61,9 @@ const CLEAN_ENV = {
 /** Runs the built CLI with a hard deadline; never rejects. */
 export async function runBounded(args: string[], options: BoundedOptions = {}): Promise<BoundedRun> {
   const started = performance.now();
-  const result = await execa(process.execPath, [BIN, ...args], {
+  const maxRssMiB = options.maxRssMiB ?? 1024;
+  // `--` as in the bin's shebang: node must not read the CLI's own `--env-file` argument (nodejs/node#54232).
+  const child = execa(process.execPath, ['--', BIN, ...args], {
     reject: false,
     timeout: options.timeoutMs ?? 20_000,
     killSignal: 'SIGKILL',
@@ -52,6 +74,18 @@ export async function runBounded(args: string[], options: BoundedOptions = {}): 
     env: { ...CLEAN_ENV, ...(options.env ?? {}) },
     extendEnv: true,
   });
+  let peakRssMiB = 0;
+  let overMemory = false;
+  const sampler = setInterval(() => {
+    const rss = child.pid === undefined ? undefined : rssMiB(child.pid);
+    if (rss === undefined) return;
+    peakRssMiB = Math.max(peakRssMiB, rss);
+    if (rss > maxRssMiB && !overMemory) {
+      overMemory = true;
+      child.kill('SIGKILL');
+    }
+  }, 25);
+  const result = await child.finally(() => clearInterval(sampler));
   return {
     args,
     exitCode: result.exitCode,
@@ -60,6 +94,9 @@ export async function runBounded(args: string[], options: BoundedOptions = {}): 
     stderr: String(result.stderr ?? ''),
     durationMs: performance.now() - started,
     timedOut: Boolean(result.timedOut),
+    peakRssMiB,
+    overMemory,
+    maxRssMiB,
   };
 }
 
@@ -72,6 +109,7 @@ export const STACK_FRAME = /^\s+at (?:async )?(?:[\w$.<>[\] ]+ \()?(?:file:\/\/|
 /** What went wrong with a run, or undefined when it kept every guarantee. */
 export function robustnessProblem(run: BoundedRun): string | undefined {
   if (run.timedOut) return `did not end within its deadline (killed after ${Math.round(run.durationMs)} ms)`;
+  if (run.overMemory) return `grew past its memory bound of ${run.maxRssMiB} MiB (killed)`;
   if (run.signal) return `ended by signal ${run.signal}`;
   if (run.exitCode === undefined || ![0, 1, 2].includes(run.exitCode)) return `exit code ${run.exitCode}`;
   const output = `${run.stdout}\n${run.stderr}`;

@@ -13,7 +13,7 @@ export interface CliResult {
 
 /** Runs the built CLI as a real process (no colours, no inherited REDIS_URL/tokens unless given). */
 export async function runCli(args: string[], options: Options = {}): Promise<CliResult> {
-  const result = await execa(process.execPath, [BIN, ...args], {
+  const result = await execa(process.execPath, ['--', BIN, ...args], {
     reject: false,
     timeout: 120_000,
     ...options,

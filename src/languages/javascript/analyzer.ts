@@ -2,6 +2,7 @@ import {
   bind,
   literal,
   matchingBracket,
+  matchingOpenBracket,
   UNKNOWN,
   type Binding,
   type ModuleFacts,
@@ -74,19 +75,7 @@ export function analyzeJs(source: string): ModuleFacts {
   const textOf = (from: number, to: number) => (from < to ? source.slice(tokens[from]!.start, tokens[to - 1]!.end) : '');
 
   const matchForward = (openIndex: number): number => matchingBracket(tokens, openIndex);
-  const matchBack = (closeIndex: number): number => {
-    let depth = 0;
-    for (let j = closeIndex; j >= 0; j--) {
-      const t = tokens[j]!;
-      if (t.type !== 'op') continue;
-      if (t.value === ')' || t.value === ']' || t.value === '}') depth++;
-      else if (t.value === '(' || t.value === '[' || t.value === '{') {
-        depth--;
-        if (depth === 0) return j;
-      }
-    }
-    return 0;
-  };
+  const matchBack = (closeIndex: number): number => matchingOpenBracket(tokens, closeIndex);
 
   /** Evaluates the expression starting at `from` and ending before `to`. */
   const evaluate = (from: number, to: number): ValueExpr => {
@@ -140,14 +129,13 @@ export function analyzeJs(source: string): ModuleFacts {
   /** Splits call arguments [open+1, close) at top-level commas. */
   const splitArgs = (openIndex: number, close: number): [number, number][] => {
     const args: [number, number][] = [];
-    let depth = 0;
     let from = openIndex + 1;
     for (let j = openIndex + 1; j < close; j++) {
       const v = tokens[j]!;
       if (v.type !== 'op') continue;
-      if (v.value === '(' || v.value === '[' || v.value === '{') depth++;
-      else if (v.value === ')' || v.value === ']' || v.value === '}') depth--;
-      else if (v.value === ',' && depth === 0) {
+      // Nested brackets are jumped over, so all the calls of a module split their arguments in one pass.
+      if (v.value === '(' || v.value === '[' || v.value === '{') j = matchForward(j);
+      else if (v.value === ',') {
         if (j > from) args.push([from, j]);
         from = j + 1;
       }

@@ -4,6 +4,8 @@
  * enough tolerance for JSX text (an apostrophe in JSX text ends at the line, it never runs away).
  */
 
+import { MAX_STRING_NESTING, NestingTooDeepError } from '../facts.js';
+
 export type JsTokenType = 'name' | 'string' | 'template' | 'number' | 'op' | 'regex';
 
 export interface JsToken {
@@ -33,7 +35,10 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '0': '\0' };
 
-/** Tokenizes JS/TS source. Never throws: unterminated constructs end at the line or at end of input. */
+/**
+ * Tokenizes JS/TS source. Unterminated constructs end at the line or at end of input; the only error is
+ * NestingTooDeepError (template literals nested beyond MAX_STRING_NESTING), which makes the file a reported skip.
+ */
 export function tokenizeJs(source: string): JsToken[] {
   const tokens: JsToken[] = [];
   const length = source.length;
@@ -68,8 +73,20 @@ export function tokenizeJs(source: string): JsToken[] {
     return [length, substitutions];
   };
 
+  /** How many `${…}` substitutions enclose the scan: the scanners recurse per level, so it is bounded. */
+  let substitutionNesting = 0;
+
   /** Skips a `${…}` expression (nested braces, strings, templates, comments); returns the offset after its `}`. */
   const skipExpression = (from: number): number => {
+    if (++substitutionNesting > MAX_STRING_NESTING) throw new NestingTooDeepError();
+    try {
+      return skipSubstitution(from);
+    } finally {
+      substitutionNesting--;
+    }
+  };
+
+  const skipSubstitution = (from: number): number => {
     let i = from;
     let nesting = 0;
     while (i < length) {

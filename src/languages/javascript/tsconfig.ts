@@ -15,12 +15,7 @@ function readCompilerDirs(base: string, project: ProjectFiles): { outDir?: strin
   if (!project.fs.exists(absolute)) return undefined;
   let text: string;
   try {
-    const size = project.fs.size(absolute);
-    if (size !== undefined && size > MAX_TSCONFIG_BYTES) {
-      project.unreadable.record(relative, `larger than ${MAX_TSCONFIG_BYTES / 1024 / 1024} MiB`);
-      return undefined;
-    }
-    text = project.fs.readFile(absolute);
+    text = project.fs.readFile(absolute, MAX_TSCONFIG_BYTES);
   } catch (error) {
     project.unreadable.recordError(relative, error);
     return undefined;

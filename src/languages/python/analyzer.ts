@@ -391,7 +391,6 @@ export function analyzePython(source: string): ModuleFacts {
 
   function splitArgs(openIndex: number, close: number): Arg[] {
     const args: Arg[] = [];
-    let depth = 0;
     let from = openIndex + 1;
     const push = (to: number) => {
       if (to <= from) return;
@@ -404,9 +403,9 @@ export function analyzePython(source: string): ModuleFacts {
     for (let j = openIndex + 1; j < close; j++) {
       const v = tokens[j]!;
       if (v.type !== 'op') continue;
-      if (v.value === '(' || v.value === '[' || v.value === '{') depth++;
-      else if (v.value === ')' || v.value === ']' || v.value === '}') depth--;
-      else if (v.value === ',' && depth === 0) {
+      // Nested brackets are jumped over, so all the calls of a module split their arguments in one pass.
+      if (v.value === '(' || v.value === '[' || v.value === '{') j = matching(j);
+      else if (v.value === ',') {
         push(j);
         from = j + 1;
       }
@@ -496,10 +495,15 @@ function classify(
   const workerArgNames = new Map<string, Set<string>>();
   const allWorkerArgNames = new Set<string>();
   const workerCalls = new Set<number>();
+  // A Worker call nested in another's arguments (same statement, same scope) has had its names collected already:
+  // skipping it keeps `Worker(Worker(Worker(…` linear.
+  let collectedUntil = -1;
   calls.forEach((call, index) => {
     if (!isWorkerConstructor(call.callee)) return;
     workerCalls.add(index);
     const names = workerArgNames.get(call.scope ?? '') ?? new Set<string>();
+    if (call.close <= collectedUntil && workerArgNames.has(call.scope ?? '')) return;
+    collectedUntil = call.close;
     for (let j = call.open + 1; j < call.close; j++) {
       if (tokens[j]!.type === 'name') {
         let name = tokens[j]!.value;
@@ -513,12 +517,13 @@ function classify(
     }
     workerArgNames.set(call.scope ?? '', names);
   });
-  const insideWorker = (call: Call): boolean => {
-    for (let parent = call.parent; parent !== undefined; parent = calls[parent]!.parent) {
-      if (workerCalls.has(parent)) return true;
-    }
-    return false;
-  };
+  // Whether each call is inside a Worker(...)'s arguments, in one pass (a parent comes before its children), so a
+  // chain of 300k nested calls is not walked once per call.
+  const insideWorkerCall: boolean[] = calls.map(() => false);
+  calls.forEach((call, index) => {
+    const parent = call.parent;
+    if (parent !== undefined) insideWorkerCall[index] = workerCalls.has(parent) || insideWorkerCall[parent]!;
+  });
   const handedToWorker = (call: Call): boolean => {
     const names = call.scope === undefined ? allWorkerArgNames : workerArgNames.get(call.scope);
     if (!names) return false;
@@ -626,7 +631,7 @@ function classify(
       return;
     }
     if (isRqQueue(call.callee)) {
-      if (consumed.has(index) || insideWorker(call) || handedToWorker(call)) return;
+      if (consumed.has(index) || insideWorkerCall[index] || handedToWorker(call)) return;
       const queue = queueNameOf(call);
       addObject(index, { kind: 'rq-queue', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
       return;

@@ -22,6 +22,8 @@ export interface PyToken {
   indent?: number;
 }
 
+import { MAX_STRING_NESTING, NestingTooDeepError } from '../facts.js';
+
 const THREE_CHAR_OPS = new Set(['**=', '//=', '>>=', '<<=', '...', '!=']);
 const TWO_CHAR_OPS = new Set([
   '**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
@@ -37,7 +39,10 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
-/** Tokenizes Python source. Never throws: unterminated constructs end at end of input. */
+/**
+ * Tokenizes Python source. Unterminated constructs end at end of input; the only error is NestingTooDeepError
+ * (f-strings nested beyond MAX_STRING_NESTING), which makes the file a reported skip.
+ */
 export function tokenizePython(source: string): PyToken[] {
   const tokens: PyToken[] = [];
   const length = source.length;
@@ -86,8 +91,20 @@ export function tokenizePython(source: string): PyToken[] {
     return length;
   };
 
+  /** How many f-string fields enclose the scan: the scanners recurse per level, so it is bounded. */
+  let fieldNesting = 0;
+
   /** Scans an f-string `{…}` field (nested brackets and strings allowed); returns the offset after its `}`. */
   const scanReplacementField = (from: number): number => {
+    if (++fieldNesting > MAX_STRING_NESTING) throw new NestingTooDeepError();
+    try {
+      return scanField(from);
+    } finally {
+      fieldNesting--;
+    }
+  };
+
+  const scanField = (from: number): number => {
     let i = from;
     let nesting = 0;
     while (i < length) {
@@ -201,10 +218,11 @@ export function tokenizePython(source: string): PyToken[] {
       }
     } else if (isDigit(c) || (c === 46 && isDigit(source.charCodeAt(pos + 1)))) {
       let j = pos + 1;
+      const hex = c === 48 && (source.charCodeAt(pos + 1) | 0x20) === 120;
       while (j < length) {
         const d = source.charCodeAt(j);
         if (isIdentPart(d) || d === 46) j++;
-        else if ((d === 43 || d === 45) && (source.charCodeAt(j - 1) | 0x20) === 101 && !/^0[xX]/.test(source.slice(pos, j))) j++;
+        else if ((d === 43 || d === 45) && (source.charCodeAt(j - 1) | 0x20) === 101 && !hex) j++;
         else break;
       }
       token = { type: 'number', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn, formatted: false, indent: undefined };

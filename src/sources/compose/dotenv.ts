@@ -81,7 +81,9 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
         break;
       }
       if (ch === '_' || ch === '.' || ch === '-' || ch === '[' || ch === ']' || /[\p{L}\p{N}]/u.test(ch)) continue;
-      throw new DotenvError(`line ${line}: unexpected character ${JSON.stringify(ch)} in variable name ${JSON.stringify(src.split('\n')[0])}`, line);
+      // The name so far, short: never the rest of the line (a value, a secret) nor a 600 KB line.
+      const name = src.slice(0, Math.min(i, 40));
+      throw new DotenvError(`line ${line}: unexpected character ${JSON.stringify(ch)} in variable name ${JSON.stringify(`${name}${i > 40 ? '…' : ''}`)}`, line);
     }
     if (offset === -1) {
       // A last line without `=`: compose-go reads it as a key with an empty name; nothing to record.
@@ -100,12 +102,12 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
       continue;
     }
     unset = [];
-    const [value, left] = extractValue(rest);
+    const [value, left] = extractValue(rest, key, statementLine);
     if (key !== '') out.set(key, unset.length > 0 ? { value, line: statementLine, unset } : { value, line: statementLine });
     src = left;
   }
 
-  function extractValue(input: string): [string, string] {
+  function extractValue(input: string, key: string, statementLine: number): [string, string] {
     const quote = input[0];
     if (quote !== '"' && quote !== "'") {
       const newline = input.indexOf('\n');
@@ -142,8 +144,8 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
       const value = quote === '"' ? expand(expandEscapes(chars)) : chars;
       return [value, input.slice(i + 1)];
     }
-    const end = input.indexOf('\n');
-    throw new DotenvError(`line ${line}: unterminated quoted value ${end === -1 ? input : input.slice(0, end)}`, line);
+    // Where the quote opens, and the key only: the value is what an env file keeps secret.
+    throw new DotenvError(`line ${statementLine}: unterminated quoted value of ${key}`, statementLine);
   }
 }
 

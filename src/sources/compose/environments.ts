@@ -16,12 +16,18 @@ const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
  * Without a base file, each such file is an environment of its own.
  */
 export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpec[] {
-  let names: string[];
+  let entries;
   try {
-    names = fs.readdir(root).filter((entry) => entry.isFile || entry.isSymbolicLink).map((entry) => entry.name);
+    entries = fs.readdir(root).filter((entry) => entry.isFile || entry.isSymbolicLink);
   } catch {
     throw new InputError(`${root}: project dir cannot be read`);
   }
+  // An overlay whose name is not UTF-8 cannot be opened by name: dropping it would drop an environment silently.
+  const undecodable = entries.find((entry) => entry.invalidName !== undefined && /^(?:docker-)?compose\..*\.ya?ml$/.test(entry.name));
+  if (undecodable) {
+    throw new InputError(`${root}: compose file name ${undecodable.invalidName} is not valid UTF-8; rename it so its environment can be read`);
+  }
+  const names = entries.map((entry) => entry.name);
   const present = new Set(names);
   const base = BASE_FILE_NAMES.find((name) => present.has(name));
   const override = OVERRIDE_FILE_NAMES.find((name) => present.has(name));

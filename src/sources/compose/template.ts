@@ -13,6 +13,12 @@ export interface Substitution {
   unset: string[];
 }
 
+/** A required variable's message as the file writes it, one line, at most 80 characters. */
+function writtenMessage(message: string): string {
+  const line = message.slice(0, 160).replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
 /** `${VAR:?message}` / `${VAR?message}` on an unset (or empty) variable. */
 export class MissingRequiredError extends Error {
   constructor(
@@ -178,6 +184,7 @@ function required(substitution: string, lookup: Lookup, unset: string[], depth: 
   if (!substitution.includes(separator)) return { value: '', applied: false };
   const [name, message] = partition(substitution, separator);
   const value = lookup(name);
-  if (value === undefined || !valid(value)) throw new MissingRequiredError(name, substituteInto(message, lookup, unset, depth + 1));
+  // The message as written, never interpolated: `${MISSING:?token is ${API_TOKEN}}` must not print the token.
+  if (value === undefined || !valid(value)) throw new MissingRequiredError(name, writtenMessage(message));
   return { value, applied: true };
 }

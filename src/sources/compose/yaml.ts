@@ -65,7 +65,11 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
   for (const document of list) {
     const error = document.errors[0];
     if (error) {
-      const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      // The parser quotes the offending text: keep such a quote short (a line can be a secret or 600 KB long).
+      const first = error.message
+        .split('\n')[0]!
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .replace(/"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.)+"/g, '"$1…"');
       // The yaml package's recursion gives up on very deep flow collections with a RangeError's text.
       const message = /call stack/i.test(first) ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
       // An unclosed quote is reported where the document ends (often past the last line); like docker compose,
