@@ -17,7 +17,7 @@ export interface LiveAnalysisInput {
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => string> = {
-  expired: () => 'its worker hash has expired but it is still listed in rq:workers',
+  expired: (_worker, read) => `its worker hash has expired but it is still listed in ${read.listedIn?.length ? read.listedIn.join(', ') : 'rq:workers'}`,
   dead: () => 'it registered its death but is still listed',
   'heartbeat-overdue': (_worker, read) =>
     `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
@@ -84,6 +84,19 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
             ? `Queue \`${name}\` has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
             : `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
         hint: `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`,
+        queue: name,
+        related: whoListens(name),
+      }),
+    );
+  }
+  for (const [name, reads] of [...byName].sort(([a], [b]) => byCodeUnits(a, b))) {
+    // Empty, not expected, but Redis knows it: the incident's queue while the API refuses to enqueue (fail-fast).
+    if (reported.has(name) || served(name) || !reads.some((read) => read.known)) continue;
+    const backends = [...new Set(reads.filter((read) => read.known).map((read) => read.queue.backend))].sort();
+    findings.push(
+      finding('live-known-queue-without-worker', {
+        message: `Queue \`${name}\` exists in Redis (${backends.map((backend) => (backend === 'rq' ? 'RQ `rq:queues`' : `BullMQ \`${input.prefix}:${name}:meta\``)).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
+        hint: `Start a worker that listens to \`${name}\`, or remove the queue if nothing uses it any more.`,
         queue: name,
         related: whoListens(name),
       }),

@@ -138,6 +138,8 @@ export async function readBullmq(reader: RedisReader, prefix: string, extraQueue
 
   const jobs = new Map<string, { oldest?: string; failed?: string }>();
   const queues = names.map((name, index) => toQueueRead(name, replies, 1 + index * QUEUE_COMMANDS, jobs));
+  const metaKeys = new Set(discovered);
+  for (const read of queues) if (metaKeys.has(read.queue.name)) read.known = true;
 
   // Second round trip: the oldest waiting job's timestamp and the newest failure's reason, for every queue at once.
   const jobCommands: Command[] = [];
