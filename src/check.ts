@@ -5,6 +5,9 @@ import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
 import { redactUrl, urlSecrets } from './redact.js';
+
+/** A --redis as printed: Sentinel URLs (several hosts) are redacted by their own rule. */
+const redactTarget = (url: string) => (/^rediss?\+sentinel:/i.test(url) ? url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.slice(0, auth.indexOf(':'))}:***` : '***'}@`) : redactUrl(url));
 import type { StaticOptions, StaticResult } from './static.js';
 
 export type DriftConfig = NonNullable<LiveOptions['config']>;
@@ -149,7 +152,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     const { runSmoke } = await import('./smoke/index.js');
     try {
       // The server's answers may quote the Redis password this run knows: scrub it like the token.
-      const extraSecrets = urlSecrets(options.live?.redisUrl);
+      const extraSecrets = [options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? [])].flatMap(urlSecrets);
       smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
@@ -167,7 +170,7 @@ export async function check(options: CheckOptions): Promise<Report> {
       findings.push(...liveResult.findings);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      findings.push(unreachable('live-unreachable', error, redactUrl(liveOptions.redisUrl)));
+      findings.push(unreachable('live-unreachable', error, [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])].map(redactTarget).join(', ')));
     }
   }
 
