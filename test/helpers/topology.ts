@@ -45,8 +45,18 @@ export interface SentinelSetup {
 /** A master, one replica and three sentinels (quorum 2) with their own password, on free loopback ports. */
 export async function startSentinelSetup(masterName = 'mymaster', sentinelPassword = 'sentinel-pw-77'): Promise<SentinelSetup> {
   requireBinary('/usr/bin/redis-sentinel', 'redis-sentinel');
-  const master = await startRedis();
+  // No diskless-sync delay (5 s by default): the replica is in sync as soon as it is up.
+  const master = await startRedis(['--repl-diskless-sync-delay', '0']);
   const replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
+  const replicaAdmin = new Redis(replica.url);
+  try {
+    await eventually(async () => (/master_link_status:up/.test(await replicaAdmin.info('replication')) ? true : undefined), {
+      what: 'the replica to sync',
+      timeoutMs: 20_000,
+    });
+  } finally {
+    replicaAdmin.disconnect();
+  }
   const dir = mkdtempSync(join(tmpdir(), 'rd-sentinel-'));
   const sentinels: { port: number; process: ChildProcess }[] = [];
   for (let index = 0; index < 3; index++) {
@@ -113,6 +123,14 @@ export async function startSentinelSetup(masterName = 'mymaster', sentinelPasswo
 /** Asks a sentinel for a failover and waits until the sentinels name the replica and it answers as a master. */
 export async function failover(setup: SentinelSetup): Promise<string> {
   const before = await setup.currentMaster();
+  // Everything written so far is on the replica before it is promoted.
+  const old = new Redis({ port: Number(before.split(':')[1]), host: '127.0.0.1' });
+  try {
+    const acknowledged = Number(await old.call('WAIT', '1', '10000'));
+    if (acknowledged < 1) throw new Error('the replica did not acknowledge the writes before the failover');
+  } finally {
+    old.disconnect();
+  }
   const client = new Redis({ port: setup.sentinels[0]!.port, host: '127.0.0.1', password: setup.sentinelPassword });
   try {
     await client.call('SENTINEL', 'FAILOVER', setup.masterName);
