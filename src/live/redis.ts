@@ -199,8 +199,10 @@ export async function connectReader(url: string | RedisTarget, timeoutMs: number
         clearTimeout(readTimer);
       }
       // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
-      // CLIENT LIST is the one command allowed to be refused (BullMQ falls back to stalled-check keys).
-      const denied = replies.findIndex((reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client');
+      // CLIENT LIST may be refused (BullMQ falls back to stalled-check keys); CLUSTER SLOTS says which grant it needs.
+      const denied = replies.findIndex(
+        (reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client' && commands[index]![0] !== 'cluster',
+      );
       if (denied >= 0) throw fail(replies[denied]);
       return replies.map((reply, index) => {
         const value = decode(commands[index]![0], reply);

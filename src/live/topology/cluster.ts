@@ -91,35 +91,35 @@ export async function openCluster(seed: RedisReader, timeoutMs: number, settings
   await loadSlots();
   const masters = () => [...new Set(owner.filter(Boolean))].sort().map((address) => nodes.get(address)!);
 
+  /** One pipeline per master (its keys' commands plus the per-node ones): one round trip per node per call. */
   const send = async (commands: Command[]): Promise<Reply[]> => {
-    const groups = new Map<string, number[]>();
+    const all = masters();
     const perNode: number[] = [];
+    const byNode = new Map<string, number[]>();
     commands.forEach((command, index) => {
       if (PER_NODE.has(command[0])) return perNode.push(index);
       // Every slot has an owner on a healthy Cluster; a gap (a failing node) goes to a master, whose MOVED says where.
       const address = owner[keySlot(String(command[1] ?? ''))] ?? owner.find(Boolean)!;
-      groups.set(address, [...(groups.get(address) ?? []), index]);
+      byNode.set(address, [...(byNode.get(address) ?? []), index]);
     });
     const replies = new Array<Reply>(commands.length);
-    const all = masters();
-    await Promise.all([
-      ...[...groups].map(async ([address, indexes]) => {
-        const node = nodes.get(address)!;
-        const answers = await node.pipeline(indexes.map((index) => commands[index]!));
-        indexes.forEach((index, position) => (replies[index] = answers[position]!));
+    const perNodeAnswers: Reply[][] = [];
+    await Promise.all(
+      all.map(async (node, nodeIndex) => {
+        const address = `${node.target.host}:${node.target.port}`;
+        const keyed = byNode.get(address) ?? [];
+        if (keyed.length === 0 && perNode.length === 0) return;
+        const answers = await node.pipeline([...keyed, ...perNode].map((index) => commands[index]!));
+        keyed.forEach((index, position) => (replies[index] = answers[position]!));
+        perNodeAnswers[nodeIndex] = answers.slice(keyed.length);
       }),
-      ...(perNode.length
-        ? [
-            (async () => {
-              const answers = await Promise.all(all.map((node) => node.pipeline(perNode.map((index) => commands[index]!))));
-              perNode.forEach((index, position) => {
-                const error = answers.find((answer) => answer[position]!.error)?.[position]!.error;
-                replies[index] = error ? { error } : { value: answers.map((answer) => String(answer[position]!.value ?? '')).join('') };
-              });
-            })(),
-          ]
-        : []),
-    ]);
+    );
+    perNode.forEach((index, position) => {
+      const answers = perNodeAnswers.filter(Boolean).map((answer) => answer[position]!);
+      const error = answers.find((answer) => answer.error)?.error;
+      // CLIENT LIST texts, one per master, joined: each line is one client.
+      replies[index] = error ? { error } : { value: answers.map((answer) => String(answer.value ?? '')).join('') };
+    });
     return replies;
   };
 
