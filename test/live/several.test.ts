@@ -51,6 +51,8 @@ describe('live with several Redis', () => {
     expect(worker('on-a')).toMatchObject({ alive: true, redis: a.url });
     expect(worker('on-b')).toMatchObject({ alive: true, redis: b.url });
     const defaults = report!.live!.queues.filter((queue) => queue.name === 'default');
+    const order = [a.url, b.url];
+    defaults.sort((x, y) => order.indexOf(x.redis!) - order.indexOf(y.redis!));
     expect(defaults.map((queue) => [queue.redis, queue.waiting, queue.consumers])).toEqual([
       [a.url, 0, ['on-a']],
       [b.url, 2, []],
