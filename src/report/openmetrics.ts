@@ -1,11 +1,11 @@
-import { InputError } from '../errors.js';
 import type { LiveQueue, LiveWorker, Report } from '../types.js';
 
 /**
  * The live stage as OpenMetrics text (https://openmetrics.io), for a node_exporter textfile collector or a scrape
  * of `live --watch --output FILE`: gauges per queue (live workers, waiting, active, failed, oldest waiting age, and
  * `receipts_doctor_queue_no_consumer`, which no queue exporter offers: 1 when no live worker consumes a queue, even an
- * empty one), per worker (up, heartbeat age), and the findings per rule and severity. Label values come from Redis:
+ * empty one), per worker (up, heartbeat age), and the findings per rule and severity (the only family without a
+ * live stage). Label values come from Redis:
  * control characters are dropped and `\`, `"` and line breaks escaped as the format requires.
  */
 
@@ -53,8 +53,10 @@ const queueLabels = (queue: LiveQueue): Labels => ({ backend: queue.backend, que
 const workerLabels = (worker: LiveWorker): Labels => ({ backend: worker.backend, worker: worker.name, host: worker.hostname, redis: worker.redis });
 
 export function formatOpenMetrics(report: Report): string {
+  const findings = findingsFamily(report);
   const live = report.live;
-  if (!live) throw new InputError('--format openmetrics describes the live stage: use it with `live`, or `check` with --redis.');
+  // Without a live stage (static, smoke, check without --redis) only the findings are metrics.
+  if (!live) return `${findings.render().join('\n')}\n# EOF\n`;
   const workers = new Family('receipts_doctor_queue_workers', 'Live workers that consume the queue.');
   const noConsumer = new Family(
     'receipts_doctor_queue_no_consumer',
@@ -84,7 +86,17 @@ export function formatOpenMetrics(report: Report): string {
   for (const backend of new Set(live.workers.map((worker) => worker.backend))) {
     stale.add({ backend }, live.workers.filter((worker) => worker.backend === backend && !worker.alive).length);
   }
-  const findings = new Family('receipts_doctor_findings', 'Findings of this inspection, by rule and severity.');
+  const roundTrips = new Family('receipts_doctor_live_round_trips', 'Round trips to Redis the inspection made (the most to any one Redis).');
+  roundTrips.add({}, live.roundTrips ?? 0);
+  const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
+  duration.add({}, live.durationMs / 1000);
+  const families = [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, findings, roundTrips, duration];
+  return `${families.flatMap((family) => family.render()).join('\n')}\n# EOF\n`;
+}
+
+/** The findings by rule and severity (every stage's). */
+function findingsFamily(report: Report): Family {
+  const findings = new Family('receipts_doctor_findings', 'Findings of this run, by rule and severity.');
   const counts = new Map<string, { rule: string; severity: string; count: number }>();
   for (const finding of report.findings) {
     const key = `${finding.rule}\0${finding.severity}`;
@@ -95,10 +107,5 @@ export function formatOpenMetrics(report: Report): string {
   for (const { rule, severity, count } of [...counts.values()].sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0))) {
     findings.add({ rule, severity }, count);
   }
-  const roundTrips = new Family('receipts_doctor_live_round_trips', 'Round trips to Redis the inspection made (the most to any one Redis).');
-  roundTrips.add({}, live.roundTrips ?? 0);
-  const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
-  duration.add({}, live.durationMs / 1000);
-  const families = [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, findings, roundTrips, duration];
-  return `${families.flatMap((family) => family.render()).join('\n')}\n# EOF\n`;
+  return findings;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseComposeYaml } from '../../src/compose/yaml.js';
+import { parseComposeYaml } from '../../src/sources/compose/yaml.js';
 import { InputError } from '../../src/errors.js';
 
 /** Where docker-compose 1.29 (PyYAML) says a quoted scalar starts: `while scanning a quoted scalar in "…", line L, column C`. */

@@ -97,7 +97,7 @@ describe('--format openmetrics (live)', () => {
     expect(value('receipts_doctor_findings', { rule: 'live-queue-without-worker', severity: 'error' })).toBe(2);
   });
 
-  it('--output replaces the file whole (for a textfile collector); without a live stage it is a usage error', async () => {
+  it('--output replaces the file whole (for a textfile collector); without a live stage only the findings are metrics', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rd-om-'));
     try {
       const file = join(dir, 'receipts.prom');
@@ -108,8 +108,11 @@ describe('--format openmetrics (live)', () => {
       expect(written.endsWith('\n# EOF\n')).toBe(true);
       expect((await promtool(written)).exitCode).toBe(0);
       expect((await parseOpenMetrics(written)).length).toBeGreaterThan(0);
-      const noLive = await runCli(['smoke', '--url', 'http://127.0.0.1:1', '--format', 'openmetrics']);
-      expect(noLive.exitCode).toBe(2);
+      const noLive = await runCli(['check', '--url', 'http://127.0.0.1:1', '--format', 'openmetrics']);
+      expect(noLive.exitCode).toBe(1);
+      const text = `${noLive.stdout}\n`;
+      expect((await promtool(text)).exitCode).toBe(0);
+      expect(await parseOpenMetrics(text)).toEqual([['receipts_doctor_findings', { rule: 'smoke-unreachable', severity: 'error' }, 1]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

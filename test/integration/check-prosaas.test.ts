@@ -206,8 +206,8 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', stack.api.url, '--token', 'not-the-token']);
       expect(exitCode).toBe(1);
       expect(report!.smoke!.httpStatus).toBe(401);
-      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
-      expect(findingsOf(report, 'smoke-http-status')[0]!.related ?? []).toEqual([]);
+      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-unauthorized', 'worker-queue-unused']);
+      expect(findingsOf(report, 'smoke-unauthorized')[0]!.related ?? []).toEqual([]);
     });
 
     it('Redis unreachable: the 503 is explained by the static finding only, not by the unreachable Redis', async () => {
