@@ -43,7 +43,12 @@ export interface SentinelSetup {
 }
 
 /** A master, one replica and three sentinels (quorum 2) with their own password, on free loopback ports. */
-export async function startSentinelSetup(masterName = 'mymaster', sentinelPassword = 'sentinel-pw-77'): Promise<SentinelSetup> {
+export async function startSentinelSetup(
+  masterName = 'mymaster',
+  sentinelPassword = 'sentinel-pw-77',
+  /** The port the sentinels monitor the master on (a proxy in front of it); the master's own by default. */
+  monitorPort?: (master: RedisServer) => Promise<number>,
+): Promise<SentinelSetup> {
   requireBinary('/usr/bin/redis-sentinel', 'redis-sentinel');
   // No diskless-sync delay (5 s by default): the replica is in sync as soon as it is up.
   const master = await startRedis(['--repl-diskless-sync-delay', '0']);
@@ -57,6 +62,7 @@ export async function startSentinelSetup(masterName = 'mymaster', sentinelPasswo
   } finally {
     replicaAdmin.disconnect();
   }
+  const monitored = monitorPort ? await monitorPort(master) : master.port;
   const dir = mkdtempSync(join(tmpdir(), 'rd-sentinel-'));
   const sentinels: { port: number; process: ChildProcess }[] = [];
   for (let index = 0; index < 3; index++) {
@@ -68,7 +74,7 @@ export async function startSentinelSetup(masterName = 'mymaster', sentinelPasswo
         `port ${port}`,
         'bind 127.0.0.1',
         `dir ${dir}`,
-        `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 2`,
+        `sentinel monitor ${masterName} 127.0.0.1 ${monitored} 2`,
         `sentinel down-after-milliseconds ${masterName} 2000`,
         `sentinel failover-timeout ${masterName} 10000`,
         `requirepass ${sentinelPassword}`,

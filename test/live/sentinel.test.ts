@@ -6,7 +6,10 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLive } from '../../src/live/index.js';
+import { startFaultProxy, type FaultProxy } from '../hardening/redis-proxy.js';
 import { runCli, runJson } from '../helpers/cli.js';
+import { liveOptions } from '../helpers/live.js';
 import { eventually } from '../helpers/poll.js';
 import { findingsOf } from '../helpers/report.js';
 import { enqueue, python } from '../helpers/rq.js';
@@ -108,5 +111,43 @@ Worker([q], connection=r, name='burst').work(burst=True)`,
     const { exitCode, stderr } = await runCli(['live', '--redis', url, '--sentinel-password', setup.sentinelPassword]);
     expect(exitCode).toBe(2);
     expect(stderr).toContain('does not know a master named `nosuchmaster`');
+  });
+});
+
+describe('a failover during the inspection', () => {
+  let setup: SentinelSetup;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    // The sentinels know the master by a proxy's address, so the test can freeze the doctor's read on it.
+    setup = await startSentinelSetup('cache-master', 'sentinel-pw-78', async (master) => {
+      proxy = await startFaultProxy(master.port);
+      return proxy.port;
+    });
+    await enqueue(setup.master.url, 'reports', 'os.getcwd', [], 2);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await setup?.stop();
+  });
+
+  it('the read on the old master is cut by the failover; the new master is resolved and read again, and the report says so', async () => {
+    const url = `redis+sentinel://${setup.sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(',')}/cache-master`;
+    expect(await setup.currentMaster()).toBe(`127.0.0.1:${proxy.port}`);
+    // The doctor's first RQ read (SMEMBERS rq:workers) gets no answer from the old master …
+    proxy.setFault({ kind: 'hang-when', pattern: /smembers/i });
+    const inspection = runLive(liveOptions(url, { sentinelPassword: 'sentinel-pw-78' }));
+    await eventually(async () => (proxy.log.some((chunk) => /smembers/i.test(chunk)) ? true : undefined), { what: 'the inspection to start reading' });
+    // … while the sentinels fail over. The frozen read ends when the old master's clients are cut as it becomes a
+    // replica, or at the latest at the doctor's read timeout (10 s): either way, an UnreachableError mid-inspection.
+    const newMaster = await failover(setup);
+    const { section, findings } = await inspection;
+    const target = section.targets![0]!;
+    expect(target.nodes).toEqual([newMaster]);
+    expect(target.failover).toBe(
+      `the master moved from 127.0.0.1:${proxy.port} to ${newMaster} during the inspection; everything was read again from ${newMaster}`,
+    );
+    expect(findings.filter((finding) => finding.rule === 'live-queue-without-worker').map((finding) => finding.queue)).toEqual(['reports']);
   });
 });
