@@ -104,6 +104,12 @@ const RULE_SPECS = {
     description: 'CLIENT LIST is not permitted, so BullMQ worker liveness was inferred from stalled-check keys.',
     help: 'Grant the Redis user `+client|list` for an exact view of BullMQ workers.',
   },
+  'live-known-queue-without-worker': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'A queue Redis knows (RQ `rq:queues`, a BullMQ `meta` key) has no live worker, even though it is empty.',
+    help: 'Start a worker that listens to the queue before anything is enqueued to it, or delete the queue if it is no longer used.',
+  },
   'smoke-http-status': {
     stage: 'smoke',
     severity: 'error',
@@ -127,6 +133,12 @@ const RULE_SPECS = {
     severity: 'error',
     description: 'The API could not be reached.',
     help: 'Check the API URL and that the API is up and reachable from where the doctor runs.',
+  },
+  'smoke-unauthorized': {
+    stage: 'smoke',
+    severity: 'error',
+    description: "The API refused the doctor's own token (401/403): a credentials problem of the check, not of the deploy.",
+    help: 'Give the doctor a valid token (--token, --token-file or RECEIPTS_DOCTOR_TOKEN) for the API it smoke-tests.',
   },
 } as const satisfies Record<string, RuleSpec>;
 

@@ -190,6 +190,8 @@ export interface LiveWorker {
   alive: boolean;
   currentJob?: string;
   birth?: string;
+  /** The Redis it is registered in (redacted), when the run read several. */
+  redis?: string;
 }
 
 export interface LiveQueue {
@@ -206,6 +208,21 @@ export interface LiveQueue {
   consumers: string[];
   /** BullMQ without CLIENT LIST: a live worker was inferred from the queue's fresh `stalled-check` key. */
   liveness?: 'stalled-check';
+  /** The Redis it lives in (redacted), when the run read several. */
+  redis?: string;
+}
+
+/** One Redis the live stage read (one `--redis`). */
+export interface LiveTarget {
+  /** The URL as given, password redacted. */
+  redis: string;
+  topology: 'standalone' | 'sentinel' | 'cluster';
+  /** Sentinel: `host:port` of the master read; Cluster: the masters read. */
+  nodes?: string[];
+  /** Sentinel: a failover the inspection followed. */
+  failover?: string;
+  /** Round trips to this Redis (a Cluster: to its busiest node; the masters are read at the same time). */
+  roundTrips: number;
 }
 
 export interface LiveSection {
@@ -215,8 +232,10 @@ export interface LiveSection {
   durationMs: number;
   /** Redacted URL that was inspected. */
   redis?: string;
-  /** Round trips to Redis made by the inspection. */
+  /** Round trips to Redis made by the inspection (several Redis: the most to any one of them). */
   roundTrips?: number;
+  /** Every Redis read, with its topology. */
+  targets?: LiveTarget[];
 }
 
 export interface SmokePhase {

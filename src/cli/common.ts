@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
@@ -22,11 +22,13 @@ export interface OutputOptions {
   writeBaseline?: string;
   /** Also append the Markdown report to this file (a GitHub Actions step summary), whatever --format is. */
   stepSummary?: string;
+  /** Set by `live --watch`: the report is rewritten every refresh. */
+  watching?: boolean;
 }
 
 export function addOutputOptions(command: Command): Command {
   return command
-    .option('--format <name>', 'table, json, sarif, github, junit or markdown', 'table')
+    .option('--format <name>', 'table, json, sarif, github, junit, markdown or openmetrics (live)', 'table')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning or info', 'error')
     .option('--baseline <file>', 'ignore the known findings recorded in this baseline file; fail only on new ones')
@@ -118,7 +120,16 @@ export async function emitReport(original: Report, options: OutputOptions): Prom
   const shown = quietTable ? { ...report, findings: report.findings.filter((finding) => failsAt([finding], failOn)) } : report;
   const format = await getFormatter(options.format);
   const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false, quiet: quietTable, failOn });
-  if (options.output) {
+  if (options.output && options.format === 'openmetrics') {
+    // A textfile collector may read the file at any moment (live --watch rewrites it): replace it atomically.
+    writeFile(`${options.output}.tmp-${process.pid}`, text, '--output');
+    try {
+      renameSync(`${options.output}.tmp-${process.pid}`, options.output);
+    } catch (error) {
+      throw new InputError(`Cannot write --output ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (!options.quiet && !options.watching) process.stderr.write(`Report written to ${options.output}\n`);
+  } else if (options.output) {
     writeFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);
   } else {

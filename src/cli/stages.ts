@@ -107,7 +107,11 @@ export async function projectConfig(root: string | undefined): Promise<ProjectCo
 }
 
 export interface LiveCliOptions {
-  redis?: string;
+  redis?: string[];
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  sentinelPassword?: string;
   queue?: string[];
   backend?: string;
   prefix?: string;
@@ -118,7 +122,11 @@ export interface LiveCliOptions {
 
 export function addLiveOptions(command: Command): Command {
   return command
-    .option('--redis <url>', 'Redis to inspect (redis://, rediss://; REDIS_URL)')
+    .option('--redis <url>', 'Redis to inspect: redis://, rediss://, redis+sentinel://host:port[,host:port…]/<master>[/<db>], a Cluster node; repeatable (REDIS_URL)', collectRaw)
+    .option('--tls-ca <file>', 'rediss://: trust this CA (PEM) instead of the system CAs')
+    .option('--tls-cert <file>', 'rediss://: client certificate (PEM)')
+    .option('--tls-key <file>', 'rediss://: private key of --tls-cert (PEM)')
+    .option('--sentinel-password <password>', "the sentinels' own password (prefer RECEIPTS_DOCTOR_SENTINEL_PASSWORD)")
     .option('--queue <name>', 'a queue that must have a live worker (repeatable, comma lists)', collect)
     .option('--backend <name>', 'rq, bullmq or auto (default: auto)')
     .option('--prefix <prefix>', `BullMQ key prefix (default: ${DEFAULT_BULL_PREFIX})`)
@@ -127,14 +135,44 @@ export function addLiveOptions(command: Command): Command {
     .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
 }
 
+/** A PEM file for --tls-*: read whole (they are small), an unreadable one is an input error. */
+function readPem(flag: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    // Only a regular file, capped while reading (a PEM bundle is a few KiB; /dev/zero must not fill memory).
+    return Buffer.from(nodeFileSystem.readFile(file, 1024 * 1024), 'utf8');
+  } catch (error) {
+    throw new InputError(`Cannot read ${flag} ${file}: ${readFailureReason(error)}`);
+  }
+}
+
 export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (LiveOptions & { environment?: string }) | undefined {
-  const redisUrl = options.redis ?? process.env.REDIS_URL ?? config.live?.redis;
+  const configured = config.live?.redis;
+  const environment = options.environment ?? config.live?.environment;
+  let fromConfig: string[] | undefined;
+  if (typeof configured === 'string') fromConfig = [configured];
+  else if (Array.isArray(configured)) fromConfig = configured;
+  else if (configured) {
+    // Per environment: the one --environment names, else `default`.
+    const key = environment ?? 'default';
+    fromConfig = configured[key];
+    if (!fromConfig && (options.redis === undefined && !process.env.REDIS_URL)) {
+      throw new InputError(`live.redis in the config file has no entry for environment \`${key}\` (have: ${Object.keys(configured).join(', ')}); choose one with --environment.`);
+    }
+  }
+  const urls = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined) ?? fromConfig;
+  const [redisUrl, ...moreRedisUrls] = urls ?? [];
   if (!redisUrl) return undefined;
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together.');
+  const tlsFiles = { ca: readPem('--tls-ca', options.tlsCa), cert: readPem('--tls-cert', options.tlsCert), key: readPem('--tls-key', options.tlsKey) };
+  const sentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
   const backend = options.backend ?? config.live?.backend ?? 'auto';
   if (!['rq', 'bullmq', 'auto'].includes(backend)) throw new InputError(`--backend expects rq, bullmq or auto, got \`${backend}\`.`);
-  const environment = options.environment ?? config.live?.environment;
   return {
     redisUrl,
+    ...(moreRedisUrls.length ? { moreRedisUrls } : {}),
+    ...(tlsFiles.ca || tlsFiles.cert ? { tlsFiles: Object.fromEntries(Object.entries(tlsFiles).filter(([, value]) => value)) } : {}),
+    ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
     backend: backend as LiveOptions['backend'],
     prefix: options.prefix ?? config.live?.prefix ?? DEFAULT_BULL_PREFIX,
     expectedQueues: options.queue ?? config.queues ?? [],

@@ -20,7 +20,7 @@ export interface ProjectConfig {
   queues?: string[];
   envFiles?: string[];
   vars?: Record<string, string>;
-  live?: { redis?: string; backend?: 'rq' | 'bullmq' | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
+  live?: { redis?: string | string[] | Record<string, string[]>; backend?: 'rq' | 'bullmq' | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
   smoke?: { url?: string; body?: string; syncPath?: string; statusPath?: string; diagnosticsPath?: string; timeout?: number };
   /** Severity override per rule id; `off` drops the rule's findings. */
   rules?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
@@ -216,7 +216,14 @@ function readLive(reader: ConfigReader, node: Node | null): NonNullable<ProjectC
     const where = `live.${key}`;
     if (key === 'backend') live.backend = reader.oneOf(value, where, BACKENDS);
     else if (key === 'stuckAfter') live.stuckAfter = reader.number(value, where, 0);
-    else if (key === 'redis') live.redis = reader.string(value, where);
+    // One URL, a list (several Redis), or per environment: `redis: { prod: [...], staging: redis://… }`.
+    else if (key === 'redis') {
+      live.redis = isMap(value)
+        ? Object.fromEntries(reader.entries(value, where).map(([environment, urls]) => [environment, reader.strings(urls, `${where}.${environment}`)]))
+        : isSeq(value)
+          ? reader.strings(value, where)
+          : reader.string(value, where);
+    }
     else if (key === 'prefix') live.prefix = reader.string(value, where);
     else live.environment = reader.string(value, where);
   }

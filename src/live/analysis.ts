@@ -17,7 +17,7 @@ export interface LiveAnalysisInput {
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => string> = {
-  expired: () => 'its worker hash has expired but it is still listed in rq:workers',
+  expired: (_worker, read) => `its worker hash has expired but it is still listed in ${read.listedIn?.length ? read.listedIn.join(', ') : 'rq:workers'}`,
   dead: () => 'it registered its death but is still listed',
   'heartbeat-overdue': (_worker, read) =>
     `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
@@ -82,24 +82,34 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     );
   }
 
-  const byName = new Map<string, QueueRead[]>();
+  // One group per queue per Redis: a worker on one Redis does not consume the same name on another. Expected
+  // queues only need a worker somewhere (django-rq may put each queue on its own connection).
+  const groups = new Map<string, QueueRead[]>();
   for (const read of input.queues) {
-    const reads = byName.get(read.queue.name);
+    const key = `${read.queue.redis ?? ''}\0${read.queue.name}`;
+    const reads = groups.get(key);
     if (reads) reads.push(read);
-    else byName.set(read.queue.name, [read]);
+    else groups.set(key, [read]);
   }
+  const servedIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check');
+  const onRedis = (reads: QueueRead[]) => (reads[0]!.queue.redis ? ` on ${reads[0]!.queue.redis}` : '');
+  const sortedGroups = [...groups.values()].sort((a, b) => byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) || byCodeUnits(a[0]!.queue.redis ?? '', b[0]!.queue.redis ?? ''));
   const expected = new Set(input.expectedQueues);
   const reported = new Set<string>();
-  for (const [name, reads] of [...byName].sort(([a], [b]) => byCodeUnits(a, b))) {
+  const reportedGroups = new Set<QueueRead[]>();
+  for (const reads of sortedGroups) {
+    const name = reads[0]!.queue.name;
     const waiting = reads.reduce((sum, read) => sum + read.queue.waiting, 0);
-    if (served(name) || (waiting === 0 && !expected.has(name))) continue;
+    if (servedIn(reads)) continue;
+    if (waiting === 0 && (!expected.has(name) || served(name) || reported.has(name))) continue;
     const oldest = Math.max(...reads.map((read) => read.queue.oldestWaitingAgeMs ?? -1));
     reported.add(name);
+    reportedGroups.add(reads);
     findings.push(
       finding('live-queue-without-worker', {
         message:
           waiting > 0
-            ? `Queue \`${name}\` has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
+            ? `Queue \`${name}\`${onRedis(reads)} has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
             : `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
         hint: `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`,
         queue: name,
@@ -107,8 +117,22 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
       }),
     );
   }
+  for (const reads of sortedGroups) {
+    const name = reads[0]!.queue.name;
+    // Empty, not expected, but Redis knows it: the incident's queue while the API refuses to enqueue (fail-fast).
+    if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || !reads.some((read) => read.known)) continue;
+    const backends = [...new Set(reads.filter((read) => read.known).map((read) => read.queue.backend))].sort();
+    findings.push(
+      finding('live-known-queue-without-worker', {
+        message: `Queue \`${name}\` exists in Redis${onRedis(reads)} (${backends.map((backend) => (backend === 'rq' ? 'RQ `rq:queues`' : `BullMQ \`${input.prefix}:${name}:meta\``)).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
+        hint: `Start a worker that listens to \`${name}\`, or remove the queue if nothing uses it any more.`,
+        queue: name,
+        related: whoListens(name),
+      }),
+    );
+  }
   for (const name of [...expected].sort()) {
-    if (reported.has(name) || byName.has(name) || served(name)) continue;
+    if (reported.has(name) || served(name) || input.queues.some((read) => read.queue.name === name)) continue;
     findings.push(
       finding('live-queue-without-worker', {
         message: `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,

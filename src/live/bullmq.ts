@@ -10,9 +10,17 @@ const QUEUE_COMMANDS = 11;
 /** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
 const MAX_SCAN_PAGES = 100_000;
 
-/** Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop (the only part that grows with the keyspace). */
+/**
+ * Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop per node (the only part that grows with the
+ * keyspace). A Cluster's masters are scanned at the same time, each for its own slots.
+ */
 async function discoverQueues(reader: RedisReader, keys: BullKeys): Promise<string[]> {
   const names = new Set<string>();
+  await Promise.all((reader.nodes ?? [reader]).map((node) => scanNode(node, keys, names)));
+  return [...names].sort();
+}
+
+async function scanNode(reader: RedisReader, keys: BullKeys, names: Set<string>): Promise<void> {
   let cursor = '0';
   // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
   const seen = new Set<string>();
@@ -33,7 +41,6 @@ async function discoverQueues(reader: RedisReader, keys: BullKeys): Promise<stri
       if (queue !== undefined) names.add(queue);
     }
   } while (cursor !== '0');
-  return [...names].sort();
 }
 
 function queueCommands(keys: BullKeys, name: string): Command[] {
@@ -138,6 +145,8 @@ export async function readBullmq(reader: RedisReader, prefix: string, extraQueue
 
   const jobs = new Map<string, { oldest?: string; failed?: string }>();
   const queues = names.map((name, index) => toQueueRead(name, replies, 1 + index * QUEUE_COMMANDS, jobs));
+  const metaKeys = new Set(discovered);
+  for (const read of queues) if (metaKeys.has(read.queue.name)) read.known = true;
 
   // Second round trip: the oldest waiting job's timestamp and the newest failure's reason, for every queue at once.
   const jobCommands: Command[] = [];

@@ -1,13 +1,21 @@
-import type { Consumer, Finding, LiveSection } from '../types.js';
+import { InputError, UnreachableError } from '../errors.js';
+import type { Consumer, Finding, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
-import type { BackendRead } from './model.js';
+import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import { byCodeUnits, emptyQueue } from './model.js';
-import { connectReader } from './redis.js';
+import type { TlsFiles } from './resp.js';
+import { openTarget, type OpenTarget, type TargetSettings } from './topology/index.js';
 import { escapeControlCharsDeep } from '../redact.js';
 
 export interface LiveOptions {
-  /** Redis URL (redis://, rediss://, with user/password/db). Never printed unredacted. */
+  /** Redis URL (redis://, rediss://, redis+sentinel://, with user/password/db). Never printed unredacted. */
   redisUrl: string;
+  /** More Redis read in the same run (`--redis` repeated): django-rq can put queues on different connections. */
+  moreRedisUrls?: string[];
+  /** CA, client certificate and key for rediss:// (--tls-ca, --tls-cert, --tls-key). */
+  tlsFiles?: TlsFiles;
+  /** The sentinels' own password (--sentinel-password, RECEIPTS_DOCTOR_SENTINEL_PASSWORD). */
+  sentinelPassword?: string;
   backend: 'rq' | 'bullmq' | 'auto';
   /** BullMQ key prefix (default `bull`). */
   prefix: string;
@@ -29,64 +37,138 @@ export interface LiveResult {
 
 const EMPTY: BackendRead = { found: false, workers: [], queues: [] };
 
+/** What one Redis gave: its reads and how it was reached. */
+interface TargetRead {
+  target: LiveTarget;
+  rq: BackendRead;
+  bull: BackendRead;
+}
+
+/** RQ cannot run on a Cluster: its pipelines and Lua scripts span keys of many slots. */
+const RQ_ON_CLUSTER =
+  'RQ does not support Redis Cluster (its pipelines span keys of different slots): give --redis the standalone or Sentinel Redis the RQ workers use, or --backend bullmq.';
+
+async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: string[], now: number): Promise<Omit<TargetRead, 'target'>> {
+  const { reader } = opened;
+  const cluster = opened.topology === 'cluster';
+  if (cluster && options.backend === 'rq') throw new InputError(`${opened.label}: ${RQ_ON_CLUSTER}`);
+  const { readRq } = await import('./rq.js');
+  const { readBullmq } = await import('./bullmq.js');
+  // Both readers share the connection; their pipelines interleave instead of waiting for each other.
+  const [rq, bull] = await Promise.all([
+    options.backend === 'bullmq' || cluster ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now),
+    options.backend === 'rq' ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now),
+  ]);
+  return { rq, bull };
+}
+
+/** Opens and reads one `--redis`; a Sentinel master lost mid-read (a failover) is resolved again and read again, once. */
+async function readTarget(url: string, options: LiveOptions, wanted: string[], now: number): Promise<TargetRead> {
+  const settings: TargetSettings = {
+    connectTimeoutMs: options.connectTimeoutMs,
+    ...(options.tlsFiles ? { tlsFiles: options.tlsFiles } : {}),
+    ...(options.sentinelPassword !== undefined ? { sentinelPassword: options.sentinelPassword } : {}),
+  };
+  let opened = await openTarget(url, settings);
+  let failover: string | undefined;
+  try {
+    let reads: Omit<TargetRead, 'target'>;
+    try {
+      reads = await readOpened(opened, options, wanted, now);
+    } catch (error) {
+      if (!opened.reopen || !(error instanceof UnreachableError)) throw error;
+      const before = opened.master;
+      await opened.reader.close();
+      opened = await opened.reopen();
+      failover =
+        before !== opened.master
+          ? `the master moved from ${before} to ${opened.master} during the inspection; everything was read again from ${opened.master}`
+          : `the connection to the master ${before} was lost during the inspection; everything was read again`;
+      reads = await readOpened(opened, options, wanted, now);
+    }
+    const nodes = opened.topology === 'cluster' ? (opened.reader.nodes ?? []).map((node) => `${node.target.host}:${node.target.port}`) : opened.master ? [opened.master] : undefined;
+    return {
+      target: {
+        redis: opened.label,
+        topology: opened.topology,
+        ...(nodes ? { nodes } : {}),
+        ...(failover ? { failover } : {}),
+        roundTrips: opened.reader.roundTrips,
+      },
+      ...reads,
+    };
+  } finally {
+    await opened.reader.close();
+  }
+}
+
 /**
- * Reads (never writes) a Redis: workers, queues, registries; returns the live section and its findings.
+ * Reads (never writes) one or several Redis: workers, queues, registries; returns the live section and its findings.
  * Only read commands, in pipelines: the round trips do not grow with the number of workers or queues.
- * Throws `UnreachableError` when Redis cannot be reached, authenticated, or does not answer in time.
+ * Throws `UnreachableError` when a Redis cannot be reached, authenticated, or does not answer in time.
  */
 export async function runLive(options: LiveOptions): Promise<LiveResult> {
   const started = performance.now();
   const now = options.now ?? Date.now;
-  const reader = await connectReader(options.redisUrl, options.connectTimeoutMs);
-  try {
-    const wanted = [
-      ...new Set([
-        ...options.expectedQueues,
-        ...(options.config?.consumers.filter((consumer) => consumer.active).flatMap((consumer) => consumer.queues) ?? []),
-      ]),
-    ];
-    // With an explicit backend the wanted queues get rows there; with auto, only where they exist (added below).
-    const { readRq } = await import('./rq.js');
-    const { readBullmq } = await import('./bullmq.js');
-    // Both readers share the connection; their pipelines interleave instead of waiting for each other.
-    const [rq, bull] = await Promise.all([
-      options.backend === 'bullmq' ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now()),
-      options.backend === 'rq' ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now()),
-    ]);
-    const backend: LiveSection['backend'] =
-      options.backend !== 'auto' ? options.backend : rq.found && bull.found ? 'both' : bull.found ? 'bullmq' : 'rq';
+  const wanted = [
+    ...new Set([
+      ...options.expectedQueues,
+      ...(options.config?.consumers.filter((consumer) => consumer.active).flatMap((consumer) => consumer.queues) ?? []),
+    ]),
+  ];
+  const urls = [...new Set([options.redisUrl, ...(options.moreRedisUrls ?? [])])];
+  const at = now();
+  // With an explicit backend the wanted queues get rows there; with auto, only where they exist (added below).
+  const reads = await Promise.all(urls.map((url) => readTarget(url, options, wanted, at)));
+  const several = reads.length > 1;
 
-    const workers = [...rq.workers, ...bull.workers];
-    const queues = [...rq.queues, ...bull.queues];
-    if (options.backend === 'auto') {
-      const primary = backend === 'bullmq' ? 'bullmq' : 'rq';
-      for (const name of wanted) if (!queues.some((read) => read.queue.name === name)) queues.push({ queue: emptyQueue(name, primary) });
-    }
-    for (const read of queues) if (read.stalledCheckAlive && bull.clientListDenied) read.queue.liveness = 'stalled-check';
+  const workers: WorkerRead[] = [];
+  const queues: QueueRead[] = [];
+  for (const { target, rq, bull } of reads) {
+    const targetWorkers = [...rq.workers, ...bull.workers];
+    const targetQueues = [...rq.queues, ...bull.queues];
+    for (const read of targetQueues) if (read.stalledCheckAlive && bull.clientListDenied) read.queue.liveness = 'stalled-check';
+    // A worker consumes the queues of its own Redis only.
     attachConsumers(
-      workers.map((read) => read.worker),
-      queues.map((read) => read.queue),
+      targetWorkers.map((read) => read.worker),
+      targetQueues.map((read) => read.queue),
     );
-    const findings = analyzeLive({
-      workers,
-      queues,
-      expectedQueues: options.expectedQueues,
-      stuckAfterSeconds: options.stuckAfterSeconds,
-      prefix: options.prefix,
-      ...(options.config ? { config: options.config } : {}),
-      ...(bull.clientListDenied ? { clientListDenied: true } : {}),
-    });
-    const section: LiveSection = {
-      backend,
-      workers: workers.map((read) => read.worker).sort((a, b) => byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name)),
-      queues: queues.map((read) => read.queue).sort((a, b) => byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name)),
-      durationMs: Math.round(performance.now() - started),
-      redis: reader.target.redacted,
-      roundTrips: reader.roundTrips,
-    };
-    // Every string here may come from Redis (worker names, hostnames, states, queue names, exception text).
-    return { section: escapeControlCharsDeep(section), findings: escapeControlCharsDeep(findings) };
-  } finally {
-    await reader.close();
+    if (several) {
+      for (const read of targetWorkers) read.worker.redis = target.redis;
+      for (const read of targetQueues) read.queue.redis = target.redis;
+    }
+    workers.push(...targetWorkers);
+    queues.push(...targetQueues);
   }
+  const rqFound = reads.some((read) => read.rq.found);
+  const bullFound = reads.some((read) => read.bull.found);
+  const backend: LiveSection['backend'] =
+    options.backend !== 'auto' ? options.backend : rqFound && bullFound ? 'both' : bullFound ? 'bullmq' : 'rq';
+  if (options.backend === 'auto') {
+    const primary = backend === 'bullmq' ? 'bullmq' : 'rq';
+    for (const name of wanted) if (!queues.some((read) => read.queue.name === name)) queues.push({ queue: emptyQueue(name, primary) });
+  }
+  const clientListDenied = reads.some((read) => read.bull.clientListDenied);
+  const findings = analyzeLive({
+    workers,
+    queues,
+    expectedQueues: options.expectedQueues,
+    stuckAfterSeconds: options.stuckAfterSeconds,
+    prefix: options.prefix,
+    ...(options.config ? { config: options.config } : {}),
+    ...(clientListDenied ? { clientListDenied: true } : {}),
+  });
+  const byPlace = (a: { backend: string; name: string; redis?: string }, b: { backend: string; name: string; redis?: string }) =>
+    byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name) || byCodeUnits(a.redis ?? '', b.redis ?? '');
+  const section: LiveSection = {
+    backend,
+    workers: workers.map((read) => read.worker).sort(byPlace),
+    queues: queues.map((read) => read.queue).sort(byPlace),
+    durationMs: Math.round(performance.now() - started),
+    redis: reads.map((read) => read.target.redis).join(', '),
+    roundTrips: Math.max(...reads.map((read) => read.target.roundTrips)),
+    ...(several || reads.some((read) => read.target.topology !== 'standalone') ? { targets: reads.map((read) => read.target) } : {}),
+  };
+  // Every string here may come from Redis (worker names, hostnames, states, queue names, exception text).
+  return { section: escapeControlCharsDeep(section), findings: escapeControlCharsDeep(findings) };
 }

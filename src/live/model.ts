@@ -7,6 +7,8 @@ export interface WorkerRead {
   staleReason?: string;
   /** RQ: what was left of the worker key's TTL when read (ms); -1 none, -2 gone. */
   remainingTtlMs?: number;
+  /** RQ: the per-queue sets (`rq:workers:<queue>`) that list a worker `rq:workers` does not. */
+  listedIn?: string[];
 }
 
 /** A queue as read, with the newest failure's first error line and liveness inferred without CLIENT LIST. */
@@ -15,6 +17,8 @@ export interface QueueRead {
   newestFailure?: string;
   /** BullMQ fallback: a worker ran a stalled-jobs check recently (its `stalled-check` key is alive). */
   stalledCheckAlive?: boolean;
+  /** Redis itself knows the queue (RQ's `rq:queues`, a BullMQ `meta` key), not only an expectation or a worker. */
+  known?: boolean;
 }
 
 /** What one backend reader returns. */

@@ -1,6 +1,6 @@
 import { InputError, UnreachableError } from '../errors.js';
 import { badRedisUrlReason, escapeControlChars, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
-import { RedisReplyError, RespConnection, type RespValue } from './resp.js';
+import { RedisReplyError, RespConnection, type RespValue, type TlsFiles } from './resp.js';
 
 /** Connection settings parsed from a redis:// or rediss:// URL. */
 export interface RedisTarget {
@@ -66,7 +66,19 @@ export interface RedisReader {
   /** Sends all commands in one round trip; an empty list costs nothing. */
   pipeline(commands: Command[]): Promise<Reply[]>;
   readonly roundTrips: number;
+  /**
+   * The servers that hold a part of the keyspace, for commands that are per server, not per key (SCAN,
+   * CLIENT LIST): the masters of a Cluster; absent for one server (it is its own only node).
+   */
+  readonly nodes?: readonly RedisReader[];
+  /** The server said `cluster_enabled:1` in the handshake's INFO. */
+  readonly clusterEnabled?: boolean;
   close(): Promise<void>;
+}
+
+/** Connection settings every server of one `--redis` shares (TLS files today). */
+export interface ConnectSettings {
+  tlsFiles?: TlsFiles;
 }
 
 function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: number): string {
@@ -86,6 +98,10 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
   if (/NOPERM/.test(text)) return `Cannot use ${where}: permission denied (${text.split('\n')[0]}).`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `Cannot connect to ${where}: the connection was closed by the server.`;
   if (/DB index is out of range|invalid DB index/i.test(text)) return `Cannot use ${where}: database ${target.db} does not exist.`;
+  if (/SELECT is not allowed in cluster mode/i.test(text)) return `Cannot use ${where}: it is a Redis Cluster node, which has database 0 only (drop /${target.db} from the URL).`;
+  if (/certificate|self[- ]signed|unable to (get|verify)|SSL|TLS|alert/i.test(text) || /^ERR_TLS|^ERR_SSL|CERT/.test(String(code ?? ''))) {
+    return `Cannot connect to ${where}: TLS failed (${text.split('\n')[0]}); check --tls-ca, --tls-cert and --tls-key.`;
+  }
   return `Cannot connect to ${where}: ${text.split('\n')[0]}`;
 }
 
@@ -113,8 +129,9 @@ function decode(name: string, value: RespValue): unknown {
  */
 const READ_TIMEOUT_FLOOR_MS = 10_000;
 
-export async function connectReader(rawUrl: string, timeoutMs: number): Promise<RedisReader> {
-  const target = parseRedisUrl(rawUrl);
+export async function connectReader(url: string | RedisTarget, timeoutMs: number, settings: ConnectSettings = {}): Promise<RedisReader> {
+  const target = typeof url === 'string' ? parseRedisUrl(url) : url;
+  let clusterEnabled = false;
   const fail = (error: unknown) =>
     new UnreachableError(escapeControlChars(redactUrlsInText(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]))), 'redis', {
       cause: error,
@@ -127,18 +144,22 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
   try {
     await Promise.race([
       (async () => {
-        connection = await RespConnection.open(target);
+        connection = await RespConnection.open({ ...target, ...(settings.tlsFiles ? { tlsFiles: settings.tlsFiles } : {}) });
         const handshake: Command[] = [];
         if (target.password !== undefined) {
           handshake.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
         }
         if (target.db !== 0) handshake.push(['SELECT', target.db]);
-        handshake.push(['CLIENT', 'SETNAME', 'receipts-doctor:live'], ['PING']);
+        // INFO cluster rides along (no extra round trip): a Cluster node is detected from `cluster_enabled:1`.
+        handshake.push(['CLIENT', 'SETNAME', 'receipts-doctor:live'], ['PING'], ['INFO', 'cluster']);
         const replies = await connection.send(handshake);
-        // CLIENT SETNAME may be refused by an ACL: the inspection works without a name.
-        const setnameIndex = handshake.length - 2;
-        const refused = replies.find((reply, index) => reply instanceof RedisReplyError && index !== setnameIndex);
+        // CLIENT SETNAME may be refused by an ACL (the inspection works without a name), INFO too (then: no Cluster).
+        const setnameIndex = handshake.length - 3;
+        const infoIndex = handshake.length - 1;
+        const refused = replies.find((reply, index) => reply instanceof RedisReplyError && index !== setnameIndex && index !== infoIndex);
         if (refused) throw refused;
+        const info = replies[infoIndex];
+        clusterEnabled = typeof info === 'string' && /^cluster_enabled:1\s*$/m.test(info);
       })(),
       deadline,
     ]);
@@ -153,6 +174,7 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
   let roundTrips = 0;
   return {
     target,
+    clusterEnabled,
     get roundTrips() {
       return roundTrips;
     },
@@ -181,8 +203,10 @@ export async function connectReader(rawUrl: string, timeoutMs: number): Promise<
         clearTimeout(readTimer);
       }
       // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
-      // CLIENT LIST is the one command allowed to be refused (BullMQ falls back to stalled-check keys).
-      const denied = replies.findIndex((reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client');
+      // CLIENT LIST may be refused (BullMQ falls back to stalled-check keys); CLUSTER SLOTS says which grant it needs.
+      const denied = replies.findIndex(
+        (reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client' && commands[index]![0] !== 'cluster',
+      );
       if (denied >= 0) throw fail(replies[denied]);
       return replies.map((reply, index) => {
         const value = decode(commands[index]![0], reply);

@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 
 /** An error reply from Redis (`-ERR …`, `-NOPERM …`): per command, it does not break the connection. */
@@ -107,6 +107,15 @@ export interface RespEndpoint {
   host: string;
   port: number;
   tls: boolean;
+  /** PEM contents for `rediss://`: a CA to trust (instead of the system's), a client certificate and its key. */
+  tlsFiles?: TlsFiles;
+}
+
+/** PEM file contents given with --tls-ca, --tls-cert, --tls-key. */
+export interface TlsFiles {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
 }
 
 /**
@@ -128,8 +137,17 @@ export class RespConnection {
   /** Opens a TCP (or TLS) connection; rejects with the socket error (ECONNREFUSED, ENOTFOUND, …). */
   static open(endpoint: RespEndpoint): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
+      const files = endpoint.tlsFiles ?? {};
       const socket = endpoint.tls
-        ? connectTls({ host: endpoint.host, port: endpoint.port, servername: endpoint.host })
+        ? connectTls({
+            host: endpoint.host,
+            port: endpoint.port,
+            // SNI carries host names only (RFC 6066); Node warns on an IP address.
+            ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+            ...(files.ca ? { ca: files.ca } : {}),
+            ...(files.cert ? { cert: files.cert } : {}),
+            ...(files.key ? { key: files.key } : {}),
+          })
         : connectTcp({ host: endpoint.host, port: endpoint.port });
       socket.setNoDelay(true);
       const onError = (error: Error) => reject(error);

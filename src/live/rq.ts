@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { LiveWorker } from '../types.js';
-import { emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
+import { byCodeUnits, emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
 import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
 import { RQ_KEYS, rqQueueName, rqWorkerName } from './rq-keys.js';
 
@@ -189,9 +189,38 @@ function workerRead(key: string, hash: Record<string, string>, remainingMs: numb
   return { worker, remainingTtlMs: remainingMs, ...(staleReason ? { staleReason } : {}) };
 }
 
+/** Worker keys listed in per-queue sets (`rq:workers:<queue>`) but not in `rq:workers`, with the sets that list them. */
+function extraRegistrations(
+  names: readonly string[],
+  replies: Reply[],
+  offset: number,
+  stride: number,
+  known: Set<string>,
+  into: Map<string, string[]>,
+  membership: Map<string, string[]>,
+): void {
+  names.forEach((name, index) => {
+    for (const key of asStrings(replies[offset + index * stride])) {
+      membership.set(key, [...(membership.get(key) ?? []), name]);
+      if (known.has(key)) continue;
+      into.set(key, [...(into.get(key) ?? []), name]);
+    }
+  });
+}
+
+/** A worker key only a per-queue set lists: stale when its hash is gone, with the queues whose sets list it. */
+function perQueueWorker(key: string, queues: string[], hash: Reply | undefined, ttl: Reply | undefined, now: number): WorkerRead {
+  const read = workerRead(key, workerHash(hash), pttl(ttl), now);
+  if (read.worker.queues.length === 0) read.worker.queues = [...queues].sort();
+  read.listedIn = queues.map((queue) => RQ_KEYS.workersOf(queue)).sort();
+  return read;
+}
+
 /**
  * Reads RQ's registrations without writing (no cleanup, unlike `rq info`/`Worker.all`/registry counts):
- * at most four pipelined round trips whatever the number of workers and queues.
+ * `rq:workers`, the per-queue sets `rq:workers:<queue>` (a dead worker another worker's start-up cleanup removed
+ * from `rq:workers` stays there), worker hashes, queues and registries — at most four pipelined round trips
+ * whatever the number of workers and queues.
  */
 export async function readRq(reader: RedisReader, extraQueues: readonly string[], now: number): Promise<BackendRead> {
   const nowSeconds = Math.floor(now / 1000);
@@ -201,12 +230,14 @@ export async function readRq(reader: RedisReader, extraQueues: readonly string[]
   ]);
   const workerKeys = asStrings(workerKeysReply).sort();
   const registeredQueues = asStrings(queueKeysReply).flatMap((key) => rqQueueName(key) ?? []);
+  const known = new Set(registeredQueues);
   const found = workerKeys.length > 0 || registeredQueues.length > 0;
   const firstQueues = [...new Set([...registeredQueues, ...extraQueues])];
+  const listed = new Set(workerKeys);
 
   const commands: Command[] = [];
   for (const key of workerKeys) commands.push(['hmget', key, ...WORKER_FIELDS], ['pttl', key]);
-  for (const name of firstQueues) commands.push(...queueCommands(name, nowSeconds));
+  for (const name of firstQueues) commands.push(...queueCommands(name, nowSeconds), ['smembers', RQ_KEYS.workersOf(name)]);
   const replies = await reader.pipeline(commands);
 
   const workers = workerKeys.map((key, index) =>
@@ -214,30 +245,60 @@ export async function readRq(reader: RedisReader, extraQueues: readonly string[]
   );
   const queues = new Map<string, QueueRead>();
   const lookups: JobLookups = { oldest: new Map(), newestFailed: new Map() };
+  const firstOffset = 2 * workerKeys.length;
+  const stride = QUEUE_COMMANDS + 1;
   firstQueues.forEach((name, index) => {
-    queues.set(name, toQueueRead(name, toQueueReplies(replies, 2 * workerKeys.length + index * QUEUE_COMMANDS), lookups));
+    queues.set(name, toQueueRead(name, toQueueReplies(replies, firstOffset + index * stride), lookups));
   });
+  const extra = new Map<string, string[]>();
+  const membership = new Map<string, string[]>();
+  extraRegistrations(firstQueues, replies, firstOffset + QUEUE_COMMANDS, stride, listed, extra, membership);
 
-  // Queues only named by workers (never enqueued to) are read together with the job lookups.
+  // Queues only named by workers (never enqueued to) are read together with the job lookups and the hashes of
+  // workers only the per-queue sets list.
   const laterQueues = [...new Set(workers.flatMap((read) => read.worker.queues))].filter((name) => !queues.has(name));
+  const extraKeys = [...extra.keys()].sort();
   const jobs = jobCommands(lookups);
   const secondCommands = [...jobs.commands];
-  for (const name of laterQueues) secondCommands.push(...queueCommands(name, nowSeconds));
+  for (const name of laterQueues) secondCommands.push(...queueCommands(name, nowSeconds), ['smembers', RQ_KEYS.workersOf(name)]);
+  for (const key of extraKeys) secondCommands.push(['hmget', key, ...WORKER_FIELDS], ['pttl', key]);
   const secondReplies = await reader.pipeline(secondCommands);
   applyJobReplies(queues, jobs.order, secondReplies, now);
 
   const laterLookups: JobLookups = { oldest: new Map(), newestFailed: new Map() };
+  const laterOffset = jobs.commands.length;
   laterQueues.forEach((name, index) => {
-    queues.set(name, toQueueRead(name, toQueueReplies(secondReplies, jobs.commands.length + index * QUEUE_COMMANDS), laterLookups));
+    queues.set(name, toQueueRead(name, toQueueReplies(secondReplies, laterOffset + index * stride), laterLookups));
   });
-  if (laterLookups.oldest.size + laterLookups.newestFailed.size > 0) {
-    const laterJobs = jobCommands(laterLookups);
-    applyJobReplies(queues, laterJobs.order, await reader.pipeline(laterJobs.commands), now);
+  const extraOffset = laterOffset + laterQueues.length * stride;
+  extraKeys.forEach((key, index) => {
+    workers.push(perQueueWorker(key, extra.get(key)!, secondReplies[extraOffset + 2 * index], secondReplies[extraOffset + 2 * index + 1], now));
+    listed.add(key);
+  });
+  const lateExtra = new Map<string, string[]>();
+  extraRegistrations(laterQueues, secondReplies, laterOffset + QUEUE_COMMANDS, stride, listed, lateExtra, membership);
+  const lateExtraKeys = [...lateExtra.keys()].sort();
+  const thirdCommands: Command[] = [];
+  const laterJobs = jobCommands(laterLookups);
+  thirdCommands.push(...laterJobs.commands);
+  for (const key of lateExtraKeys) thirdCommands.push(['hmget', key, ...WORKER_FIELDS], ['pttl', key]);
+  if (thirdCommands.length > 0) {
+    const thirdReplies = await reader.pipeline(thirdCommands);
+    applyJobReplies(queues, laterJobs.order, thirdReplies, now);
+    const offset = laterJobs.commands.length;
+    lateExtraKeys.forEach((key, index) => {
+      workers.push(perQueueWorker(key, lateExtra.get(key)!, thirdReplies[offset + 2 * index], thirdReplies[offset + 2 * index + 1], now));
+    });
+  }
+  for (const [name, read] of queues) if (known.has(name)) read.known = true;
+  // An expired hash no longer says which queues the worker listened to; the per-queue sets still do.
+  for (const read of workers) {
+    if (read.worker.queues.length === 0) read.worker.queues = [...(membership.get(RQ_KEYS.worker(read.worker.name)) ?? [])].sort();
   }
 
   return {
-    found: found || laterQueues.length > 0,
-    workers,
+    found: found || laterQueues.length > 0 || extraKeys.length > 0,
+    workers: workers.sort((a, b) => byCodeUnits(a.worker.name, b.worker.name)),
     queues: [...queues.values()],
   };
 }

@@ -25,6 +25,7 @@ export const FORMATTERS: Record<string, () => Promise<Formatter>> = {
   github: async () => (await import('./github.js')).formatGithub,
   junit: async () => (await import('./junit.js')).formatJunit,
   markdown: async () => (await import('./markdown.js')).formatMarkdown,
+  openmetrics: async () => (await import('./openmetrics.js')).formatOpenMetrics,
 };
 
 /** The valid `--format` names, in the registry's order. */

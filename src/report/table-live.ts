@@ -23,10 +23,14 @@ function queueRank(queue: LiveQueue): number {
   return orphan ? 2 : 3;
 }
 
+/** Several Redis in one run: a column says which one each row came from. */
+const severalRedis = (live: LiveSection) => (live.targets?.length ?? 0) > 1;
+
 function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   const both = live.backend === 'both';
+  const several = severalRedis(live);
   const table = new Table({
-    head: ['worker', ...(both ? ['backend'] : []), 'host', 'state', 'queues', 'heartbeat', 'current job'],
+    head: ['worker', ...(both ? ['backend'] : []), ...(several ? ['redis'] : []), 'host', 'state', 'queues', 'heartbeat', 'current job'],
     style: TABLE_STYLE,
     chars: COMPACT,
   });
@@ -36,6 +40,7 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
     table.push([
       worker.alive ? worker.name : c.red(worker.name),
       ...(both ? [worker.backend] : []),
+      ...(several ? [worker.redis ?? c.dim('–')] : []),
       host || c.dim('–'),
       worker.alive ? (worker.state === 'busy' ? c.cyan(worker.state) : (worker.state ?? '?')) : c.red.bold(`stale (${worker.state ?? '?'})`),
       worker.queues.join(', ') || c.dim('–'),
@@ -52,11 +57,12 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
 
 function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
   const both = live.backend === 'both';
+  const several = severalRedis(live);
   const table = new Table({
-    head: ['queue', ...(both ? ['backend'] : []), 'waiting', 'active', 'failed', 'oldest waiting', 'live consumers'],
+    head: ['queue', ...(both ? ['backend'] : []), ...(several ? ['redis'] : []), 'waiting', 'active', 'failed', 'oldest waiting', 'live consumers'],
     style: TABLE_STYLE,
     chars: COMPACT,
-    colAligns: ['left', ...(both ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'left'],
+    colAligns: ['left', ...(both ? ['left' as const] : []), ...(several ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'left'],
   });
   const queues = [...live.queues].sort((a, b) => queueRank(a) - queueRank(b));
   for (const queue of queues.slice(0, MAX_ROWS)) {
@@ -72,6 +78,7 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
     table.push([
       orphan && queue.waiting > 0 ? c.red.bold(queue.name) : queue.name,
       ...(both ? [queue.backend] : []),
+      ...(several ? [queue.redis ?? c.dim('–')] : []),
       orphan && queue.waiting > 0 ? c.red.bold(String(queue.waiting)) : String(queue.waiting),
       String(queue.active),
       queue.failed > 0 ? c.yellow(String(queue.failed)) : '0',

@@ -89,6 +89,20 @@ function hintForStatus(status: number, step: 'sync' | 'status', location?: strin
   return 'Compare the API with the sync contract (POST answers 202 with a job_id, the status endpoint 200 with a status).';
 }
 
+/**
+ * The API refused the doctor's own credentials: a misconfigured CI secret, not a broken deploy. The hint says
+ * whether a token was sent at all, never the token.
+ */
+function unauthorized(message: string, tokenSent: boolean): Finding {
+  return finding(
+    'smoke-unauthorized',
+    message,
+    tokenSent
+      ? "A token was sent and the API refused it: check that --token, --token-file or RECEIPTS_DOCTOR_TOKEN holds the API's current token."
+      : 'No token was sent: give the API\'s token with --token-file, RECEIPTS_DOCTOR_TOKEN or --token.',
+  );
+}
+
 function hintForTimeout(lastStatus: string | undefined): string {
   if (lastStatus === 'queued' || lastStatus === 'waiting' || lastStatus === 'deferred' || lastStatus === 'scheduled') {
     return `A job that stays \`${lastStatus}\` has no worker taking it: check that a live worker listens to the job's queue (receipts-doctor check --redis …), or raise --timeout.`;
@@ -219,6 +233,11 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     throw new UnreachableError(scrubSecrets(`Cannot reach the API at ${shownUrl}: ${error.message}.`, secrets), 'http', { cause: error });
   }
   section.httpStatus = post.status;
+  if (post.status === 401 || post.status === 403) {
+    diagnose = false;
+    findings.push(unauthorized(`${postLabel} answered ${post.status}: ${serverText(post.body)}.`, options.token !== undefined));
+    return finish();
+  }
   if (post.status < 200 || post.status > 299) {
     diagnose = post.status >= 500;
     findings.push(
@@ -306,6 +325,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
         if (FINISHED.has(lastStatus ?? '') || FAILED.has(lastStatus ?? '')) break;
       } else if (TRANSIENT_HTTP.has(answer.status)) {
         lastPollProblem = `${answer.status}: ${serverText(answer.body)}`;
+      } else if (answer.status === 401 || answer.status === 403) {
+        diagnose = false;
+        findings.push(unauthorized(`${statusLabel} for job \`${jobId}\` answered ${answer.status}: ${serverText(answer.body)}.`, options.token !== undefined));
+        return finish();
       } else {
         const after = lastStatus ? ` after the job was \`${lastStatus}\`` : '';
         diagnose = answer.status >= 500 || answer.status === 404;

@@ -198,7 +198,8 @@ describe('serve', () => {
         expectNoSecret({ stdout: ok.stdout, stderr: ok.stderr }, SECRETS, `smoke against serve [${format}]`);
       }
       const unauthorized = await runBounded(['smoke', '--url', pair.apiUrl!, '--token', `${TOKEN}-wrong`, '--format', 'json'], { timeoutMs: 30_000 });
-      expect(unauthorized.exitCode).toBe(1);
+      // The doctor's own token refused: exit 2 (smoke-unauthorized), still without any secret.
+      expect(unauthorized.exitCode).toBe(2);
       expectNoSecret({ stdout: unauthorized.stdout, stderr: unauthorized.stderr }, SECRETS, 'smoke against serve, wrong token');
       const live = await runBounded(['check', '--redis', redisUrl(), '--format', 'json', '--url', pair.apiUrl!, '--token', TOKEN], { timeoutMs: 30_000, cwd: tempDir() });
       expectRobust(live, 'check against serve');

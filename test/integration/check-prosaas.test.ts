@@ -101,13 +101,16 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       expect(`${stdout}${stderr}`).not.toContain(TOKEN);
     });
 
-    it('a wrong token is smoke-http-status 401, and no token is printed', async () => {
+    it('a wrong token is smoke-unauthorized (the doctor\'s credentials, not the deploy), and no token is printed', async () => {
       const wrong = 'wrong-token-not-for-printing';
       const { exitCode, report, stdout, stderr } = await runJson(['check', FIXED, '--redis', redis.url, '--url', stack.api.url, '--token', wrong]);
       expect(exitCode).toBe(1);
-      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-unauthorized']);
       expect(report!.smoke!.httpStatus).toBe(401);
-      expect(findingsOf(report, 'smoke-http-status')[0]!.message).toContain('401');
+      const [refused] = findingsOf(report, 'smoke-unauthorized');
+      expect(refused!.message).toContain('401');
+      expect(refused!.hint).toMatch(/^A token was sent and the API refused it/);
+      expect(refused!.related ?? []).toEqual([]);
       expect(`${stdout}${stderr}`).not.toContain(wrong);
     });
 
@@ -203,8 +206,8 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       const { exitCode, report } = await runJson(['check', INCIDENT, '--redis', redis.url, '--url', stack.api.url, '--token', 'not-the-token']);
       expect(exitCode).toBe(1);
       expect(report!.smoke!.httpStatus).toBe(401);
-      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-http-status', 'worker-queue-unused']);
-      expect(findingsOf(report, 'smoke-http-status')[0]!.related ?? []).toEqual([]);
+      expect(ruleIds(report)).toEqual(['live-queue-without-worker', 'queue-without-worker', 'smoke-unauthorized', 'worker-queue-unused']);
+      expect(findingsOf(report, 'smoke-unauthorized')[0]!.related ?? []).toEqual([]);
     });
 
     it('Redis unreachable: the 503 is explained by the static finding only, not by the unreachable Redis', async () => {

@@ -71,13 +71,31 @@ describe('check against the embedded pair (`serve` as a process)', () => {
       expect(again.report!.smoke!.finalStatus).toBe('finished');
     });
 
-    it('a wrong token is smoke-http-status 401, and no token is printed', async () => {
+    it('a wrong token is smoke-unauthorized, and no token is printed', async () => {
       const wrong = 'wrong-token-not-for-printing';
       const { exitCode, report, stdout, stderr } = await runJson(['check', FIXED, '--redis', serve.redisUrl!, '--url', serve.apiUrl!, '--token', wrong]);
       expect(exitCode).toBe(1);
-      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-http-status']);
+      expect(errorFindings(report).map((finding) => finding.rule)).toEqual(['smoke-unauthorized']);
+      expect(findingsOf(report, 'smoke-unauthorized')[0]!.hint).toMatch(/^A token was sent and the API refused it/);
       expect(report!.smoke!.httpStatus).toBe(401);
       expect(`${stdout}${stderr}`).not.toContain(wrong);
+    });
+
+    it('no token at all: check says none was sent; standalone smoke exits 2 with one line', async () => {
+      const env = { RECEIPTS_DOCTOR_TOKEN: '' };
+      const inCheck = await runJson(['check', FIXED, '--redis', serve.redisUrl!, '--url', serve.apiUrl!], { env });
+      expect(inCheck.exitCode).toBe(1);
+      expect(errorFindings(inCheck.report).map((finding) => finding.rule)).toEqual(['smoke-unauthorized']);
+      expect(findingsOf(inCheck.report, 'smoke-unauthorized')[0]!.hint).toMatch(/^No token was sent/);
+      const alone = await runCli(['smoke', '--url', serve.apiUrl!, '--token', 'wrong-token-not-for-printing'], { env });
+      expect(alone.exitCode).toBe(2);
+      expect(alone.stdout).toBe('');
+      expect(alone.stderr.trim().split('\n')).toHaveLength(1);
+      expect(alone.stderr).toMatch(/answered 401.*A token was sent and the API refused it/);
+      expect(alone.stderr).not.toContain('wrong-token-not-for-printing');
+      const none = await runCli(['smoke', '--url', serve.apiUrl!], { env });
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toMatch(/answered 401.*No token was sent/);
     });
   });
 

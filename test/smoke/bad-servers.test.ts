@@ -219,11 +219,27 @@ describe('smoke against servers that break the contract', () => {
     const token = 'leaky-token-987654';
     for (const format of ['json', 'table']) {
       const { exitCode, stdout, stderr } = await runCli(['smoke', '--url', server.url, '--token', token, '--format', format, '--verbose']);
-      expect(exitCode).toBe(1);
+      // A refused token is the doctor's own credentials: exit 2, one line on stderr.
+      expect(exitCode).toBe(2);
       expect(`${stdout}${stderr}`).not.toContain(token);
       expect(`${stdout}${stderr}`).not.toContain('\u001b[31m');
-      expect(stdout).toContain('401');
+      expect(stderr).toContain('401');
+      expect(stderr).toContain('Invalid token');
     }
+  });
+
+  it('a 403 on a status poll is smoke-unauthorized too; inside check it is a finding, not exit 2', async () => {
+    const server = await serve((request, response) => {
+      if (request.method === 'POST') return json(response, 202, { job_id: 'j9', status: 'queued' });
+      json(response, 403, { error: 'Forbidden for this token' });
+    });
+    const result = await runSmoke({ ...options(server.url), token: 'tok-403' });
+    expect(rules(result)).toEqual(['smoke-unauthorized']);
+    expect(result.findings[0]!.message).toMatch(/for job `j9` answered 403: Forbidden for this token/);
+    expect(result.findings[0]!.hint).toMatch(/^A token was sent/);
+    const { exitCode, report } = await runJson(['check', '--url', server.url, '--token', 'tok-403']);
+    expect(exitCode).toBe(1);
+    expect(rules(report)).toEqual(['smoke-unauthorized']);
   });
 
   it('a redirect (http → https) → smoke-http-status naming the status and where it points', async () => {

@@ -72,17 +72,15 @@ describe('smoke against the prosaas replica', () => {
       expect(report!.findings[0]!.related?.some((related) => related.message.startsWith('Diagnostics:'))).toBe(true);
     });
 
-    it('a wrong token is smoke-http-status 401, and neither token is printed', async () => {
+    it('a wrong token: standalone smoke exits 2 with one line (the doctor\'s credentials), and neither token is printed', async () => {
       const wrong = 'wrong-token-0123456789';
       const json = await runJson(['smoke', '--url', stack.api.url, '--token', wrong]);
-      expect(json.exitCode).toBe(1);
-      expect(rules(json.report)).toEqual(['smoke-http-status']);
-      expect(json.report!.smoke!.httpStatus).toBe(401);
-      expect(json.report!.findings[0]!.message).toContain('401');
-      // An auth problem is not explained by workers: no diagnostics noise.
-      expect(json.report!.smoke!.diagnostics).toBeUndefined();
+      expect(json.exitCode).toBe(2);
+      expect(json.stdout).toBe('');
+      expect(json.stderr.trim().split('\n')).toHaveLength(1);
+      expect(json.stderr).toMatch(/answered 401: .*A token was sent and the API refused it/);
       const table = await runCli(['smoke', '--url', stack.api.url, '--token', wrong, '--verbose']);
-      expect(table.exitCode).toBe(1);
+      expect(table.exitCode).toBe(2);
       for (const output of [json.stdout, json.stderr, table.stdout, table.stderr]) {
         expect(output).not.toContain(wrong);
         expect(output).not.toContain(stack.api.token);

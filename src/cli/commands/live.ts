@@ -46,7 +46,8 @@ export function registerLive(program: Command): void {
     const inspect = async () => {
       // Standalone: an unreachable Redis is an UnreachableError → exit 2.
       const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
-      await emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), options);
+      const watching = options.watch !== undefined && options.watch !== false;
+      await emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), watching ? { ...options, watching } : options);
     };
     if (options.watch === undefined || options.watch === false) return inspect();
     const { CLEAR_SCREEN, watchLoop } = await import('../../live/watch.js');

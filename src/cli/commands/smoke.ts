@@ -22,6 +22,9 @@ export function registerSmoke(program: Command): void {
     } finally {
       progress?.done();
     }
+    // The doctor's own credentials are wrong: it could not do what was asked (exit 2), not a product failure.
+    const refused = result.findings.find((finding) => finding.rule === 'smoke-unauthorized');
+    if (refused) throw new InputError(`${refused.message} ${refused.hint ?? ''}`.trim());
     await emitReport(buildReport(result.findings, { smoke: result.section }, failOn), options);
   });
 }
