@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { matchEnvironmentName } from '../sources/index.js';
 
 /**
  * `--environment` (or the config's `live.environment`) names the environment whose configuration the live workers
@@ -15,8 +16,11 @@ export function assertEnvironmentHasProject(requested: string | undefined, root:
   }
 }
 
-/** An environment the project does not have is an input error that lists the ones it has. */
+/**
+ * An environment the project does not have is an input error that lists the ones it has; an unprefixed name
+ * (`prod` for `kustomize:prod`) is known when one source has it.
+ */
 export function assertKnownEnvironment(names: readonly string[], requested: string | undefined): void {
-  if (requested === undefined || names.includes(requested)) return;
+  if (requested === undefined || matchEnvironmentName([...names], requested) !== undefined) return;
   throw new InputError(`--environment ${requested}: no such environment (have: ${names.join(', ') || 'none'}).`);
 }

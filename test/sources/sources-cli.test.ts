@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consumer, Finding, Report } from '../../src/types.js';
 import { fixture, runCli, runJson } from '../helpers/cli.js';
-import { startRqWorker, type RqWorker } from '../helpers/prosaas.js';
+import { startRqWorker, type RqWorker } from '../helpers/rq.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const KUBECTL = '/usr/bin/kubectl';
