@@ -6,10 +6,10 @@ import type { QueueEditKind, QueuePlace, Refusal, TextEdit } from './types.js';
 const cache = {};
 
 /** Programs whose queues are one comma list (`celery worker -Q a,b`); the others take one queue per word (`rq worker a b`). */
-const commaListed = (detectedBy: string): boolean => detectedBy.startsWith('celery');
+export const commaListed = (detectedBy: string): boolean => detectedBy.startsWith('celery');
 
 /** The last whole-word occurrence of `queue` in `value` (words end at spaces, quotes, and for comma lists at `,` `=` `-Q`). */
-function lastWord(value: string, queue: string, commas: boolean): number | undefined {
+export function lastWord(value: string, queue: string, commas: boolean): number | undefined {
   const before = commas ? /[\s"',=]|-Q$/ : /[\s"']/;
   const after = commas ? /[\s"',;&|)]/ : /[\s"';&|)]/;
   for (let index = value.lastIndexOf(queue); index !== -1; index = index === 0 ? -1 : value.lastIndexOf(queue, index - 1)) {
@@ -49,9 +49,9 @@ export const composeCommandKind: QueueEditKind = {
   },
 };
 
-type Adder = { anchor: number; edit(queues: string[]): TextEdit | Refusal } | Refusal;
+export type Adder = { anchor: number; edit(queues: string[]): TextEdit | Refusal } | Refusal;
 
-function locateIn(text: string, file: string, node: YamlNode, last: string, commas: boolean, inFlow: boolean): Adder | undefined {
+export function locateIn(text: string, file: string, node: YamlNode, last: string, commas: boolean, inFlow: boolean): Adder | undefined {
   if (isScalar(node)) return inScalar(text, file, node, last, commas, inFlow);
   if (!isSeq(node)) return undefined;
   const items = node.items as YamlNode[];
@@ -80,7 +80,7 @@ function inScalar(text: string, file: string, node: YamlNode, last: string, comm
 }
 
 /** New list items after `item`, in its quoting: `, "q"` in a flow list, a new `- q` line in a block list. */
-function newItems(text: string, file: string, item: YamlNode, flow: boolean): Adder {
+export function newItems(text: string, file: string, item: YamlNode, flow: boolean): Adder {
   const end = item.range![1];
   if (flow) return { anchor: end, edit: (queues) => ({ file, start: end, end, text: queues.map((queue) => `, ${itemLike(item, queue)}`).join('') }) };
   const start = item.range![0];

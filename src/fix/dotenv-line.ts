@@ -5,7 +5,7 @@ import type { EditContext, QueueEditKind, QueuePlace, Refusal } from './types.js
  * A `KEY=value` line of an env file (an `env_file` of the service, or the `.env` that supplies an interpolated
  * `${VAR}`): queues are appended at the end of the value, inside its quotes, before a ` #` comment.
  */
-export function envFileLinePlace(context: EditContext, file: string, line: number, key: string, why = ''): QueuePlace | Refusal {
+export function envFileLinePlace(context: EditContext, file: string, line: number, key: string, why = '', single = ','): QueuePlace | Refusal {
   const text = context.files.text(file);
   if (typeof text !== 'string') return text;
   const start = offsetOf(text, line);
@@ -47,7 +47,7 @@ export function envFileLinePlace(context: EditContext, file: string, line: numbe
     where: `\`${key}\` in ${file}:${line}${why}`,
     add(queues) {
       if (!queues.every(isPlainQueueName)) return { refused: 'the queue name needs quoting', decide: `add it to \`${key}\` in ${file}:${line} by hand` };
-      return { file, start: listEnd, end: listEnd, text: appendToList(list, queues) };
+      return { file, start: listEnd, end: listEnd, text: appendToList(list, queues, single) };
     },
   };
 }

@@ -106,7 +106,7 @@ export function planFixes(input: PlanInput): Plan {
       const service = environment?.services.find((candidate) => candidate.name === consumer.service);
       const none: Refusal = { refused: `the place that sets the queues of \`${consumer.service}\` is not one fix can edit`, decide: 'add the queue by hand' };
       if (environment && service) {
-        const target: ConsumerTarget = { consumer, service, environment };
+        const target: ConsumerTarget = { consumer, service, environment, deployment };
         for (const kind of QUEUE_EDIT_KINDS) {
           const found = kind.locate(target, context);
           if (found) {

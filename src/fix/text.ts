@@ -56,8 +56,11 @@ export function listSeparator(list: string): string {
   return ',';
 }
 
-/** The text that appends `queues` to a list value `list` (empty list: just the names). */
-export function appendToList(list: string, queues: string[]): string {
-  const separator = listSeparator(list);
+/**
+ * The text that appends `queues` to a list value `list` (empty list: just the names); `single` joins a list of one
+ * name (a comma unless the value is word-split, as `rq worker $RQ_QUEUES` does).
+ */
+export function appendToList(list: string, queues: string[], single = ','): string {
+  const separator = /^\s*[^\s,]+\s*$/.test(list) ? single : listSeparator(list);
   return list.trim() === '' ? queues.join(separator) : queues.map((queue) => `${separator}${queue}`).join('');
 }

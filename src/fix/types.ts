@@ -49,6 +49,8 @@ export interface ConsumerTarget {
   consumer: Consumer;
   service: DeploymentService;
   environment: DeploymentEnvironment;
+  /** Every environment of the run (a file shared by several environments is edited for all of them). */
+  deployment?: DeploymentEnvironment[];
 }
 
 /**

@@ -13,7 +13,7 @@ import { parseComposeYaml } from '../compose/yaml.js';
  */
 
 /** Workload kinds and where their pod spec is. */
-const POD_SPEC_PATHS: Record<string, string[]> = {
+export const POD_SPEC_PATHS: Record<string, string[]> = {
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],
