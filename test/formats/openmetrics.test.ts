@@ -90,8 +90,9 @@ describe('--format openmetrics (live)', () => {
     expect(value('receipts_doctor_queue_no_consumer', { backend: 'rq', queue: 'high' })).toBe(0);
     expect(value('receipts_doctor_queue_workers', { backend: 'rq', queue: 'high' })).toBe(1);
     expect(value('receipts_doctor_queue_no_consumer', { backend: 'bullmq', queue: 'emails' })).toBe(0);
-    // The name from Redis round-trips through escaping exactly.
-    expect(value('receipts_doctor_queue_no_consumer', { backend: 'bullmq', queue: WEIRD })).toBe(1);
+    // The name from Redis round-trips through the label escaping exactly, with its control character (the newline)
+    // shown as `\x0a`, as in every format: untrusted text never carries raw control characters.
+    expect(value('receipts_doctor_queue_no_consumer', { backend: 'bullmq', queue: WEIRD.replace('\n', '\\x0a') })).toBe(1);
     expect(value('receipts_doctor_worker_up', { backend: 'rq', worker: 'om-worker' })).toBe(1);
     expect(value('receipts_doctor_worker_up', { backend: 'bullmq', worker: 'mailer' })).toBe(1);
     expect(value('receipts_doctor_findings', { rule: 'live-queue-without-worker', severity: 'error' })).toBe(2);
