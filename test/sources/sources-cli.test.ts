@@ -20,11 +20,11 @@ const byRule = (report: Report | undefined, rule: string): Finding[] => (report?
 const consumer = (report: Report | undefined, environment: string, service: string): Consumer | undefined =>
   report?.static?.consumers.find((candidate) => candidate.environment === environment && candidate.service === service);
 
-/** The incident: exactly one queue-without-worker, for `default` in `environment`, whose hint names `where`. */
+/** The incident: exactly one queue-without-worker, for `default` in `environment`, at the enqueue site, whose hint names `where`. */
 function expectIncident(report: Report | undefined, environment: string, where: string): Finding {
   const findings = byRule(report, 'queue-without-worker');
   expect(findings.map((finding) => [finding.queue, finding.environment])).toEqual([['default', environment]]);
-  expect(findings[0]!.location).toMatchObject({ file: 'receipts/tasks.py', line: 8 });
+  expect(findings[0]!.location).toMatchObject({ file: 'receipts/tasks.py', line: 9 });
   expect(findings[0]!.hint).toContain(where);
   return findings[0]!;
 }
