@@ -26,6 +26,12 @@ const RULE_SPECS = {
     description: 'An availability check asks about one queue while the same code enqueues to another.',
     help: 'Make the availability check ask about the queue the code actually enqueues to, or enqueue to the queue it checks.',
   },
+  'celery-setting-ignored': {
+    stage: 'static',
+    severity: 'warning',
+    description: "A Celery setting is named so that Celery ignores it under the app's configuration namespace.",
+    help: 'Rename the setting to the name Celery reads under the namespace (the finding gives it), or remove it.',
+  },
   'queue-var-empty': {
     stage: 'static',
     severity: 'error',

@@ -85,11 +85,13 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
     modules: scan.modules,
     sourceFiles: scan.files,
+    celery: scan.celery,
   });
   // Queue names read from the environment, per environment, from the services that run that code.
   const producers = resolveProducerEnvironments(environments, scan.producers, consumers);
   const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
     ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
+    ...(scan.celery.ignored.length ? { ignoredCelerySettings: scan.celery.ignored } : {}),
   });
   findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules)));
   return {

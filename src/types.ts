@@ -80,7 +80,10 @@ export type ProducerKind =
   | 'django-rq-get-queue'
   | 'bullmq-queue'
   | 'bullmq-flow'
-  | 'rq-scheduler';
+  | 'rq-scheduler'
+  | 'celery-task'
+  | 'celery-send-task'
+  | 'celery-beat';
 
 /** A producer's queue in one environment, when its name is read from the environment. */
 export interface ProducerQueueInEnvironment {
@@ -113,6 +116,9 @@ export interface Producer {
   environments?: ProducerQueueInEnvironment[];
   /** BullMQ's key prefix when the code sets it (`{ prefix: … }`); literal, or read from `env` there. */
   prefix?: string | { variable: string; default: string | null };
+  /** Celery: the task's name, and how its queue was chosen when the call names none (`task_routes` or the default). */
+  task?: string;
+  routedBy?: 'route' | 'default';
 }
 
 /** A call that asks "is a worker listening to queue X?" before enqueueing. */
@@ -174,7 +180,7 @@ export interface StaticSection {
   durationMs: number;
 }
 
-export type Backend = 'rq' | 'bullmq';
+export type Backend = 'rq' | 'bullmq' | 'celery';
 
 export interface LiveWorker {
   name: string;

@@ -1,5 +1,6 @@
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../rules.js';
+import type { IgnoredSetting } from '../languages/python/frameworks/celery.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
 
@@ -136,6 +137,8 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
 export interface StaticAnalysisOptions {
   /** Queues declared with --queue (or the config's `queues`): enqueued to by code the scan cannot see. */
   declaredQueues?: string[];
+  /** Celery settings named so that Celery ignores them under the app's namespace. */
+  ignoredCelerySettings?: IgnoredSetting[];
 }
 
 /** Pure analysis: environments + producers + consumers → static findings (docs/CONTRACT.md §3). */
@@ -199,6 +202,16 @@ export function analyzeStatic(
   }
 
   findings.push(...checkMismatches(checks, producers));
+
+  for (const setting of options.ignoredCelerySettings ?? []) {
+    findings.push(
+      finding('celery-setting-ignored', {
+        message: `Celery ignores \`${setting.name}\`: the app reads its settings with namespace \`${setting.namespace}\`, where this setting is \`${setting.shouldBe}\`.`,
+        hint: `Rename \`${setting.name}\` to \`${setting.shouldBe}\`.`,
+        location: { file: setting.file, line: setting.position.line, column: setting.position.column },
+      }),
+    );
+  }
 
   for (const consumer of consumers) {
     const base = { environment: consumer.environment, service: consumer.service };

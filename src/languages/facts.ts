@@ -1,5 +1,6 @@
 import type { ProducerKind } from '../types.js';
 import type { LanguageId } from './index.js';
+import type { CeleryModuleFacts } from './python/frameworks/celery.js';
 
 /**
  * A queue-name expression as the recogniser saw it: a literal, a reference to a name (resolved later through
@@ -45,6 +46,15 @@ export interface RawQueueObject {
   position: Position;
   scope?: string;
   connection?: RawConnection;
+  /** A Celery task: its name (`name=`, else `<module>.<function>` made by the scan); `routed` when no queue is given. */
+  celeryTask?: CeleryTaskRef;
+}
+
+/** A Celery task as a queue object or a `send_task` site: without its own queue it goes through the app's routes. */
+export interface CeleryTaskRef {
+  name?: string;
+  function?: string;
+  routed: boolean;
 }
 
 /**
@@ -68,6 +78,8 @@ export interface RawProducer {
   factoryCall?: boolean;
   /** The site names its own queue over the object's (rq-scheduler's `queue_name=`). */
   override?: boolean;
+  /** `send_task('name')`: the task, routed when the call names no queue. */
+  celeryTask?: CeleryTaskRef;
 }
 
 export interface RawCheck {
@@ -87,6 +99,8 @@ export interface ModuleFacts {
   /** Consumer-side constructions (`new Worker(...)`) and their connection options, for connection-mismatch. */
   workers?: RawConnection[];
   checks: RawCheck[];
+  /** What the module says about a Celery app's configuration (Python only; absent: nothing). */
+  celery?: CeleryModuleFacts;
 }
 
 export const literal = (value: string): ValueExpr => ({ kind: 'literal', value });

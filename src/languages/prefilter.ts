@@ -5,9 +5,14 @@
  * name contains `ueue` (`enqueue…`) or `chedule` (`schedule`, `upsertJobScheduler`), or is `.cron(`, `.delay(` or
  * `.add(`/`.addBulk(` written with the dot against the name (as real code does, also across lines: `queue\n  .add(`).
  * Every check calls a function whose name contains `worker` (`orker`/`ORKER`; mixed-case spellings such as `WoRkEr`
- * are not recognised).
+ * are not recognised). Celery's apps, configuration modules and Django settings name `celery`/`CELERY` or set
+ * `task_routes`/`beat_schedule` (`chedule`); its tasks are `.task`/`shared_task` decorators, sent with `.delay(`,
+ * `.apply_async(`, `send_task(` or a signature (`.s(`, `.si(`, `.signature(`).
  */
-const NEEDLES = ['ueue', 'orker', 'ORKER', 'chedule', '.cron', '.delay', '.add'];
+const NEEDLES = [
+  'ueue', 'orker', 'ORKER', 'chedule', '.cron', '.delay', '.add',
+  'elery', 'ELERY', '.task', 'shared_task', 'task_routes', '.apply_async', 'send_task', '.s(', '.si(', '.signature(',
+];
 const NEEDLE_BYTES = NEEDLES.map((needle) => Buffer.from(needle));
 
 export function hasQueueNeedle(text: string): boolean {

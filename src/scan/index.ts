@@ -1,7 +1,8 @@
 import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
-import type { RawQueueObject, ValueExpr } from '../languages/facts.js';
+import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
+import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryProject } from '../languages/python/frameworks/celery.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
 import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';
@@ -32,6 +33,8 @@ export interface ScanResult {
   filesParsed: number;
   /** The modules read, for reading worker scripts with the same analyzers, cache and caps. */
   modules: ModuleIndex;
+  /** The project's Celery app configuration (defaults when the project has none). */
+  celery: CeleryProject;
 }
 
 /** Directories never scanned, whatever .gitignore says. */
@@ -140,6 +143,19 @@ export function scanSources(options: ScanOptions): ScanResult {
   const resolver = new Resolver(known, (relative) => modules.factsOf(relative));
   const producers: Producer[] = [];
   const checks: AvailabilityCheck[] = [];
+  const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
+  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName);
+  /** A Celery task without its own queue: where the app's routes (or default queue) send it. */
+  const route = (producer: Producer, task: CeleryTaskRef, file: string) => {
+    const name = task.name ?? (task.function ? `${pythonModuleName(file)}.${task.function}` : undefined);
+    if (name) producer.task = name;
+    if (!task.routed) return;
+    const routed = name ? routeTask(celery, name, resolveName) : { queue: null, by: 'router' as const, expression: 'the task name' };
+    producer.queue = routed.queue;
+    delete producer.expression;
+    if (routed.queue === null) producer.expression = routed.expression;
+    else producer.routedBy = routed.by;
+  };
   // Queue objects some enqueue site uses (`file\0index`): the others are producers at their construction.
   const used = new Set<string>();
   const sites = new Map<string, Producer[]>();
@@ -158,11 +174,16 @@ export function scanSources(options: ScanOptions): ScanResult {
       }
       const location = { file, line: raw.position.line, column: raw.position.column };
       if (!target) {
-        own.push(producerOf(resolver, file, raw.queue, raw.expression, raw.kind, location, raw.scope, raw.via));
+        const producer = producerOf(resolver, file, raw.queue, raw.expression, raw.kind, location, raw.scope, raw.via);
+        if (raw.celeryTask) route(producer, raw.celeryTask, file);
+        own.push(producer);
         continue;
       }
-      used.add(`${target.file}\0${target.index}`);
       const { object } = target;
+      // Celery's sending methods enqueue only on tasks, RQ's only on RQ queue objects.
+      const celerySend = CELERY_SITE_METHODS.has(raw.via ?? '');
+      if (object.kind === 'celery-task' ? !celerySend : celerySend && raw.via !== 'delay') continue;
+      used.add(`${target.file}\0${target.index}`);
       const [queueFile, queue, expression] = raw.override ? [file, raw.queue, raw.expression] : [target.file, object.queue, object.expression];
       const producer = producerOf(resolver, queueFile, queue, expression, object.kind, location, raw.scope, raw.via);
       const construction = { file: target.file, line: object.position.line, column: object.position.column };
@@ -170,6 +191,7 @@ export function scanSources(options: ScanOptions): ScanResult {
         producer.construction = construction;
       }
       addPrefix(resolver, target.file, object, producer);
+      if (object.celeryTask) route(producer, { ...object.celeryTask, routed: object.celeryTask.routed && !raw.override }, target.file);
       own.push(producer);
     }
     sites.set(file, own);
@@ -188,16 +210,47 @@ export function scanSources(options: ScanOptions): ScanResult {
   for (const file of matched) {
     const own = sites.get(file)!;
     (modules.factsOf(file)!.queues ?? []).forEach((object, index) => {
-      if (used.has(`${file}\0${index}`)) return;
+      // A Celery task never sent from the code is no producer: beat entries and `send_task` name it themselves.
+      if (used.has(`${file}\0${index}`) || object.kind === 'celery-task') return;
       const location = { file, line: object.position.line, column: object.position.column };
       const producer = producerOf(resolver, file, object.queue, object.expression, object.kind, location, object.scope);
       addPrefix(resolver, file, object, producer);
+      if (object.celeryTask) route(producer, object.celeryTask, file);
       own.push(producer);
     });
+    if (celery.beatSchedule?.file === file) own.push(...beatProducers(celery, resolveName, route));
     own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
     producers.push(...own);
   }
-  return { producers, checks, filesScanned: files.length, files: files.map((file) => file.relative), filesParsed: modules.parsed, modules };
+  return { producers, checks, filesScanned: files.length, files: files.map((file) => file.relative), filesParsed: modules.parsed, modules, celery };
+}
+
+/** The Python module a file is (`proj/tasks.py` → `proj.tasks`): Celery names a task `<module>.<function>`. */
+function pythonModuleName(file: string): string {
+  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+}
+
+/** `beat_schedule` entries: each sends its `task` to `options.queue`, or where the routes send it. */
+function beatProducers(
+  celery: CeleryProject,
+  resolveName: (file: string, name: string) => string | null,
+  route: (producer: Producer, task: CeleryTaskRef, file: string) => void,
+): Producer[] {
+  const schedule = celery.beatSchedule!;
+  if (schedule.value.kind !== 'dict') return [];
+  const producers: Producer[] = [];
+  for (const [key, entry] of schedule.value.entries) {
+    const task = stringOf(schedule.file, dictGet(entry, 'task'), resolveName);
+    if (task === null) continue;
+    const queueValue = dictGet(dictGet(entry, 'options'), 'queue');
+    const queue = queueValue ? stringOf(schedule.file, queueValue, resolveName) : null;
+    const location = { file: schedule.file, line: key.position.line, column: key.position.column };
+    const producer: Producer = { queue, kind: 'celery-beat', location, via: 'beat_schedule' };
+    if (queueValue && queue === null) producer.expression = 'options.queue';
+    route(producer, { name: task, routed: !queueValue }, schedule.file);
+    producers.push(producer);
+  }
+  return producers;
 }
 
 /** A producer from its queue expression: a name, a variable read from the environment (kept symbolic), or null. */

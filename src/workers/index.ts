@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { CeleryProject } from '../languages/python/frameworks/celery.js';
 import type { FileSystem } from '../fs.js';
 import { languageById, type LanguageId, type WorkerScriptReading } from '../languages/index.js';
 import { ModuleIndex } from '../languages/modules.js';
@@ -25,6 +26,8 @@ export interface WorkerContext {
   modules?: ModuleIndex;
   /** The project's source files (root-relative), where a program's override by the application is looked for. */
   sourceFiles?: readonly string[];
+  /** The project's Celery app configuration (a `celery worker` without `-Q` consumes its default queue). */
+  celery?: CeleryProject;
 }
 
 /** What makes a service a worker and which queues it consumes. */
@@ -160,6 +163,7 @@ function projectCode(context: WorkerContext): ProjectCode {
     files: context.sourceFiles ?? [],
     read: (relative) => modules.read(relative),
     resolve: (relative, name) => resolver.resolveName(relative, name, 1),
+    ...(context.celery ? { celery: context.celery } : {}),
   };
 }
 

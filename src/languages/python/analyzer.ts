@@ -10,6 +10,7 @@ import {
   type RawQueueObject,
   type ValueExpr,
 } from '../facts.js';
+import { CELERY_CHAIN_METHODS, CELERY_SITE_METHODS, celeryModuleFacts, dictGet, isCeleryModule, parseLiteral } from './frameworks/celery.js';
 import { isDjangoRqModule } from './frameworks/django-rq.js';
 import { ENQUEUE_METHODS, isRqModule } from './frameworks/rq.js';
 import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-scheduler.js';
@@ -470,6 +471,25 @@ function classify(
     return /Worker$/.test(last) && /^[A-Z]/.test(last);
   };
 
+  /** `@app.task`, `@celery.task(...)`, `@shared_task(...)` (Celery imported in the module or the app imported). */
+  const isCeleryTask = (callee: string[]) => {
+    const last = callee.at(-1);
+    if (last === 'shared_task') return callee.length === 1 ? isImported(callee, 'shared_task', isCeleryModule) : isImported(callee, 'shared_task', isCeleryModule);
+    if (last !== 'task' || callee.length !== 2 || callee[0] === '()') return false;
+    return celeryMentioned || importOf(callee[0]!) !== undefined || bindings.get(callee[0]!)?.kind === 'value';
+  };
+  const celeryMentioned = [...bindings.values()].some((binding) => binding.kind === 'import' && (isCeleryModule(binding.module) || /(^|\.)celery(_app)?$/.test(binding.module)));
+  /** A call's `queue=` argument, or the `queue` of its `options={…}` dict literal. */
+  const celeryQueueArg = (call: Call): Arg | undefined => {
+    const direct = keyword(call, 'queue');
+    if (direct) return direct;
+    const options = keyword(call, 'options');
+    if (!options) return undefined;
+    const queue = dictGet(parseLiteral(tokens, options.from, options.to), 'queue');
+    if (!queue || queue.kind !== 'str') return undefined;
+    const from = tokens.findIndex((token, k) => k >= options.from && k < options.to && token.line === queue.position.line && token.column === queue.position.column);
+    return from < 0 ? undefined : { star: false, from, to: from + 1, value: literal(queue.value) };
+  };
   const location = (index: number) => ({ line: tokens[index]!.line, column: tokens[index]!.column });
   const consumed = new Set<number>(); // Queue constructions that name a queue for a check or a decorator
 
@@ -486,9 +506,11 @@ function classify(
   };
   const callByRange = new Map<string, number>();
   const callByClose = new Map<number, number>();
+  const callByOpen = new Map<number, number>();
   calls.forEach((call, index) => {
     callByRange.set(`${call.calleeStart}:${call.close}`, index);
     callByClose.set(call.close, index);
+    callByOpen.set(call.open, index);
   });
 
   // Names handed to Worker(...) per scope: a Queue assigned to one of them is consumer-side.
@@ -616,6 +638,20 @@ function classify(
   };
   calls.forEach((call, index) => {
     const last = call.callee[call.callee.length - 1] ?? '';
+    if (call.decorator && isCeleryTask(call.callee)) {
+      // `@app.task(queue='x', name='n')`, `@shared_task`: a queue object; no queue → routed by the task's name.
+      const arg = keyword(call, 'queue');
+      const queue = arg ? valueOf(arg, UNKNOWN) : { value: UNKNOWN, text: '' };
+      const name = keyword(call, 'name');
+      const celeryTask = {
+        routed: !arg,
+        ...(name?.value.kind === 'literal' ? { name: name.value.value } : {}),
+        ...(call.decorates !== undefined ? { function: call.decorates } : {}),
+      };
+      addObject(index, { kind: 'celery-task', queue: queue.value, expression: queue.text, position: location(call.calleeStart), celeryTask });
+      if (call.decorates !== undefined && call.scopeKind === 'module') bindModule(call.decorates, queues.length - 1, 'function');
+      return;
+    }
     if (call.decorator) {
       if (last !== 'job') return;
       const arg = positional(call, 0) ?? keyword(call, 'queue');
@@ -698,7 +734,17 @@ function classify(
       producers.push(site('django-rq-get-queue', { value: literal('default'), text: '' }));
       return;
     }
-    if (!ENQUEUE_METHODS.has(last) || call.callee.length < 2) return;
+    if (last === 'send_task' && call.callee.length >= 2 && call.callee[0] !== '()') {
+      // `app.send_task('proj.tasks.add', queue='x')`: by name; no queue → routed by that name.
+      const task = positional(call, 0) ?? keyword(call, 'name');
+      const queueArg = celeryQueueArg(call);
+      if (!task || task.value.kind !== 'literal') return;
+      const producer = site('celery-send-task', queueArg ? valueOf(queueArg, UNKNOWN) : { value: UNKNOWN, text: '' });
+      producer.celeryTask = { name: task.value.value, routed: !queueArg };
+      producers.push(producer);
+      return;
+    }
+    if ((!ENQUEUE_METHODS.has(last) && !CELERY_SITE_METHODS.has(last)) || call.callee.length < 2) return;
     let target: { object: number } | { receiver: string; factory: boolean } | undefined;
     if (call.callee[0] === '()') {
       if (call.callee.length !== 2) return;
@@ -722,6 +768,20 @@ function classify(
     if (named) {
       const queue = valueOf(named, UNKNOWN);
       Object.assign(producer, { queue: queue.value, expression: queue.text, override: true });
+    }
+    // Celery: `queue=` (or `options={'queue': …}`) on the call or on a chained `.set(…)`/`.apply_async(…)`.
+    if (CELERY_SITE_METHODS.has(last)) {
+      let queueArg = celeryQueueArg(call);
+      for (let link = call, next = callByOpen.get(call.close + 3); next !== undefined; next = callByOpen.get(link.close + 3)) {
+        const chained = calls[next]!;
+        if (tokens[link.close + 1]?.value !== '.' || !CELERY_CHAIN_METHODS.has(chained.callee.at(-1) ?? '')) break;
+        queueArg = celeryQueueArg(chained) ?? queueArg;
+        link = chained;
+      }
+      if (queueArg) {
+        const queue = valueOf(queueArg, UNKNOWN);
+        Object.assign(producer, { queue: queue.value, expression: queue.text, override: true });
+      }
     }
     producers.push(producer);
   });
@@ -748,5 +808,6 @@ function classify(
     checks.push(check);
   }
 
-  return { language: 'python', bindings, producers, queues, checks };
+  const celery = celeryModuleFacts(tokens, calls, (call, name) => keyword(call as Call, name), (call, index) => positional(call as Call, index));
+  return { language: 'python', bindings, producers, queues, checks, ...(celery ? { celery } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { Word } from '../../shell-words.js';
-import type { WorkerProgram } from './program.js';
+import type { ProgramResult, ProjectCode, ProjectDefault, WorkerProgram } from './program.js';
 
 /** celery options that take a value (global and `worker`), so their values are not mistaken for `worker`. */
 const CELERY_VALUE_OPTIONS = new Set([
@@ -8,46 +8,73 @@ const CELERY_VALUE_OPTIONS = new Set([
   '--statedb', '-O', '--autoscale', '--max-tasks-per-child', '--max-memory-per-child', '-s', '--schedule', '-I', '--include',
 ]);
 
-/** `celery … worker -Q a,b` (also `--queues=a,b`, `-Qa,b`): no queue means `celery`. */
+const splitList = (list: string) => list.split(',').map((queue) => queue.trim()).filter(Boolean);
+
+/** The value of `-Q a`, `-Qa`, `--queues a`, `--queues=a` (and `-Q:node a` under `celery multi`) at `j`. */
+function optionValue(args: Word[], j: number, short: string, long: string): { list: string; word: Word; skip: number } | undefined {
+  const word = args[j]!.value;
+  if (word === short || word === long || (word.startsWith(`${short}:`) && !word.includes('='))) {
+    const next = args[j + 1];
+    return next ? { list: next.value, word: next, skip: 1 } : undefined;
+  }
+  if (word.startsWith(`${long}=`)) return { list: word.slice(long.length + 1), word: args[j]!, skip: 0 };
+  if (word.startsWith(short) && word.length > 2 && word[2] !== ':') return { list: word.slice(2), word: args[j]!, skip: 0 };
+  return undefined;
+}
+
+/**
+ * `celery … worker -Q a,b -X c` (also `--queues=a,b`, `-Qa,b`, repeated) and `celery multi start w1 … -Q a`
+ * (`-Q:w1 a` per node: the queues of all nodes). No `-Q`: the app's `task_queues`, else its `task_default_queue`
+ * (Celery's default `celery`), read from the project's Celery configuration; `-X` removes queues from either.
+ */
 export const celery: WorkerProgram = {
   executables: ['celery'],
   pythonModules: ['celery'],
-  read(args: Word[]) {
+  read(args: Word[]): ProgramResult | null {
     let k = 0;
     for (; k < args.length; k++) {
       const word = args[k]!.value;
-      if (word === 'worker') break;
+      if (word === 'worker' || word === 'multi') break;
       if (CELERY_VALUE_OPTIONS.has(word)) k++;
     }
     if (k >= args.length) return null;
+    const multi = args[k]!.value === 'multi';
     const queues: string[] = [];
+    const excluded: string[] = [];
     let variable: string | undefined;
     for (let j = k + 1; j < args.length; j++) {
-      const word = args[j]!.value;
-      let list: string | undefined;
-      let source: Word | undefined;
-      if (word === '-Q' || word === '--queues') {
-        source = args[j + 1];
-        list = source?.value;
-        j++;
-      } else if (word.startsWith('--queues=')) {
-        list = word.slice('--queues='.length);
-        source = args[j];
-      } else if (word.startsWith('-Q') && word.length > 2) {
-        list = word.slice(2);
-        source = args[j];
-      }
-      if (list !== undefined) {
-        queues.push(...list.split(',').map((queue) => queue.trim()).filter(Boolean));
-        variable ??= source?.variables[0];
-      }
+      const queue = optionValue(args, j, '-Q', '--queues');
+      const exclude = queue ? undefined : optionValue(args, j, '-X', '--exclude-queues');
+      const found = queue ?? exclude;
+      if (!found) continue;
+      (queue ? queues : excluded).push(...splitList(found.list));
+      if (queue) variable ??= found.word.variables[0];
+      j += found.skip;
+    }
+    const given = queues.filter((queue) => !excluded.includes(queue));
+    const detectedBy = multi ? 'celery multi' : 'celery worker';
+    if (queues.length) {
+      return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false };
     }
     return {
       kind: 'queues',
-      queues: queues.length ? queues : ['celery'],
-      ...(variable && queues.length ? { fromVariable: variable } : {}),
-      detectedBy: 'celery worker',
-      programDefault: queues.length === 0,
+      queues: ['celery'].filter((queue) => !excluded.includes(queue)),
+      detectedBy,
+      programDefault: true,
+      projectDefault: (code) => appDefault(code, excluded, detectedBy),
     };
   },
 };
+
+/** A worker without `-Q` consumes the app's declared `task_queues`, else its default queue, minus `-X`. */
+function appDefault(code: ProjectCode, excluded: string[], detectedBy: string): ProjectDefault | undefined {
+  const config = code.celery;
+  if (!config) return undefined;
+  const declared = config.queues ?? ('file' in config.defaultQueue ? { ...config.defaultQueue, value: [config.defaultQueue.value] } : undefined);
+  if (!declared) return undefined;
+  return {
+    queues: declared.value.filter((queue) => !excluded.includes(queue)),
+    location: { file: declared.file, line: declared.position.line, column: declared.position.column },
+    detectedBy: `${detectedBy} (the app's ${declared.setting} in ${declared.file})`,
+  };
+}

@@ -1,3 +1,4 @@
+import type { CeleryProject } from '../../languages/python/frameworks/celery.js';
 import type { LanguageId } from '../../languages/index.js';
 import type { Word } from '../../shell-words.js';
 import type { Location } from '../../types.js';
@@ -10,6 +11,8 @@ export interface ProjectCode {
   read(relative: string): string | undefined;
   /** A module-level name of a module → its string value, through constants and imports. */
   resolve(relative: string, name: string): string | null;
+  /** The project's Celery app configuration, when the scan read it. */
+  celery?: CeleryProject;
 }
 
 /** Queues the application's own code sets as a program's default, and where. */

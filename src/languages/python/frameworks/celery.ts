@@ -1,0 +1,409 @@
+import type { Position } from '../../facts.js';
+import type { PyToken } from '../tokenizer.js';
+import { OLD_SETTING_NAMES } from './celery-settings.js';
+
+/**
+ * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
+ * (producer kind `celery-task`) whose `delay`/`apply_async`/`s`/`si`/`signature` calls are enqueue sites (a
+ * `queue=` or `options={'queue': …}` there, or on a chained `.set(…)`/`.apply_async(…)`, names the queue of that
+ * call); `app.send_task('name', …)` is a direct producer (`celery-send-task`); `beat_schedule` entries are producers
+ * (`celery-beat`). A task without a queue goes where the app's `task_routes` send its name, else to
+ * `task_default_queue` (Celery's default `celery`): the app configuration is read per module here and joined for
+ * the project by `celeryProject`.
+ */
+
+/** Methods of a task that send it (or build the signature that is sent). */
+export const CELERY_SITE_METHODS = new Set(['delay', 'apply_async', 's', 'si', 'signature']);
+/** Methods chained on a signature that may name its queue. */
+export const CELERY_CHAIN_METHODS = new Set(['set', 'apply_async', 'delay']);
+
+export const isCeleryModule = (module: string): boolean => /^celery(\.|$)/.test(module);
+
+/** A Python literal as far as a configuration needs it. */
+export type PyLiteral =
+  | { kind: 'str'; value: string; position: Position }
+  | { kind: 'dict'; entries: [PyLiteral, PyLiteral][]; position: Position }
+  | { kind: 'list'; items: PyLiteral[]; position: Position }
+  | { kind: 'call'; callee: string; args: PyLiteral[]; keywords: Record<string, PyLiteral>; position: Position }
+  | { kind: 'name'; name: string; position: Position }
+  | { kind: 'other'; position: Position };
+
+const MAX_DEPTH = 32;
+
+/** Parses the tokens [from, to) as one literal; anything else is `other`. Linear: each token is visited once. */
+export function parseLiteral(tokens: readonly PyToken[], from: number, to: number): PyLiteral {
+  const at = (i: number): Position => ({ line: tokens[i]?.line ?? 0, column: tokens[i]?.column ?? 0 });
+  const closers = new Set([')', ']', '}']);
+  /** Skips to the next top-level `,`/`:` or closing bracket (for what is not a literal). */
+  const skip = (i: number, end: number): number => {
+    let depth = 0;
+    for (; i < end; i++) {
+      const v = tokens[i]!.type === 'op' ? tokens[i]!.value : '';
+      if (v === '(' || v === '[' || v === '{') depth++;
+      else if (closers.has(v)) {
+        if (depth === 0) return i;
+        depth--;
+      } else if ((v === ',' || v === ':') && depth === 0) return i;
+    }
+    return end;
+  };
+  const parse = (i: number, end: number, depth: number): { value: PyLiteral; next: number } => {
+    const token = tokens[i];
+    if (!token || i >= end || depth > MAX_DEPTH) return { value: { kind: 'other', position: at(i) }, next: skip(i, end) };
+    let result: { value: PyLiteral; next: number };
+    if (token.type === 'string') {
+      let value = '';
+      let j = i;
+      let formatted = false;
+      for (; j < end && tokens[j]!.type === 'string'; j++) {
+        formatted ||= tokens[j]!.formatted === true;
+        value += tokens[j]!.value;
+      }
+      result = { value: formatted ? { kind: 'other', position: at(i) } : { kind: 'str', value, position: at(i) }, next: j };
+    } else if (token.type === 'op' && (token.value === '{' || token.value === '[' || token.value === '(')) {
+      const close = token.value === '{' ? '}' : token.value === '[' ? ']' : ')';
+      const entries: [PyLiteral, PyLiteral][] = [];
+      const items: PyLiteral[] = [];
+      let j = i + 1;
+      let commas = 0;
+      while (j < end && tokens[j]!.value !== close) {
+        if (tokens[j]!.value === '**' || tokens[j]!.value === '*') {
+          j = skip(j + 1, end);
+        } else {
+          const key = parse(j, end, depth + 1);
+          j = key.next;
+          if (tokens[j]?.value === ':' && token.value === '{') {
+            const value = parse(j + 1, end, depth + 1);
+            entries.push([key.value, value.value]);
+            j = value.next;
+          } else items.push(key.value);
+        }
+        if (tokens[j]?.value === ',') {
+          commas++;
+          j++;
+        } else if (tokens[j]?.value !== close) j = skip(j, end) === j ? j + 1 : skip(j, end);
+      }
+      const next = Math.min(j + 1, end);
+      if (token.value === '(' && commas === 0 && items.length === 1) result = { value: items[0]!, next };
+      else if (token.value === '{' && entries.length) result = { value: { kind: 'dict', entries, position: at(i) }, next };
+      else if (token.value === '{' && items.length === 0) result = { value: { kind: 'dict', entries: [], position: at(i) }, next };
+      else result = { value: { kind: 'list', items, position: at(i) }, next };
+    } else if (token.type === 'name') {
+      let name = token.value;
+      let j = i + 1;
+      while (tokens[j]?.value === '.' && tokens[j + 1]?.type === 'name' && j + 1 < end) {
+        name += `.${tokens[j + 1]!.value}`;
+        j += 2;
+      }
+      if (tokens[j]?.value === '(' && j < end) {
+        const args: PyLiteral[] = [];
+        const keywords: Record<string, PyLiteral> = {};
+        let k = j + 1;
+        while (k < end && tokens[k]!.value !== ')') {
+          if (tokens[k]!.type === 'name' && tokens[k + 1]?.value === '=') {
+            const value = parse(k + 2, end, depth + 1);
+            keywords[tokens[k]!.value] = value.value;
+            k = value.next;
+          } else if (tokens[k]!.value === '*' || tokens[k]!.value === '**') {
+            k = skip(k + 1, end);
+          } else {
+            const value = parse(k, end, depth + 1);
+            args.push(value.value);
+            k = value.next;
+          }
+          if (tokens[k]?.value === ',') k++;
+          else if (tokens[k]?.value !== ')') k = skip(k, end) === k ? k + 1 : skip(k, end);
+        }
+        result = { value: { kind: 'call', callee: name, args, keywords, position: at(i) }, next: Math.min(k + 1, end) };
+      } else result = { value: { kind: 'name', name, position: at(i) }, next: j };
+    } else result = { value: { kind: 'other', position: at(i) }, next: skip(i + 1, end) };
+    // Anything after the literal but before the next separator (`'a' + x`, `x or 'y'`) makes it no literal.
+    const after = skip(result.next, end);
+    if (after !== result.next) return { value: { kind: 'other', position: at(i) }, next: after };
+    return result;
+  };
+  return parse(from, to, 0).value;
+}
+
+/** A dict literal's value at a string key. */
+export function dictGet(value: PyLiteral | undefined, key: string): PyLiteral | undefined {
+  if (value?.kind !== 'dict') return undefined;
+  return value.entries.find(([k]) => k.kind === 'str' && k.value === key)?.[1];
+}
+
+/** A setting the code gives a Celery app or a configuration module. */
+export interface CelerySetting {
+  name: string;
+  value: PyLiteral;
+  position: Position;
+}
+
+/** What one module says about Celery's configuration. */
+export interface CeleryModuleFacts {
+  /** The module builds a `Celery(...)` app. */
+  app?: Position;
+  /** Settings given to the app in code: `Celery(…, k=v)`, `app.conf.update(…)`, `app.conf.k = v`. */
+  appSettings: CelerySetting[];
+  /** Module-level assignments named like settings (used when the app reads this module). */
+  moduleSettings: CelerySetting[];
+  /** `app.config_from_object('module' or 'django.conf:settings', namespace=…)`. */
+  configFrom: { source: string; namespace?: string; position: Position }[];
+  /** `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')`. */
+  djangoSettingsModule?: string;
+}
+
+/** Lower-case setting names (new style) a module may assign at module level. */
+const NEW_NAMES = new Set([...Object.values(OLD_SETTING_NAMES), 'task_default_queue', 'task_routes', 'task_queues', 'beat_schedule', 'broker_url']);
+const isSettingName = (name: string) => /^(CELERY|BROKER)[A-Z0-9_]*$/.test(name) || NEW_NAMES.has(name);
+
+/** Module-level `NAME = literal` lines whose names look like Celery settings, and `app.conf.name = literal`. */
+export function moduleSettings(tokens: readonly PyToken[]): { module: CelerySetting[]; conf: CelerySetting[] } {
+  const module: CelerySetting[] = [];
+  const conf: CelerySetting[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.indent !== 0 || token.type !== 'name') continue;
+    let j = i + 1;
+    const target = [token.value];
+    while (tokens[j]?.value === '.' && tokens[j + 1]?.type === 'name') {
+      target.push(tokens[j + 1]!.value);
+      j += 2;
+    }
+    if (tokens[j]?.value !== '=') continue;
+    let end = j + 1;
+    while (end < tokens.length && tokens[end]!.type !== 'newline') end++;
+    const name = target.at(-1)!;
+    const setting = () => ({ name, value: parseLiteral(tokens, j + 1, end), position: { line: token.line, column: token.column } });
+    if (target.length === 1 && isSettingName(name)) module.push(setting());
+    else if (target.length === 3 && target[1] === 'conf' && NEW_NAMES.has(name)) conf.push(setting());
+    i = end - 1;
+  }
+  return { module, conf };
+}
+
+/** Where the project's Celery app gets a queue setting, resolved. */
+export interface CeleryValue<T> {
+  value: T;
+  file: string;
+  position: Position;
+  setting: string;
+}
+
+/** A setting name Celery ignores under the app's namespace. */
+export interface IgnoredSetting {
+  name: string;
+  shouldBe: string;
+  file: string;
+  position: Position;
+  namespace: string;
+}
+
+/** The project's Celery app configuration, as far as queues go. */
+export interface CeleryProject {
+  /** Where the app is built (absent: no `Celery(...)` in the project; the defaults apply). */
+  app?: { file: string; position: Position };
+  defaultQueue: CeleryValue<string> | { value: string; setting: 'celery default' };
+  /** `task_queues`: the queues a worker without `-Q` consumes (instead of the default queue). */
+  queues?: CeleryValue<string[]>;
+  routes?: CeleryValue<PyLiteral>;
+  beatSchedule?: CeleryValue<PyLiteral>;
+  ignored: IgnoredSetting[];
+}
+
+/** The file of a dotted module name among the project's files (also under a top-level source dir such as `src/`). */
+export function moduleFile(files: readonly string[], module: string): string | undefined {
+  const path = module.replace(/\./g, '/');
+  const candidates = [`${path}.py`, `${path}/__init__.py`];
+  return files.find((file) => candidates.includes(file)) ?? files.find((file) => candidates.some((c) => file.endsWith(`/${c}`)));
+}
+
+/** Joins the modules' facts into the project's Celery configuration. */
+export function celeryProject(
+  files: readonly string[],
+  factsOf: (file: string) => CeleryModuleFacts | undefined,
+  resolveName: (file: string, name: string) => string | null,
+): CeleryProject {
+  const project: CeleryProject = { defaultQueue: { value: 'celery', setting: 'celery default' }, ignored: [] };
+  const withFacts = files.map((file) => [file, factsOf(file)] as const).filter((entry): entry is [string, CeleryModuleFacts] => entry[1] !== undefined);
+  const appEntry = withFacts.find(([, facts]) => facts.app);
+  if (appEntry) project.app = { file: appEntry[0], position: appEntry[1].app! };
+  // Lowest precedence first: configuration modules the app reads, then settings given in code.
+  const settings: { file: string; setting: CelerySetting; name: string }[] = [];
+  const djangoModule = withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule;
+  for (const [, facts] of withFacts) {
+    for (const source of facts.configFrom) {
+      const module = source.source === 'django.conf:settings' || source.source === 'django.conf.settings' ? djangoModule : source.source.split(':')[0];
+      const file = module ? moduleFile(files, module) : undefined;
+      const config = file ? factsOf(file) : undefined;
+      if (!file || !config) continue;
+      const prefix = source.namespace ? `${source.namespace}_` : '';
+      for (const setting of config.moduleSettings) {
+        if (prefix) {
+          const shouldBe = OLD_SETTING_NAMES[setting.name];
+          if (shouldBe !== undefined && `${prefix}${shouldBe.toUpperCase()}` !== setting.name) {
+            project.ignored.push({ name: setting.name, shouldBe: `${prefix}${shouldBe.toUpperCase()}`, file, position: setting.position, namespace: source.namespace! });
+            continue;
+          }
+          if (!setting.name.startsWith(prefix)) continue;
+          settings.push({ file, setting, name: setting.name.slice(prefix.length).toLowerCase() });
+        } else {
+          settings.push({ file, setting, name: OLD_SETTING_NAMES[setting.name] ?? setting.name });
+        }
+      }
+    }
+  }
+  for (const [file, facts] of withFacts) for (const setting of facts.appSettings) settings.push({ file, setting, name: setting.name });
+  for (const { file, setting, name } of settings) {
+    const where = { file, position: setting.position, setting: setting.name };
+    if (name === 'task_default_queue') {
+      const queue = stringOf(file, setting.value, resolveName);
+      if (queue !== null) project.defaultQueue = { value: queue, ...where };
+    } else if (name === 'task_queues') {
+      const queues = queueNames(file, setting.value, resolveName);
+      if (queues) project.queues = { value: queues, ...where };
+    } else if (name === 'task_routes') project.routes = { value: setting.value, ...where };
+    else if (name === 'beat_schedule') project.beatSchedule = { value: setting.value, ...where };
+  }
+  return project;
+}
+
+export function stringOf(file: string, value: PyLiteral | undefined, resolveName: (file: string, name: string) => string | null): string | null {
+  if (value?.kind === 'str') return value.value;
+  if (value?.kind === 'name' && !value.name.includes('.')) return resolveName(file, value.name);
+  return null;
+}
+
+/** `task_queues = (Queue('a', …), Queue('b'), 'c')` → the names. */
+function queueNames(file: string, value: PyLiteral, resolveName: (file: string, name: string) => string | null): string[] | undefined {
+  if (value.kind !== 'list') return undefined;
+  const names: string[] = [];
+  for (const item of value.items) {
+    const name = item.kind === 'call' ? stringOf(file, item.args[0] ?? item.keywords['name'], resolveName) : stringOf(file, item, resolveName);
+    if (name === null) return undefined;
+    names.push(name);
+  }
+  return names;
+}
+
+/** Where a task goes: explicit queue > `task_routes` > `task_default_queue`; a router Celery calls is unresolved. */
+export type CeleryRoute =
+  | { queue: string; by: 'route'; file: string; position: Position }
+  | { queue: string; by: 'default' }
+  | { queue: null; by: 'router'; expression: string };
+
+/** fnmatch.translate for `*`, `?` and `[…]` (Celery's MapRoute compiles keys containing `*` with it). */
+function fnmatchRegex(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) source += '\\[';
+      else {
+        let body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
+        if (body.startsWith('!')) body = `^${body.slice(1)}`;
+        source += `[${body}]`;
+        i = close;
+      }
+    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^(?:${source})$`, 's');
+}
+
+export function routeTask(project: CeleryProject, task: string, resolveName: (file: string, name: string) => string | null): CeleryRoute {
+  const routes = project.routes;
+  if (routes) {
+    const routers = routes.value.kind === 'list' ? routes.value.items : [routes.value];
+    for (const router of routers) {
+      if (router.kind !== 'dict') return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
+      const exact = router.entries.find(([key]) => key.kind === 'str' && !key.value.includes('*') && key.value === task);
+      let match = exact;
+      if (!match) {
+        for (const entry of router.entries) {
+          const [key] = entry;
+          let regex: RegExp | undefined;
+          if (key.kind === 'str' && key.value.includes('*')) regex = fnmatchRegex(key.value);
+          else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee) && key.args[0]?.kind === 'str') {
+            try {
+              regex = new RegExp(`^(?:${key.args[0].value})`);
+            } catch {
+              return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
+            }
+          }
+          if (regex?.test(task)) {
+            match = entry;
+            break;
+          }
+        }
+      }
+      if (!match) continue;
+      const [key, value] = match;
+      const queue = value.kind === 'dict' ? stringOf(routes.file, dictGet(value, 'queue'), resolveName) : stringOf(routes.file, value, resolveName);
+      if (queue === null && value.kind === 'dict' && !dictGet(value, 'queue')) break;
+      if (queue === null) return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
+      return { queue, by: 'route', file: routes.file, position: key.position };
+    }
+  }
+  return { queue: project.defaultQueue.value, by: 'default' };
+}
+
+/** The shape of the analyzer's calls this reader needs. */
+interface CallView {
+  callee: string[];
+  calleeStart: number;
+  decorator: boolean;
+}
+interface ArgView {
+  from: number;
+  to: number;
+}
+
+/** A module's Celery configuration facts (undefined when it has none). */
+export function celeryModuleFacts<C extends CallView>(
+  tokens: readonly PyToken[],
+  calls: readonly C[],
+  keyword: (call: C, name: string) => ArgView | undefined,
+  positional: (call: C, index: number) => ArgView | undefined,
+): CeleryModuleFacts | undefined {
+  const facts: CeleryModuleFacts = { appSettings: [], moduleSettings: [], configFrom: [] };
+  const at = (i: number): Position => ({ line: tokens[i]!.line, column: tokens[i]!.column });
+  const literalOf = (arg: ArgView | undefined) => (arg ? parseLiteral(tokens, arg.from, arg.to) : undefined);
+  for (const call of calls) {
+    if (call.decorator) continue;
+    const last = call.callee.at(-1);
+    if (last === 'Celery' && call.callee[0] !== '()') {
+      facts.app ??= at(call.calleeStart);
+      for (const name of NEW_NAMES) {
+        const value = literalOf(keyword(call, name));
+        if (value) facts.appSettings.push({ name, value, position: value.position });
+      }
+    } else if (last === 'update' && call.callee.at(-2) === 'conf') {
+      const dict = literalOf(positional(call, 0));
+      if (dict?.kind === 'dict') {
+        for (const [key, value] of dict.entries) if (key.kind === 'str') facts.appSettings.push({ name: key.value, value, position: key.position });
+      }
+      for (const name of NEW_NAMES) {
+        const value = literalOf(keyword(call, name));
+        if (value) facts.appSettings.push({ name, value, position: value.position });
+      }
+    } else if (last === 'config_from_object') {
+      const source = literalOf(positional(call, 0) ?? keyword(call, 'obj'));
+      const namespace = literalOf(keyword(call, 'namespace'));
+      const name = source?.kind === 'str' ? source.value : source?.kind === 'name' ? source.name : undefined;
+      if (name !== undefined) {
+        facts.configFrom.push({ source: name, ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}), position: at(call.calleeStart) });
+      }
+    } else if (last === 'setdefault' && call.callee.at(-2) === 'environ') {
+      const name = literalOf(positional(call, 0));
+      const value = literalOf(positional(call, 1));
+      if (name?.kind === 'str' && name.value === 'DJANGO_SETTINGS_MODULE' && value?.kind === 'str') facts.djangoSettingsModule = value.value;
+    }
+  }
+  const { module, conf } = moduleSettings(tokens);
+  facts.moduleSettings = module;
+  facts.appSettings.push(...conf);
+  const empty = !facts.app && !facts.appSettings.length && !facts.moduleSettings.length && !facts.configFrom.length && !facts.djangoSettingsModule;
+  return empty ? undefined : facts;
+}

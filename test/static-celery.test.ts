@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Finding, Report } from '../src/types.js';
+import { fixture, runJson } from './helpers/cli.js';
+
+const PYTHON = '/usr/bin/python3';
+
+const staticReport = async (name: string) => {
+  const result = await runJson(['static', fixture('scenarios', name)]);
+  expect(result.stderr).toBe('');
+  return result.report as Report;
+};
+const only = (report: Report, rule: string, environment?: string): Finding => {
+  const found = report.findings.filter((f) => f.rule === rule && (environment === undefined || f.environment === environment));
+  expect(found, rule).toHaveLength(1);
+  return found[0]!;
+};
+
+/** Where real Celery (Debian's python3-celery) routes each task name, with the app the fixture configures. */
+function celeryRoutes(project: string, setup: string, names: string[]): Record<string, string> {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-celery`);
+  const script = `import json\n${setup}\nr = app.amqp.router\nprint(json.dumps({n: r.route({}, n)['queue'].name for n in ${JSON.stringify(names)}}))`;
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { cwd: fixture('scenarios', project), encoding: 'utf8' })) as Record<string, string>;
+}
+
+describe('Celery in a Django project (namespace CELERY)', () => {
+  it('routes tasks as real Celery does: globs, plain-string routes, and the default queue the ignored setting leaves', async () => {
+    const report = await staticReport('celery-django');
+    const routed = report.static!.producers.filter((producer) => producer.routedBy);
+    expect(routed.map((producer) => producer.task)).toEqual(['orders.tasks.send_receipt', 'orders.tasks.recalculate', 'orders.tasks.report_sales']);
+    // django.conf:settings is the settings module's names; real Celery reads the same module with the namespace.
+    const expected = celeryRoutes(
+      'celery-django',
+      "from celery import Celery\napp = Celery('shop')\napp.config_from_object('shop.settings', namespace='CELERY')",
+      routed.map((producer) => producer.task!),
+    );
+    expect(Object.fromEntries(routed.map((producer) => [producer.task, producer.queue]))).toEqual(expected);
+    expect(expected['orders.tasks.recalculate']).toBe('celery');
+  });
+
+  it('flags the pre-4.0 name with the one Celery reads', async () => {
+    const report = await staticReport('celery-django');
+    const ignored = only(report, 'celery-setting-ignored');
+    expect(ignored.severity).toBe('warning');
+    expect(ignored.location).toEqual({ file: 'shop/settings.py', line: 8, column: 1 });
+    expect(ignored.message).toBe(
+      'Celery ignores `CELERY_DEFAULT_QUEUE`: the app reads its settings with namespace `CELERY`, where this setting is `CELERY_TASK_DEFAULT_QUEUE`.',
+    );
+    expect(ignored.hint).toBe('Rename `CELERY_DEFAULT_QUEUE` to `CELERY_TASK_DEFAULT_QUEUE`.');
+  });
+
+  it('the prod overlay drops `celery`: queue-without-worker at the send, with the worker command to change', async () => {
+    const report = await staticReport('celery-django');
+    const prod = only(report, 'queue-without-worker', 'prod');
+    expect(prod.queue).toBe('celery');
+    expect(prod.location).toEqual({ file: 'orders/views.py', line: 7, column: 5 });
+    expect(prod.related![0]).toMatchObject({ file: 'docker-compose.prod.yml', line: 3, change: prod.hint });
+    expect(prod.related).toContainEqual({ message: 'The queue object is built here.', file: 'orders/tasks.py', line: 29 });
+    const worker = report.static!.consumers.find((consumer) => consumer.environment === 'prod' && consumer.service === 'worker')!;
+    expect(worker.queues).toEqual(['mail', 'reports', 'images', 'maintenance', 'reports-slow']);
+  });
+
+  it('reads the queue of each kind of send: decorator, apply_async, a signature, beat options', async () => {
+    const report = await staticReport('celery-django');
+    const byLine = Object.fromEntries(report.static!.producers.map((p) => [`${p.location.file}:${p.location.line}`, [p.kind, p.queue, p.via]]));
+    expect(byLine).toEqual({
+      'orders/views.py:5': ['celery-task', 'mail', 'delay'],
+      'orders/views.py:6': ['celery-task', 'images', 'apply_async'],
+      'orders/views.py:7': ['celery-task', 'celery', 'delay'],
+      'orders/views.py:12': ['celery-task', 'reports', 's'],
+      'orders/views.py:13': ['celery-task', 'reports-slow', 'apply_async'],
+      'shop/settings.py:14': ['celery-beat', 'maintenance', 'beat_schedule'],
+    });
+  });
+});
+
+describe('Celery in a Flask app (app.conf.update, task_queues, a list of routers)', () => {
+  it('a worker without -Q consumes task_queues; -X removes one', async () => {
+    const report = await staticReport('celery-flask');
+    const workers = report.static!.consumers.filter((consumer) => consumer.service === 'worker');
+    expect(workers.map((worker) => [worker.environment, worker.queues, worker.queueSource])).toEqual([
+      ['default', ['default', 'emails'], 'code-default'],
+      ['prod', ['emails'], 'code-default'],
+    ]);
+    expect(workers[0]!.location).toEqual({ file: 'app/worker.py', line: 9, column: 17 });
+    const media = report.static!.consumers.find((consumer) => consumer.service === 'media')!;
+    expect(media.queues).toEqual(['thumbnails', 'billing']);
+  });
+
+  it('routes as real Celery does; send_task and options={"queue"} name their own queue', async () => {
+    const report = await staticReport('celery-flask');
+    const routed = report.static!.producers.filter((producer) => producer.routedBy);
+    const expected = celeryRoutes('celery-flask', 'import app.tasks\nfrom app.worker import celery as app', routed.map((p) => p.task!));
+    expect(Object.fromEntries(routed.map((producer) => [producer.task, producer.queue]))).toEqual(expected);
+    expect(Object.keys(expected)).toEqual(['app.tasks.send_welcome', 'app.tasks.crunch']);
+    const sendTask = report.static!.producers.find((producer) => producer.kind === 'celery-send-task')!;
+    expect(sendTask).toMatchObject({ queue: 'billing', task: 'billing.charge', location: { file: 'app/views.py', line: 9 } });
+    expect(only(report, 'queue-without-worker', 'prod').location).toEqual({ file: 'app/views.py', line: 7, column: 5 });
+  });
+});
