@@ -11,7 +11,9 @@
  * `import { Queue } from 'bullmq'`) and use it in few. A `ueue`/`chedule` that only occurs on plain import lines
  * (no alias, nothing else on the line) builds and calls nothing, so it lets no file through by itself; any other
  * occurrence does. The line test is strict (ASCII names and punctuation only, no quotes, no `;` before the end, no
- * `as`), so a line it accepts cannot end a string or hold a second statement.
+ * `as`), so a line it accepts cannot end a string or hold a second statement. A `chedule` counts only as a class
+ * (`Scheduler`, `upsertJobScheduler`: an `S` before it) or as a method (`.schedule`, also `obj . schedule` and across
+ * lines): words such as `invoice_schedule` or `reschedule_report` are ordinary names.
  */
 export interface PrefilterRules {
   /** Needles that let a file through wherever they occur. */
@@ -39,6 +41,24 @@ export const JS_PREFILTER: PrefilterRules = {
 
 const LF = 10;
 const CR = 13;
+const CAPITAL_S = 83;
+const SMALL_S = 115;
+const DOT = 46;
+
+/** Whether the `chedule` at `at` is part of `…Schedule…` or a `.schedule…` member (whitespace allowed after the dot). */
+function schedulerShape(codeAt: (index: number) => number, at: number): boolean {
+  const before = at > 0 ? codeAt(at - 1) : 0;
+  if (before === CAPITAL_S) return true;
+  if (before !== SMALL_S) return false;
+  let index = at - 2;
+  // Spaces, tabs, line breaks and backslash continuations between the dot and the name.
+  while (index >= 0) {
+    const code = codeAt(index);
+    if (code !== 32 && code !== 9 && code !== LF && code !== CR && code !== 92 && code !== 12) break;
+    index--;
+  }
+  return index >= 0 && codeAt(index) === DOT;
+}
 
 /** Whether the line around `at` is a plain import; returns the line's end when it is, -1 when it is not. */
 function plainImportEnd(
@@ -73,6 +93,10 @@ export function passesPrefilter(text: string, rules: PrefilterRules): boolean {
   for (const needle of IMPORT_NEEDLES) {
     let from = 0;
     for (let at = text.indexOf(needle, from); at >= 0; at = text.indexOf(needle, from)) {
+      if (needle === 'chedule' && !schedulerShape(codeAt, at)) {
+        from = at + needle.length;
+        continue;
+      }
       const end = plainImportEnd(text.length, codeAt, lineOf, at, rules);
       if (end < 0) return true;
       from = end;
@@ -90,6 +114,10 @@ export function bytesPassPrefilter(bytes: Buffer, rules: PrefilterRules, anywher
   for (const needle of IMPORT_NEEDLE_BYTES) {
     let from = 0;
     for (let at = bytes.indexOf(needle, from); at >= 0; at = bytes.indexOf(needle, from)) {
+      if (needle === IMPORT_NEEDLE_BYTES[1] && !schedulerShape(codeAt, at)) {
+        from = at + needle.length;
+        continue;
+      }
       const end = plainImportEnd(bytes.length, codeAt, lineOf, at, rules);
       if (end < 0) return true;
       from = end;

@@ -241,6 +241,9 @@ describe('the call-shape prefilter never drops a module whose producers, queue o
     'has_worker_for(queue_name="w")', 'if not Worker.all(queue=q):', 'from rq import Queue \\', 'Queue("e").enqueue(f)',
     "export const reports = new Queue<Payload>('r');", 'from app.jobs import send', 'send.delay(1)', '@job("low")', 'def g(): pass',
     's = Scheduler(queue_name="z")', 'import { Queue } from "bullmq" // Queue("x")', "import {Queue} from 'bullmq'; const q = new Queue('q')",
+    'scheduler.schedule(when, f)', 'scheduler . schedule(when, f)', 'scheduler.\\', '    schedule(when, f)', 'invoice_schedule_3 = 1',
+    'from rq_scheduler import Scheduler as S', 'S(queue_name="z")', 'S("z").schedule(when, f)', 'import rq_scheduler', 'schedule(f)',
+    'rq_scheduler.Scheduler("y")', 'def reschedule_report(): pass', "await q.upsertJobScheduler('s', { every: 5 });", 'scheduler = ',
     'from rq import Queue\tQueue("t")', 'from rq import Queue\fQueue("ff")', 'import Q', 'Q("x").enqueue(f)',
   );
   const terminator = fc.constantFrom('\n', '\r\n', '\r', '\u2028', '\n\n');
