@@ -12,7 +12,7 @@
  * (no alias, nothing else on the line) builds and calls nothing, so it lets no file through by itself; any other
  * occurrence does. The line test is strict (ASCII names and punctuation only, no quotes, no `;` before the end, no
  * `as`), so a line it accepts cannot end a string or hold a second statement. A `chedule` counts only as a class
- * (`Scheduler`, `upsertJobScheduler`: an `S` before it) or as a method (`.schedule`, also `obj . schedule` and across
+ * (`Scheduler`, `upsertJobScheduler`) or as a method (`.schedule`, also `obj . schedule` and across
  * lines): words such as `invoice_schedule` or `reschedule_report` are ordinary names.
  */
 export interface PrefilterRules {
@@ -43,12 +43,14 @@ const LF = 10;
 const CR = 13;
 const CAPITAL_S = 83;
 const SMALL_S = 115;
+const SMALL_R = 114;
 const DOT = 46;
 
-/** Whether the `chedule` at `at` is part of `…Schedule…` or a `.schedule…` member (whitespace allowed after the dot). */
+/** Whether the `chedule` at `at` is part of `…Scheduler…` or a `.schedule…` member (whitespace allowed after the dot). */
 function schedulerShape(codeAt: (index: number) => number, at: number): boolean {
   const before = at > 0 ? codeAt(at - 1) : 0;
-  if (before === CAPITAL_S) return true;
+  // `Scheduler` (rq-scheduler's class, BullMQ's `upsertJobScheduler`); a `ScheduleService` is an ordinary name.
+  if (before === CAPITAL_S) return codeAt(at + 7) === SMALL_R;
   if (before !== SMALL_S) return false;
   let index = at - 2;
   // Spaces, tabs, line breaks and backslash continuations between the dot and the name.

@@ -243,7 +243,7 @@ describe('the call-shape prefilter never drops a module whose producers, queue o
     's = Scheduler(queue_name="z")', 'import { Queue } from "bullmq" // Queue("x")', "import {Queue} from 'bullmq'; const q = new Queue('q')",
     'scheduler.schedule(when, f)', 'scheduler . schedule(when, f)', 'scheduler.\\', '    schedule(when, f)', 'invoice_schedule_3 = 1',
     'from rq_scheduler import Scheduler as S', 'S(queue_name="z")', 'S("z").schedule(when, f)', 'import rq_scheduler', 'schedule(f)',
-    'rq_scheduler.Scheduler("y")', 'def reschedule_report(): pass', "await q.upsertJobScheduler('s', { every: 5 });", 'scheduler = ',
+    'rq_scheduler.Scheduler("y")', 'def reschedule_report(): pass', "await q.upsertJobScheduler('s', { every: 5 });", 'scheduler = ', 'class ScheduleService:', 'from rq_scheduler import Scheduler as Sched', 'Sched("q").cron("* * * * *", func=f)',
     'from rq import Queue\tQueue("t")', 'from rq import Queue\fQueue("ff")', 'import Q', 'Q("x").enqueue(f)',
   );
   const terminator = fc.constantFrom('\n', '\r\n', '\r', '\u2028', '\n\n');
