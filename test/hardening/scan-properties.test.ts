@@ -225,6 +225,66 @@ describe('the prefilter lets every file with a producer, queue object or check t
   });
 });
 
+describe('the call-shape prefilter never drops a module whose producers, queue objects or checks the analyzers find', () => {
+  // Modules built line by line: plain imports of queue names (which alone let nothing through), aliased imports,
+  // constructions, enqueue calls, checks, strings and comments that open on one line and close on another, two
+  // statements on one line, and every line terminator the languages know.
+  const line = fc.constantFrom(
+    'from rq import Queue', 'from rq import Queue, Worker', 'from rq import (Queue,', '    Queue,', ')', 'import rq.queue',
+    'from rq_scheduler import Scheduler', 'from app.queues import high_queue  # noqa: F401', 'from rq import Queue as Q',
+    'from rq import Queue, Retry as R', "import { Queue } from 'bullmq';", "import { Queue, type Job } from 'bullmq';",
+    "import Queue from 'bull'", "import { Queue as Q } from 'bullmq';", "import type { Queue } from 'bullmq'", 'import {',
+    "} from 'bullmq';", "const { Queue } = require('bullmq');", 'import json; q = Queue("a")', "import { Queue } from 'bullmq'; new Queue('a');",
+    'q = Queue("x")', 'Q("x").enqueue(f)', 'high_queue.enqueue(f)', "const q = new Queue('x');", "new Q('x')", "await q.add('j', {});",
+    'Queue("x", connection=r).enqueue(f)', 'def f():', '    pass', '    Queue("b").enqueue(g)', 'x = """', '"""', "s = '''",
+    "'''", 'y = """from rq import Queue""" + Queue("c").enqueue(h)', '# Queue("d")', '// new Queue("d")', '/*', '*/', '`', 'x = 1',
+    'has_worker_for(queue_name="w")', 'if not Worker.all(queue=q):', 'from rq import Queue \\', 'Queue("e").enqueue(f)',
+    "export const reports = new Queue<Payload>('r');", 'from app.jobs import send', 'send.delay(1)', '@job("low")', 'def g(): pass',
+    's = Scheduler(queue_name="z")', 'import { Queue } from "bullmq" // Queue("x")', "import {Queue} from 'bullmq'; const q = new Queue('q')",
+    'scheduler.schedule(when, f)', 'scheduler . schedule(when, f)', 'scheduler.\\', '    schedule(when, f)', 'invoice_schedule_3 = 1',
+    'from rq_scheduler import Scheduler as S', 'S(queue_name="z")', 'S("z").schedule(when, f)', 'import rq_scheduler', 'schedule(f)',
+    'rq_scheduler.Scheduler("y")', 'def reschedule_report(): pass', "await q.upsertJobScheduler('s', { every: 5 });", 'scheduler = ', 'class ScheduleService:', 'from rq_scheduler import Scheduler as Sched', 'Sched("q").cron("* * * * *", func=f)',
+    'from rq import Queue\tQueue("t")', 'from rq import Queue\fQueue("ff")', 'import Q', 'Q("x").enqueue(f)',
+  );
+  const terminator = fc.constantFrom('\n', '\r\n', '\r', '\u2028', '\n\n');
+  const module = fc.array(fc.tuple(line, terminator), { maxLength: 12 }).map((lines) => lines.map(([text, end]) => text + end).join(''));
+
+  it('on generated Python and TS modules (text and bytes)', () => {
+    let dropped = 0;
+    fc.assert(
+      fc.property(module, (text) => {
+        const py = analyzePython(text);
+        const js = analyzeJs(text);
+        if (py.producers.length + py.checks.length + (py.queues?.length ?? 0)) {
+          expect(pythonLanguage.prefilter(text), text).toBe(true);
+          expect(pythonLanguage.prefilterBytes(Buffer.from(text)), text).toBe(true);
+        }
+        if (js.producers.length + js.checks.length + (js.queues?.length ?? 0)) {
+          expect(jsLanguage.prefilter(text), text).toBe(true);
+          expect(jsLanguage.prefilterBytes(Buffer.from(text)), text).toBe(true);
+        }
+        expect(pythonLanguage.prefilterBytes(Buffer.from(text)), text).toBe(pythonLanguage.prefilter(text));
+        expect(jsLanguage.prefilterBytes(Buffer.from(text)), text).toBe(jsLanguage.prefilter(text));
+        if (!pythonLanguage.prefilter(text) && text.includes('ueue')) dropped++;
+      }),
+      settings(405, 3000),
+    );
+    // Not vacuous: modules that only import a queue name are left out.
+    expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('drops a module that only imports the queue class, and keeps one that calls it', () => {
+    const plain = 'from rq import Queue\nimport json\n\ndef f(x):\n    return json.dumps(x)\n';
+    expect(pythonLanguage.prefilter(plain)).toBe(false);
+    expect(pythonLanguage.prefilterBytes(Buffer.from(plain))).toBe(false);
+    expect(pythonLanguage.prefilter(`${plain}\nQueue("x").enqueue(f)\n`)).toBe(true);
+    const ts = "import { Queue, type Job } from 'bullmq';\nexport const f = (x: number) => x + 1;\n";
+    expect(jsLanguage.prefilter(ts)).toBe(false);
+    expect(jsLanguage.prefilterBytes(Buffer.from(ts))).toBe(false);
+    expect(jsLanguage.prefilter(`${ts}const q = new Queue('x');\n`)).toBe(true);
+  });
+});
+
 describe('scanSources over mutated projects never throws', () => {
   it('on 150 in-memory projects built from mutated sources with imports between them', () => {
     const python = mutants(pythonSeeds(), 150, 141);

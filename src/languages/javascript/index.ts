@@ -1,6 +1,6 @@
 import { nodeScript } from '../../workers/programs/node-script.js';
 import type { Language } from '../index.js';
-import { bytesHaveQueueNeedle, hasQueueNeedle } from '../prefilter.js';
+import { bytesPassPrefilter, JS_ANYWHERE_BYTES, JS_PREFILTER, passesPrefilter } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
 import { resolveJsModule } from './resolve.js';
 import { typescriptSources } from './tsconfig.js';
@@ -14,8 +14,8 @@ export const javascript: Language<'js'> = {
   extensions: ['.js', '.cjs', '.mjs', '.ts', '.cts', '.mts', '.jsx', '.tsx'],
   generated: /\.d\.[cm]?ts$|\.min\.js$/,
   isTest: (fileName) => TEST_FILE.test(fileName),
-  prefilter: hasQueueNeedle,
-  prefilterBytes: bytesHaveQueueNeedle,
+  prefilter: (text) => passesPrefilter(text, JS_PREFILTER),
+  prefilterBytes: (bytes) => bytesPassPrefilter(bytes, JS_PREFILTER, JS_ANYWHERE_BYTES),
   analyze: analyzeJs,
   resolveModule: resolveJsModule,
   readWorkerScript: readJsWorkerScript,

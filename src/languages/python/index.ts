@@ -1,5 +1,5 @@
 import type { Language } from '../index.js';
-import { bytesHaveQueueNeedle, hasQueueNeedle } from '../prefilter.js';
+import { bytesPassPrefilter, passesPrefilter, PYTHON_ANYWHERE_BYTES, PYTHON_PREFILTER } from '../prefilter.js';
 import { analyzePython } from './analyzer.js';
 import { JOB_DECORATOR } from './frameworks/rq.js';
 import { resolvePythonModule } from './resolve.js';
@@ -13,8 +13,9 @@ export const python: Language<'python'> = {
   id: 'python',
   extensions: ['.py'],
   isTest: (fileName) => TEST_FILE.test(fileName),
-  prefilter: (text) => hasQueueNeedle(text) || (text.includes('job') && JOB_DECORATOR.test(text)),
-  prefilterBytes: (bytes) => bytesHaveQueueNeedle(bytes) || (bytes.indexOf(JOB) >= 0 && JOB_DECORATOR.test(bytes.toString('utf8'))),
+  prefilter: (text) => passesPrefilter(text, PYTHON_PREFILTER) || (text.includes('job') && JOB_DECORATOR.test(text)),
+  prefilterBytes: (bytes) =>
+    bytesPassPrefilter(bytes, PYTHON_PREFILTER, PYTHON_ANYWHERE_BYTES) || (bytes.indexOf(JOB) >= 0 && JOB_DECORATOR.test(bytes.toString('utf8'))),
   analyze: analyzePython,
   resolveModule: resolvePythonModule,
   readWorkerScript: readPythonWorkerScript,
