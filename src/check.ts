@@ -4,23 +4,8 @@ import { applyOverrides, buildReport } from './report/build.js';
 import { ruleMeta } from './rules.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
-import { redactUrl, urlSecrets } from './redact.js';
+import { redactRedisUrl, redactUrl, urlSecrets } from './redact.js';
 import { matchEnvironmentName } from './sources/index.js';
-
-/** The master's password in a redis+sentinel:// URL (several hosts: not a URL `new URL` parses). */
-const sentinelUrlSecrets = (url: string): string[] => {
-  const auth = /^[a-z+]+:\/\/([^@/]*)@/i.exec(url)?.[1];
-  if (!auth) return [];
-  const password = auth.includes(':') ? auth.slice(auth.indexOf(':') + 1) : auth;
-  try {
-    return [password, decodeURIComponent(password)];
-  } catch {
-    return [password];
-  }
-};
-
-/** A --redis as printed: Sentinel URLs (several hosts) are redacted by their own rule. */
-const redactTarget = (url: string) => (/^rediss?\+sentinel:/i.test(url) ? url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.slice(0, auth.indexOf(':'))}:***` : '***'}@`) : redactUrl(url));
 import type { StaticOptions, StaticResult } from './static.js';
 
 export type DriftConfig = NonNullable<LiveOptions['config']>;
@@ -184,7 +169,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     try {
       // The server's answers may quote the Redis password this run knows: scrub it like the token.
       const extraSecrets = [
-        ...[options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? [])].flatMap((url) => (url && /^rediss?\+sentinel:/i.test(url) ? sentinelUrlSecrets(url) : urlSecrets(url))),
+        ...[options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? [])].flatMap((url) => urlSecrets(url)),
         ...(options.live?.sentinelPassword ? [options.live.sentinelPassword] : []),
       ];
       smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
@@ -204,7 +189,7 @@ export async function check(options: CheckOptions): Promise<Report> {
       for (const found of liveResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      findings.push(unreachable('live-unreachable', error, [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])].map(redactTarget).join(', ')));
+      findings.push(unreachable('live-unreachable', error, [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])].map(redactRedisUrl).join(', ')));
     }
   }
 

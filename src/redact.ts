@@ -65,15 +65,26 @@ export function redactUrlsInText(text: string): string {
     .replace(/\b(rediss?:\/\/)([^\s/@:'"`<>]+)@/gi, '$1***@');
 }
 
-/** The credentials written in a URL (password, and a lone `redis://secret@host` user), raw and decoded, to scrub. */
+/** `redis+sentinel://…` / `rediss+sentinel://…`: several hosts, so not a URL `new URL` parses. */
+export const isSentinelUrl = (raw: string) => /^rediss?\+sentinel:/i.test(raw);
+
+/** A Sentinel URL with its credentials' password as `***` (the master's; the sentinels' password is never in it). */
+export function redactSentinelUrl(raw: string): string {
+  return raw.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => {
+    const colon = auth.indexOf(':');
+    return `${scheme}${colon < 0 ? '***' : `${auth.slice(0, colon)}:***`}@`;
+  });
+}
+
+/** Any `--redis` as printed: Sentinel URLs by their own rule, the others by redactUrl. */
+export const redactRedisUrl = (raw: string) => (isSentinelUrl(raw) ? redactSentinelUrl(raw) : redactUrl(raw));
+
+/**
+ * The credentials written in a URL (password, and a lone `redis://secret@host` user), raw and decoded, to scrub.
+ * For a Sentinel URL, the master's password (a lone credential is the password there).
+ */
 export function urlSecrets(raw: string | undefined): string[] {
   if (!raw) return [];
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return [];
-  }
   const decode = (text: string) => {
     try {
       return decodeURIComponent(text);
@@ -81,6 +92,18 @@ export function urlSecrets(raw: string | undefined): string[] {
       return text;
     }
   };
+  if (isSentinelUrl(raw)) {
+    const auth = /^[a-z+]+:\/\/([^@/]*)@/i.exec(raw)?.[1];
+    if (!auth) return [];
+    const password = auth.includes(':') ? auth.slice(auth.indexOf(':') + 1) : auth;
+    return [password, decode(password)];
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return [];
+  }
   const parts = [url.password];
   if (!url.password && /^rediss?:$/.test(url.protocol)) parts.push(url.username);
   return parts.filter(Boolean).flatMap((part) => [part, decode(part)]);

@@ -1,5 +1,5 @@
 import { InputError, UnreachableError } from '../../errors.js';
-import { scrubSecrets } from '../../redact.js';
+import { isSentinelUrl, redactSentinelUrl, scrubSecrets } from '../../redact.js';
 import { asString, connectReader, type ConnectSettings, type RedisReader, type RedisTarget } from '../redis.js';
 import { RedisReplyError, RespConnection } from '../resp.js';
 
@@ -16,7 +16,7 @@ export interface SentinelTarget {
 
 const SENTINEL_URL = /^(rediss?)\+sentinel:\/\/(?:([^@/]*)@)?([^/@]+)\/([^/?#]+)(?:\/(\d+))?\/?$/;
 
-export const isSentinelUrl = (raw: string) => /^rediss?\+sentinel:/i.test(raw);
+export { isSentinelUrl };
 
 /** Parses `redis+sentinel://[user:pass@]host:port[,host:port…]/<master>[/<db>]` (`rediss+sentinel://` for TLS). */
 export function parseSentinelUrl(raw: string): SentinelTarget {
@@ -57,14 +57,6 @@ export function parseSentinelUrl(raw: string): SentinelTarget {
     db: db ? Number(db) : 0,
     redacted,
   };
-}
-
-/** The URL with its credentials' password as `***` (the master's; the sentinels' password is never in it). */
-export function redactSentinelUrl(raw: string): string {
-  return raw.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => {
-    const colon = auth.indexOf(':');
-    return `${scheme}${colon < 0 ? '***' : `${auth.slice(0, colon)}:***`}@`;
-  });
 }
 
 /** Asks the sentinels, in order, where the master is; the first that knows answers. */
