@@ -1,5 +1,9 @@
 // Shared helpers for the benchmarks: timing child processes and printing medians side by side.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs `command args` `runs` times (after one warm-up) and returns the wall times in ms. */
 export function timeCommand(command, args, { runs = 10, cwd, env, allowFailure = true } = {}) {
@@ -29,4 +33,56 @@ export function report(name, ours, reference, { oursLabel = 'receipts-doctor', r
     `${name}: ${oursLabel} ${fmt(ours)} (median) vs ${referenceLabel} ${fmt(reference)} (median) → ${ratio.toFixed(2)}×${target ? `  [target ${target}]` : ''}`,
   );
   return ratio;
+}
+
+/** A free loopback port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const answers = (port) =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+
+/**
+ * A private redis-server on a free loopback port, in a temp dir, without persistence; `extraArgs` for cluster nodes
+ * and limits. Resolves once it answers PING; `stop()` kills it and removes its dir.
+ */
+export async function startBenchRedis(extraArgs = []) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], {
+    stdio: 'ignore',
+  });
+  child.on('error', (error) => {
+    console.error(`redis-server could not start: ${error.message} (apt-get install redis-server)`);
+    process.exit(2);
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(port))) {
+    if (Date.now() > deadline) throw new Error('redis-server did not start (apt-get install redis-server)');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

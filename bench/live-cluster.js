@@ -9,13 +9,10 @@
 //
 // Needs redis-server and redis-cli on PATH (Debian's redis-server, redis-tools).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, report } from './lib.js';
+import { median, report, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,42 +31,12 @@ const queueName = (index) => `{bq-${String(index).padStart(3, '0')}}`;
 // Workers on the first 80% of the queues; jobs wait on the rest (nobody would take them).
 const served = Math.max(1, Math.floor(QUEUES * 0.8));
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const answers = (port) =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', () => (socket.destroy(), resolve(true)));
-    socket.on('error', () => resolve(false));
-  });
-
 const children = [];
-const dirs = [];
+const nodes = [];
 async function startNode() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-cluster-'));
-  dirs.push(dir);
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--maxclients', '20000'],
-    { stdio: 'ignore' },
-  );
-  children.push(child);
-  const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
-    if (Date.now() > deadline) throw new Error('redis-server did not start (apt-get install redis-server)');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return port;
+  const node = await startBenchRedis(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--maxclients', '20000']);
+  nodes.push(node);
+  return node.port;
 }
 
 /** A node script with bullmq from this repository (run with cwd = the repository root). */
@@ -191,5 +158,5 @@ connection.disconnect();`,
   process.exitCode = ratio <= 1 && roundTrips === few ? 0 : 1;
 } finally {
   for (const child of children) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const node of nodes) node.stop();
 }

@@ -5,13 +5,11 @@
 //   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000]
 //
 // Needs redis-server on PATH and Debian's python3-rq (/usr/bin/python3, /usr/bin/rq).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,53 +24,6 @@ const WORKERS = Number(values.workers);
 const QUEUES = Number(values.queues);
 const JOBS = Number(values.jobs);
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function answers(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  child.on('error', (error) => {
-    console.error(`redis-server could not start: ${error.message} (apt-get install redis-server)`);
-    process.exit(2);
-  });
-  const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop() {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Fills Redis through RQ's own API: Worker.register_birth/heartbeat (not run) and Queue.enqueue_many. */
 function fill(url) {
@@ -109,7 +60,7 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-const redis = await startRedis();
+const redis = await startBenchRedis();
 try {
   const filled = fill(redis.url);
   console.log(`Redis at ${redis.url} filled by RQ: workers, queues, jobs = ${filled.split(' ').join(', ')}`);

@@ -9,14 +9,12 @@
 // The first worker is registered by RQ itself (Worker.register_birth + heartbeat, Debian's python3-rq); the
 // others are copies of its hash under new names, written in pipelines (registering 100k through RQ one by one
 // would take minutes and measure RQ, not us). Needs redis-server on PATH, /usr/bin/python3 and /usr/bin/rq.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median } from './lib.js';
+import { median, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '10000,40000,100000' } },
@@ -25,17 +23,6 @@ const RUNS = Number(values.runs);
 const SIZES = values.sizes.split(',').map(Number);
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
 const QUEUES = 50;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Sends raw RESP commands on one connection and resolves once `expected` replies have arrived. */
 function pipeline(port, commands) {
@@ -62,35 +49,6 @@ function pipeline(port, commands) {
     socket.on('error', reject);
     socket.on('connect', () => socket.write(text));
   });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  child.on('error', (error) => {
-    console.error(`redis-server could not start: ${error.message} (apt-get install redis-server)`);
-    process.exit(2);
-  });
-  for (const deadline = Date.now() + 10_000; ; ) {
-    try {
-      await pipeline(port, [['PING']]);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    stop() {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Registers one worker through RQ and returns its hash (field → value), the template for the copies. */
@@ -134,7 +92,7 @@ function time(command, args) {
   return { ms, stdout: result.stdout };
 }
 
-const redis = await startRedis();
+const redis = await startBenchRedis();
 try {
   const template = registerTemplate(redis.url);
   let registered = 1;
