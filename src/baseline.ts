@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from './errors.js';
 import { buildReport } from './report/build.js';
 import type { Finding, Report, Severity } from './types.js';
+import { byCodeUnits } from './order.js';
 
 /**
  * A baseline: the findings a team has accepted, so the gate fails only on new ones.
@@ -55,7 +56,7 @@ export function createBaseline(findings: readonly Finding[]): BaselineFile {
     else entries.set(fingerprint, { fingerprint, count: 1, ...identity(finding) });
   }
   const sorted = [...entries.values()].sort(
-    (a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint),
+    (a, b) => byCodeUnits(a.rule, b.rule) || byCodeUnits(a.fingerprint, b.fingerprint),
   );
   return { tool: 'receipts-doctor', baselineVersion: 1, findings: sorted };
 }

@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { byCodeUnits } from './order.js';
 
 export interface DirEntry {
   name: string;
@@ -35,8 +36,11 @@ export interface FileSystem {
    * Optional: the raw bytes of a file, without UTF-8 decoding, so a scanner can test many files cheaply and
    * decode only those it keeps. The view may share a buffer that the next call overwrites: copy what you keep.
    * Throws like readFile (ENOTREG, and EFBIG past `maxBytes`, checked before reading and while reading).
+   * `listedRegular`: the directory listing just said this name is a regular file (not a link), so the fstat that
+   * would say it again is skipped; the open stays non-blocking and the cap still applies while reading, so a FIFO
+   * or device swapped in meanwhile still cannot block the read or make it unbounded.
    */
-  readBytesTransient?(file: string, maxBytes?: number): Uint8Array;
+  readBytesTransient?(file: string, maxBytes?: number, listedRegular?: boolean): Uint8Array;
 }
 
 /** The cap of a read that names none: no input this tool reads is legitimately larger. */
@@ -133,9 +137,12 @@ function readRegularFile(file: string, maxBytes = DEFAULT_MAX_READ_BYTES): strin
 
 let sharedBuffer = Buffer.allocUnsafe(1 << 20);
 
-/** open + fstat + read + close into one reused buffer (the scanner's hot path); the buffer never outgrows the cap. */
-function readBytesIntoSharedBuffer(file: string, maxBytes = DEFAULT_MAX_READ_BYTES): Uint8Array {
-  const { fd, size } = openRegular(file, maxBytes);
+/**
+ * open + fstat + read + close into one reused buffer (the scanner's hot path; 12,000 files in a monorepo); the buffer
+ * never outgrows the cap. Without the fstat for a file the listing called regular: its size is then learnt by reading.
+ */
+function readBytesIntoSharedBuffer(file: string, maxBytes = DEFAULT_MAX_READ_BYTES, listedRegular = false): Uint8Array {
+  const { fd, size } = listedRegular ? { fd: nodeFs.openSync(file, OPEN_FLAGS), size: 0 } : openRegular(file, maxBytes);
   try {
     if (sharedBuffer.length < size + 1) sharedBuffer = Buffer.allocUnsafe(Math.min(Math.max(size + 1, sharedBuffer.length * 2), maxBytes + 1));
     const grow = (length: number, wanted: number) => {
@@ -189,8 +196,19 @@ export const nodeFileSystem: FileSystem = {
       return false;
     }
   },
-  readdir: (dir) =>
-    nodeFs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).map((entry) => {
+  readdir: (dir) => {
+    // Names as text first (no Buffer per entry); only a directory with a name that did not decode (U+FFFD) is read
+    // again as bytes, to tell a real U+FFFD from an invalid byte and to show that byte.
+    const entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+    if (!entries.some((entry) => entry.name.includes('\ufffd'))) {
+      return entries.map((entry) => ({
+        name: entry.name,
+        isFile: entry.isFile(),
+        isDirectory: entry.isDirectory(),
+        isSymbolicLink: entry.isSymbolicLink(),
+      }));
+    }
+    return nodeFs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).map((entry) => {
       const name = entry.name.toString('utf8');
       const valid = Buffer.from(name).equals(entry.name);
       return {
@@ -200,7 +218,8 @@ export const nodeFileSystem: FileSystem = {
         isSymbolicLink: entry.isSymbolicLink(),
         ...(valid ? {} : { invalidName: escapeInvalidUtf8(entry.name) }),
       };
-    }),
+    });
+  },
 };
 
 function enoent(file: string): Error {
@@ -241,7 +260,7 @@ export function memoryFileSystem(files: Record<string, string>): FileSystem {
         const isDirectory = dirs.has(prefix + name);
         entries.set(name, { name, isFile: !isDirectory, isDirectory, isSymbolicLink: false });
       }
-      return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+      return [...entries.values()].sort((a, b) => byCodeUnits(a.name, b.name));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFailure } from './fs.js';
 import type { Location, UnreadableFile } from './types.js';
+import { byCodeUnits } from './order.js';
 
 export type { UnreadableFile };
 
@@ -90,6 +91,6 @@ export class UnreadableFiles {
   }
 
   list(): UnreadableFile[] {
-    return [...this.byFile].map(([file, reason]) => ({ file, reason })).sort((a, b) => a.file.localeCompare(b.file));
+    return [...this.byFile].map(([file, reason]) => ({ file, reason })).sort((a, b) => byCodeUnits(a.file, b.file));
   }
 }

@@ -30,9 +30,10 @@ describe('the package', () => {
     expect(packageJson.bugs).toEqual({ url: `${repository}/issues` });
   });
 
-  it('denies the install script of msgpackr-extract (optional; its prebuilt binary needs no script) and the README says why', () => {
-    expect(packageJson.allowScripts).toEqual({ 'msgpackr-extract': false });
+  it('denies the install scripts of msgpackr-extract and esbuild (their prebuilt binaries need no script) and the README says why', () => {
+    expect(packageJson.allowScripts).toEqual({ 'msgpackr-extract': false, esbuild: false });
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     expect(readme).toMatch(/`msgpackr-extract` has an install script/);
+    expect(readme).toMatch(/The same holds for `esbuild`/);
   });
 });

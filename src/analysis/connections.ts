@@ -2,6 +2,7 @@ import type { DeploymentEnvironment, DeploymentService, EnvEntry } from '../mode
 import { finding } from '../rules.js';
 import type { Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueuesIn, servicesRunning } from './producer-environments.js';
+import { byCodeUnits } from '../order.js';
 
 /**
  * connection-mismatch, pure over data: in an environment, the services that enqueue to a queue and the worker
@@ -127,7 +128,7 @@ export function connectionMismatches(
         if (queue !== null) sitesByQueue.set(queue, [...(sitesByQueue.get(queue) ?? []), producer]);
       }
     }
-    for (const [queue, sites] of [...sitesByQueue].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [queue, sites] of [...sitesByQueue].sort(([a], [b]) => byCodeUnits(a, b))) {
       const workers = consumers.filter((c) => c.environment === environment.name && c.active && c.queues.includes(queue));
       let reported = false;
       for (const site of sites) {

@@ -3,6 +3,7 @@ import { finding } from '../rules.js';
 import type { IgnoredSetting } from '../languages/python/frameworks/celery.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
+import { byCodeUnits } from '../order.js';
 
 /**
  * The static analysis, pure over data: environments (from any deployment source) + producers + availability
@@ -188,7 +189,7 @@ export function analyzeStatic(
   const queues = new Set<string>(declared);
   for (const produced of producedIn.values()) for (const queue of produced.keys()) queues.add(queue);
 
-  for (const queue of [...queues].sort((a, b) => a.localeCompare(b))) {
+  for (const queue of [...queues].sort((a, b) => byCodeUnits(a, b))) {
     for (const environment of environments) {
       const sites = producedIn.get(environment.name)?.get(queue);
       if (!sites && !declared.includes(queue)) continue;

@@ -1,5 +1,6 @@
 import { BullKeys, DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
 import { bullWorkerClients } from '../live/client-list.js';
+import { byCodeUnits } from '../order.js';
 
 /** A BullMQ worker as Redis sees it: one connected client per (worker, queue). */
 export interface BullWorkerView {
@@ -30,5 +31,5 @@ export function parseBullWorkers(clientList: string, prefix = DEFAULT_BULL_PREFI
       queues: [...entry.queues].sort(),
       state: entry.waiting.every(Boolean) ? ('idle' as const) : ('busy' as const),
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodeUnits(a.name, b.name));
 }

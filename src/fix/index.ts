@@ -6,6 +6,7 @@ import { FileTexts, overlayFileSystem, writeAtomically, type WriteOutcome } from
 import { FIXABLE_RULES, planFixes } from './plan.js';
 import { lineEnd, lineStarts, positionOf } from './text.js';
 import type { PlannedFix, Refusal, SkippedFinding, TextEdit, VariableOriginInfo } from './types.js';
+import { byCodeUnits } from '../order.js';
 
 export { FIXABLE_RULES };
 export type { PlannedFix, SkippedFinding, TextEdit };
@@ -131,7 +132,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const introduced = after.findings.filter((finding) => finding.severity === 'error' && !known.has(identity(finding)));
 
   const updated = textsAfter(fixes, files);
-  const changes: FileChange[] = [...updated].sort(([a], [b]) => a.localeCompare(b)).map(([file, text]) => {
+  const changes: FileChange[] = [...updated].sort(([a], [b]) => byCodeUnits(a, b)).map(([file, text]) => {
     const original = files.texts.get(file)!;
     const edits = fixes.flatMap((fix) => fix.edits).filter((edit) => edit.file === file);
     return { file, original, updated: text, diff: unifiedDiff(file, original, edits) };

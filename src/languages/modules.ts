@@ -53,13 +53,13 @@ export class ModuleIndex {
    * Reads a file the walk listed (its symlinks already checked) and returns its text only when it passes its
    * language's prefilter.
    */
-  readCandidate(relative: string, language: Language<LanguageId>): string | undefined {
+  readCandidate(relative: string, language: Language<LanguageId>, listedRegular = false): string | undefined {
     if (!this.fs.readBytesTransient) {
       const text = this.read(relative);
       return text !== undefined && language.prefilter(text) ? text : undefined;
     }
     try {
-      const raw = this.fs.readBytesTransient(`${this.root}/${relative}`, MAX_SOURCE_FILE_BYTES);
+      const raw = this.fs.readBytesTransient(`${this.root}/${relative}`, MAX_SOURCE_FILE_BYTES, listedRegular);
       const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
       return language.prefilterBytes(bytes) ? bytes.toString('utf8') : undefined;
     } catch (error) {
@@ -102,6 +102,11 @@ export class ModuleIndex {
     }
     this.facts.set(relative, result);
     return result;
+  }
+
+  /** Facts another thread analyzed (scan/parallel.ts), as if analyzed here. */
+  adopt(relative: string, facts: ModuleFacts): void {
+    this.facts.set(relative, facts);
   }
 
   /** The facts of a module, read and analyzed on demand (an import target, a worker script); null when unreadable. */

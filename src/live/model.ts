@@ -61,5 +61,4 @@ export function emptyQueue(name: string, backend: LiveQueue['backend']): LiveQue
   return { name, backend, waiting: 0, active: 0, failed: 0, consumers: [] };
 }
 
-/** Stable, locale-free ordering (localeCompare costs a cold ICU start-up for nothing here). */
-export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export { byCodeUnits } from '../order.js';

@@ -1,10 +1,11 @@
 import type { Finding, LiveSection, Report, Severity, SmokeSection, StaticSection, Summary } from '../types.js';
 import { VERSION } from '../version.js';
+import { byCodeUnits } from '../order.js';
 
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const STAGE_RANK = { static: 0, live: 1, smoke: 2 } as const;
 
-const compareText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '');
+const compareText = (a: string | undefined, b: string | undefined) => byCodeUnits(a ?? '', b ?? '');
 
 /** Project-config severity overrides per rule id; `off` drops the rule's findings. */
 export function applyOverrides(findings: Finding[], overrides: Record<string, Severity | 'off'> | undefined): Finding[] {

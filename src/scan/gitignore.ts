@@ -49,6 +49,18 @@ export function compileIgnorePattern(rawLine: string): IgnoreRule | undefined {
   const anchored = line.includes('/');
   if (line.startsWith('/')) line = line.slice(1);
   const segments: PatternSegment[] = line.split('/').map((segment) => (segment === '**' ? GLOBSTAR : compileSegment(segment)));
+  if (!anchored && segments.length === 1 && segments[0] !== GLOBSTAR) {
+    // The common case (`*.pyc`, `node_modules/`, `.env`): a name at any depth, i.e. the path's last segment. Asked
+    // for every file and directory of the walk, so no split and no memo.
+    const segment = segments[0]!;
+    const name = /^[^*?[\\]*$/.test(line) ? line : undefined;
+    const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+    return {
+      negate,
+      directoryOnly,
+      matches: name !== undefined ? (path) => basename(path) === name : (path) => matchSegment(segment, basename(path)),
+    };
+  }
   if (!anchored) segments.unshift(GLOBSTAR);
   return { negate, directoryOnly, matches: (path) => matchSegments(segments, path.split('/')) };
 }

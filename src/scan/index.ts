@@ -20,7 +20,15 @@ export interface ScanOptions {
   unreadable?: UnreadableFiles;
   /** Whether a symlinked source file leads outside the project (it is then recorded and skipped). */
   outsideRoot?: (relative: string) => boolean;
+  /** Reads, prefilters and analyzes the walked files another way (on several threads); default: here, in walk order. */
+  readModules?: ModuleReader;
 }
+
+/**
+ * Reads each walked file, keeps those that pass their language's prefilter, analyzes them into `modules` and returns
+ * them in walk order; undefined when it declines (too few files), and the scan then does it itself.
+ */
+export type ModuleReader = (files: readonly SourceFile[], modules: ModuleIndex) => string[] | undefined;
 
 export interface ScanResult {
   producers: Producer[];
@@ -44,9 +52,11 @@ const ALWAYS_SKIPPED_DIRS = new Set([
 ]);
 const TEST_DIRS = new Set(['tests', 'test', '__tests__']);
 
-interface SourceFile {
+export interface SourceFile {
   relative: string;
   language: Language<LanguageId>;
+  /** The directory listing says it is a regular file (not a symlink to one). */
+  listedRegular: boolean;
 }
 
 /** Walks the project: .gitignore files (root and nested), `ignore` globs, always-skipped dirs, tests. */
@@ -104,12 +114,23 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
         if (isIgnored(fullStack, relative, false)) continue;
         // A FIFO, socket or device under a source name is a counted skip, never a blocking read.
         if (!isFile) options.unreadable?.record(relative, 'not a regular file');
-        else if (!entry.isSymbolicLink || !options.outsideRoot?.(relative)) files.push({ relative, language });
+        else if (!entry.isSymbolicLink || !options.outsideRoot?.(relative)) files.push({ relative, language, listedRegular: entry.isFile });
       }
     }
   };
   walk('', []);
   return files;
+}
+
+function readModules(files: readonly SourceFile[], modules: ModuleIndex): string[] {
+  const matched: string[] = [];
+  for (const file of files) {
+    const text = modules.readCandidate(file.relative, file.language, file.listedRegular);
+    if (text === undefined) continue;
+    modules.analyze(file.relative, file.language, text);
+    matched.push(file.relative);
+  }
+  return matched;
 }
 
 /**
@@ -131,13 +152,7 @@ export function scanSources(options: ScanOptions): ScanResult {
   const files = listSourceFiles({ ...options, root, unreadable, outsideRoot: (relative) => !modules.insideRoot(relative) });
   const known = new Set(files.map((file) => file.relative));
 
-  const matched: string[] = [];
-  for (const file of files) {
-    const text = modules.readCandidate(file.relative, file.language);
-    if (text === undefined) continue;
-    modules.analyze(file.relative, file.language, text);
-    matched.push(file.relative);
-  }
+  const matched = options.readModules?.(files, modules) ?? readModules(files, modules);
 
   // Imports resolve only to files the walk lists (not ignored, not tests unless included).
   const resolver = new Resolver(known, (relative) => modules.factsOf(relative));

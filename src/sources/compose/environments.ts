@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { FileSystem } from '../../fs.js';
 import type { EnvironmentSpec } from './model.js';
+import { byCodeUnits } from '../../order.js';
 
 /** Base file names in docker compose's order of preference. */
 export const BASE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
@@ -37,7 +38,7 @@ export function detectEnvironments(fs: FileSystem, root: string): EnvironmentSpe
     .filter((name) => !BASE_FILE_NAMES.includes(name) && !OVERRIDE_FILE_NAMES.includes(name))
     .map((name) => ({ name, environment: OVERLAY_FILE.exec(name)?.[1] }))
     .filter((overlay): overlay is { name: string; environment: string } => overlay.environment !== undefined && overlay.environment !== 'override')
-    .sort((a, b) => a.environment.localeCompare(b.environment) || preference(a.name) - preference(b.name));
+    .sort((a, b) => byCodeUnits(a.environment, b.environment) || preference(a.name) - preference(b.name));
   const seen = new Set(['default']);
   for (const overlay of overlays) {
     if (seen.has(overlay.environment)) continue;
