@@ -28,7 +28,6 @@ const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] :
 
 const { scanSources, listSourceFiles } = await import(path.join(repo, 'dist/scan/index.js'));
 const { nodeFileSystem } = await import(path.join(repo, 'dist/fs.js'));
-const { readModulesInParallel } = await import(path.join(repo, 'dist/scan/parallel.js'));
 const { tokenizePython } = await import(path.join(repo, 'dist/languages/python/tokenizer.js'));
 const { tokenizeJs } = await import(path.join(repo, 'dist/languages/javascript/tokenizer.js'));
 
@@ -241,7 +240,7 @@ function measure(shape) {
   let scan;
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
-    scan = scanSources({ fs: nodeFileSystem, root: dir, readModules: readModulesInParallel });
+    scan = scanSources({ fs: nodeFileSystem, root: dir });
     scanTimes.push(performance.now() - started);
   }
   const scanMs = median(scanTimes);
@@ -249,8 +248,7 @@ function measure(shape) {
   // (2) node + scanSources as a process (Node start included, like ripgrep's process)
   const scanScript = `import { scanSources } from ${JSON.stringify(path.join(repo, 'dist/scan/index.js'))};
   import { nodeFileSystem } from ${JSON.stringify(path.join(repo, 'dist/fs.js'))};
-  import { readModulesInParallel } from ${JSON.stringify(path.join(repo, 'dist/scan/parallel.js'))};
-  const r = scanSources({ fs: nodeFileSystem, root: ${JSON.stringify(dir)}, readModules: readModulesInParallel });
+  const r = scanSources({ fs: nodeFileSystem, root: ${JSON.stringify(dir)} });
   process.stdout.write(String(r.producers.length));`;
   const scanProcess = timeProcess(process.execPath, ['--input-type=module', '-e', scanScript]);
 

@@ -17,8 +17,7 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 
 await build({
   absWorkingDir: root,
-  // The scan's worker thread module sits next to the chunk that starts it, as dist/scan/worker.js does in dist/scan/.
-  entryPoints: { cli: 'dist/cli/index.js', worker: 'dist/scan/worker.js' },
+  entryPoints: { cli: 'dist/cli/index.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -5,10 +5,9 @@ import { analyzeStatic } from './analysis/static.js';
 import type { ModuleIndex } from './languages/modules.js';
 import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
-import { nodeFileSystem, type FileSystem } from './fs.js';
+import type { FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
 import { scanSources } from './scan/index.js';
-import { readModulesInParallel } from './scan/parallel.js';
 import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
 import type { Finding, StaticSection } from './types.js';
 import { findConsumers } from './workers/index.js';
@@ -77,8 +76,6 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     fs: options.fs,
     root: options.root,
     unreadable,
-    // Worker threads open the files themselves: only for the disk, never for an injected file system.
-    ...(options.fs === nodeFileSystem ? { readModules: readModulesInParallel } : {}),
     ...(options.includeTests ? { includeTests: true } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
   });

@@ -104,11 +104,6 @@ export class ModuleIndex {
     return result;
   }
 
-  /** Facts another thread analyzed (scan/parallel.ts), as if analyzed here. */
-  adopt(relative: string, facts: ModuleFacts): void {
-    this.facts.set(relative, facts);
-  }
-
   /** The facts of a module, read and analyzed on demand (an import target, a worker script); null when unreadable. */
   factsOf(relative: string): ModuleFacts | null {
     const cached = this.facts.get(relative);

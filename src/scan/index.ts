@@ -20,15 +20,7 @@ export interface ScanOptions {
   unreadable?: UnreadableFiles;
   /** Whether a symlinked source file leads outside the project (it is then recorded and skipped). */
   outsideRoot?: (relative: string) => boolean;
-  /** Reads, prefilters and analyzes the walked files another way (on several threads); default: here, in walk order. */
-  readModules?: ModuleReader;
 }
-
-/**
- * Reads each walked file, keeps those that pass their language's prefilter, analyzes them into `modules` and returns
- * them in walk order; undefined when it declines (too few files), and the scan then does it itself.
- */
-export type ModuleReader = (files: readonly SourceFile[], modules: ModuleIndex) => string[] | undefined;
 
 export interface ScanResult {
   producers: Producer[];
@@ -52,7 +44,7 @@ const ALWAYS_SKIPPED_DIRS = new Set([
 ]);
 const TEST_DIRS = new Set(['tests', 'test', '__tests__']);
 
-export interface SourceFile {
+interface SourceFile {
   relative: string;
   language: Language<LanguageId>;
   /** The directory listing says it is a regular file (not a symlink to one). */
@@ -122,6 +114,7 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
   return files;
 }
 
+/** Reads each walked file, keeps those that pass their language's prefilter and analyzes them, in walk order. */
 function readModules(files: readonly SourceFile[], modules: ModuleIndex): string[] {
   const matched: string[] = [];
   for (const file of files) {
@@ -152,7 +145,7 @@ export function scanSources(options: ScanOptions): ScanResult {
   const files = listSourceFiles({ ...options, root, unreadable, outsideRoot: (relative) => !modules.insideRoot(relative) });
   const known = new Set(files.map((file) => file.relative));
 
-  const matched = options.readModules?.(files, modules) ?? readModules(files, modules);
+  const matched = readModules(files, modules);
 
   // Imports resolve only to files the walk lists (not ignored, not tests unless included).
   const resolver = new Resolver(known, (relative) => modules.factsOf(relative));
