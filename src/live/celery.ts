@@ -150,7 +150,11 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
   const unackedTotal = asNumber(replies[exchanges.length]);
   const clientList = replies[exchanges.length + 2]!;
   // kombu's consumers wait in BRPOP (RQ uses BLPOP, BullMQ BZPOPMIN/BLMOVE): such a connection is a Celery worker's.
-  const brpopClients = clientList.error ? undefined : parseClientList(asString(clientList) ?? '').filter((client) => client.cmd === 'brpop').length;
+  // CLIENT LIST is server-wide: only connections on this database wait for this broker's queues.
+  const db = reader.target.db;
+  const brpopClients = clientList.error
+    ? undefined
+    : parseClientList(asString(clientList) ?? '').filter((client) => client.cmd === 'brpop' && client.db === db).length;
   const unackedEntries = await readUnacked(reader, replies[exchanges.length + 1]);
   const unacked = countUnacked(unackedEntries, unackedTotal, bindings, now);
 
