@@ -110,10 +110,22 @@ const RULE_SPECS = {
     description: 'CLIENT LIST is not permitted, so BullMQ worker liveness was inferred from stalled-check keys.',
     help: 'Grant the Redis user `+client|list` for an exact view of BullMQ workers.',
   },
+  'live-celery-consumers-unknown': {
+    stage: 'live',
+    severity: 'info',
+    description: 'A Celery queue has waiting messages (or is expected) and workers are registered, but which of them consume it is unknown without a broadcast.',
+    help: 'Run live with --celery-inspect (it writes: an `inspect active_queues` broadcast) or `celery -A <app> inspect active_queues` to see each worker\'s queues.',
+  },
+  'live-celery-inspect-failed': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'The --celery-inspect broadcast could not be sent or read (e.g. a read-only Redis user), so Celery consumers are unknown.',
+    help: 'Give --celery-inspect a Redis user that may write its reply keys and PUBLISH, or run live without it for the read-only view.',
+  },
   'live-known-queue-without-worker': {
     stage: 'live',
     severity: 'warning',
-    description: 'A queue Redis knows (RQ `rq:queues`, a BullMQ `meta` key) has no live worker, even though it is empty.',
+    description: 'A queue Redis knows (RQ `rq:queues`, a BullMQ `meta` key, a Celery binding) has no live worker, even though it is empty.',
     help: 'Start a worker that listens to the queue before anything is enqueued to it, or delete the queue if it is no longer used.',
   },
   'smoke-http-status': {

@@ -194,6 +194,11 @@ export interface LiveWorker {
   heartbeatAgeMs?: number;
   /** false for stale registrations; they never count as consumers. */
   alive: boolean;
+  /**
+   * Celery without the `--celery-inspect` broadcast: the broker says the worker registered (its mailbox binding) but
+   * not whether it still runs, nor which queues it consumes; `alive` is then false and it is not a stale worker.
+   */
+  liveness?: 'unconfirmed';
   currentJob?: string;
   birth?: string;
   /** The Redis it is registered in (redacted), when the run read several. */
@@ -214,6 +219,11 @@ export interface LiveQueue {
   consumers: string[];
   /** BullMQ without CLIENT LIST: a live worker was inferred from the queue's fresh `stalled-check` key. */
   liveness?: 'stalled-check';
+  /**
+   * Celery without the `--celery-inspect` broadcast while workers are known to the broker: which of them consume this
+   * queue is not known, so `consumers` is empty without meaning "none".
+   */
+  consumersUnknown?: true;
   /** The Redis it lives in (redacted), when the run read several. */
   redis?: string;
 }
@@ -231,8 +241,29 @@ export interface LiveTarget {
   roundTrips: number;
 }
 
+/** What the Celery broker said beyond queues and workers (present when Celery was read). */
+export interface CeleryLiveSummary {
+  /** Messages delivered to a worker and not acknowledged yet (kombu's `unacked` hash): running, prefetched or held for an ETA. */
+  unacked: number;
+  /** Unacknowledged messages whose queue could not be told (over the read cap, or a message that does not say). */
+  unackedUnattributed?: number;
+  /**
+   * How the queues' consumers are known: `broadcast` (the workers answered `--celery-inspect`), `no-worker` (no worker
+   * mailbox binding and, with CLIENT LIST, no connection waiting in BRPOP: nothing consumes), `unknown` (workers are
+   * registered but which queues they consume needs the broadcast).
+   */
+  consumers: 'broadcast' | 'no-worker' | 'unknown';
+  /** The `--celery-inspect` broadcast: how many workers answered within its timeout, or why it could not be sent. */
+  broadcast?: { replies: number; timeoutMs: number; error?: string };
+}
+
 export interface LiveSection {
+  /** The backend read; `both` when more than one was found (`backends` lists them). */
   backend: Backend | 'both';
+  /** Every backend found, when more than one. */
+  backends?: Backend[];
+  /** Celery only: unacknowledged messages and how consumers are known. */
+  celery?: CeleryLiveSummary;
   workers: LiveWorker[];
   queues: LiveQueue[];
   durationMs: number;

@@ -99,3 +99,50 @@ describe('Celery in a Flask app (app.conf.update, task_queues, a list of routers
     expect(only(report, 'queue-without-worker', 'prod').location).toEqual({ file: 'app/views.py', line: 7, column: 5 });
   });
 });
+
+describe('a misspelt setting under the namespace', () => {
+  it('is flagged with the name it most likely means, as real Celery ignores it', async () => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'rd-celery-typo-'));
+    try {
+      cpSync(fixture('scenarios', 'celery-django'), dir, { recursive: true });
+      const settings = join(dir, 'shop', 'settings.py');
+      const text = readFileSync(settings, 'utf8');
+      expect(text).toContain("CELERY_DEFAULT_QUEUE = 'default'");
+      writeFileSync(settings, text.replace("CELERY_DEFAULT_QUEUE = 'default'", "CELERY_TASK_DEFALT_QUEUE = 'default'"));
+      const { report, stderr } = await runJson(['static', dir]);
+      expect(stderr).toBe('');
+      const ignored = only(report!, 'celery-setting-ignored');
+      expect(ignored.message).toBe(
+        'Celery ignores `CELERY_TASK_DEFALT_QUEUE`: it is no setting Celery knows under namespace `CELERY`; it is most likely `CELERY_TASK_DEFAULT_QUEUE`.',
+      );
+      expect(ignored.hint).toBe('Rename `CELERY_TASK_DEFALT_QUEUE` to `CELERY_TASK_DEFAULT_QUEUE`.');
+      expect(ignored.location).toMatchObject({ file: 'shop/settings.py', line: 8 });
+      // Real Celery reads the same settings and keeps its own default queue: the typo is ignored.
+      const queue = execFileSync(
+        PYTHON,
+        ['-c', "from celery import Celery\napp = Celery('shop')\napp.config_from_object('shop.settings', namespace='CELERY')\nprint(app.conf.task_default_queue)"],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      ).trim();
+      expect(queue).toBe('celery');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('knows every setting of the installed Celery, so no real name is taken for a typo', async () => {
+    const { KNOWN_SETTING_NAMES, likelySettingName } = await import('../src/languages/python/frameworks/celery-settings.js');
+    const names = JSON.parse(
+      execFileSync(PYTHON, ['-c', 'import json\nfrom celery.app.defaults import flatten, NAMESPACES\nprint(json.dumps(sorted({k for k, v in flatten(NAMESPACES)})))'], { encoding: 'utf8' }),
+    ) as string[];
+    expect(names.length).toBeGreaterThan(150);
+    for (const name of names) expect(KNOWN_SETTING_NAMES.has(name), name).toBe(true);
+    for (const name of KNOWN_SETTING_NAMES) expect(likelySettingName(name), name).toBeUndefined();
+    expect(likelySettingName('task_default_queu')).toBe('task_default_queue');
+    expect(likelySettingName('task_routs')).toBe('task_routes');
+    expect(likelySettingName('worker_concurency')).toBe('worker_concurrency');
+    expect(likelySettingName('my_own_setting')).toBeUndefined();
+  });
+});

@@ -207,7 +207,9 @@ export function analyzeStatic(
   for (const setting of options.ignoredCelerySettings ?? []) {
     findings.push(
       finding('celery-setting-ignored', {
-        message: `Celery ignores \`${setting.name}\`: the app reads its settings with namespace \`${setting.namespace}\`, where this setting is \`${setting.shouldBe}\`.`,
+        message: setting.typo
+          ? `Celery ignores \`${setting.name}\`: it is no setting Celery knows under namespace \`${setting.namespace}\`; it is most likely \`${setting.shouldBe}\`.`
+          : `Celery ignores \`${setting.name}\`: the app reads its settings with namespace \`${setting.namespace}\`, where this setting is \`${setting.shouldBe}\`.`,
         hint: `Rename \`${setting.name}\` to \`${setting.shouldBe}\`.`,
         location: { file: setting.file, line: setting.position.line, column: setting.position.column },
       }),

@@ -118,7 +118,11 @@ export interface LiveCliOptions {
   stuckAfter?: string;
   connectTimeout?: string;
   environment?: string;
+  celeryInspect?: string | boolean;
 }
+
+/** Celery's own `inspect` waits 1 s for the workers' answers. */
+const CELERY_INSPECT_DEFAULT_SECONDS = 1;
 
 export function addLiveOptions(command: Command): Command {
   return command
@@ -128,7 +132,11 @@ export function addLiveOptions(command: Command): Command {
     .option('--tls-key <file>', 'rediss://: private key of --tls-cert (PEM)')
     .option('--sentinel-password <password>', "the sentinels' own password (prefer RECEIPTS_DOCTOR_SENTINEL_PASSWORD)")
     .option('--queue <name>', 'a queue that must have a live worker (repeatable, comma lists)', collect)
-    .option('--backend <name>', 'rq, bullmq or auto (default: auto)')
+    .option('--backend <name>', 'rq, bullmq, celery or auto (default: auto)')
+    .option(
+      '--celery-inspect [seconds]',
+      `WRITES to Redis: send Celery's \`inspect active_queues\` broadcast (a reply binding, a PUBLISH, a reply list; removed afterwards) and wait SECONDS (default ${CELERY_INSPECT_DEFAULT_SECONDS}) for the workers' answers, to learn which queues each consumes. Off by default: without it the live stage only reads`,
+    )
     .option('--prefix <prefix>', `BullMQ key prefix (default: ${DEFAULT_BULL_PREFIX})`)
     .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
     .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
@@ -167,7 +175,11 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
   const tlsFiles = { ca: readPem('--tls-ca', options.tlsCa), cert: readPem('--tls-cert', options.tlsCert), key: readPem('--tls-key', options.tlsKey) };
   const sentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
   const backend = options.backend ?? config.live?.backend ?? 'auto';
-  if (!['rq', 'bullmq', 'auto'].includes(backend)) throw new InputError(`--backend expects rq, bullmq or auto, got \`${backend}\`.`);
+  if (!['rq', 'bullmq', 'celery', 'auto'].includes(backend)) throw new InputError(`--backend expects rq, bullmq, celery or auto, got \`${backend}\`.`);
+  const inspect = options.celeryInspect;
+  const inspectSeconds =
+    inspect === undefined || inspect === false ? undefined : inspect === true ? CELERY_INSPECT_DEFAULT_SECONDS : parseNumber('--celery-inspect', inspect, { min: 0.05 });
+  if (inspectSeconds !== undefined && inspectSeconds > 60) throw new InputError(`--celery-inspect waits at most 60 seconds, got ${inspectSeconds}.`);
   return {
     redisUrl,
     ...(moreRedisUrls.length ? { moreRedisUrls } : {}),
@@ -179,6 +191,7 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
     stuckAfterSeconds:
       options.stuckAfter !== undefined ? parseNumber('--stuck-after', options.stuckAfter) : (config.live?.stuckAfter ?? 120),
     connectTimeoutMs: parseNumber('--connect-timeout', options.connectTimeout ?? '5000', { min: 1 }),
+    ...(inspectSeconds !== undefined ? { celeryInspectTimeoutMs: Math.round(inspectSeconds * 1000) } : {}),
     ...(environment ? { environment } : {}),
   };
 }

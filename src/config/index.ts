@@ -20,7 +20,7 @@ export interface ProjectConfig {
   queues?: string[];
   envFiles?: string[];
   vars?: Record<string, string>;
-  live?: { redis?: string | string[] | Record<string, string[]>; backend?: 'rq' | 'bullmq' | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
+  live?: { redis?: string | string[] | Record<string, string[]>; backend?: 'rq' | 'bullmq' | 'celery' | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
   smoke?: { url?: string; body?: string; syncPath?: string; statusPath?: string; diagnosticsPath?: string; timeout?: number };
   /** Severity override per rule id; `off` drops the rule's findings. */
   rules?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
@@ -31,7 +31,7 @@ export const CONFIG_FILE_NAMES = ['receipts-doctor.config.json', 'receipts-docto
 /** Config files are small; anything bigger is a mistake, not a config. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const RULE_LEVELS = ['error', 'warning', 'info', 'off'] as const;
-const BACKENDS = ['rq', 'bullmq', 'auto'] as const;
+const BACKENDS = ['rq', 'bullmq', 'celery', 'auto'] as const;
 
 /** Walks the parsed YAML/JSON nodes, so every error can name the line of the offending key or value. */
 class ConfigReader {

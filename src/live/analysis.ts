@@ -1,6 +1,6 @@
 import { finding } from '../rules.js';
 import { humanDuration } from '../report/style.js';
-import type { Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
+import type { CeleryLiveSummary, Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
 import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
 
 /** What the findings are computed from: the merged reads of all backends plus the expectations. */
@@ -12,6 +12,8 @@ export interface LiveAnalysisInput {
   config?: { environment: string; consumers: Consumer[]; reason: string };
   clientListDenied?: boolean;
   prefix: string;
+  /** What the Celery broker said about consumers and the `--celery-inspect` broadcast, when Celery was read. */
+  celery?: CeleryLiveSummary;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -23,6 +25,24 @@ const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => strin
     `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
   'heartbeat-old': (worker) =>
     `its last heartbeat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond RQ's default TTL of 480s`,
+  'no-reply': () =>
+    'the broker still holds its Celery mailbox binding (`celery.pidbox`), but it did not answer the `--celery-inspect` broadcast (killed without a warm shutdown, or its main process is blocked)',
+};
+
+const STALE_HINT: Record<LiveWorker['backend'], string> = {
+  rq: 'It does not count as a consumer: restart the worker process; the dead registration is removed by RQ on its next cleanup.',
+  bullmq: 'It does not count as a consumer: restart the worker process.',
+  celery: 'It does not count as a consumer: restart the worker (a warm shutdown removes its mailbox binding), or raise the --celery-inspect timeout if it is only slow to answer.',
+};
+
+/** How to start a consumer of `name`, in the words of the queue's backend. */
+function startWorkerHint(name: string, backend: LiveQueue['backend']): string {
+  if (backend === 'celery') return `Start a Celery worker that consumes \`${name}\` (\`celery -A <app> worker -Q ${name}\`, or add it to the worker's -Q list and restart it).`;
+  return `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`;
+}
+
+const NO_CELERY_WORKER: RelatedInfo = {
+  message: 'No Celery worker is known to the broker: no worker mailbox binding (`_kombu.binding.celery.pidbox`) and no connection waiting in BRPOP.',
 };
 
 /** Sets each queue's live consumers (alive workers of the same backend that listen to it); stale ones never count. */
@@ -75,7 +95,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     findings.push(
       finding('stale-worker', {
         message: `Worker \`${worker.name}\`${who ? ` (${who})` : ''} is registered but not alive: ${STALE_FACT[staleReason]?.(worker, read) ?? staleReason}.`,
-        hint: 'It does not count as a consumer: restart the worker process; the dead registration is removed by RQ on its next cleanup.',
+        hint: STALE_HINT[worker.backend],
         worker: worker.name,
         ...(worker.queues.length === 1 ? { queue: worker.queues[0] } : {}),
       }),
@@ -92,6 +112,10 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     else groups.set(key, [read]);
   }
   const servedIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check');
+  // Celery without the broadcast: nobody can say whether the queue is consumed, so no finding claims it is not.
+  const unknownIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumersUnknown);
+  const celeryNoWorker = (reads: QueueRead[]) => (input.celery?.consumers === 'no-worker' && reads.some((read) => read.queue.backend === 'celery') ? [NO_CELERY_WORKER] : []);
+  const unknownQueues: QueueRead[][] = [];
   const onRedis = (reads: QueueRead[]) => (reads[0]!.queue.redis ? ` on ${reads[0]!.queue.redis}` : '');
   const sortedGroups = [...groups.values()].sort((a, b) => byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) || byCodeUnits(a[0]!.queue.redis ?? '', b[0]!.queue.redis ?? ''));
   const expected = new Set(input.expectedQueues);
@@ -102,6 +126,12 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     const waiting = reads.reduce((sum, read) => sum + read.queue.waiting, 0);
     if (servedIn(reads)) continue;
     if (waiting === 0 && (!expected.has(name) || served(name) || reported.has(name))) continue;
+    if (unknownIn(reads)) {
+      unknownQueues.push(reads);
+      reported.add(name);
+      reportedGroups.add(reads);
+      continue;
+    }
     const oldest = Math.max(...reads.map((read) => read.queue.oldestWaitingAgeMs ?? -1));
     reported.add(name);
     reportedGroups.add(reads);
@@ -111,23 +141,37 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
           waiting > 0
             ? `Queue \`${name}\`${onRedis(reads)} has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
             : `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
-        hint: `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`,
+        hint: startWorkerHint(name, reads[0]!.queue.backend),
         queue: name,
-        related: whoListens(name),
+        related: [...celeryNoWorker(reads), ...whoListens(name)],
+      }),
+    );
+  }
+  for (const reads of unknownQueues) {
+    const name = reads[0]!.queue.name;
+    const waiting = reads.reduce((sum, read) => sum + read.queue.waiting, 0);
+    const registered = workers.filter((worker) => worker.backend === 'celery' && worker.liveness === 'unconfirmed').map((worker) => worker.name);
+    findings.push(
+      finding('live-celery-consumers-unknown', {
+        message: `Queue \`${name}\`${onRedis(reads)} ${waiting > 0 ? `has ${plural(waiting, 'waiting message')}` : 'is expected to be consumed'}; which Celery workers consume it is not known without a broadcast${registered.length ? ` (${plural(registered.length, 'worker')} registered with the broker: ${registered.slice(0, 5).map((worker) => `\`${worker}\``).join(', ')}${registered.length > 5 ? ', …' : ''})` : ''}.`,
+        hint: 'Run live with --celery-inspect (it publishes an `inspect active_queues` broadcast: a write to Redis) or `celery -A <app> inspect active_queues` to see who consumes it.',
+        queue: name,
       }),
     );
   }
   for (const reads of sortedGroups) {
     const name = reads[0]!.queue.name;
     // Empty, not expected, but Redis knows it: the incident's queue while the API refuses to enqueue (fail-fast).
-    if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || !reads.some((read) => read.known)) continue;
+    if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || unknownIn(reads) || !reads.some((read) => read.known)) continue;
     const backends = [...new Set(reads.filter((read) => read.known).map((read) => read.queue.backend))].sort();
+    const where = (backend: LiveQueue['backend']) =>
+      backend === 'rq' ? 'RQ `rq:queues`' : backend === 'bullmq' ? `BullMQ \`${input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
     findings.push(
       finding('live-known-queue-without-worker', {
-        message: `Queue \`${name}\` exists in Redis${onRedis(reads)} (${backends.map((backend) => (backend === 'rq' ? 'RQ `rq:queues`' : `BullMQ \`${input.prefix}:${name}:meta\``)).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
+        message: `Queue \`${name}\` exists in Redis${onRedis(reads)} (${backends.map(where).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
         hint: `Start a worker that listens to \`${name}\`, or remove the queue if nothing uses it any more.`,
         queue: name,
-        related: whoListens(name),
+        related: [...celeryNoWorker(reads), ...whoListens(name)],
       }),
     );
   }
@@ -178,6 +222,10 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
       if (!consumer.active || consumer.environment !== environment) continue;
       for (const queue of consumer.queues) {
         if (served(queue)) continue;
+        // Celery workers' queues are unknown without the broadcast: no drift can be claimed for them.
+        const reads = input.queues.filter((read) => read.queue.name === queue);
+        if (reads.some((read) => read.queue.consumersUnknown)) continue;
+        if (reads.length === 0 && input.celery?.consumers === 'unknown' && consumer.detectedBy.startsWith('celery')) continue;
         findings.push(
           finding('config-live-drift', {
             message: `Queue \`${queue}\` is consumed by service \`${consumer.service}\` in the \`${environment}\` configuration, but no live worker listens to it.`,
@@ -195,6 +243,15 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
         );
       }
     }
+  }
+
+  if (input.celery?.broadcast?.error) {
+    findings.push(
+      finding('live-celery-inspect-failed', {
+        message: `The --celery-inspect broadcast could not be sent or read: ${input.celery.broadcast.error}; which queues the Celery workers consume is unknown.`,
+        hint: 'The broadcast writes to Redis (SADD, PUBLISH, LRANGE, SREM, DEL on its own reply keys): use a Redis user that may, or run live without --celery-inspect for the read-only view.',
+      }),
+    );
   }
 
   if (input.clientListDenied) {

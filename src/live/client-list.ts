@@ -14,6 +14,8 @@ export interface ClientEntry {
   flags: string;
   /** The last command it ran. */
   cmd: string;
+  /** The database it has selected. */
+  db: number;
 }
 
 /** `CLIENT LIST` text → entries (one per line of `key=value` fields). */
@@ -34,6 +36,7 @@ export function parseClientList(text: string): ClientEntry[] {
       idle: Number(fields.get('idle') ?? 0),
       flags: fields.get('flags') ?? '',
       cmd: fields.get('cmd') ?? '',
+      db: Number(fields.get('db') ?? 0),
     });
   }
   return entries;

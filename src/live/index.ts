@@ -1,7 +1,8 @@
 import { InputError, UnreachableError } from '../errors.js';
-import type { Consumer, Finding, LiveSection, LiveTarget } from '../types.js';
+import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
+import type { CeleryRead } from './celery.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import type { TlsFiles } from './resp.js';
 import { openTarget, type OpenTarget, type TargetSettings } from './topology/index.js';
@@ -16,7 +17,12 @@ export interface LiveOptions {
   tlsFiles?: TlsFiles;
   /** The sentinels' own password (--sentinel-password, RECEIPTS_DOCTOR_SENTINEL_PASSWORD). */
   sentinelPassword?: string;
-  backend: 'rq' | 'bullmq' | 'auto';
+  backend: 'rq' | 'bullmq' | 'celery' | 'auto';
+  /**
+   * `--celery-inspect [SECONDS]`: send Celery's `inspect active_queues` broadcast (this WRITES to Redis: a reply
+   * binding, a PUBLISH, the reply list, all removed afterwards) and wait this long for the workers' answers.
+   */
+  celeryInspectTimeoutMs?: number;
   /** BullMQ key prefix (default `bull`). */
   prefix: string;
   /** Queues that must have a live worker (`--queue`, plus the static producers inside `check`). */
@@ -42,24 +48,38 @@ interface TargetRead {
   target: LiveTarget;
   rq: BackendRead;
   bull: BackendRead;
+  celery: CeleryRead;
 }
 
 /** RQ cannot run on a Cluster: its pipelines and Lua scripts span keys of many slots. */
 const RQ_ON_CLUSTER =
   'RQ does not support Redis Cluster (its pipelines span keys of different slots): give --redis the standalone or Sentinel Redis the RQ workers use, or --backend bullmq.';
 
+/** kombu's redis transport cannot run on a Cluster: one BRPOP waits on the lists of many queues (many slots). */
+const CELERY_ON_CLUSTER =
+  "Celery's Redis transport does not support Redis Cluster (a worker's BRPOP spans the lists of all its queues): give --redis the Redis the Celery broker URL names, or another --backend.";
+
 async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: string[], now: number): Promise<Omit<TargetRead, 'target'>> {
   const { reader } = opened;
   const cluster = opened.topology === 'cluster';
   if (cluster && options.backend === 'rq') throw new InputError(`${opened.label}: ${RQ_ON_CLUSTER}`);
+  if (cluster && options.backend === 'celery') throw new InputError(`${opened.label}: ${CELERY_ON_CLUSTER}`);
   const { readRq } = await import('./rq.js');
   const { readBullmq } = await import('./bullmq.js');
-  // Both readers share the connection; their pipelines interleave instead of waiting for each other.
-  const [rq, bull] = await Promise.all([
-    options.backend === 'bullmq' || cluster ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now),
-    options.backend === 'rq' ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now),
+  const { readCelery } = await import('./celery.js');
+  const only = (backend: LiveOptions['backend']) => options.backend === 'auto' || options.backend === backend;
+  // The readers share the connection; their pipelines interleave instead of waiting for each other. Celery's redis
+  // transport does not support a Cluster (its BRPOP spans keys of different slots): auto skips it there.
+  const [rq, bull, celery] = await Promise.all([
+    !only('rq') || cluster ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now),
+    !only('bullmq') ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now),
+    !only('celery') || cluster
+      ? EMPTY
+      : readCelery(reader, options.backend === 'celery' ? wanted : [], now, {
+          ...(options.celeryInspectTimeoutMs !== undefined ? { inspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
+        }),
   ]);
-  return { rq, bull };
+  return { rq, bull, celery };
 }
 
 /** Opens and reads one `--redis`; a Sentinel master lost mid-read (a failover) is resolved again and read again, once. */
@@ -102,8 +122,29 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
   }
 }
 
+/** One Celery summary for several Redis: counts add up; consumers are known only where every broker said so. */
+function mergeCelery(summaries: CeleryLiveSummary[]): CeleryLiveSummary | undefined {
+  if (summaries.length <= 1) return summaries[0];
+  const unattributed = summaries.reduce((sum, summary) => sum + (summary.unackedUnattributed ?? 0), 0);
+  const consumers = summaries.some((summary) => summary.consumers === 'unknown')
+    ? 'unknown'
+    : summaries.every((summary) => summary.consumers === 'no-worker')
+      ? 'no-worker'
+      : 'broadcast';
+  const broadcasts = summaries.flatMap((summary) => (summary.broadcast ? [summary.broadcast] : []));
+  const error = broadcasts.find((entry) => entry.error)?.error;
+  return {
+    unacked: summaries.reduce((sum, summary) => sum + summary.unacked, 0),
+    ...(unattributed ? { unackedUnattributed: unattributed } : {}),
+    consumers,
+    ...(broadcasts.length
+      ? { broadcast: { replies: broadcasts.reduce((sum, entry) => sum + entry.replies, 0), timeoutMs: broadcasts[0]!.timeoutMs, ...(error ? { error } : {}) } }
+      : {}),
+  };
+}
+
 /**
- * Reads (never writes) one or several Redis: workers, queues, registries; returns the live section and its findings.
+ * Reads (never writes, unless `celeryInspectTimeoutMs` asks for Celery's broadcast) one or several Redis: workers, queues, registries; returns the live section and its findings.
  * Only read commands, in pipelines: the round trips do not grow with the number of workers or queues.
  * Throws `UnreachableError` when a Redis cannot be reached, authenticated, or does not answer in time.
  */
@@ -124,9 +165,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 
   const workers: WorkerRead[] = [];
   const queues: QueueRead[] = [];
-  for (const { target, rq, bull } of reads) {
-    const targetWorkers = [...rq.workers, ...bull.workers];
-    const targetQueues = [...rq.queues, ...bull.queues];
+  for (const { target, rq, bull, celery } of reads) {
+    const targetWorkers = [...rq.workers, ...bull.workers, ...celery.workers];
+    const targetQueues = [...rq.queues, ...bull.queues, ...celery.queues];
     for (const read of targetQueues) if (read.stalledCheckAlive && bull.clientListDenied) read.queue.liveness = 'stalled-check';
     // A worker consumes the queues of its own Redis only.
     attachConsumers(
@@ -140,13 +181,20 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     workers.push(...targetWorkers);
     queues.push(...targetQueues);
   }
-  const rqFound = reads.some((read) => read.rq.found);
-  const bullFound = reads.some((read) => read.bull.found);
-  const backend: LiveSection['backend'] =
-    options.backend !== 'auto' ? options.backend : rqFound && bullFound ? 'both' : bullFound ? 'bullmq' : 'rq';
+  const found: Backend[] = [];
+  if (reads.some((read) => read.rq.found)) found.push('rq');
+  if (reads.some((read) => read.bull.found)) found.push('bullmq');
+  if (reads.some((read) => read.celery.found)) found.push('celery');
+  const backend: LiveSection['backend'] = options.backend !== 'auto' ? options.backend : found.length > 1 ? 'both' : (found[0] ?? 'rq');
+  const celery = mergeCelery(reads.flatMap((read) => (read.celery.celery ? [read.celery.celery] : [])));
   if (options.backend === 'auto') {
-    const primary = backend === 'bullmq' ? 'bullmq' : 'rq';
-    for (const name of wanted) if (!queues.some((read) => read.queue.name === name)) queues.push({ queue: emptyQueue(name, primary) });
+    const primary: Backend = backend === 'both' ? 'rq' : backend;
+    for (const name of wanted) {
+      if (queues.some((read) => read.queue.name === name)) continue;
+      const queue = emptyQueue(name, primary);
+      if (primary === 'celery' && celery?.consumers === 'unknown') queue.consumersUnknown = true;
+      queues.push({ queue });
+    }
   }
   const clientListDenied = reads.some((read) => read.bull.clientListDenied);
   const findings = analyzeLive({
@@ -157,11 +205,14 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     prefix: options.prefix,
     ...(options.config ? { config: options.config } : {}),
     ...(clientListDenied ? { clientListDenied: true } : {}),
+    ...(celery ? { celery } : {}),
   });
   const byPlace = (a: { backend: string; name: string; redis?: string }, b: { backend: string; name: string; redis?: string }) =>
     byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name) || byCodeUnits(a.redis ?? '', b.redis ?? '');
   const section: LiveSection = {
     backend,
+    ...(backend === 'both' ? { backends: found } : {}),
+    ...(celery ? { celery } : {}),
     workers: workers.map((read) => read.worker).sort(byPlace),
     queues: queues.map((read) => read.queue).sort(byPlace),
     durationMs: Math.round(performance.now() - started),

@@ -3,7 +3,7 @@ import type { LiveQueue, LiveWorker } from '../types.js';
 /** A worker as read, with why it is not alive (internal: the report carries `alive` only). */
 export interface WorkerRead {
   worker: LiveWorker;
-  /** Why the registration is stale: `expired`, `dead`, `heartbeat-overdue`, `heartbeat-old`. */
+  /** Why the registration is stale: `expired`, `dead`, `heartbeat-overdue`, `heartbeat-old`; Celery `no-reply`. */
   staleReason?: string;
   /** RQ: what was left of the worker key's TTL when read (ms); -1 none, -2 gone. */
   remainingTtlMs?: number;

@@ -69,8 +69,11 @@ export function formatOpenMetrics(report: Report): string {
   for (const queue of live.queues) {
     const labels = queueLabels(queue);
     const consumed = queue.consumers.length > 0 || queue.liveness === 'stalled-check';
-    workers.add(labels, queue.liveness === 'stalled-check' && queue.consumers.length === 0 ? 1 : queue.consumers.length);
-    noConsumer.add(labels, consumed ? 0 : 1);
+    // A Celery queue without the broadcast: no sample rather than a made-up 0 or 1.
+    if (!queue.consumersUnknown) {
+      workers.add(labels, queue.liveness === 'stalled-check' && queue.consumers.length === 0 ? 1 : queue.consumers.length);
+      noConsumer.add(labels, consumed ? 0 : 1);
+    }
     waiting.add(labels, queue.waiting);
     active.add(labels, queue.active);
     failed.add(labels, queue.failed);
@@ -79,18 +82,20 @@ export function formatOpenMetrics(report: Report): string {
   const up = new Family('receipts_doctor_worker_up', 'Whether a registered worker is alive (1) or stale (0); a stale one consumes nothing.');
   const heartbeat = new Family('receipts_doctor_worker_heartbeat_age_seconds', "Age of the worker's last heartbeat.", 'seconds');
   for (const worker of live.workers) {
-    up.add(workerLabels(worker), worker.alive ? 1 : 0);
+    if (worker.liveness !== 'unconfirmed') up.add(workerLabels(worker), worker.alive ? 1 : 0);
     if (worker.heartbeatAgeMs !== undefined) heartbeat.add(workerLabels(worker), worker.heartbeatAgeMs / 1000);
   }
   const stale = new Family('receipts_doctor_stale_workers', 'Registered workers that are not alive.');
   for (const backend of new Set(live.workers.map((worker) => worker.backend))) {
-    stale.add({ backend }, live.workers.filter((worker) => worker.backend === backend && !worker.alive).length);
+    stale.add({ backend }, live.workers.filter((worker) => worker.backend === backend && !worker.alive && !worker.liveness).length);
   }
+  const unacked = new Family('receipts_doctor_celery_unacked', 'Celery messages delivered to a worker and not acknowledged yet (kombu `unacked`).');
+  if (live.celery) unacked.add({}, live.celery.unacked);
   const roundTrips = new Family('receipts_doctor_live_round_trips', 'Round trips to Redis the inspection made (the most to any one Redis).');
   roundTrips.add({}, live.roundTrips ?? 0);
   const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
   duration.add({}, live.durationMs / 1000);
-  const families = [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, findings, roundTrips, duration];
+  const families = [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
   return `${families.flatMap((family) => family.render()).join('\n')}\n# EOF\n`;
 }
 

@@ -15,9 +15,11 @@ function withHeaderRule(table: string): string {
   return [lines[0], lines[1], rule, ...lines.slice(2)].join('\n');
 }
 
-const workerRank = (worker: LiveWorker) => (worker.alive ? 1 : 0);
+const workerRank = (worker: LiveWorker) => (worker.alive || worker.liveness ? 1 : 0);
+/** No consumer, as far as anyone can tell (a Celery queue without the broadcast is not known to have none). */
+const orphaned = (queue: LiveQueue) => queue.consumers.length === 0 && !queue.liveness && !queue.consumersUnknown;
 function queueRank(queue: LiveQueue): number {
-  const orphan = queue.consumers.length === 0 && !queue.liveness;
+  const orphan = orphaned(queue);
   if (orphan && queue.waiting > 0) return 0;
   if (queue.failed > 0) return 1;
   return orphan ? 2 : 3;
@@ -38,18 +40,26 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   for (const worker of workers.slice(0, MAX_ROWS)) {
     const host = worker.pid !== undefined ? `${worker.hostname ?? '?'} (pid ${worker.pid})` : (worker.hostname ?? '');
     table.push([
-      worker.alive ? worker.name : c.red(worker.name),
+      worker.alive || worker.liveness ? worker.name : c.red(worker.name),
       ...(both ? [worker.backend] : []),
       ...(several ? [worker.redis ?? c.dim('–')] : []),
       host || c.dim('–'),
-      worker.alive ? (worker.state === 'busy' ? c.cyan(worker.state) : (worker.state ?? '?')) : c.red.bold(`stale (${worker.state ?? '?'})`),
-      worker.queues.join(', ') || c.dim('–'),
+      worker.liveness === 'unconfirmed'
+        ? c.yellow(`${worker.state ?? '?'} (unconfirmed)`)
+        : worker.alive
+          ? worker.state === 'busy'
+            ? c.cyan(worker.state)
+            : (worker.state ?? '?')
+          : c.red.bold(`stale (${worker.state ?? '?'})`),
+      worker.queues.join(', ') || (worker.liveness === 'unconfirmed' ? c.yellow('unknown') : c.dim('–')),
       worker.heartbeatAgeMs !== undefined ? (worker.alive ? `${humanDuration(worker.heartbeatAgeMs)} ago` : c.red(`${humanDuration(worker.heartbeatAgeMs)} ago`)) : c.dim('–'),
       worker.currentJob ?? c.dim('–'),
     ]);
   }
   const alive = live.workers.filter((worker) => worker.alive).length;
-  const title = `${c.bold('Workers')} ${c.dim(`${alive} alive, ${live.workers.length - alive} stale`)}`;
+  const unconfirmed = live.workers.filter((worker) => worker.liveness === 'unconfirmed').length;
+  const counts = [`${alive} alive`, ...(unconfirmed ? [`${unconfirmed} registered, not confirmed (--celery-inspect)`] : []), `${live.workers.length - alive - unconfirmed} stale`];
+  const title = `${c.bold('Workers')} ${c.dim(counts.join(', '))}`;
   if (live.workers.length === 0) return [title, c.red('No worker is registered.')];
   const more = live.workers.length > MAX_ROWS ? [c.dim(`… and ${live.workers.length - MAX_ROWS} more (--format json lists all)`)] : [];
   return [title, withHeaderRule(table.toString()), ...more];
@@ -66,9 +76,10 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
   });
   const queues = [...live.queues].sort((a, b) => queueRank(a) - queueRank(b));
   for (const queue of queues.slice(0, MAX_ROWS)) {
-    const orphan = queue.consumers.length === 0 && !queue.liveness;
-    const consumers =
-      queue.liveness === 'stalled-check'
+    const orphan = orphaned(queue);
+    const consumers = queue.consumersUnknown
+      ? c.yellow('unknown (--celery-inspect)')
+      : queue.liveness === 'stalled-check'
         ? c.yellow('≥1 (stalled-check)')
         : queue.consumers.length > 0
           ? c.green(queue.consumers.length <= 3 ? queue.consumers.join(', ') : `${queue.consumers.length} workers`)
@@ -94,5 +105,23 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
 /** Workers and queues tables of the live stage (the view `rq info` gives), problems highlighted and listed first. */
 export function renderLive(live: LiveSection, c: ChalkInstance): string[] {
   const header = `${c.bold('Live')} ${c.dim(`${live.backend} at ${live.redis ?? 'redis'} · ${live.roundTrips ?? '?'} round trips · ${humanDuration(live.durationMs)}`)}`;
-  return [header, '', ...renderWorkers(live, c), '', ...renderQueues(live, c)];
+  return [header, ...celeryLine(live, c), '', ...renderWorkers(live, c), '', ...renderQueues(live, c)];
+}
+
+const CELERY_CONSUMERS: Record<NonNullable<LiveSection['celery']>['consumers'], string> = {
+  broadcast: 'consumers from the --celery-inspect broadcast',
+  'no-worker': 'no Celery worker known to the broker',
+  unknown: 'consumers unknown without --celery-inspect',
+};
+
+/** Celery: unacknowledged messages, how consumers are known, the broadcast's outcome. */
+function celeryLine(live: LiveSection, c: ChalkInstance): string[] {
+  const celery = live.celery;
+  if (!celery) return [];
+  const parts = [
+    `${celery.unacked} unacked${celery.unackedUnattributed ? ` (${celery.unackedUnattributed} of unknown queue)` : ''}`,
+    CELERY_CONSUMERS[celery.consumers],
+    ...(celery.broadcast ? [celery.broadcast.error ? c.yellow(`broadcast failed: ${celery.broadcast.error}`) : `broadcast: ${celery.broadcast.replies} answered (waited at most ${humanDuration(celery.broadcast.timeoutMs)})`] : []),
+  ];
+  return [c.dim(`Celery · ${parts.join(' · ')}`)];
 }

@@ -120,7 +120,7 @@ describe('project config: invalid files exit 2 at file:line', () => {
     ['a number where a list of strings is expected', 'ignore:\n  - a\n  - 3\n', 3, /ignore.*\[1\].*string/],
     ['an unknown rule id', 'rules:\n  queue-without-workers: off\n', 2, /unknown rule `queue-without-workers`/],
     ['a bad severity', 'rules:\n  stale-worker: fatal\n', 2, /rules\.stale-worker.*error, warning, info, off/],
-    ['a bad backend', 'live:\n  backend: celery\n', 2, /live\.backend/],
+    ['a bad backend', 'live:\n  backend: kombu\n', 2, /live\.backend/],
     ['a negative timeout', 'smoke:\n  timeout: -1\n', 2, /smoke\.timeout/],
     ['a body that is not JSON', 'smoke:\n  body: "{mode: full"\n', 2, /smoke\.body/],
     ['a url that is not http', 'smoke:\n  url: ftp://x\n', 2, /smoke\.url/],

@@ -97,10 +97,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts a process in its own process group, in the replica's dir, without writing bytecode there. */
-export function launch(command: string, args: string[], env: Record<string, string>): Managed {
+/** Starts a process in its own process group, in the replica's dir (or `cwd`), without writing bytecode there. */
+export function launch(command: string, args: string[], env: Record<string, string>, cwd: string = PROSAAS_DIR): Managed {
   const child = spawn(command, args, {
-    cwd: PROSAAS_DIR,
+    cwd,
     // No bytecode: the fixture dir is part of the repository and must stay clean.
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

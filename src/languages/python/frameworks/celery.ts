@@ -1,6 +1,6 @@
 import type { Position } from '../../facts.js';
 import type { PyToken } from '../tokenizer.js';
-import { OLD_SETTING_NAMES } from './celery-settings.js';
+import { likelySettingName, OLD_SETTING_NAMES } from './celery-settings.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
@@ -196,6 +196,8 @@ export interface IgnoredSetting {
   file: string;
   position: Position;
   namespace: string;
+  /** The name is no setting Celery knows but is one or two edits from `shouldBe` (a typo), not a pre-4.0 name. */
+  typo?: true;
 }
 
 /** The project's Celery app configuration, as far as queues go. */
@@ -245,7 +247,13 @@ export function celeryProject(
             continue;
           }
           if (!setting.name.startsWith(prefix)) continue;
-          settings.push({ file, setting, name: setting.name.slice(prefix.length).toLowerCase() });
+          const name = setting.name.slice(prefix.length).toLowerCase();
+          const likely = likelySettingName(name);
+          if (likely !== undefined) {
+            project.ignored.push({ name: setting.name, shouldBe: `${prefix}${likely.toUpperCase()}`, file, position: setting.position, namespace: source.namespace!, typo: true });
+            continue;
+          }
+          settings.push({ file, setting, name });
         } else {
           settings.push({ file, setting, name: OLD_SETTING_NAMES[setting.name] ?? setting.name });
         }
