@@ -14,6 +14,9 @@ describe('the package', () => {
     const [{ files }] = JSON.parse(String(result.stdout)) as { files: { path: string }[] }[];
     const paths = files.map((file) => file.path);
     expect(paths).toContain('dist/cli/index.js');
+    // What the bin runs: the bundle scripts/bundle.js makes after tsc.
+    expect(paths).toContain('dist/bundle/cli.js');
+    expect(readFileSync(path.join(REPO_ROOT, 'bin/receipts-doctor.js'), 'utf8')).toContain("import '../dist/bundle/cli.js';");
     expect(paths).toContain('bin/receipts-doctor.js');
     expect(paths.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(paths.filter((file) => file.startsWith('src/'))).toEqual([]);
