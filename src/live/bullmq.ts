@@ -1,14 +1,9 @@
-import { UnreachableError } from '../errors.js';
 import { BullKeys } from './bullmq-keys.js';
 import { bullWorkerClients } from './client-list.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
+import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from './redis.js';
 
-/** Keys per SCAN page: large, so a small keyspace is one round trip. */
-const SCAN_COUNT = 5000;
 const QUEUE_COMMANDS = 11;
-/** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
-const MAX_SCAN_PAGES = 100_000;
 
 /**
  * Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop per node (the only part that grows with the
@@ -21,26 +16,10 @@ async function discoverQueues(reader: RedisReader, keys: BullKeys): Promise<stri
 }
 
 async function scanNode(reader: RedisReader, keys: BullKeys, names: Set<string>): Promise<void> {
-  let cursor = '0';
-  // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
-  const seen = new Set<string>();
-  const unexpected = (what: string) =>
-    new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
-  do {
-    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', keys.metaPattern(), 'COUNT', SCAN_COUNT]]);
-    if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
-    const value = reply?.value;
-    if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
-    const next = String(value[0]);
-    if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
-    seen.add(next);
-    cursor = next;
-    for (const item of value[1] as unknown[]) {
-      const key = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
-      const queue = keys.queueOfMetaKey(key);
-      if (queue !== undefined) names.add(queue);
-    }
-  } while (cursor !== '0');
+  await scanKeys(reader, keys.metaPattern(), (key) => {
+    const queue = keys.queueOfMetaKey(key);
+    if (queue !== undefined) names.add(queue);
+  });
 }
 
 function queueCommands(keys: BullKeys, name: string): Command[] {

@@ -1,12 +1,9 @@
 import type { CeleryLiveSummary } from '../types.js';
-import { UnreachableError } from '../errors.js';
 import { parseClientList } from './client-list.js';
 import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './celery-keys.js';
-import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
+import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
+import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from './redis.js';
 
-const SCAN_COUNT = 5000;
-const MAX_SCAN_PAGES = 100_000;
 /** Unacknowledged messages read to tell their queue (HSCAN pages of UNACKED_PAGE); the rest are counted only. */
 export const MAX_UNACKED_READ = 2000;
 const UNACKED_PAGE = 1000;
@@ -22,23 +19,10 @@ export interface CeleryRead extends BackendRead {
   celery?: CeleryLiveSummary;
 }
 
-/** Binding set keys (`_kombu.binding.<exchange>`), one SCAN loop per node. */
+/** Binding set keys (`_kombu.binding.<exchange>`). */
 async function scanBindings(reader: RedisReader): Promise<string[]> {
   const keys = new Set<string>();
-  let cursor = '0';
-  const seen = new Set<string>();
-  const unexpected = (what: string) => new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
-  do {
-    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', CELERY_KEYS.bindingPattern, 'COUNT', SCAN_COUNT]]);
-    if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
-    const value = reply?.value;
-    if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
-    const next = String(value[0]);
-    if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
-    seen.add(next);
-    cursor = next;
-    for (const item of value[1] as unknown[]) keys.add(Buffer.isBuffer(item) ? item.toString('utf8') : String(item));
-  } while (cursor !== '0');
+  await scanKeys(reader, CELERY_KEYS.bindingPattern, (key) => keys.add(key));
   return [...keys].sort(byCodeUnits);
 }
 

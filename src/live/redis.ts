@@ -1,5 +1,6 @@
 import { InputError, UnreachableError } from '../errors.js';
 import { badRedisUrlReason, escapeControlChars, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
+import { errorLine } from './model.js';
 import { RedisReplyError, RespConnection, type RespValue, type TlsFiles } from './resp.js';
 
 /** Connection settings parsed from a redis:// or rediss:// URL. */
@@ -236,3 +237,30 @@ export const asNumber = (reply: Reply | undefined): number => {
 export const asStrings = (reply: Reply | undefined): string[] =>
   Array.isArray(reply?.value) ? (reply.value as unknown[]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item))) : [];
 
+/** SCAN's COUNT hint: large pages, few round trips. */
+const SCAN_COUNT = 5000;
+/** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
+const MAX_SCAN_PAGES = 100_000;
+
+/**
+ * Every key of one node matching `pattern`, by SCAN (read-only, never KEYS, which blocks the server on a large
+ * keyspace); each key is handed to `onKey` once per time SCAN returns it (SCAN may repeat a key).
+ */
+export async function scanKeys(reader: RedisReader, pattern: string, onKey: (key: string) => void): Promise<void> {
+  let cursor = '0';
+  // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
+  const seen = new Set<string>();
+  const unexpected = (what: string) =>
+    new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
+  do {
+    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT]]);
+    if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
+    const value = reply?.value;
+    if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
+    const next = String(value[0]);
+    if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
+    seen.add(next);
+    cursor = next;
+    for (const item of value[1] as unknown[]) onKey(Buffer.isBuffer(item) ? item.toString('utf8') : String(item));
+  } while (cursor !== '0');
+}
