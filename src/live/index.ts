@@ -64,9 +64,7 @@ async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: stri
   const cluster = opened.topology === 'cluster';
   if (cluster && options.backend === 'rq') throw new InputError(`${opened.label}: ${RQ_ON_CLUSTER}`);
   if (cluster && options.backend === 'celery') throw new InputError(`${opened.label}: ${CELERY_ON_CLUSTER}`);
-  const { readRq } = await import('./rq.js');
-  const { readBullmq } = await import('./bullmq.js');
-  const { readCelery } = await import('./celery.js');
+  const [{ readRq }, { readBullmq }, { readCelery }] = await Promise.all([import('./rq.js'), import('./bullmq.js'), import('./celery.js')]);
   const only = (backend: LiveOptions['backend']) => options.backend === 'auto' || options.backend === backend;
   // The readers share the connection; their pipelines interleave instead of waiting for each other. Celery's redis
   // transport does not support a Cluster (its BRPOP spans keys of different slots): auto skips it there.
