@@ -219,7 +219,50 @@ describe('several Celery apps in one project (billing and reports)', () => {
     expect(prod.related).toContainEqual({
       message: 'Celery app `reports` sends `reports.tasks.daily_sales` to `reports-slow` (its task_routes).',
       file: 'reports/celery.py',
-      line: 10,
+      line: 11,
     });
+  });
+});
+
+describe('regex route keys through the whole scan', () => {
+  const withRoute = async (route: string) => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'rd-celery-regex-'));
+    try {
+      cpSync(fixture('scenarios', 'celery-two-apps'), dir, { recursive: true });
+      const file = join(dir, 'reports', 'celery.py');
+      const text = readFileSync(file, 'utf8');
+      const key = "re.compile(r'reports\\.tasks\\.(daily|weekly)_\\w+', re.IGNORECASE)";
+      expect(text).toContain(key);
+      writeFileSync(file, text.replace(key, () => route));
+      const { report, stderr } = await runJson(['static', dir]);
+      expect(stderr).toBe('');
+      const queue = execFileSync(
+        PYTHON,
+        ['-c', "from celery.app.utils import find_app\nprint(find_app('reports.celery:app').amqp.router.route({}, 'reports.tasks.daily_sales')['queue'].name)"],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      ).trim();
+      return { report: report!, queue };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('flags joined with | are read as Celery reads them', async () => {
+    const { report, queue } = await withRoute("re.compile(r'REPORTS\\.tasks\\.DAILY_\\w+$', re.I | re.A)");
+    const daily = report.static!.producers.find((producer) => producer.task === 'reports.tasks.daily_sales')!;
+    expect([daily.queue, queue]).toEqual(['reports-slow', 'reports-slow']);
+  });
+
+  it('a pattern the matcher does not support is producer-unresolved with the pattern, never a guess', async () => {
+    const { report, queue } = await withRoute("re.compile(r'reports\\.tasks\\.(?!export)\\w+')");
+    expect(queue).toBe('reports-slow');
+    const daily = report.static!.producers.find((producer) => producer.task === 'reports.tasks.daily_sales')!;
+    expect(daily.queue).toBeNull();
+    expect(daily.expression).toBe("task_routes (task_routes): re.compile(r'reports\\.tasks\\.(?!export)\\w+') is not supported");
+    const unresolved = report.findings.filter((finding) => finding.rule === 'producer-unresolved' && finding.location?.line === 15);
+    expect(unresolved).toHaveLength(1);
   });
 });

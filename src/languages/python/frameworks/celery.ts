@@ -1,6 +1,7 @@
 import type { Position } from '../../facts.js';
 import type { PyToken } from '../tokenizer.js';
 import { likelySettingName, OLD_SETTING_NAMES } from './celery-settings.js';
+import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from './python-regex.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
@@ -26,6 +27,8 @@ export type PyLiteral =
   | { kind: 'list'; items: PyLiteral[]; position: Position }
   | { kind: 'call'; callee: string; args: PyLiteral[]; keywords: Record<string, PyLiteral>; position: Position }
   | { kind: 'name'; name: string; position: Position }
+  /** `re.I | re.S`: names joined by `|` (flags). */
+  | { kind: 'bitor'; items: Extract<PyLiteral, { kind: 'name' }>[]; position: Position }
   | { kind: 'other'; position: Position };
 
 const MAX_DEPTH = 32;
@@ -115,7 +118,24 @@ export function parseLiteral(tokens: readonly PyToken[], from: number, to: numbe
           else if (tokens[k]?.value !== ')') k = skip(k, end) === k ? k + 1 : skip(k, end);
         }
         result = { value: { kind: 'call', callee: name, args, keywords, position: at(i) }, next: Math.min(k + 1, end) };
-      } else result = { value: { kind: 'name', name, position: at(i) }, next: j };
+      } else {
+        result = { value: { kind: 'name', name, position: at(i) }, next: j };
+        // `re.I | re.S`: a chain of dotted names joined by `|`.
+        const items = [result.value as Extract<PyLiteral, { kind: 'name' }>];
+        while (j < end && tokens[j]?.value === '|' && tokens[j + 1]?.type === 'name' && j + 1 < end) {
+          let k = j + 1;
+          let part = tokens[k]!.value;
+          const position = at(k);
+          k++;
+          while (k + 1 < end && tokens[k]?.value === '.' && tokens[k + 1]?.type === 'name') {
+            part += `.${tokens[k + 1]!.value}`;
+            k += 2;
+          }
+          items.push({ kind: 'name', name: part, position });
+          j = k;
+        }
+        if (items.length > 1) result = { value: { kind: 'bitor', items, position: at(i) }, next: j };
+      }
     } else result = { value: { kind: 'other', position: at(i) }, next: skip(i + 1, end) };
     // Anything after the literal but before the next separator (`'a' + x`, `x or 'y'`) makes it no literal.
     const after = skip(result.next, end);
@@ -450,6 +470,34 @@ function fnmatchRegex(glob: string): RegExp {
   return new RegExp(`^(?:${source})$`, 's');
 }
 
+/** `re.compile('pattern'[, flags])` as a linear matcher; undefined when the pattern or a flag is not supported. */
+function routeRegex(key: Extract<PyLiteral, { kind: 'call' }>): PythonRegex | undefined {
+  const pattern = key.args[0] ?? key.keywords['pattern'];
+  const flagsValue = key.args[1] ?? key.keywords['flags'];
+  if (pattern?.kind !== 'str' || key.args.length > 2) return undefined;
+  const flags: RegexFlags = {};
+  const names = flagsValue === undefined ? [] : flagsValue.kind === 'name' ? [flagsValue] : flagsValue.kind === 'bitor' ? flagsValue.items : undefined;
+  for (const name of names ?? [{ kind: 'other' } as const]) {
+    const flag = name.kind === 'name' ? flagOf(name.name) : null;
+    if (flag === null) return undefined;
+    if (flag !== 'none') flags[flag] = true;
+  }
+  try {
+    return PythonRegex.compile(pattern.value, flags);
+  } catch (error) {
+    if (error instanceof UnsupportedPattern) return undefined;
+    throw error;
+  }
+}
+
+/** A route key the report can show: the pattern (control characters dropped, cut at 60 characters). */
+function describeKey(key: Extract<PyLiteral, { kind: 'call' }>): string {
+  const pattern = key.args[0] ?? key.keywords['pattern'];
+  if (pattern?.kind !== 'str') return `${key.callee}(…) is not supported`;
+  const text = pattern.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return `${key.callee}(r'${text.length > 60 ? `${text.slice(0, 59)}…` : text}') is not supported`;
+}
+
 export function routeTask(project: CeleryAppConfig, task: string, resolveName: (file: string, name: string) => string | null): CeleryRoute {
   const routes = project.routes;
   if (routes) {
@@ -461,16 +509,16 @@ export function routeTask(project: CeleryAppConfig, task: string, resolveName: (
       if (!match) {
         for (const entry of router.entries) {
           const [key] = entry;
-          let regex: RegExp | undefined;
-          if (key.kind === 'str' && key.value.includes('*')) regex = fnmatchRegex(key.value);
-          else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee) && key.args[0]?.kind === 'str') {
-            try {
-              regex = new RegExp(`^(?:${key.args[0].value})`);
-            } catch {
-              return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
-            }
+          let matches: ((name: string) => boolean) | undefined;
+          if (key.kind === 'str' && key.value.includes('*')) {
+            const glob = fnmatchRegex(key.value);
+            matches = (name) => glob.test(name);
+          } else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee)) {
+            const regex = routeRegex(key);
+            if (!regex) return { queue: null, by: 'router', expression: `task_routes (${routes.setting}): ${describeKey(key)}` };
+            matches = (name) => regex.matchesAtStart(name);
           }
-          if (regex?.test(task)) {
+          if (matches?.(task)) {
             match = entry;
             break;
           }
