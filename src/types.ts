@@ -119,6 +119,12 @@ export interface Producer {
   /** Celery: the task's name, and how its queue was chosen when the call names none (`task_routes` or the default). */
   task?: string;
   routedBy?: 'route' | 'default';
+  /**
+   * Celery, in a project with several apps: the app whose configuration routed this send (its main name, else
+   * `file:variable`), and the setting that chose the queue (a `task_routes` key or the app's default queue).
+   */
+  celeryApp?: string;
+  routedAt?: Location;
 }
 
 /** A call that asks "is a worker listening to queue X?" before enqueueing. */
@@ -161,6 +167,8 @@ export interface Consumer {
   unsetVariables?: string[];
   /** The project file of the worker script the service runs, when it was found. */
   script?: string;
+  /** Celery, in a project with several apps: the app `celery -A …` loads (its main name, else `file:variable`). */
+  celeryApp?: string;
 }
 
 /** A project file the static stage could not read (a dangling symlink, no permission, over the size cap). */

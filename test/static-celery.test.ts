@@ -146,3 +146,123 @@ describe('a misspelt setting under the namespace', () => {
     expect(likelySettingName('my_own_setting')).toBeUndefined();
   });
 });
+
+/** Per app (as `celery -A <target>` finds it): where real Celery routes each task name, and what a worker without -Q consumes. */
+function celeryApps(project: string, targets: Record<string, string>, names: Record<string, string[]>) {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-celery`);
+  const script = [
+    'import json, sys',
+    'from celery.app.utils import find_app',
+    'targets, names = json.loads(sys.argv[1]), json.loads(sys.argv[2])',
+    'out = {}',
+    'for label, target in targets.items():',
+    '    app = find_app(target)',
+    "    out[label] = {'main': app.main, 'queues': sorted(app.amqp.queues), 'routes': {n: app.amqp.router.route({}, n)['queue'].name for n in names.get(label, [])}}",
+    'print(json.dumps(out))',
+  ].join('\n');
+  const output = execFileSync(PYTHON, ['-c', script, JSON.stringify(targets), JSON.stringify(names)], {
+    cwd: fixture('scenarios', project),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  return JSON.parse(output) as Record<string, { main: string; queues: string[]; routes: Record<string, string> }>;
+}
+
+describe('several Celery apps in one project (billing and reports)', () => {
+  it('each worker consumes what real Celery gives the app its -A loads; each send is routed by its own app', async () => {
+    const report = await staticReport('celery-two-apps');
+    const routed = report.static!.producers.filter((producer) => producer.routedBy);
+    const names: Record<string, string[]> = {};
+    for (const producer of routed) (names[producer.celeryApp!] ??= []).push(producer.task!);
+    expect(Object.keys(names).sort()).toEqual(['billing', 'reports']);
+    const workers = report.static!.consumers.filter((consumer) => consumer.environment === 'default');
+    // The -A value each worker service is started with, as Celery's find_app is given it.
+    const targets = { billing: 'billing', reports: 'reports.celery:app' };
+    const real = celeryApps('celery-two-apps', targets, names);
+    expect(real.billing!.main).toBe('billing');
+    expect(real.reports!.main).toBe('reports');
+    for (const producer of routed) expect([producer.task, producer.queue]).toEqual([producer.task, real[producer.celeryApp!]!.routes[producer.task!]]);
+    const byService = Object.fromEntries(workers.map((worker) => [worker.service, [worker.celeryApp, [...worker.queues].sort()]]));
+    expect(byService).toEqual({
+      'billing-worker': ['billing', real.billing!.queues],
+      'payments-worker': ['billing', ['payments']],
+      'reports-worker': ['reports', real.reports!.queues],
+    });
+    // The apps differ: one merged configuration could not give both answers.
+    expect(real.billing!.queues).toEqual(['billing']);
+    expect(real.reports!.queues).toEqual(['reports', 'reports-slow']);
+  });
+
+  it('a @shared_task is routed through every app (each may be the current one), one producer per queue', async () => {
+    const report = await staticReport('celery-two-apps');
+    const notify = report.static!.producers.filter((producer) => producer.task === 'shared.notify.notify');
+    expect(notify.map((producer) => [producer.celeryApp, producer.queue, producer.location.line])).toEqual([
+      ['billing', 'billing', 10],
+      ['reports', 'reports', 10],
+    ]);
+    const real = celeryApps('celery-two-apps', { billing: 'billing', reports: 'reports.celery:app' }, { billing: ['shared.notify.notify'], reports: ['shared.notify.notify'] });
+    expect([real.billing!.routes['shared.notify.notify'], real.reports!.routes['shared.notify.notify']]).toEqual(['billing', 'reports']);
+    // The beat of `billing` sends through billing; send_task through the app it is called on.
+    const beat = report.static!.producers.find((producer) => producer.kind === 'celery-beat')!;
+    expect([beat.celeryApp, beat.queue]).toEqual(['billing', 'billing']);
+    const sendTask = report.static!.producers.find((producer) => producer.kind === 'celery-send-task')!;
+    expect([sendTask.celeryApp, sendTask.queue]).toEqual(['reports', 'reports']);
+  });
+
+  it('the prod overlay excludes reports-slow: one finding, pointing at the reports worker and the reports app route', async () => {
+    const report = await staticReport('celery-two-apps');
+    const found = report.findings.filter((finding) => finding.rule === 'queue-without-worker');
+    expect(found.map((finding) => [finding.queue, finding.environment])).toEqual([['reports-slow', 'prod']]);
+    const prod = found[0]!;
+    expect(prod.location).toEqual({ file: 'web/views.py', line: 15, column: 5 });
+    expect(prod.related![0]).toMatchObject({ message: 'Service `reports-worker` in `prod` listens to `reports`.' });
+    expect(prod.related).toContainEqual({
+      message: 'Celery app `reports` sends `reports.tasks.daily_sales` to `reports-slow` (its task_routes).',
+      file: 'reports/celery.py',
+      line: 11,
+    });
+  });
+});
+
+describe('regex route keys through the whole scan', () => {
+  const withRoute = async (route: string) => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'rd-celery-regex-'));
+    try {
+      cpSync(fixture('scenarios', 'celery-two-apps'), dir, { recursive: true });
+      const file = join(dir, 'reports', 'celery.py');
+      const text = readFileSync(file, 'utf8');
+      const key = "re.compile(r'reports\\.tasks\\.(daily|weekly)_\\w+', re.IGNORECASE)";
+      expect(text).toContain(key);
+      writeFileSync(file, text.replace(key, () => route));
+      const { report, stderr } = await runJson(['static', dir]);
+      expect(stderr).toBe('');
+      const queue = execFileSync(
+        PYTHON,
+        ['-c', "from celery.app.utils import find_app\nprint(find_app('reports.celery:app').amqp.router.route({}, 'reports.tasks.daily_sales')['queue'].name)"],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      ).trim();
+      return { report: report!, queue };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('flags joined with | are read as Celery reads them', async () => {
+    const { report, queue } = await withRoute("re.compile(r'REPORTS\\.tasks\\.DAILY_\\w+$', re.I | re.A)");
+    const daily = report.static!.producers.find((producer) => producer.task === 'reports.tasks.daily_sales')!;
+    expect([daily.queue, queue]).toEqual(['reports-slow', 'reports-slow']);
+  });
+
+  it('a pattern the matcher does not support is producer-unresolved with the pattern, never a guess', async () => {
+    const { report, queue } = await withRoute("re.compile(r'reports\\.tasks\\.(?!export)\\w+')");
+    expect(queue).toBe('reports-slow');
+    const daily = report.static!.producers.find((producer) => producer.task === 'reports.tasks.daily_sales')!;
+    expect(daily.queue).toBeNull();
+    expect(daily.expression).toBe("task_routes (task_routes): re.compile(r'reports\\.tasks\\.(?!export)\\w+') is not supported");
+    const unresolved = report.findings.filter((finding) => finding.rule === 'producer-unresolved' && finding.location?.line === 15);
+    expect(unresolved).toHaveLength(1);
+  });
+});

@@ -52,9 +52,12 @@ function queueWithoutWorker(
   let hint: string;
   // The config line a person changes: the worker the hint names (its queue list, or the service that does not run).
   let change: RelatedInfo;
+  // Several Celery apps: the worker to change is one that loads the app the task is sent through.
+  const sameApp = first!.celeryApp !== undefined ? activeWorkers.find((consumer) => consumer.celeryApp === first!.celeryApp) : undefined;
   if (activeWorkers.length > 0) {
-    hint = addQueueHint(queue, activeWorkers[0]!);
-    change = describeConsumer(activeWorkers[0]!);
+    const worker = sameApp ?? activeWorkers[0]!;
+    hint = addQueueHint(queue, worker);
+    change = describeConsumer(worker);
   } else if (inactive.length > 0) {
     hint = `Make service \`${inactive[0]!.service}\` run in \`${environment.name}\` (${inactive[0]!.inactiveReason}).`;
     change = describeConsumer(inactive[0]!);
@@ -72,6 +75,10 @@ function queueWithoutWorker(
   }
   if (first!.construction) {
     related.push({ message: `The queue object is built here.`, file: first!.construction.file, line: first!.construction.line });
+  }
+  if (first!.celeryApp !== undefined && first!.routedAt) {
+    const by = first!.routedBy === 'route' ? 'task_routes' : 'default queue';
+    related.push({ message: `Celery app \`${first!.celeryApp}\` sends \`${first!.task ?? 'the task'}\` to \`${queue}\` (its ${by}).`, file: first!.routedAt.file, line: first!.routedAt.line });
   }
   for (const site of others) {
     related.push({ message: `\`${queue}\` is also enqueued to here.`, file: site.location.file, line: site.location.line });

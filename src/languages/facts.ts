@@ -55,6 +55,10 @@ export interface CeleryTaskRef {
   name?: string;
   function?: string;
   routed: boolean;
+  /** The app object it is bound to or sent through, as written (`billing_app` of `@billing_app.task`, `app.send_task`). */
+  app?: string;
+  /** `@shared_task`: bound to every app; sent through whichever is current in the sending process. */
+  shared?: true;
 }
 
 /**

@@ -69,6 +69,25 @@ export class Resolver {
     return object ? { file: target.file, index: target.binding.object, object } : null;
   }
 
+  /**
+   * The module and name a module-level name is bound in, through imports (`from .celery import app as celery_app`
+   * → `shop/celery.py`, `app`); the name itself when the module binds it. Null when an import leaves the project.
+   */
+  definition(file: string, name: string): { file: string; name: string } | null {
+    for (let current = file, currentName = name, depth = 0; depth <= 16; depth++) {
+      const module = this.factsOf(current);
+      if (!module) return null;
+      const binding = module.bindings.get(currentName);
+      if (binding?.kind !== 'import') return { file: current, name: currentName };
+      if (binding.name === '*' || binding.name === '*module*') return null;
+      const target = languageById(module.language).resolveModule(current, binding.module, this.known);
+      if (!target) return null;
+      current = target;
+      currentName = binding.name;
+    }
+    return null;
+  }
+
   /** Follows imports to the module that binds `name` to something other than an import. */
   private follow(file: string, name: string, depth: number) {
     for (let current = file, currentName = name; depth <= 16; depth++) {

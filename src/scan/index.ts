@@ -2,7 +2,7 @@ import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
-import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryProject } from '../languages/python/frameworks/celery.js';
+import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../languages/python/frameworks/celery.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
 import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';
@@ -152,17 +152,45 @@ export function scanSources(options: ScanOptions): ScanResult {
   const producers: Producer[] = [];
   const checks: AvailabilityCheck[] = [];
   const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
-  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName);
-  /** A Celery task without its own queue: where the app's routes (or default queue) send it. */
-  const route = (producer: Producer, task: CeleryTaskRef, file: string) => {
+  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName, (file, name) => resolver.definition(file, name));
+  const severalApps = celery.apps.length > 1;
+  /**
+   * A Celery task without its own queue: where its app's routes (or default queue) send it. With several apps, the
+   * app is the one the task is bound to or sent through; a `@shared_task` is sent through whichever app is current in
+   * the sending process, which the code does not say: it is routed through every app, one producer per distinct
+   * queue (each naming its app). Returns the producers the send stands for (the given one, or copies of it).
+   */
+  const route = (producer: Producer, task: CeleryTaskRef, file: string, appOfSend?: CeleryAppConfig): Producer[] => {
     const name = task.name ?? (task.function ? `${pythonModuleName(file)}.${task.function}` : undefined);
     if (name) producer.task = name;
-    if (!task.routed) return;
-    const routed = name ? routeTask(celery, name, resolveName) : { queue: null, by: 'router' as const, expression: 'the task name' };
-    producer.queue = routed.queue;
-    delete producer.expression;
-    if (routed.queue === null) producer.expression = routed.expression;
-    else producer.routedBy = routed.by;
+    if (!task.routed) return [producer];
+    const apps = appOfSend
+      ? [appOfSend]
+      : !severalApps || task.shared || task.app === 'current_app'
+        ? celery.apps.length ? celery.apps : [celery]
+        : [task.app === undefined ? undefined : celery.appAt(file, task.app)];
+    const routes = apps.map((app) =>
+      !app
+        ? ({ queue: null, by: 'router' as const, expression: `the Celery app \`${task.app ?? '?'}\` (several apps; not traced to one)` })
+        : name
+          ? routeTask(app, name, resolveName)
+          : ({ queue: null, by: 'router' as const, expression: 'the task name' }),
+    );
+    const distinct = routes.filter((routed, index) => routes.findIndex((other) => other.queue === routed.queue && other.by === routed.by) === index);
+    return distinct.map((routed) => {
+      const copy = distinct.length > 1 ? { ...producer } : producer;
+      copy.queue = routed.queue;
+      delete copy.expression;
+      if (routed.queue === null) copy.expression = routed.expression;
+      else copy.routedBy = routed.by;
+      const app = apps[routes.indexOf(routed)];
+      if (severalApps && app?.label && (apps.length === 1 || distinct.length > 1)) {
+        copy.celeryApp = app.label;
+        const at = routed.by === 'route' ? routed : routed.by === 'default' && 'file' in app.defaultQueue ? app.defaultQueue : undefined;
+        if (at) copy.routedAt = { file: at.file, line: at.position.line, column: at.position.column };
+      }
+      return copy;
+    });
   };
   // Queue objects some enqueue site uses (`file\0index`): the others are producers at their construction.
   const used = new Set<string>();
@@ -183,8 +211,7 @@ export function scanSources(options: ScanOptions): ScanResult {
       const location = { file, line: raw.position.line, column: raw.position.column };
       if (!target) {
         const producer = producerOf(resolver, file, raw.queue, raw.expression, raw.kind, location, raw.scope, raw.via);
-        if (raw.celeryTask) route(producer, raw.celeryTask, file);
-        own.push(producer);
+        own.push(...(raw.celeryTask ? route(producer, raw.celeryTask, file) : [producer]));
         continue;
       }
       const { object } = target;
@@ -199,8 +226,7 @@ export function scanSources(options: ScanOptions): ScanResult {
         producer.construction = construction;
       }
       addPrefix(resolver, target.file, object, producer);
-      if (object.celeryTask) route(producer, { ...object.celeryTask, routed: object.celeryTask.routed && !raw.override }, target.file);
-      own.push(producer);
+      own.push(...(object.celeryTask ? route(producer, { ...object.celeryTask, routed: object.celeryTask.routed && !raw.override }, target.file) : [producer]));
     }
     sites.set(file, own);
     for (const raw of module.checks) {
@@ -223,10 +249,12 @@ export function scanSources(options: ScanOptions): ScanResult {
       const location = { file, line: object.position.line, column: object.position.column };
       const producer = producerOf(resolver, file, object.queue, object.expression, object.kind, location, object.scope);
       addPrefix(resolver, file, object, producer);
-      if (object.celeryTask) route(producer, object.celeryTask, file);
-      own.push(producer);
+      own.push(...(object.celeryTask ? route(producer, object.celeryTask, file) : [producer]));
     });
-    if (celery.beatSchedule?.file === file) own.push(...beatProducers(celery, resolveName, route));
+    // Each app's beat sends its schedule's tasks through that app. Two apps reading one schedule send it twice.
+    for (const app of celery.apps.length ? celery.apps : [celery]) {
+      if (app.beatSchedule?.file === file) own.push(...beatProducers(app, resolveName, route));
+    }
     own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
     producers.push(...own);
   }
@@ -240,9 +268,9 @@ function pythonModuleName(file: string): string {
 
 /** `beat_schedule` entries: each sends its `task` to `options.queue`, or where the routes send it. */
 function beatProducers(
-  celery: CeleryProject,
+  celery: CeleryAppConfig,
   resolveName: (file: string, name: string) => string | null,
-  route: (producer: Producer, task: CeleryTaskRef, file: string) => void,
+  route: (producer: Producer, task: CeleryTaskRef, file: string, app?: CeleryAppConfig) => Producer[],
 ): Producer[] {
   const schedule = celery.beatSchedule!;
   if (schedule.value.kind !== 'dict') return [];
@@ -255,8 +283,7 @@ function beatProducers(
     const location = { file: schedule.file, line: key.position.line, column: key.position.column };
     const producer: Producer = { queue, kind: 'celery-beat', location, via: 'beat_schedule' };
     if (queueValue && queue === null) producer.expression = 'options.queue';
-    route(producer, { name: task, routed: !queueValue }, schedule.file);
-    producers.push(producer);
+    producers.push(...route(producer, { name: task, routed: !queueValue }, schedule.file, celery));
   }
   return producers;
 }

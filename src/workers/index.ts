@@ -44,6 +44,8 @@ export interface WorkerDetection {
   unsetVariables?: string[];
   /** The project file of the worker script it runs, when found. */
   script?: string;
+  /** Celery, in a project with several apps: the app `-A` loads. */
+  celeryApp?: string;
 }
 
 /** Decides whether a service is a worker and which queues it listens to; null when it is not a worker. */
@@ -72,6 +74,13 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
   const commandLocation = service.command?.location;
 
   if (program?.kind === 'queues') {
+    const detected = detectQueues(program);
+    const app = program.celeryApp !== undefined && context.celery && context.celery.apps.length > 1 ? context.celery.find(program.celeryApp)?.label : undefined;
+    return app ? { ...detected, celeryApp: app } : detected;
+  }
+  return detectScriptWorker();
+
+  function detectQueues(program: Extract<ProgramResult, { kind: 'queues' }>): WorkerDetection {
     // The application's own command may change the program's default (a Django app's `rqworker`).
     const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCode(context)) : undefined;
     if (overridden) {
@@ -96,35 +105,38 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
       detectedBy: program.detectedBy,
     };
   }
-  if (program?.kind === 'script') {
-    const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
-    const script = locateScript(program, service, modules);
-    const reading = script ? readWorkerScript(script, program.language, modules, context.queueVariables) : undefined;
-    if (reading?.variable) {
-      if (setVariable(reading.variable)) return { ...fromEnvironment(reading.variable, program.detectedBy), script: script! };
-      const detection: WorkerDetection = {
-        queues: reading.defaultQueues ?? [],
-        queueSource: 'code-default',
-        variable: reading.variable,
-        detectedBy: program.detectedBy,
-        script: script!,
-      };
-      if (reading.location) detection.location = reading.location;
-      if (!reading.defaultQueues) detection.unsetVariables = [reading.variable];
-      return detection;
+
+  function detectScriptWorker(): WorkerDetection | null {
+    if (program?.kind === 'script') {
+      const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
+      const script = locateScript(program, service, modules);
+      const reading = script ? readWorkerScript(script, program.language, modules, context.queueVariables) : undefined;
+      if (reading?.variable) {
+        if (setVariable(reading.variable)) return { ...fromEnvironment(reading.variable, program.detectedBy), script: script! };
+        const detection: WorkerDetection = {
+          queues: reading.defaultQueues ?? [],
+          queueSource: 'code-default',
+          variable: reading.variable,
+          detectedBy: program.detectedBy,
+          script: script!,
+        };
+        if (reading.location) detection.location = reading.location;
+        if (!reading.defaultQueues) detection.unsetVariables = [reading.variable];
+        return detection;
+      }
+      if (reading?.hardcoded) {
+        return {
+          queues: reading.hardcoded,
+          queueSource: 'code-default',
+          ...(reading.location ? { location: reading.location } : {}),
+          detectedBy: program.detectedBy,
+          script: script!,
+        };
+      }
     }
-    if (reading?.hardcoded) {
-      return {
-        queues: reading.hardcoded,
-        queueSource: 'code-default',
-        ...(reading.location ? { location: reading.location } : {}),
-        detectedBy: program.detectedBy,
-        script: script!,
-      };
-    }
+    if (envQueueVariable) return fromEnvironment(envQueueVariable, envQueueVariable);
+    return null;
   }
-  if (envQueueVariable) return fromEnvironment(envQueueVariable, envQueueVariable);
-  return null;
 }
 
 /** Every worker service of every environment and the queues it consumes there; inactive ones say why (from the source). */
@@ -149,6 +161,7 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         detectedBy: detection.detectedBy,
         ...(detection.unsetVariables?.length ? { unsetVariables: detection.unsetVariables } : {}),
         ...(detection.script ? { script: detection.script } : {}),
+        ...(detection.celeryApp ? { celeryApp: detection.celeryApp } : {}),
       });
     }
   }

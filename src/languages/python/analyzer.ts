@@ -645,6 +645,7 @@ function classify(
       const name = keyword(call, 'name');
       const celeryTask = {
         routed: !arg,
+        ...(last === 'shared_task' ? { shared: true as const } : call.callee.length === 2 ? { app: call.callee[0]! } : {}),
         ...(name?.value.kind === 'literal' ? { name: name.value.value } : {}),
         ...(call.decorates !== undefined ? { function: call.decorates } : {}),
       };
@@ -740,7 +741,7 @@ function classify(
       const queueArg = celeryQueueArg(call);
       if (!task || task.value.kind !== 'literal') return;
       const producer = site('celery-send-task', queueArg ? valueOf(queueArg, UNKNOWN) : { value: UNKNOWN, text: '' });
-      producer.celeryTask = { name: task.value.value, routed: !queueArg };
+      producer.celeryTask = { name: task.value.value, routed: !queueArg, app: call.callee.slice(0, -1).join('.') };
       producers.push(producer);
       return;
     }

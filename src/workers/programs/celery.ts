@@ -31,8 +31,12 @@ export const celery: WorkerProgram = {
   executables: ['celery'],
   pythonModules: ['celery'],
   read(args: Word[]): ProgramResult | null {
+    // `-A proj`, `--app proj`, `--app=proj`, `-Aproj`: the app `find_app` loads (a global option, before the command).
+    let app: string | undefined;
     let k = 0;
     for (; k < args.length; k++) {
+      const given = optionValue(args, k, '-A', '--app');
+      if (given) app = given.list;
       const word = args[k]!.value;
       if (word === 'worker' || word === 'multi') break;
       if (CELERY_VALUE_OPTIONS.has(word)) k++;
@@ -53,28 +57,31 @@ export const celery: WorkerProgram = {
     }
     const given = queues.filter((queue) => !excluded.includes(queue));
     const detectedBy = multi ? 'celery multi' : 'celery worker';
+    const loads = app !== undefined ? { celeryApp: app } : {};
     if (queues.length) {
-      return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false };
+      return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false, ...loads };
     }
     return {
       kind: 'queues',
       queues: ['celery'].filter((queue) => !excluded.includes(queue)),
       detectedBy,
       programDefault: true,
-      projectDefault: (code) => appDefault(code, excluded, detectedBy),
+      projectDefault: (code) => appDefault(code, excluded, detectedBy, app),
+      ...loads,
     };
   },
 };
 
 /** A worker without `-Q` consumes the app's declared `task_queues`, else its default queue, minus `-X`. */
-function appDefault(code: ProjectCode, excluded: string[], detectedBy: string): ProjectDefault | undefined {
-  const config = code.celery;
+function appDefault(code: ProjectCode, excluded: string[], detectedBy: string, app: string | undefined): ProjectDefault | undefined {
+  // With several apps, the one `-A` names (none found: Celery's own default queue, as the program default says).
+  const config = code.celery && code.celery.apps.length > 1 ? (app !== undefined ? code.celery.find(app) : undefined) : code.celery;
   if (!config) return undefined;
   const declared = config.queues ?? ('file' in config.defaultQueue ? { ...config.defaultQueue, value: [config.defaultQueue.value] } : undefined);
   if (!declared) return undefined;
   return {
     queues: declared.value.filter((queue) => !excluded.includes(queue)),
     location: { file: declared.file, line: declared.position.line, column: declared.position.column },
-    detectedBy: `${detectedBy} (the app's ${declared.setting} in ${declared.file})`,
+    detectedBy: `${detectedBy} (the ${config.label && code.celery!.apps.length > 1 ? `app \`${config.label}\`'s` : "app's"} ${declared.setting} in ${declared.file})`,
   };
 }

@@ -31,6 +31,8 @@ export type ProgramResult =
       fromVariable?: string;
       detectedBy: string;
       programDefault: boolean;
+      /** Celery: the `-A` value (which app the worker loads). */
+      celeryApp?: string;
       /** With no queues given: the application's own override of the program's default, when it has one. */
       projectDefault?: (code: ProjectCode) => ProjectDefault | undefined;
     }

@@ -1,6 +1,7 @@
 import type { Position } from '../../facts.js';
 import type { PyToken } from '../tokenizer.js';
 import { likelySettingName, OLD_SETTING_NAMES } from './celery-settings.js';
+import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from './python-regex.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
@@ -26,6 +27,8 @@ export type PyLiteral =
   | { kind: 'list'; items: PyLiteral[]; position: Position }
   | { kind: 'call'; callee: string; args: PyLiteral[]; keywords: Record<string, PyLiteral>; position: Position }
   | { kind: 'name'; name: string; position: Position }
+  /** `re.I | re.S`: names joined by `|` (flags). */
+  | { kind: 'bitor'; items: Extract<PyLiteral, { kind: 'name' }>[]; position: Position }
   | { kind: 'other'; position: Position };
 
 const MAX_DEPTH = 32;
@@ -115,7 +118,24 @@ export function parseLiteral(tokens: readonly PyToken[], from: number, to: numbe
           else if (tokens[k]?.value !== ')') k = skip(k, end) === k ? k + 1 : skip(k, end);
         }
         result = { value: { kind: 'call', callee: name, args, keywords, position: at(i) }, next: Math.min(k + 1, end) };
-      } else result = { value: { kind: 'name', name, position: at(i) }, next: j };
+      } else {
+        result = { value: { kind: 'name', name, position: at(i) }, next: j };
+        // `re.I | re.S`: a chain of dotted names joined by `|`.
+        const items = [result.value as Extract<PyLiteral, { kind: 'name' }>];
+        while (j < end && tokens[j]?.value === '|' && tokens[j + 1]?.type === 'name' && j + 1 < end) {
+          let k = j + 1;
+          let part = tokens[k]!.value;
+          const position = at(k);
+          k++;
+          while (k + 1 < end && tokens[k]?.value === '.' && tokens[k + 1]?.type === 'name') {
+            part += `.${tokens[k + 1]!.value}`;
+            k += 2;
+          }
+          items.push({ kind: 'name', name: part, position });
+          j = k;
+        }
+        if (items.length > 1) result = { value: { kind: 'bitor', items, position: at(i) }, next: j };
+      }
     } else result = { value: { kind: 'other', position: at(i) }, next: skip(i + 1, end) };
     // Anything after the literal but before the next separator (`'a' + x`, `x or 'y'`) makes it no literal.
     const after = skip(result.next, end);
@@ -136,18 +156,34 @@ export interface CelerySetting {
   name: string;
   value: PyLiteral;
   position: Position;
+  /** The object the setting is given to (`billing_app` of `billing_app.conf.update(…)`, the variable of `Celery(…)`). */
+  receiver?: string;
+}
+
+/** A `Celery(...)` app a module builds. */
+export interface CeleryAppFact {
+  /** The module-level name it is assigned to (`app = Celery('billing')` → `app`). */
+  variable?: string;
+  /** Its main name (`Celery('billing')`), when a literal. */
+  main?: string;
+  position: Position;
 }
 
 /** What one module says about Celery's configuration. */
 export interface CeleryModuleFacts {
-  /** The module builds a `Celery(...)` app. */
+  /** The module builds a `Celery(...)` app (the first one). */
   app?: Position;
+  /** Every `Celery(...)` app the module builds. */
+  apps: CeleryAppFact[];
   /** Settings given to the app in code: `Celery(…, k=v)`, `app.conf.update(…)`, `app.conf.k = v`. */
   appSettings: CelerySetting[];
   /** Module-level assignments named like settings (used when the app reads this module). */
   moduleSettings: CelerySetting[];
-  /** `app.config_from_object('module' or 'django.conf:settings', namespace=…)`. */
-  configFrom: { source: string; namespace?: string; position: Position }[];
+  /**
+   * `app.config_from_object('module' or 'django.conf:settings', namespace=…)`, and `Celery(…, config_source=…)`
+   * (with the app's own `namespace=`).
+   */
+  configFrom: { source: string; namespace?: string; position: Position; receiver?: string }[];
   /** `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')`. */
   djangoSettingsModule?: string;
 }
@@ -175,7 +211,7 @@ export function moduleSettings(tokens: readonly PyToken[]): { module: CelerySett
     const name = target.at(-1)!;
     const setting = () => ({ name, value: parseLiteral(tokens, j + 1, end), position: { line: token.line, column: token.column } });
     if (target.length === 1 && isSettingName(name)) module.push(setting());
-    else if (target.length === 3 && target[1] === 'conf' && NEW_NAMES.has(name)) conf.push(setting());
+    else if (target.length === 3 && target[1] === 'conf' && NEW_NAMES.has(name)) conf.push({ ...setting(), receiver: target[0]! });
     i = end - 1;
   }
   return { module, conf };
@@ -200,16 +236,31 @@ export interface IgnoredSetting {
   typo?: true;
 }
 
-/** The project's Celery app configuration, as far as queues go. */
-export interface CeleryProject {
+/** One Celery app's configuration, as far as queues go. */
+export interface CeleryAppConfig {
   /** Where the app is built (absent: no `Celery(...)` in the project; the defaults apply). */
   app?: { file: string; position: Position };
+  /** How reports name the app when the project has several: its main name, else `file:variable`. */
+  label?: string;
   defaultQueue: CeleryValue<string> | { value: string; setting: 'celery default' };
   /** `task_queues`: the queues a worker without `-Q` consumes (instead of the default queue). */
   queues?: CeleryValue<string[]>;
   routes?: CeleryValue<PyLiteral>;
   beatSchedule?: CeleryValue<PyLiteral>;
   ignored: IgnoredSetting[];
+}
+
+/**
+ * The project's Celery configuration. With one app (or none) the project is that app: every module's settings are
+ * joined into it. With several, `apps` holds one configuration per app, each with the settings given to that app
+ * object (through imports), and the top-level fields are the first app's.
+ */
+export interface CeleryProject extends CeleryAppConfig {
+  apps: CeleryAppConfig[];
+  /** The app a name in a module stands for (`@billing_app.task` in `billing/tasks.py`); with one app, that app. */
+  appAt(file: string, receiver: string): CeleryAppConfig | undefined;
+  /** The app `celery -A <target>` loads, as Celery's `find_app` finds it; with one app, that app. */
+  find(target: string): CeleryAppConfig | undefined;
 }
 
 /** The file of a dotted module name among the project's files (also under a top-level source dir such as `src/`). */
@@ -219,48 +270,147 @@ export function moduleFile(files: readonly string[], module: string): string | u
   return files.find((file) => candidates.includes(file)) ?? files.find((file) => candidates.some((c) => file.endsWith(`/${c}`)));
 }
 
-/** Joins the modules' facts into the project's Celery configuration. */
+type Definition = (file: string, name: string) => { file: string; name: string } | null;
+interface Entry<T> {
+  file: string;
+  item: T;
+}
+
+/** Joins the modules' facts into the project's Celery configuration (one per app). */
 export function celeryProject(
   files: readonly string[],
   factsOf: (file: string) => CeleryModuleFacts | undefined,
   resolveName: (file: string, name: string) => string | null,
+  definition: Definition = (file, name) => ({ file, name }),
 ): CeleryProject {
-  const project: CeleryProject = { defaultQueue: { value: 'celery', setting: 'celery default' }, ignored: [] };
   const withFacts = files.map((file) => [file, factsOf(file)] as const).filter((entry): entry is [string, CeleryModuleFacts] => entry[1] !== undefined);
-  const appEntry = withFacts.find(([, facts]) => facts.app);
-  if (appEntry) project.app = { file: appEntry[0], position: appEntry[1].app! };
+  const apps = withFacts.flatMap(([file, facts]) => facts.apps.map((app) => ({ file, app })));
+  const configFrom: Entry<CeleryModuleFacts['configFrom'][number]>[] = [];
+  const appSettings: Entry<CelerySetting>[] = [];
+  for (const [file, facts] of withFacts) {
+    configFrom.push(...facts.configFrom.map((item) => ({ file, item })));
+    appSettings.push(...facts.appSettings.map((item) => ({ file, item })));
+  }
+  const djangoModule = withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule;
+  if (apps.length <= 1) {
+    // One app: today's join of every module's settings (the app is whatever object they are set on).
+    const config = configure(apps[0], files, factsOf, resolveName, configFrom, appSettings, djangoModule);
+    return { ...config, apps: [config], appAt: () => config, find: () => config };
+  }
+  /** The app an object named in a module is: followed through imports to the module-level name it is built as. */
+  const appIndex = (file: string, receiver: string | undefined): number => {
+    if (receiver === undefined) {
+      // `Celery(…, k=v)` without a variable: the module's only app.
+      const own = apps.flatMap((app, index) => (app.file === file ? [index] : []));
+      return own.length === 1 ? own[0]! : -1;
+    }
+    if (receiver.includes('.')) return -1;
+    const found = definition(file, receiver);
+    return found ? apps.findIndex((app) => app.file === found.file && app.app.variable === found.name) : -1;
+  };
+  const configs = apps.map((app, index) => {
+    const own = <T extends { receiver?: string }>(entries: Entry<T>[]) => entries.filter(({ file, item }) => appIndex(file, item.receiver) === index);
+    const django = factsOf(app.file)?.djangoSettingsModule ?? djangoModule;
+    const config = configure(app, files, factsOf, resolveName, own(configFrom), own(appSettings), django);
+    const labels = apps.filter((other) => other.app.main !== undefined && other.app.main === app.app.main).length;
+    config.label = app.app.main !== undefined && labels === 1 ? app.app.main : `${app.file}:${app.app.variable ?? `line ${app.app.position.line}`}`;
+    return config;
+  });
+  const appAt = (file: string, receiver: string) => configs[appIndex(file, receiver)];
+  const find = (target: string) => {
+    const found = findApp(target, files, factsOf, definition, 0);
+    return found ? configs[apps.findIndex((app) => app.file === found.file && app.app.variable === found.name)] : undefined;
+  };
+  const first = configs[0]!;
+  // Two apps reading one configuration module report its ignored names once.
+  const seen = new Set<string>();
+  const ignored = configs.flatMap((config) => config.ignored).filter((setting) => {
+    const key = `${setting.file}:${setting.position.line}:${setting.position.column}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
+  return { ...first, ignored, apps: configs, appAt, find };
+}
+
+/**
+ * Celery's `find_app` (celery/app/utils.py) over the project's files: `module:attr` is that attribute; a dotted name
+ * is an attribute of its parent module when that module binds it, else a module; of a module, its `app`, else its
+ * `celery`, else (a package) its `celery` submodule, else the app it builds. Returns the module-level name the app
+ * is built as.
+ */
+function findApp(
+  target: string,
+  files: readonly string[],
+  factsOf: (file: string) => CeleryModuleFacts | undefined,
+  definition: Definition,
+  depth: number,
+): { file: string; name: string } | undefined {
+  if (depth > 4 || !/^[\w.:]+$/.test(target)) return undefined;
+  const isApp = (found: { file: string; name: string } | null) =>
+    found && factsOf(found.file)?.apps.some((app) => app.variable === found.name) ? found : undefined;
+  const colon = target.indexOf(':');
+  if (colon >= 0) {
+    const file = moduleFile(files, target.slice(0, colon));
+    return file ? isApp(definition(file, target.slice(colon + 1))) : undefined;
+  }
+  const dot = target.lastIndexOf('.');
+  if (dot > 0) {
+    const parent = moduleFile(files, target.slice(0, dot));
+    const attribute = parent ? isApp(definition(parent, target.slice(dot + 1))) : undefined;
+    if (attribute) return attribute;
+  }
+  const file = moduleFile(files, target);
+  if (!file) return undefined;
+  const named = isApp(definition(file, 'app')) ?? isApp(definition(file, 'celery'));
+  if (named) return named;
+  if (file.endsWith('__init__.py')) {
+    const submodule = findApp(`${target}.celery`, files, factsOf, definition, depth + 1);
+    if (submodule) return submodule;
+  }
+  const built = factsOf(file)?.apps.find((app) => app.variable !== undefined);
+  return built ? { file, name: built.variable! } : undefined;
+}
+
+/** One app's configuration from the settings given to it, lowest precedence first. */
+function configure(
+  app: { file: string; app: CeleryAppFact } | undefined,
+  files: readonly string[],
+  factsOf: (file: string) => CeleryModuleFacts | undefined,
+  resolveName: (file: string, name: string) => string | null,
+  configFrom: Entry<CeleryModuleFacts['configFrom'][number]>[],
+  appSettings: Entry<CelerySetting>[],
+  djangoModule: string | undefined,
+): CeleryAppConfig {
+  const project: CeleryAppConfig = { defaultQueue: { value: 'celery', setting: 'celery default' }, ignored: [] };
+  if (app) project.app = { file: app.file, position: app.app.position };
   // Lowest precedence first: configuration modules the app reads, then settings given in code.
   const settings: { file: string; setting: CelerySetting; name: string }[] = [];
-  const djangoModule = withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule;
-  for (const [, facts] of withFacts) {
-    for (const source of facts.configFrom) {
-      const module = source.source === 'django.conf:settings' || source.source === 'django.conf.settings' ? djangoModule : source.source.split(':')[0];
-      const file = module ? moduleFile(files, module) : undefined;
-      const config = file ? factsOf(file) : undefined;
-      if (!file || !config) continue;
-      const prefix = source.namespace ? `${source.namespace}_` : '';
-      for (const setting of config.moduleSettings) {
-        if (prefix) {
-          const shouldBe = OLD_SETTING_NAMES[setting.name];
-          if (shouldBe !== undefined && `${prefix}${shouldBe.toUpperCase()}` !== setting.name) {
-            project.ignored.push({ name: setting.name, shouldBe: `${prefix}${shouldBe.toUpperCase()}`, file, position: setting.position, namespace: source.namespace! });
-            continue;
-          }
-          if (!setting.name.startsWith(prefix)) continue;
-          const name = setting.name.slice(prefix.length).toLowerCase();
-          const likely = likelySettingName(name);
-          if (likely !== undefined) {
-            project.ignored.push({ name: setting.name, shouldBe: `${prefix}${likely.toUpperCase()}`, file, position: setting.position, namespace: source.namespace!, typo: true });
-            continue;
-          }
-          settings.push({ file, setting, name });
-        } else {
-          settings.push({ file, setting, name: OLD_SETTING_NAMES[setting.name] ?? setting.name });
+  for (const { item: source } of configFrom) {
+    const module = source.source === 'django.conf:settings' || source.source === 'django.conf.settings' ? djangoModule : source.source.split(':')[0];
+    const file = module ? moduleFile(files, module) : undefined;
+    const config = file ? factsOf(file) : undefined;
+    if (!file || !config) continue;
+    const prefix = source.namespace ? `${source.namespace}_` : '';
+    for (const setting of config.moduleSettings) {
+      if (prefix) {
+        const shouldBe = OLD_SETTING_NAMES[setting.name];
+        if (shouldBe !== undefined && `${prefix}${shouldBe.toUpperCase()}` !== setting.name) {
+          project.ignored.push({ name: setting.name, shouldBe: `${prefix}${shouldBe.toUpperCase()}`, file, position: setting.position, namespace: source.namespace! });
+          continue;
         }
+        if (!setting.name.startsWith(prefix)) continue;
+        const name = setting.name.slice(prefix.length).toLowerCase();
+        const likely = likelySettingName(name);
+        if (likely !== undefined) {
+          project.ignored.push({ name: setting.name, shouldBe: `${prefix}${likely.toUpperCase()}`, file, position: setting.position, namespace: source.namespace!, typo: true });
+          continue;
+        }
+        settings.push({ file, setting, name });
+      } else {
+        settings.push({ file, setting, name: OLD_SETTING_NAMES[setting.name] ?? setting.name });
       }
     }
   }
-  for (const [file, facts] of withFacts) for (const setting of facts.appSettings) settings.push({ file, setting, name: setting.name });
+  for (const { file, item: setting } of appSettings) settings.push({ file, setting, name: setting.name });
   for (const { file, setting, name } of settings) {
     const where = { file, position: setting.position, setting: setting.name };
     if (name === 'task_default_queue') {
@@ -320,7 +470,35 @@ function fnmatchRegex(glob: string): RegExp {
   return new RegExp(`^(?:${source})$`, 's');
 }
 
-export function routeTask(project: CeleryProject, task: string, resolveName: (file: string, name: string) => string | null): CeleryRoute {
+/** `re.compile('pattern'[, flags])` as a linear matcher; undefined when the pattern or a flag is not supported. */
+function routeRegex(key: Extract<PyLiteral, { kind: 'call' }>): PythonRegex | undefined {
+  const pattern = key.args[0] ?? key.keywords['pattern'];
+  const flagsValue = key.args[1] ?? key.keywords['flags'];
+  if (pattern?.kind !== 'str' || key.args.length > 2) return undefined;
+  const flags: RegexFlags = {};
+  const names = flagsValue === undefined ? [] : flagsValue.kind === 'name' ? [flagsValue] : flagsValue.kind === 'bitor' ? flagsValue.items : undefined;
+  for (const name of names ?? [{ kind: 'other' } as const]) {
+    const flag = name.kind === 'name' ? flagOf(name.name) : null;
+    if (flag === null) return undefined;
+    if (flag !== 'none') flags[flag] = true;
+  }
+  try {
+    return PythonRegex.compile(pattern.value, flags);
+  } catch (error) {
+    if (error instanceof UnsupportedPattern) return undefined;
+    throw error;
+  }
+}
+
+/** A route key the report can show: the pattern (control characters dropped, cut at 60 characters). */
+function describeKey(key: Extract<PyLiteral, { kind: 'call' }>): string {
+  const pattern = key.args[0] ?? key.keywords['pattern'];
+  if (pattern?.kind !== 'str') return `${key.callee}(…) is not supported`;
+  const text = pattern.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return `${key.callee}(r'${text.length > 60 ? `${text.slice(0, 59)}…` : text}') is not supported`;
+}
+
+export function routeTask(project: CeleryAppConfig, task: string, resolveName: (file: string, name: string) => string | null): CeleryRoute {
   const routes = project.routes;
   if (routes) {
     const routers = routes.value.kind === 'list' ? routes.value.items : [routes.value];
@@ -331,16 +509,16 @@ export function routeTask(project: CeleryProject, task: string, resolveName: (fi
       if (!match) {
         for (const entry of router.entries) {
           const [key] = entry;
-          let regex: RegExp | undefined;
-          if (key.kind === 'str' && key.value.includes('*')) regex = fnmatchRegex(key.value);
-          else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee) && key.args[0]?.kind === 'str') {
-            try {
-              regex = new RegExp(`^(?:${key.args[0].value})`);
-            } catch {
-              return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
-            }
+          let matches: ((name: string) => boolean) | undefined;
+          if (key.kind === 'str' && key.value.includes('*')) {
+            const glob = fnmatchRegex(key.value);
+            matches = (name) => glob.test(name);
+          } else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee)) {
+            const regex = routeRegex(key);
+            if (!regex) return { queue: null, by: 'router', expression: `task_routes (${routes.setting}): ${describeKey(key)}` };
+            matches = (name) => regex.matchesAtStart(name);
           }
-          if (regex?.test(task)) {
+          if (matches?.(task)) {
             match = entry;
             break;
           }
@@ -362,6 +540,9 @@ interface CallView {
   callee: string[];
   calleeStart: number;
   decorator: boolean;
+  scopeKind: 'module' | 'class' | 'def';
+  assignTarget?: string;
+  wholeValue?: boolean;
 }
 interface ArgView {
   from: number;
@@ -375,33 +556,54 @@ export function celeryModuleFacts<C extends CallView>(
   keyword: (call: C, name: string) => ArgView | undefined,
   positional: (call: C, index: number) => ArgView | undefined,
 ): CeleryModuleFacts | undefined {
-  const facts: CeleryModuleFacts = { appSettings: [], moduleSettings: [], configFrom: [] };
+  const facts: CeleryModuleFacts = { apps: [], appSettings: [], moduleSettings: [], configFrom: [] };
   const at = (i: number): Position => ({ line: tokens[i]!.line, column: tokens[i]!.column });
   const literalOf = (arg: ArgView | undefined) => (arg ? parseLiteral(tokens, arg.from, arg.to) : undefined);
+  /** `billing_app` of `billing_app.conf.update(…)`/`billing_app.config_from_object(…)`. */
+  const receiverOf = (call: C, parts: number) => (call.callee.length > parts ? call.callee.slice(0, -parts).join('.') : undefined);
   for (const call of calls) {
     if (call.decorator) continue;
     const last = call.callee.at(-1);
     if (last === 'Celery' && call.callee[0] !== '()') {
       facts.app ??= at(call.calleeStart);
+      const variable = call.scopeKind === 'module' && call.wholeValue && call.assignTarget && !call.assignTarget.includes('.') ? call.assignTarget : undefined;
+      const main = literalOf(positional(call, 0) ?? keyword(call, 'main'));
+      facts.apps.push({ ...(variable ? { variable } : {}), ...(main?.kind === 'str' ? { main: main.value } : {}), position: at(call.calleeStart) });
+      const receiver = variable ? { receiver: variable } : {};
       for (const name of NEW_NAMES) {
         const value = literalOf(keyword(call, name));
-        if (value) facts.appSettings.push({ name, value, position: value.position });
+        if (value) facts.appSettings.push({ name, value, position: value.position, ...receiver });
+      }
+      // Celery(…, config_source=…) reads that object as config_from_object does, with the app's namespace.
+      const source = literalOf(keyword(call, 'config_source'));
+      const namespace = literalOf(keyword(call, 'namespace'));
+      if (source?.kind === 'str' || source?.kind === 'name') {
+        const name = source.kind === 'str' ? source.value : source.name;
+        facts.configFrom.push({ source: name, ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}), position: source.position, ...receiver });
       }
     } else if (last === 'update' && call.callee.at(-2) === 'conf') {
+      const receiver = receiverOf(call, 2);
+      const on = receiver !== undefined ? { receiver } : {};
       const dict = literalOf(positional(call, 0));
       if (dict?.kind === 'dict') {
-        for (const [key, value] of dict.entries) if (key.kind === 'str') facts.appSettings.push({ name: key.value, value, position: key.position });
+        for (const [key, value] of dict.entries) if (key.kind === 'str') facts.appSettings.push({ name: key.value, value, position: key.position, ...on });
       }
       for (const name of NEW_NAMES) {
         const value = literalOf(keyword(call, name));
-        if (value) facts.appSettings.push({ name, value, position: value.position });
+        if (value) facts.appSettings.push({ name, value, position: value.position, ...on });
       }
     } else if (last === 'config_from_object') {
       const source = literalOf(positional(call, 0) ?? keyword(call, 'obj'));
       const namespace = literalOf(keyword(call, 'namespace'));
       const name = source?.kind === 'str' ? source.value : source?.kind === 'name' ? source.name : undefined;
       if (name !== undefined) {
-        facts.configFrom.push({ source: name, ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}), position: at(call.calleeStart) });
+        const receiver = receiverOf(call, 1);
+        facts.configFrom.push({
+          source: name,
+          ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}),
+          position: at(call.calleeStart),
+          ...(receiver !== undefined ? { receiver } : {}),
+        });
       }
     } else if (last === 'setdefault' && call.callee.at(-2) === 'environ') {
       const name = literalOf(positional(call, 0));
