@@ -119,14 +119,33 @@ export function escapeControlChars(text: string): string {
   return text.replace(CONTROL_CHARS, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** A copy of plain data (the live section, findings) with escapeControlChars applied to every string in it. */
+const HAS_CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Plain data (the live section, findings) with escapeControlChars applied to every string in it. Copy on write: an
+ * array or object is copied only when something in it changed, so the usual report (nothing to escape; 1,000 workers
+ * in a live section) is returned as it is instead of copied whole.
+ */
 export function escapeControlCharsDeep<T>(value: T): T {
-  if (typeof value === 'string') return (/[\u0000-\u001f\u007f-\u009f]/.test(value) ? escapeControlChars(value) : value) as T;
-  if (Array.isArray(value)) return value.map((item) => escapeControlCharsDeep(item)) as T;
+  if (typeof value === 'string') return (HAS_CONTROL_CHAR.test(value) ? escapeControlChars(value) : value) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const escaped = escapeControlCharsDeep(item);
+      if (escaped !== item) (copy ??= value.slice())[index] = escaped;
+    }
+    return (copy ?? value) as T;
+  }
   if (value && typeof value === 'object') {
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = escapeControlCharsDeep(item);
-    return copy as T;
+    let copy: Record<string, unknown> | undefined;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      const escaped = escapeControlCharsDeep(item);
+      if (escaped !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = escaped;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }
