@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { lazyBuiltin } from './lazy-builtin.js';
 import { InputError } from './errors.js';
 import { buildReport } from './report/build.js';
 import type { Finding, Report, Severity } from './types.js';
@@ -39,17 +39,14 @@ function identity(finding: Finding): Omit<BaselineEntry, 'fingerprint' | 'count'
   };
 }
 
-// node:crypto is loaded on first use: most runs neither read nor write a baseline nor print SARIF, and loading it
-// (with the streams it pulls in) is a measurable part of a 200 ms start.
-const requireBuiltin = createRequire(import.meta.url);
-let createHash: typeof import('node:crypto').createHash | undefined;
+// Most runs neither read nor write a baseline nor print SARIF.
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
 
 /** Stable fingerprint of a finding: rule + queue + environment + service/worker + file (not the line). */
 export function findingFingerprint(finding: Finding): string {
   const { rule, queue, environment, service, worker, file } = identity(finding);
   const key = JSON.stringify([rule, queue ?? null, environment ?? null, service ?? null, worker ?? null, file ?? null]);
-  createHash ??= (requireBuiltin('node:crypto') as typeof import('node:crypto')).createHash;
-  return createHash('sha256').update(key).digest('hex').slice(0, 24);
+  return crypto().createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
 /** The baseline that accepts every finding of `findings`. */

@@ -8,10 +8,13 @@
  *   SREM the binding, DEL the reply lists.
  * `celery inspect` does the same (and also takes the `unacked_mutex` and restores unacked messages, which this does not).
  */
-import { randomUUID } from 'node:crypto';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import { errorLine } from './model.js';
 import { asStrings, type Command, type RedisReader } from './redis.js';
 import { CELERY_KEYS, KOMBU_SEP } from './celery-keys.js';
+
+/** Only `--celery-inspect` needs ids. */
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
 
 /** At most this many replies are read (a reply is one worker's queue list). */
 const MAX_REPLIES = 10_000;
@@ -34,7 +37,7 @@ function request(namespace: string, oid: string, timeoutMs: number, nowMs: numbe
     destination: null,
     pattern: null,
     matcher: null,
-    ticket: randomUUID(),
+    ticket: crypto().randomUUID(),
     reply_to: { exchange: CELERY_KEYS.replyExchange(namespace), routing_key: oid },
   };
   return JSON.stringify({
@@ -48,7 +51,7 @@ function request(namespace: string, oid: string, timeoutMs: number, nowMs: numbe
       delivery_info: { exchange: `${namespace}.pidbox`, routing_key: '' },
       priority: 0,
       body_encoding: 'base64',
-      delivery_tag: randomUUID(),
+      delivery_tag: crypto().randomUUID(),
     },
   });
 }
@@ -85,7 +88,7 @@ export async function broadcastActiveQueues(
   timeoutMs: number,
 ): Promise<BroadcastResult> {
   const replies = new Map<string, string[]>();
-  const oid = randomUUID();
+  const oid = crypto().randomUUID();
   const db = reader.target.db;
   const added: { binding: string; member: string; lists: string[] }[] = [];
   let error: string | undefined;

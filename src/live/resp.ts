@@ -1,5 +1,7 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const tls = lazyBuiltin<typeof import('node:tls')>('node:tls');
 
 /** An error reply from Redis (`-ERR …`, `-NOPERM …`): per command, it does not break the connection. */
 export class RedisReplyError extends Error {
@@ -139,7 +141,7 @@ export class RespConnection {
     return new Promise((resolve, reject) => {
       const files = endpoint.tlsFiles ?? {};
       const socket = endpoint.tls
-        ? connectTls({
+        ? tls().connect({
             host: endpoint.host,
             port: endpoint.port,
             // SNI carries host names only (RFC 6066); Node warns on an IP address.

@@ -1,8 +1,11 @@
-import { inflateSync } from 'node:zlib';
 import type { LiveWorker } from '../types.js';
 import { byCodeUnits, emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
 import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
 import { RQ_KEYS, rqQueueName, rqWorkerName } from './rq-keys.js';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+/** Only zlib-compressed job data (RQ's default for large payloads) needs it. */
+const zlib = lazyBuiltin<typeof import('node:zlib')>('node:zlib');
 
 /** RQ's DEFAULT_WORKER_TTL (420 s) plus the 60 s it adds to every key expiry. */
 export const RQ_DEFAULT_KEY_TTL_MS = (420 + 60) * 1000;
@@ -98,7 +101,7 @@ export const MAX_EXC_INFO_BYTES = 1024 * 1024;
 
 function inflateCapped(value: Buffer): string | undefined {
   try {
-    return inflateSync(value, { maxOutputLength: MAX_EXC_INFO_BYTES }).toString('utf8');
+    return zlib().inflateSync(value, { maxOutputLength: MAX_EXC_INFO_BYTES }).toString('utf8');
   } catch {
     return undefined;
   }
