@@ -1,6 +1,7 @@
 import { isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { insertInScalar, itemLike, nodeAt, scalarSource } from './compose-yaml.js';
-import { isPlainQueueName, lineEnd, lineEndingAt, lineStarts } from './text.js';
+import { lineStarts } from '../lines.js';
+import { isPlainQueueName, lineEnd, lineEndingAt } from './text.js';
 import type { QueueEditKind, QueuePlace, Refusal, TextEdit } from './types.js';
 
 const cache = {};

@@ -1,4 +1,5 @@
 import type { TextEdit } from './types.js';
+import { lineIndexAt, lineStarts } from '../lines.js';
 
 /** Context lines around each change, as `diff -u` and `git diff` print. */
 const CONTEXT = 3;
@@ -33,22 +34,10 @@ function emit(prefix: string, line: string, out: string[]): void {
 export function unifiedDiff(file: string, original: string, edits: TextEdit[]): string {
   if (edits.length === 0) return '';
   const lines = splitLines(original);
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of lines) {
-    starts.push(offset);
-    offset += line.length;
-  }
-  const lineOf = (at: number): number => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= at) low = mid;
-      else high = mid - 1;
-    }
-    return Math.max(0, low);
-  };
+  const starts = lineStarts(original);
+  // lineStarts also counts the empty line after a final '\n', which splitLines has not: an edit at the very end
+  // belongs to the last line.
+  const lineOf = (at: number): number => Math.max(0, Math.min(lineIndexAt(starts, at), lines.length - 1));
   // Changed blocks: line ranges [first, last] of the original and their new lines; edits on touching lines merge.
   const blocks: { first: number; last: number; edits: TextEdit[] }[] = [];
   for (const edit of [...edits].sort((a, b) => a.start - b.start)) {

@@ -4,7 +4,8 @@ import { runStatic, type StaticOptions } from '../static.js';
 import { applyEdits, unifiedDiff } from './diff.js';
 import { FileTexts, overlayFileSystem, writeAtomically, type WriteOutcome } from './files.js';
 import { FIXABLE_RULES, planFixes } from './plan.js';
-import { lineEnd, lineStarts, positionOf } from './text.js';
+import { lineStarts, positionOf } from '../lines.js';
+import { lineEnd } from './text.js';
 import type { PlannedFix, Refusal, SkippedFinding, TextEdit, VariableOriginInfo } from './types.js';
 import { byCodeUnits } from '../order.js';
 
@@ -55,9 +56,9 @@ function textsAfter(fixes: PlannedFix[], files: FileTexts): Map<string, string> 
 
 /** A planned edit as SARIF-style replacements against the text it was computed on. */
 function replacement(edit: TextEdit, original: string): FixReplacement {
-  const start = positionOf(original, edit.start);
-  const end = positionOf(original, edit.end);
   const starts = lineStarts(original);
+  const start = positionOf(starts, edit.start);
+  const end = positionOf(starts, edit.end);
   const from = starts[start.line - 1]!;
   const to = lineEnd(original, edit.end);
   const before = original.slice(from, to);

@@ -1,11 +1,5 @@
 /** Small text helpers shared by the edit kinds: positions, line endings, queue lists. */
-
-/** Offsets where each line starts (a line ends at '\n'; a '\r' before it belongs to the line's end). */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
-  return starts;
-}
+import { lineStarts } from '../lines.js';
 
 /** The offset of a 1-based line and column (columns count UTF-16 code units, as the YAML reader's positions do). */
 export function offsetOf(text: string, line: number, column = 1): number | undefined {
@@ -14,17 +8,6 @@ export function offsetOf(text: string, line: number, column = 1): number | undef
   if (start === undefined) return undefined;
   const offset = start + column - 1;
   return offset <= text.length ? offset : undefined;
-}
-
-/** 1-based line and column of an offset. */
-export function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
-    line++;
-    start = index + 1;
-  }
-  return { line, column: offset - start + 1 };
 }
 
 /** The end of the line holding `offset`, before its '\r\n' or '\n'. */

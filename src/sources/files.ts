@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { InputError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
+import { lineAt } from '../lines.js';
 import type { Location } from '../types.js';
 
 /**
@@ -64,13 +65,6 @@ export function readDeploymentFile(fs: FileSystem, root: string, relative: strin
   const nul = text.indexOf('\0');
   if (nul !== -1) throw new InputError(`${what} is not a text file (it holds NUL bytes)`, { file: relative, line: lineAt(text, nul) });
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
-}
-
-/** 1-based line of an offset. */
-export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /** The entries of a dir, or [] when it cannot be read (discovery only looks; loading reports what is wrong). */

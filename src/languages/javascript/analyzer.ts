@@ -12,7 +12,8 @@ import {
   type ValueExpr,
 } from '../facts.js';
 import { BULLMQ_MODULE, ENQUEUE_METHODS } from './frameworks/bullmq.js';
-import { lineStarts, positionOf, tokenizeJs, type JsToken } from './tokenizer.js';
+import { lineStarts, positionOf } from '../../lines.js';
+import { tokenizeJs, type JsToken } from './tokenizer.js';
 
 const CONTROL_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'typeof', 'await', 'new', 'function', 'super']);
 /** Tokens after which an expression continues, so the value before them is not a plain constant. */

@@ -235,22 +235,3 @@ function decodeEscapes(body: string): string {
     return SIMPLE_ESCAPES[escape] ?? escape;
   });
 }
-
-/** Offsets of the start of each line, for turning offsets into 1-based line/column. */
-export function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line and column of `offset`. */
-export function positionOf(starts: number[], offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
-}

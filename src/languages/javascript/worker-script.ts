@@ -1,7 +1,8 @@
 import type { Location } from '../../types.js';
 import type { WorkerScriptContext, WorkerScriptReading } from '../index.js';
 import { splitQueueList } from '../queue-list.js';
-import { lineStarts, positionOf, tokenizeJs } from './tokenizer.js';
+import { lineStarts, positionOf } from '../../lines.js';
+import { tokenizeJs } from './tokenizer.js';
 
 /**
  * Reads a JS/TS worker script: which queue variable it reads (`process.env.QUEUES ?? 'a,b'`) and its default, or
