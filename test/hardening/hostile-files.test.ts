@@ -199,6 +199,22 @@ describe.concurrent('quadratic and deeply nested source shapes (items 2 and 6)',
   });
 });
 
+describe.concurrent('a hostile tsconfig.json (JSON with comments and trailing commas)', () => {
+  it('200,000 trailing commas in a 1 MB tsconfig.json: read within the deadline, its outDir/rootDir still used', async () => {
+    // Dropping each trailing comma once copied everything parsed so far: this file took a minute.
+    const dir = writeTree(tempDir('rd-hostile-'), {
+      'docker-compose.yml': 'services:\n  worker:\n    image: app\n    command: node dist/worker.js\n',
+      'src/worker.ts': "import { Worker } from 'bullmq';\nnew Worker('mail', async () => {});\n",
+      'web/queues.ts': "import { Queue } from 'bullmq';\nexport const mail = new Queue('mail');\nexport const send = () => mail.add('x', {});\n",
+      'tsconfig.json': `{"compilerOptions": {"outDir": "dist", "rootDir": "src",}, /* c */ "x": [${'[1,],'.repeat(200_000)}1]}`,
+    });
+    const run = await runBounded(['static', dir, '--format', 'json'], { timeoutMs: 15_000 });
+    const report = json(run, 'trailing commas') as Json & { static?: { consumers?: { script?: string; queues: string[] }[] } };
+    expect(report.findings.map((finding) => finding.rule)).toEqual([]);
+    expect(report.static?.consumers?.map(({ script, queues }) => ({ script, queues }))).toEqual([{ script: 'src/worker.ts', queues: ['mail'] }]);
+  });
+});
+
 describe.concurrent('non-UTF-8 file names are reported, never dropped (item 8)', () => {
   it('a Latin-1 named .py is listed as unreadable', async () => {
     const dir = project();
