@@ -1,21 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../src/types.js';
 import { fixture, runJson } from './helpers/cli.js';
+import { onlyFinding, scenarioReport } from './helpers/report.js';
 
 const PYTHON = '/usr/bin/python3';
 
-const staticReport = async (name: string) => {
-  const result = await runJson(['static', fixture('scenarios', name)]);
-  expect(result.stderr).toBe('');
-  return result.report as Report;
-};
-const only = (report: Report, rule: string, environment?: string): Finding => {
-  const found = report.findings.filter((f) => f.rule === rule && (environment === undefined || f.environment === environment));
-  expect(found, rule).toHaveLength(1);
-  return found[0]!;
-};
 
 /** Where real Celery (Debian's python3-celery) routes each task name, with the app the fixture configures. */
 function celeryRoutes(project: string, setup: string, names: string[]): Record<string, string> {
@@ -26,7 +16,7 @@ function celeryRoutes(project: string, setup: string, names: string[]): Record<s
 
 describe('Celery in a Django project (namespace CELERY)', () => {
   it('routes tasks as real Celery does: globs, plain-string routes, and the default queue the ignored setting leaves', async () => {
-    const report = await staticReport('celery-django');
+    const report = await scenarioReport('celery-django');
     const routed = report.static!.producers.filter((producer) => producer.routedBy);
     expect(routed.map((producer) => producer.task)).toEqual(['orders.tasks.send_receipt', 'orders.tasks.recalculate', 'orders.tasks.report_sales']);
     // django.conf:settings is the settings module's names; real Celery reads the same module with the namespace.
@@ -40,8 +30,8 @@ describe('Celery in a Django project (namespace CELERY)', () => {
   });
 
   it('flags the pre-4.0 name with the one Celery reads', async () => {
-    const report = await staticReport('celery-django');
-    const ignored = only(report, 'celery-setting-ignored');
+    const report = await scenarioReport('celery-django');
+    const ignored = onlyFinding(report, 'celery-setting-ignored');
     expect(ignored.severity).toBe('warning');
     expect(ignored.location).toEqual({ file: 'shop/settings.py', line: 8, column: 1 });
     expect(ignored.message).toBe(
@@ -51,8 +41,8 @@ describe('Celery in a Django project (namespace CELERY)', () => {
   });
 
   it('the prod overlay drops `celery`: queue-without-worker at the send, with the worker command to change', async () => {
-    const report = await staticReport('celery-django');
-    const prod = only(report, 'queue-without-worker', 'prod');
+    const report = await scenarioReport('celery-django');
+    const prod = onlyFinding(report, 'queue-without-worker', 'prod');
     expect(prod.queue).toBe('celery');
     expect(prod.location).toEqual({ file: 'orders/views.py', line: 7, column: 5 });
     expect(prod.related![0]).toMatchObject({ file: 'docker-compose.prod.yml', line: 3, change: prod.hint });
@@ -62,7 +52,7 @@ describe('Celery in a Django project (namespace CELERY)', () => {
   });
 
   it('reads the queue of each kind of send: decorator, apply_async, a signature, beat options', async () => {
-    const report = await staticReport('celery-django');
+    const report = await scenarioReport('celery-django');
     const byLine = Object.fromEntries(report.static!.producers.map((p) => [`${p.location.file}:${p.location.line}`, [p.kind, p.queue, p.via]]));
     expect(byLine).toEqual({
       'orders/views.py:5': ['celery-task', 'mail', 'delay'],
@@ -77,7 +67,7 @@ describe('Celery in a Django project (namespace CELERY)', () => {
 
 describe('Celery in a Flask app (app.conf.update, task_queues, a list of routers)', () => {
   it('a worker without -Q consumes task_queues; -X removes one', async () => {
-    const report = await staticReport('celery-flask');
+    const report = await scenarioReport('celery-flask');
     const workers = report.static!.consumers.filter((consumer) => consumer.service === 'worker');
     expect(workers.map((worker) => [worker.environment, worker.queues, worker.queueSource])).toEqual([
       ['default', ['default', 'emails'], 'code-default'],
@@ -89,14 +79,14 @@ describe('Celery in a Flask app (app.conf.update, task_queues, a list of routers
   });
 
   it('routes as real Celery does; send_task and options={"queue"} name their own queue', async () => {
-    const report = await staticReport('celery-flask');
+    const report = await scenarioReport('celery-flask');
     const routed = report.static!.producers.filter((producer) => producer.routedBy);
     const expected = celeryRoutes('celery-flask', 'import app.tasks\nfrom app.worker import celery as app', routed.map((p) => p.task!));
     expect(Object.fromEntries(routed.map((producer) => [producer.task, producer.queue]))).toEqual(expected);
     expect(Object.keys(expected)).toEqual(['app.tasks.send_welcome', 'app.tasks.crunch']);
     const sendTask = report.static!.producers.find((producer) => producer.kind === 'celery-send-task')!;
     expect(sendTask).toMatchObject({ queue: 'billing', task: 'billing.charge', location: { file: 'app/views.py', line: 9 } });
-    expect(only(report, 'queue-without-worker', 'prod').location).toEqual({ file: 'app/views.py', line: 7, column: 5 });
+    expect(onlyFinding(report, 'queue-without-worker', 'prod').location).toEqual({ file: 'app/views.py', line: 7, column: 5 });
   });
 });
 
@@ -114,7 +104,7 @@ describe('a misspelt setting under the namespace', () => {
       writeFileSync(settings, text.replace("CELERY_DEFAULT_QUEUE = 'default'", "CELERY_TASK_DEFALT_QUEUE = 'default'"));
       const { report, stderr } = await runJson(['static', dir]);
       expect(stderr).toBe('');
-      const ignored = only(report!, 'celery-setting-ignored');
+      const ignored = onlyFinding(report!, 'celery-setting-ignored');
       expect(ignored.message).toBe(
         'Celery ignores `CELERY_TASK_DEFALT_QUEUE`: it is no setting Celery knows under namespace `CELERY`; it is most likely `CELERY_TASK_DEFAULT_QUEUE`.',
       );
@@ -170,7 +160,7 @@ function celeryApps(project: string, targets: Record<string, string>, names: Rec
 
 describe('several Celery apps in one project (billing and reports)', () => {
   it('each worker consumes what real Celery gives the app its -A loads; each send is routed by its own app', async () => {
-    const report = await staticReport('celery-two-apps');
+    const report = await scenarioReport('celery-two-apps');
     const routed = report.static!.producers.filter((producer) => producer.routedBy);
     const names: Record<string, string[]> = {};
     for (const producer of routed) (names[producer.celeryApp!] ??= []).push(producer.task!);
@@ -194,7 +184,7 @@ describe('several Celery apps in one project (billing and reports)', () => {
   });
 
   it('a @shared_task is routed through every app (each may be the current one), one producer per queue', async () => {
-    const report = await staticReport('celery-two-apps');
+    const report = await scenarioReport('celery-two-apps');
     const notify = report.static!.producers.filter((producer) => producer.task === 'shared.notify.notify');
     expect(notify.map((producer) => [producer.celeryApp, producer.queue, producer.location.line])).toEqual([
       ['billing', 'billing', 10],
@@ -210,7 +200,7 @@ describe('several Celery apps in one project (billing and reports)', () => {
   });
 
   it('the prod overlay excludes reports-slow: one finding, pointing at the reports worker and the reports app route', async () => {
-    const report = await staticReport('celery-two-apps');
+    const report = await scenarioReport('celery-two-apps');
     const found = report.findings.filter((finding) => finding.rule === 'queue-without-worker');
     expect(found.map((finding) => [finding.queue, finding.environment])).toEqual([['reports-slow', 'prod']]);
     const prod = found[0]!;

@@ -1,31 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../src/types.js';
 import { fixture, runCli, runJson } from './helpers/cli.js';
+import { onlyFinding, scenarioReport } from './helpers/report.js';
 
 /** Where the static findings of the enqueue-site scenarios point (the verdicts are in their expected.json). */
-const staticReport = async (name: string, ...args: string[]) => {
-  const result = await runJson(['static', fixture('scenarios', name), ...args]);
-  expect(result.stderr).toBe('');
-  return result.report as Report;
-};
-const only = (report: Report, rule: string, environment?: string): Finding => {
-  const found = report.findings.filter((f) => f.rule === rule && (environment === undefined || f.environment === environment));
-  expect(found, rule).toHaveLength(1);
-  return found[0]!;
-};
 
 describe("the incident's shape: a module-level queue enqueued to in a Flask route", () => {
   it('worker-check-mismatch (keyword form) is located in the route, with the enqueue as related', async () => {
-    const report = await staticReport('incident-module-queue');
-    const mismatch = only(report, 'worker-check-mismatch');
+    const report = await scenarioReport('incident-module-queue');
+    const mismatch = onlyFinding(report, 'worker-check-mismatch');
     expect(mismatch.message).toBe('`sync_receipts` checks for a worker on `receipts_sync` but enqueues to `default`.');
     expect(mismatch.location).toEqual({ file: 'server/routes_receipts.py', line: 19, column: 12 });
     expect(mismatch.related).toEqual([{ message: 'Enqueues to `default` here.', file: 'server/routes_receipts.py', line: 21 }]);
   });
 
   it('queue-without-worker sits at the enqueue, naming the config line to change and the construction', async () => {
-    const report = await staticReport('incident-module-queue');
-    const prod = only(report, 'queue-without-worker', 'prod');
+    const report = await scenarioReport('incident-module-queue');
+    const prod = onlyFinding(report, 'queue-without-worker', 'prod');
     expect(prod.location).toEqual({ file: 'server/routes_receipts.py', line: 21, column: 11 });
     expect(prod.related![0]).toEqual({
       message: 'Service `worker` in `prod` listens to `high`, `receipts_sync`, `low`.',
@@ -46,18 +36,18 @@ describe("the incident's shape: a module-level queue enqueued to in a Flask rout
   });
 
   it('helper-default form: the helper called without a queue checks its default parameter; the queue object is imported', async () => {
-    const report = await staticReport('incident-helper-default');
-    const mismatch = only(report, 'worker-check-mismatch');
+    const report = await scenarioReport('incident-helper-default');
+    const mismatch = onlyFinding(report, 'worker-check-mismatch');
     expect(mismatch.queue).toBe('receipts_sync');
     expect(mismatch.location).toEqual({ file: 'server/routes_receipts.py', line: 16, column: 12 });
-    const prod = only(report, 'queue-without-worker', 'prod');
+    const prod = onlyFinding(report, 'queue-without-worker', 'prod');
     expect(prod.location).toMatchObject({ file: 'server/routes_receipts.py', line: 18 });
     expect(prod.related).toContainEqual({ message: 'The queue object is built here.', file: 'server/queues.py', line: 8 });
   });
 
   it('Worker.count(queue=<queue object>) asks about that object\'s queue; class attributes, self.x and factories', async () => {
-    const report = await staticReport('worker-all-queue-object');
-    const mismatch = only(report, 'worker-check-mismatch');
+    const report = await scenarioReport('worker-all-queue-object');
+    const mismatch = onlyFinding(report, 'worker-check-mismatch');
     expect(mismatch.message).toBe('`ReportService.build` checks for a worker on `reports` but enqueues to `mail`.');
     expect(report.static!.producers.map((p) => `${p.queue} ${p.location.line} ${p.scope} ${p.construction?.line}`)).toEqual([
       'mail 17 ReportService.build 11',
@@ -69,7 +59,7 @@ describe("the incident's shape: a module-level queue enqueued to in a Flask rout
 
 describe('queue names read from the environment', () => {
   it('resolve per environment from the services that run the code, falling back to the code default', async () => {
-    const report = await staticReport('rq-scheduled-env');
+    const report = await scenarioReport('rq-scheduled-env');
     const sync = report.static!.producers.find((p) => p.env?.variable === 'SYNC_QUEUE')!;
     expect(sync.environments).toEqual([
       { environment: 'default', queue: 'default', source: 'code-default' },
@@ -81,13 +71,13 @@ describe('queue names read from the environment', () => {
         location: { file: 'docker-compose.prod.yml', line: 4, column: 7 },
       },
     ]);
-    expect(only(report, 'queue-without-worker', 'default').queue).toBe('default');
+    expect(onlyFinding(report, 'queue-without-worker', 'default').queue).toBe('default');
     // no default and unset in `default`: unresolved there, `audit` in prod
-    expect(only(report, 'producer-unresolved').location).toMatchObject({ file: 'app/tasks.py', line: 30 });
+    expect(onlyFinding(report, 'producer-unresolved').location).toMatchObject({ file: 'app/tasks.py', line: 30 });
   });
 
   it('scheduled and deferred jobs are producers: rq-scheduler cron/schedule, enqueue_in, @job .delay', async () => {
-    const report = await staticReport('rq-scheduled-env');
+    const report = await scenarioReport('rq-scheduled-env');
     expect(report.static!.producers.map((p) => `${p.kind} ${p.via} ${p.queue}`)).toEqual([
       'rq-queue enqueue_in default',
       'rq-scheduler cron hourly',
@@ -98,7 +88,7 @@ describe('queue names read from the environment', () => {
   });
 
   it('process.env.X ?? d in BullMQ, and repeatable jobs, job schedulers and nested flow children count', async () => {
-    const report = await staticReport('bullmq-enqueue-sites', '--queue-var', 'WORKER_QUEUES');
+    const report = await scenarioReport('bullmq-enqueue-sites', '--queue-var', 'WORKER_QUEUES');
     const prod = report.findings.filter((f) => f.rule === 'queue-without-worker' && f.environment === 'prod').map((f) => f.queue);
     expect(prod).toEqual(['archive', 'receipts-prod']);
     expect(report.static!.producers.map((p) => `${p.via ?? p.kind} ${p.queue}`)).toEqual([
@@ -125,7 +115,7 @@ describe('queue names read from the environment', () => {
 describe('connection-mismatch', () => {
   it('a worker on another Redis db: an error with both lines, no password printed', async () => {
     const result = await runJson(['static', fixture('scenarios', 'connection-mismatch-rq')]);
-    const mismatch = only(result.report!, 'connection-mismatch');
+    const mismatch = onlyFinding(result.report!, 'connection-mismatch');
     expect(mismatch).toMatchObject({ severity: 'error', queue: 'default', environment: 'prod', service: 'worker' });
     expect(mismatch.location).toMatchObject({ file: 'docker-compose.prod.yml', line: 3 });
     expect(mismatch.related).toContainEqual({ message: 'Service `api` sets its Redis here (REDIS_URL).', file: 'docker-compose.yml', line: 8 });
@@ -137,8 +127,8 @@ describe('connection-mismatch', () => {
   });
 
   it('BullMQ prefixes that differ between the Queue and the worker script\'s Worker', async () => {
-    const report = await staticReport('connection-mismatch-bullmq', '--queue-var', 'WORKER_QUEUES');
-    const mismatch = only(report, 'connection-mismatch');
+    const report = await scenarioReport('connection-mismatch-bullmq', '--queue-var', 'WORKER_QUEUES');
+    const mismatch = onlyFinding(report, 'connection-mismatch');
     expect(mismatch.message).toContain('BullMQ prefix: `app` vs `mailer`');
     expect(mismatch.related).toContainEqual({ message: '`mail` is enqueued to here.', file: 'src/api.ts', line: 7 });
   });
