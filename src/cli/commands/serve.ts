@@ -126,5 +126,8 @@ export function registerServe(program: Command): void {
           onSignal('SIGTERM');
         };
       });
+      // Everything serve opened is closed by now. With Redis gone, a BullMQ worker's run loop still sleeps out its
+      // 5 s connection-error delay (and reconnect timers can linger): they must not hold the process up.
+      process.exit(process.exitCode ?? 0);
     });
 }
