@@ -1,3 +1,5 @@
+import { NeedleSearch, rarity } from './needle-search.js';
+
 /**
  * The prefilter: a file whose text cannot contain a producer or a check is never tokenized. Every queue object the
  * analyzers accept names `Queue`, `get_queue` or `queueName` (all contain `queue` or `Queue`), or is rq-scheduler's
@@ -23,6 +25,11 @@ export interface PrefilterRules {
   anywhere: readonly string[];
   /** Whether a line (without its terminator) is a plain import statement whose names cannot build or call a queue. */
   plainImport: RegExp;
+  /**
+   * Needles that let a file through where `pattern` matches starting at them (Python's `@job` decorator: `@`, then
+   * the decorator's name on the same line). The pattern starts with its needle and never spans a line.
+   */
+  patterns?: readonly { needle: string; pattern: RegExp }[];
 }
 
 /** `as` as a word: an alias makes another name a queue class (`from rq import Queue as Q`). */
@@ -43,24 +50,22 @@ export const JS_PREFILTER: PrefilterRules = {
   plainImport: /^[ \t]*import[ \t]+(?:type[ \t]+)?(?:[\w$]+[ \t]*,?[ \t]*)?(?:\{[\w$, \t]*\}[ \t]*)?from[ \t]*(['"])[\w@./-]+\1[ \t]*;?[ \t]*$/,
 };
 
-/**
- * Printable ASCII from the rarest to the most common in source code (mean byte frequency over 2,656 Python files of
- * Debian's dist-packages and 1,009 TypeScript files of this project's node_modules; others rank last).
- * A needle is searched by its rarest character: one native `indexOf` of a single character (memchr) finds the
- * few places where the needle can start, instead of a full substring search per needle over every byte.
- */
-const RARITY = '^Z&Q!$~%XYJ+K79H@qVGz6<Uj?8W5\\4B}{|3F>][LODM#2P-NIC1A;R=`EwkST0xv/")(by_g*\'.:h,mfupdclisaonrte ';
 
 /**
  * What an occurrence of a needle means: `anywhere` lets the file through; `import` (a queue class or method name) lets
  * it through unless the occurrence is on a plain import line; `schedule` is an `import` needle that counts only in a
- * scheduler shape.
+ * scheduler shape; `pattern` lets it through where the rules' pattern for that needle matches there.
  */
-type NeedleKind = 'anywhere' | 'import' | 'schedule';
+type NeedleKind = 'anywhere' | 'import' | 'schedule' | 'pattern';
 
-interface AnchoredNeedle {
+interface Needle {
   needle: string;
   kind: NeedleKind;
+  /** `pattern` needles: the rules' pattern, sticky. */
+  pattern?: RegExp;
+}
+
+interface AnchoredNeedle extends Needle {
   /** Where the anchor character sits in the needle. */
   offset: number;
   /** A second character of the needle (its index and code), compared before the whole needle: most anchors are not it. */
@@ -68,32 +73,39 @@ interface AnchoredNeedle {
   probeCode: number;
 }
 
-/** Needles grouped by an anchor character: one scan per character, however many needles share it. */
-interface NeedleSearch {
+/** A rule set compiled for both searches. */
+interface CompiledRules {
+  /** The string search: needles grouped by an anchor character, one scan per character, however many share it. */
   anchors: { char: string; needles: AnchoredNeedle[] }[];
+  /** The byte search: every needle at once, and the needles by their first byte, to tell which one starts somewhere. */
+  bytes: NeedleSearch;
+  byFirstByte: Map<number, Needle[]>;
 }
 
-const IMPORT_NEEDLES: readonly { needle: string; kind: NeedleKind }[] = [
+const IMPORT_NEEDLES: readonly Needle[] = [
   { needle: 'queue', kind: 'import' },
   { needle: 'Queue', kind: 'import' },
   { needle: 'chedule', kind: 'schedule' },
 ];
 
-function rarity(char: string): number {
-  const rank = RARITY.indexOf(char);
-  return rank < 0 ? RARITY.length : rank;
-}
-
 /** Characters at least as rare as this one may anchor a search; more common ones would stop the scan too often. */
-const COMMONEST_ANCHOR = RARITY.indexOf('h');
+const COMMONEST_ANCHOR = rarity('h');
+
+function needlesOf(rules: PrefilterRules): Needle[] {
+  return [
+    ...rules.anywhere.map((needle) => ({ needle, kind: 'anywhere' as const })),
+    ...IMPORT_NEEDLES,
+    ...(rules.patterns ?? []).map(({ needle, pattern }) => ({ needle, kind: 'pattern' as const, pattern: new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}y`) })),
+  ];
+}
 
 /**
  * Few anchors, each rare (every anchor is a full pass over the text): greedily the character that the most remaining
  * needles contain (the rarer one on a tie), among the rare ones; a needle with no rare character gets its rarest.
  */
-function compileNeedles(rules: PrefilterRules): NeedleSearch {
-  const anchors: NeedleSearch['anchors'] = [];
-  let left = [...rules.anywhere.map((needle) => ({ needle, kind: 'anywhere' as NeedleKind })), ...IMPORT_NEEDLES];
+function anchorsOf(needles: readonly Needle[]): CompiledRules['anchors'] {
+  const anchors: CompiledRules['anchors'] = [];
+  let left = [...needles];
   while (left.length) {
     let best: string | undefined;
     let bestCount = 0;
@@ -106,18 +118,39 @@ function compileNeedles(rules: PrefilterRules): NeedleSearch {
     const covered = left.filter(({ needle }) => needle.includes(char));
     anchors.push({
       char,
-      needles: covered.map(({ needle, kind }) => {
-        const offset = needle.indexOf(char);
-        const probe = offset + 1 < needle.length ? offset + 1 : Math.max(0, offset - 1);
-        return { needle, kind, offset, probe, probeCode: needle.charCodeAt(probe) };
+      needles: covered.map((needle) => {
+        const offset = needle.needle.indexOf(char);
+        const probe = offset + 1 < needle.needle.length ? offset + 1 : Math.max(0, offset - 1);
+        return { ...needle, offset, probe, probeCode: needle.needle.charCodeAt(probe) };
       }),
     });
     left = left.filter(({ needle }) => !needle.includes(char));
   }
-  return { anchors };
+  return anchors;
 }
 
-const compiled = new WeakMap<PrefilterRules, NeedleSearch>();
+const compiled = new WeakMap<PrefilterRules, CompiledRules>();
+
+function compile(rules: PrefilterRules): CompiledRules {
+  let result = compiled.get(rules);
+  if (result) return result;
+  const needles = needlesOf(rules);
+  const byFirstByte = new Map<number, Needle[]>();
+  for (const needle of needles) {
+    const first = needle.needle.charCodeAt(0);
+    byFirstByte.set(first, [...(byFirstByte.get(first) ?? []), needle]);
+  }
+  result = { anchors: anchorsOf(needles), bytes: new NeedleSearch(needles.map(({ needle }) => needle)), byFirstByte };
+  compiled.set(rules, result);
+  return result;
+}
+
+/** What the occurrence tests read: a file's text, or its bytes as one-byte characters. */
+interface TextView {
+  length: number;
+  code(index: number): number;
+  slice(start: number, end: number): string;
+}
 
 const LF = 10;
 const CR = 13;
@@ -125,62 +158,89 @@ const CAPITAL_S = 83;
 const SMALL_S = 115;
 const SMALL_R = 114;
 const DOT = 46;
+/** An import line longer than this is judged as code. */
+const LONGEST_IMPORT_LINE = 400;
 
 /** Whether the `chedule` at `at` is part of `…Scheduler…` or a `.schedule…` member (whitespace allowed after the dot). */
-function schedulerShape(text: string, at: number): boolean {
-  const before = at > 0 ? text.charCodeAt(at - 1) : 0;
+function schedulerShape(text: TextView, at: number): boolean {
+  const before = at > 0 ? text.code(at - 1) : 0;
   // `Scheduler` (rq-scheduler's class, BullMQ's `upsertJobScheduler`); a `ScheduleService` is an ordinary name.
-  if (before === CAPITAL_S) return text.charCodeAt(at + 7) === SMALL_R;
+  if (before === CAPITAL_S) return at + 7 < text.length && text.code(at + 7) === SMALL_R;
   if (before !== SMALL_S) return false;
   let index = at - 2;
   // Spaces, tabs, line breaks and backslash continuations between the dot and the name.
   while (index >= 0) {
-    const code = text.charCodeAt(index);
+    const code = text.code(index);
     if (code !== 32 && code !== 9 && code !== LF && code !== CR && code !== 92 && code !== 12) break;
     index--;
   }
-  return index >= 0 && text.charCodeAt(index) === DOT;
+  return index >= 0 && text.code(index) === DOT;
 }
 
 /** Whether the line around `at` is a plain import statement. */
-function onPlainImportLine(text: string, at: number, rules: PrefilterRules): boolean {
+function onPlainImportLine(text: TextView, at: number, rules: PrefilterRules): boolean {
   let start = at;
-  while (start > 0) {
-    const code = text.charCodeAt(start - 1);
+  // Past the longest import line, no line break before `at` means a longer line.
+  const first = Math.max(0, at - LONGEST_IMPORT_LINE - 1);
+  while (start > first) {
+    const code = text.code(start - 1);
     if (code === LF || code === CR) break;
     start--;
   }
   let end = at;
-  // Import lines are short; a long line is judged as code.
-  const limit = Math.min(text.length, start + 401);
+  const limit = Math.min(text.length, start + LONGEST_IMPORT_LINE + 1);
   while (end < limit) {
-    const code = text.charCodeAt(end);
+    const code = text.code(end);
     if (code === LF || code === CR) break;
     end++;
   }
-  if (end - start > 400) return false;
+  if (end - start > LONGEST_IMPORT_LINE) return false;
   const line = text.slice(start, end);
   return rules.plainImport.test(line) && !ALIAS.test(line);
 }
 
-/** Whether the occurrence of `needle` at `at` lets the file through. */
-function letsThrough({ kind }: AnchoredNeedle, text: string, at: number, rules: PrefilterRules): boolean {
-  if (kind === 'anywhere') return true;
-  if (kind === 'schedule' && !schedulerShape(text, at)) return false;
-  return !onPlainImportLine(text, at, rules);
+/** `[ \t\w.]`: what can follow the `@` of a decorator on its line. */
+function decoratorChar(code: number): boolean {
+  return code === 32 || code === 9 || code === DOT || code === 95 || (code >= 48 && code <= 57) || ((code | 0x20) >= 97 && (code | 0x20) <= 122);
 }
 
 /**
- * Whether a file's text may hold a producer, a queue object or a check. `text` is the decoded text, or the raw bytes
- * decoded as latin1 (`bytesAsText`): every needle and pattern is ASCII, and a byte ≥ 0x80 becomes a non-ASCII
- * character that no needle or plain-import pattern accepts, so both give the same answer. Each needle occurs where
- * its anchor character occurs, `offset` characters in.
+ * Whether a `pattern` needle's pattern matches at `at`. The pattern never spans a line and reads at most the run of
+ * decorator characters after the needle and one more character (for a `\b`): only that window is tested, so the
+ * windows of two occurrences never overlap.
+ */
+function patternAt(needle: Needle, text: TextView, at: number): boolean {
+  let end = at + needle.needle.length;
+  while (end < text.length && decoratorChar(text.code(end))) end++;
+  const pattern = needle.pattern!;
+  pattern.lastIndex = 0;
+  return pattern.test(text.slice(at, Math.min(text.length, end + 1)));
+}
+
+/** Whether the occurrence of `needle` at `at` lets the file through. */
+function letsThrough(needle: Needle, text: TextView, at: number, rules: PrefilterRules): boolean {
+  switch (needle.kind) {
+    case 'anywhere':
+      return true;
+    case 'pattern':
+      return patternAt(needle, text, at);
+    case 'schedule':
+      // A scheduler shape still does nothing on a plain import line.
+      return schedulerShape(text, at) && !onPlainImportLine(text, at, rules);
+    case 'import':
+      return !onPlainImportLine(text, at, rules);
+  }
+}
+
+/**
+ * Whether a file's text may hold a producer, a queue object or a check. Each needle occurs where its anchor
+ * character occurs, `offset` characters in. The reference for the byte search (the tests compare the two), and the
+ * search for a file system that only gives text.
  */
 export function passesPrefilter(text: string, rules: PrefilterRules): boolean {
-  let search = compiled.get(rules);
-  if (!search) compiled.set(rules, (search = compileNeedles(rules)));
-  // Indexed loops: this runs for every file of a monorepo, about two million anchor hits in 12,000 modules.
-  const anchors = search.anchors;
+  const anchors = compile(rules).anchors;
+  const view: TextView = { length: text.length, code: (index) => text.charCodeAt(index), slice: (start, end) => text.slice(start, end) };
+  // Indexed loops: this runs for every file of a monorepo.
   for (let a = 0; a < anchors.length; a++) {
     const { char, needles } = anchors[a]!;
     for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + 1)) {
@@ -188,14 +248,31 @@ export function passesPrefilter(text: string, rules: PrefilterRules): boolean {
         const needle = needles[n]!;
         const start = at - needle.offset;
         if (start < 0 || text.charCodeAt(start + needle.probe) !== needle.probeCode) continue;
-        if (text.startsWith(needle.needle, start) && letsThrough(needle, text, start, rules)) return true;
+        if (text.startsWith(needle.needle, start) && letsThrough(needle, view, start, rules)) return true;
       }
     }
   }
   return false;
 }
 
-/** Raw bytes as a one-byte string (latin1): no UTF-8 decoding for the files the prefilter drops. */
-export function bytesAsText(bytes: Buffer): string {
-  return bytes.toString('latin1');
+/**
+ * The same test on a file's raw bytes, without decoding them: every needle and pattern is ASCII, and a byte ≥ 0x80 is
+ * a character no needle or pattern accepts, so the bytes (read as one-byte characters) give the text's answer.
+ */
+export function passesPrefilterBytes(bytes: Buffer, rules: PrefilterRules): boolean {
+  const { bytes: search, byFirstByte } = compile(rules);
+  const view: TextView = { length: bytes.length, code: (index) => bytes[index]!, slice: (start, end) => bytes.toString('latin1', start, end) };
+  const passes = search.starts(bytes, (start) => {
+    for (const needle of byFirstByte.get(bytes[start]!)!) {
+      if (startsWithAt(bytes, needle.needle, start) && letsThrough(needle, view, start, rules)) return true;
+    }
+    return false;
+  });
+  return passes ?? passesPrefilter(bytes.toString('latin1'), rules);
+}
+
+function startsWithAt(bytes: Uint8Array, needle: string, start: number): boolean {
+  if (start + needle.length > bytes.length) return false;
+  for (let i = 0; i < needle.length; i++) if (bytes[start + i] !== needle.charCodeAt(i)) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 import { nodeScript } from '../../workers/programs/node-script.js';
 import type { Language } from '../index.js';
-import { bytesAsText, JS_PREFILTER, passesPrefilter } from '../prefilter.js';
+import { JS_PREFILTER, passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
 import { resolveJsModule } from './resolve.js';
 import { typescriptSources } from './tsconfig.js';
@@ -15,7 +15,7 @@ export const javascript: Language<'js'> = {
   generated: /\.d\.[cm]?ts$|\.min\.js$/,
   isTest: (fileName) => TEST_FILE.test(fileName),
   prefilter: (text) => passesPrefilter(text, JS_PREFILTER),
-  prefilterBytes: (bytes) => passesPrefilter(bytesAsText(bytes), JS_PREFILTER),
+  prefilterBytes: (bytes) => passesPrefilterBytes(bytes, JS_PREFILTER),
   analyze: analyzeJs,
   resolveModule: resolveJsModule,
   readWorkerScript: readJsWorkerScript,

@@ -1,5 +1,5 @@
 import type { Language } from '../index.js';
-import { bytesAsText, passesPrefilter, PYTHON_PREFILTER } from '../prefilter.js';
+import { passesPrefilter, passesPrefilterBytes, PYTHON_PREFILTER, type PrefilterRules } from '../prefilter.js';
 import { analyzePython } from './analyzer.js';
 import { JOB_DECORATOR } from './frameworks/rq.js';
 import { resolvePythonModule } from './resolve.js';
@@ -7,14 +7,16 @@ import { readPythonWorkerScript } from './worker-script.js';
 
 const TEST_FILE = /^test_.*\.py$|_test\.py$|^conftest\.py$/;
 
+/** Python's call shapes, and RQ's `@job` decorator (its name can be anything `import … as` makes it). */
+const PREFILTER: PrefilterRules = { ...PYTHON_PREFILTER, patterns: [{ needle: '@', pattern: JOB_DECORATOR }] };
+
 /** Python: RQ and django-rq producers, worker checks, `python -m module` / `python x.py` worker scripts. */
 export const python: Language<'python'> = {
   id: 'python',
   extensions: ['.py'],
   isTest: (fileName) => TEST_FILE.test(fileName),
-  prefilter: (text) => passesPrefilter(text, PYTHON_PREFILTER) || (text.includes('job') && JOB_DECORATOR.test(text)),
-  // JOB_DECORATOR is ASCII-only too, so it answers alike on the latin1 view.
-  prefilterBytes: (bytes) => python.prefilter(bytesAsText(bytes)),
+  prefilter: (text) => passesPrefilter(text, PREFILTER),
+  prefilterBytes: (bytes) => passesPrefilterBytes(bytes, PREFILTER),
   analyze: analyzePython,
   resolveModule: resolvePythonModule,
   readWorkerScript: readPythonWorkerScript,
