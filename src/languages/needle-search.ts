@@ -73,16 +73,16 @@ function theEngine(): Engine | null {
   return engine;
 }
 
-/** Relative byte frequencies by nibbles (`[high * 16 + low]`), from RARITY: each rank about 10% more common. */
-let nibbleWeights: Float64Array | undefined;
+/** Relative byte frequencies (summing to 1) from RARITY: each rank about 10% more common than the one before. */
+let byteWeights: Float64Array | undefined;
 
 function weights(): Float64Array {
-  if (nibbleWeights) return nibbleWeights;
-  nibbleWeights = new Float64Array(256).fill(1);
-  for (let rank = 0; rank < RARITY.length; rank++) nibbleWeights[RARITY.charCodeAt(rank)] = Math.exp(rank / 10);
-  const total = nibbleWeights.reduce((sum, weight) => sum + weight, 0);
-  for (let byte = 0; byte < 256; byte++) nibbleWeights[byte]! /= total;
-  return nibbleWeights;
+  if (byteWeights) return byteWeights;
+  byteWeights = new Float64Array(256).fill(1);
+  for (let rank = 0; rank < RARITY.length; rank++) byteWeights[RARITY.charCodeAt(rank)] = Math.exp(rank / 10);
+  const total = byteWeights.reduce((sum, weight) => sum + weight, 0);
+  for (let byte = 0; byte < 256; byte++) byteWeights[byte]! /= total;
+  return byteWeights;
 }
 
 /** How often a bucket's three-byte fingerprint would accept a position of ordinary code (estimated). */
@@ -91,14 +91,11 @@ function acceptRate(needles: readonly string[]): number {
   let rate = 1;
   for (let j = 0; j < 3; j++) {
     if (needles.some((needle) => needle.length <= j)) continue;
-    let lows = 0;
-    let highs = 0;
-    for (const needle of needles) {
-      lows |= 1 << (needle.charCodeAt(j) & 15);
-      highs |= 1 << (needle.charCodeAt(j) >> 4);
-    }
+    const lows = new Set(needles.map((needle) => needle.charCodeAt(j) & 15));
+    const highs = new Set(needles.map((needle) => needle.charCodeAt(j) >> 4));
     let accepted = 0;
-    for (let byte = 0; byte < 256; byte++) if (lows & (1 << (byte & 15)) && highs & (1 << (byte >> 4))) accepted += weight[byte]!;
+    // The fingerprint accepts every byte made of an accepted high and an accepted low nibble.
+    for (const high of highs) for (const low of lows) accepted += weight[high * 16 + low]!;
     rate *= accepted;
   }
   return rate;
