@@ -90,12 +90,21 @@ function acceptRate(needles: readonly string[]): number {
   const weight = weights();
   let rate = 1;
   for (let j = 0; j < 3; j++) {
-    if (needles.some((needle) => needle.length <= j)) continue;
-    const lows = new Set(needles.map((needle) => needle.charCodeAt(j) & 15));
-    const highs = new Set(needles.map((needle) => needle.charCodeAt(j) >> 4));
+    let lows = 0;
+    let highs = 0;
+    let short = false;
+    for (const needle of needles) {
+      if (needle.length <= j) short = true;
+      lows |= 1 << (needle.charCodeAt(j) & 15);
+      highs |= 1 << (needle.charCodeAt(j) >> 4);
+    }
+    if (short) continue;
     let accepted = 0;
     // The fingerprint accepts every byte made of an accepted high and an accepted low nibble.
-    for (const high of highs) for (const low of lows) accepted += weight[high * 16 + low]!;
+    for (let high = 0; high < 16; high++) {
+      if (!(highs & (1 << high))) continue;
+      for (let low = 0; low < 16; low++) if (lows & (1 << low)) accepted += weight[high * 16 + low]!;
+    }
     rate *= accepted;
   }
   return rate;
@@ -107,15 +116,22 @@ function acceptRate(needles: readonly string[]): number {
  * its end, so it stays on its own).
  */
 function bucketsOf(needles: readonly string[]): string[][] {
-  let buckets = [...needles].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : a < b ? -1 : 1)).map((needle) => [needle]);
+  const folded = (needle: string) => needle.toLowerCase();
+  const buckets = [...needles].sort((a, b) => (folded(a) < folded(b) ? -1 : folded(a) > folded(b) ? 1 : a < b ? -1 : 1)).map((needle) => [needle]);
+  const rates = buckets.map(acceptRate);
+  // pairs[i]: the rate of buckets i and i + 1 merged; only the pairs next to a merge change.
+  const pairRate = (i: number) => acceptRate([...buckets[i]!, ...buckets[i + 1]!]);
+  const pairs = buckets.slice(1).map((_, i) => pairRate(i));
   while (buckets.length > BUCKETS) {
     let best = 0;
-    let bestCost = Infinity;
-    for (let i = 0; i + 1 < buckets.length; i++) {
-      const cost = acceptRate([...buckets[i]!, ...buckets[i + 1]!]) - acceptRate(buckets[i]!) - acceptRate(buckets[i + 1]!);
-      if (cost < bestCost) [best, bestCost] = [i, cost];
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]! - rates[i]! - rates[i + 1]! < pairs[best]! - rates[best]! - rates[best + 1]!) best = i;
     }
-    buckets = [...buckets.slice(0, best), [...buckets[best]!, ...buckets[best + 1]!], ...buckets.slice(best + 2)];
+    buckets.splice(best, 2, [...buckets[best]!, ...buckets[best + 1]!]);
+    rates.splice(best, 2, pairs[best]!);
+    pairs.splice(best, 1);
+    if (best > 0) pairs[best - 1] = pairRate(best - 1);
+    if (best < pairs.length) pairs[best] = pairRate(best);
   }
   return buckets;
 }

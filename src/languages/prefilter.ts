@@ -75,8 +75,9 @@ interface AnchoredNeedle extends Needle {
 
 /** A rule set compiled for both searches. */
 interface CompiledRules {
-  /** The string search: needles grouped by an anchor character, one scan per character, however many share it. */
-  anchors: { char: string; needles: AnchoredNeedle[] }[];
+  needles: Needle[];
+  /** The string search (made on first use): needles grouped by an anchor character, one scan per character. */
+  anchors?: { char: string; needles: AnchoredNeedle[] }[];
   /** The byte search: every needle at once, and the needles by their first byte, to tell which one starts somewhere. */
   bytes: NeedleSearch;
   byFirstByte: Map<number, Needle[]>;
@@ -103,8 +104,8 @@ function needlesOf(rules: PrefilterRules): Needle[] {
  * Few anchors, each rare (every anchor is a full pass over the text): greedily the character that the most remaining
  * needles contain (the rarer one on a tie), among the rare ones; a needle with no rare character gets its rarest.
  */
-function anchorsOf(needles: readonly Needle[]): CompiledRules['anchors'] {
-  const anchors: CompiledRules['anchors'] = [];
+function anchorsOf(needles: readonly Needle[]): NonNullable<CompiledRules['anchors']> {
+  const anchors: NonNullable<CompiledRules['anchors']> = [];
   let left = [...needles];
   while (left.length) {
     let best: string | undefined;
@@ -140,7 +141,7 @@ function compile(rules: PrefilterRules): CompiledRules {
     const first = needle.needle.charCodeAt(0);
     byFirstByte.set(first, [...(byFirstByte.get(first) ?? []), needle]);
   }
-  result = { anchors: anchorsOf(needles), bytes: new NeedleSearch(needles.map(({ needle }) => needle)), byFirstByte };
+  result = { needles, bytes: new NeedleSearch(needles.map(({ needle }) => needle)), byFirstByte };
   compiled.set(rules, result);
   return result;
 }
@@ -238,7 +239,8 @@ function letsThrough(needle: Needle, text: TextView, at: number, rules: Prefilte
  * search for a file system that only gives text.
  */
 export function passesPrefilter(text: string, rules: PrefilterRules): boolean {
-  const anchors = compile(rules).anchors;
+  const rulesCompiled = compile(rules);
+  const anchors = (rulesCompiled.anchors ??= anchorsOf(rulesCompiled.needles));
   const view: TextView = { length: text.length, code: (index) => text.charCodeAt(index), slice: (start, end) => text.slice(start, end) };
   // Indexed loops: this runs for every file of a monorepo.
   for (let a = 0; a < anchors.length; a++) {
