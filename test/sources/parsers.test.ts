@@ -8,16 +8,7 @@ import { expandKubernetesVariables, manifestEnvironment, parseManifests } from '
 import { readProcfile } from '../../src/sources/procfile/procfile.js';
 import { parseEnvironmentSetting, readPrograms } from '../../src/sources/supervisord/conf.js';
 import { readUnit, splitUnitWords } from '../../src/sources/systemd/unit.js';
-
-function inputError(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
+import { inputError } from '../compose/helpers.js';
 
 describe('Kubernetes', () => {
   it('expands $(VAR) as the kubelet does: defined names, $$ escapes, unknown names kept', () => {
