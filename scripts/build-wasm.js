@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const WAT = path.join(root, 'src/languages/needle-search.wat');
+const WAT = path.join(root, 'src/languages/needle-search.wat');
 export const GENERATED = path.join(root, 'src/languages/needle-search-wasm.ts');
 
 /** The generated TypeScript for the current .wat. */

@@ -37,16 +37,15 @@ export function rarity(char: string): number {
   return rank < 0 ? RARITY.length : rank;
 }
 
-/** Bytes of the configuration block of one needle set (layout in needle-search.wat). */
+/** Bytes of the configuration block of a needle set (layout in needle-search.wat); it sits at address 0. */
 const CONFIG_BYTES = 1024;
 const BUCKETS_AT = 96;
 const NEEDLES_AT = 160;
 const NEEDLE_BYTES_AT = 432;
 const MAX_NEEDLES = (NEEDLE_BYTES_AT - 16 - NEEDLES_AT) / 8;
 const BUCKETS = 8;
-/** Needle sets one process compiles (one per language); the text starts after their blocks. */
-const MAX_SETS = 8;
-const TEXT_AT = CONFIG_BYTES * MAX_SETS;
+/** A file's bytes follow the configuration block. */
+const TEXT_AT = CONFIG_BYTES;
 /** Readable bytes the vector loads need past a file's end. */
 const SLACK = 16;
 const PAGE = 65536;
@@ -55,7 +54,8 @@ interface Engine {
   memory: WebAssembly.Memory;
   find: (config: number, pos: number, end: number) => number;
   view: Uint8Array;
-  sets: number;
+  /** The needle set whose block is in memory now (a scan of two languages switches with a 1 KiB copy). */
+  configured?: NeedleSearch;
 }
 
 /** The instantiated module, null when this Node has no WebAssembly; made on first use. */
@@ -66,7 +66,7 @@ function theEngine(): Engine | null {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(NEEDLE_SEARCH_WASM, 'base64')), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
-    engine = { memory, find: instance.exports.find as Engine['find'], view: new Uint8Array(memory.buffer), sets: 0 };
+    engine = { memory, find: instance.exports.find as Engine['find'], view: new Uint8Array(memory.buffer) };
   } catch {
     engine = null;
   }
@@ -138,44 +138,42 @@ function bucketsOf(needles: readonly string[]): string[][] {
 
 /** A compiled needle set. `starts` finds, in a file's bytes, each position where one of the needles starts. */
 export class NeedleSearch {
-  private config = -1;
+  /** The configuration block, made on first use. */
+  private block: Uint8Array | undefined;
 
   constructor(readonly needles: readonly string[]) {
-    if (needles.length > MAX_NEEDLES || needles.some((needle) => !needle || /[^\x20-\x7e]/.test(needle))) {
-      throw new Error(`needle search: 1 to ${MAX_NEEDLES} printable ASCII needles`);
+    const bytes = needles.reduce((sum, needle) => sum + needle.length, 0);
+    if (needles.length > MAX_NEEDLES || needles.some((needle) => !needle || /[^\x20-\x7e]/.test(needle)) || NEEDLE_BYTES_AT + bytes > CONFIG_BYTES) {
+      throw new Error(`needle search: 1 to ${MAX_NEEDLES} printable ASCII needles of ${CONFIG_BYTES - NEEDLE_BYTES_AT} bytes in all`);
     }
   }
 
-  /** Writes the tables into the engine's memory on first use. */
-  private configure(engine: Engine): number {
-    if (this.config >= 0) return this.config;
-    if (engine.sets === MAX_SETS) throw new Error(`needle search: more than ${MAX_SETS} needle sets`);
-    const config = CONFIG_BYTES * engine.sets++;
-    const memory = engine.view;
-    memory.fill(0, config, config + CONFIG_BYTES);
-    const data = new DataView(engine.memory.buffer);
+  /** The tables, bucket records and needle bytes, as the block at address 0 holds them. */
+  private configuration(): Uint8Array {
+    if (this.block) return this.block;
+    const block = new Uint8Array(CONFIG_BYTES);
+    const data = new DataView(block.buffer);
     let index = 0;
-    let bytesAt = config + NEEDLE_BYTES_AT;
+    let bytesAt = NEEDLE_BYTES_AT;
     bucketsOf(this.needles).forEach((bucket, b) => {
-      data.setInt32(config + BUCKETS_AT + b * 8, index, true);
-      data.setInt32(config + BUCKETS_AT + b * 8 + 4, bucket.length, true);
+      data.setInt32(BUCKETS_AT + b * 8, index, true);
+      data.setInt32(BUCKETS_AT + b * 8 + 4, bucket.length, true);
       for (const needle of bucket) {
-        data.setInt32(config + NEEDLES_AT + index * 8, needle.length, true);
-        data.setInt32(config + NEEDLES_AT + index * 8 + 4, bytesAt, true);
-        for (let i = 0; i < needle.length; i++) memory[bytesAt + i] = needle.charCodeAt(i);
+        data.setInt32(NEEDLES_AT + index * 8, needle.length, true);
+        data.setInt32(NEEDLES_AT + index * 8 + 4, bytesAt, true);
+        for (let i = 0; i < needle.length; i++) block[bytesAt + i] = needle.charCodeAt(i);
         bytesAt += needle.length;
         index++;
         for (let j = 0; j < 3; j++) {
           for (let nibble = 0; nibble < 16; nibble++) {
             const code = needle.charCodeAt(j);
-            if (j >= needle.length || (code & 15) === nibble) memory[config + 32 * j + nibble]! |= 1 << b;
-            if (j >= needle.length || code >> 4 === nibble) memory[config + 32 * j + 16 + nibble]! |= 1 << b;
+            if (j >= needle.length || (code & 15) === nibble) block[32 * j + nibble]! |= 1 << b;
+            if (j >= needle.length || code >> 4 === nibble) block[32 * j + 16 + nibble]! |= 1 << b;
           }
         }
       }
     });
-    if (bytesAt > config + CONFIG_BYTES) throw new Error('needle search: needles too long');
-    return (this.config = config);
+    return (this.block = block);
   }
 
   /**
@@ -185,14 +183,17 @@ export class NeedleSearch {
   starts(bytes: Uint8Array, found: (start: number) => boolean): boolean | undefined {
     const engine = theEngine();
     if (!engine) return undefined;
-    const config = this.configure(engine);
     const end = TEXT_AT + bytes.length;
     if (end + SLACK > engine.memory.buffer.byteLength) {
       engine.memory.grow(Math.ceil((end + SLACK - engine.memory.buffer.byteLength) / PAGE));
       engine.view = new Uint8Array(engine.memory.buffer);
     }
+    if (engine.configured !== this) {
+      engine.view.set(this.configuration(), 0);
+      engine.configured = this;
+    }
     engine.view.set(bytes, TEXT_AT);
-    for (let at = engine.find(config, TEXT_AT, end); at >= 0; at = engine.find(config, at + 1, end)) {
+    for (let at = engine.find(0, TEXT_AT, end); at >= 0; at = engine.find(0, at + 1, end)) {
       if (found(at - TEXT_AT)) return true;
     }
     return false;

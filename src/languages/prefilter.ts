@@ -50,7 +50,6 @@ export const JS_PREFILTER: PrefilterRules = {
   plainImport: /^[ \t]*import[ \t]+(?:type[ \t]+)?(?:[\w$]+[ \t]*,?[ \t]*)?(?:\{[\w$, \t]*\}[ \t]*)?from[ \t]*(['"])[\w@./-]+\1[ \t]*;?[ \t]*$/,
 };
 
-
 /**
  * What an occurrence of a needle means: `anywhere` lets the file through; `import` (a queue class or method name) lets
  * it through unless the occurrence is on a plain import line; `schedule` is an `import` needle that counts only in a
@@ -263,8 +262,10 @@ export function passesPrefilter(text: string, rules: PrefilterRules): boolean {
  */
 export function passesPrefilterBytes(bytes: Buffer, rules: PrefilterRules): boolean {
   const { bytes: search, byFirstByte } = compile(rules);
-  const view: TextView = { length: bytes.length, code: (index) => bytes[index]!, slice: (start, end) => bytes.toString('latin1', start, end) };
+  // Made at the first needle: most files of a monorepo have none.
+  let view: TextView | undefined;
   const passes = search.starts(bytes, (start) => {
+    view ??= { length: bytes.length, code: (index) => bytes[index]!, slice: (from, to) => bytes.toString('latin1', from, to) };
     for (const needle of byFirstByte.get(bytes[start]!)!) {
       if (startsWithAt(bytes, needle.needle, start) && letsThrough(needle, view, start, rules)) return true;
     }

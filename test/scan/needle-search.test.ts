@@ -77,6 +77,15 @@ describe('the WebAssembly needle search', () => {
     expect(allStarts(search, big)).toEqual([17, big.length - 5]);
   });
 
+  it('serves any number of needle sets, switching between them file by file, and refuses needles it cannot hold', () => {
+    const searches = Array.from({ length: 20 }, (_, i) => new NeedleSearch([`needle${i}x`]));
+    for (let round = 0; round < 2; round++) {
+      searches.forEach((search, i) => expect(allStarts(search, Buffer.from(`a needle${i}x and needle${(i + 1) % 20}x`)), `set ${i}`).toEqual([2]));
+    }
+    expect(() => new NeedleSearch(['x'.repeat(600)])).toThrow(/needle search/);
+    expect(() => new NeedleSearch(['é'])).toThrow(/needle search/);
+  });
+
   it('stops at the first start its caller accepts', () => {
     const search = new NeedleSearch(['Queue']);
     const seen: number[] = [];
