@@ -53,6 +53,92 @@ describe('RESP parser', () => {
     expect(parser.next()).toBe('OK');
   });
 
+  it('reads headers from bytes exactly as the line-based parser did, on malformed replies too', () => {
+    // The reference: every header line found with indexOf(CRLF) and converted with Number() (the parser before
+    // headers were read byte by byte). Both must give the same replies, stop at the same place, and fail alike.
+    function reference(bytes: Buffer): { replies: unknown[]; failed: boolean } {
+      let offset = 0;
+      const line = (): string | undefined => {
+        const end = bytes.indexOf('\r\n', offset);
+        if (end < 0) return undefined;
+        const text = bytes.toString('utf8', offset + 1, end);
+        offset = end + 2;
+        return text;
+      };
+      const read = (depth: number): unknown => {
+        if (offset >= bytes.length) return undefined;
+        if (depth > 32) throw new Error('deep');
+        const type = bytes[offset];
+        const text = line();
+        if (text === undefined) return undefined;
+        if (type === 0x2b) return text;
+        if (type === 0x2d) return `error:${text}`;
+        if (type === 0x3a) return Number(text);
+        if (type === 0x24) {
+          const length = Number(text);
+          if (length < 0) return null;
+          if (offset + length + 2 > bytes.length) return undefined;
+          const value = bytes.toString('utf8', offset, offset + length);
+          offset += length + 2;
+          return value;
+        }
+        if (type === 0x2a) {
+          const count = Number(text);
+          if (count < 0) return null;
+          const items: unknown[] = [];
+          for (let index = 0; index < count; index++) {
+            const item = read(depth + 1);
+            if (item === undefined) return undefined;
+            items.push(item);
+          }
+          return items;
+        }
+        throw new Error('type');
+      };
+      const replies: unknown[] = [];
+      try {
+        for (let reply = read(0); reply !== undefined && replies.length < 200; reply = read(0)) replies.push(reply);
+      } catch {
+        return { replies, failed: true };
+      }
+      return { replies, failed: false };
+    }
+    const plainValue = (value: RespValue): unknown =>
+      value instanceof RedisReplyError ? `error:${value.message}` : Array.isArray(value) ? value.map(plainValue) : value;
+    const token = fc.constantFrom(
+      '+OK\r\n', '-ERR no\r\n', ':42\r\n', ':-7\r\n', ':-\r\n', ':x\r\n', ':+5\r\n', ': 5\r\n', ':1e3\r\n', ':12\r3\r\n',
+      ':1234567890123456789\r\n', '$3\r\nabc\r\n', '$-1\r\n', '$abc\r\n', '$1.5\r\nx\r\n', '$0\r\n\r\n', '*2\r\n', '*-1\r\n',
+      '*abc\r\n', '*0\r\n', '\r\n', '\r', '\n', '%1\r\n', '_\r\n', '$-0\r\n', ':007\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 25 }), (tokens) => {
+        const bytes = Buffer.from(tokens.join(''), 'latin1');
+        const expected = reference(bytes);
+        const parser = new RespParser();
+        parser.push(bytes);
+        const replies: unknown[] = [];
+        let failed = false;
+        try {
+          for (let reply = parser.next(); reply !== undefined && replies.length < 200; reply = parser.next()) replies.push(plainValue(reply));
+        } catch {
+          failed = true;
+        }
+        expect({ replies, failed }).toEqual(expected);
+      }),
+      { numRuns: 3000, seed: 4242 },
+    );
+  });
+
+  it('encodes ASCII and non-ASCII arguments with their byte lengths', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.string(), fc.integer()), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }), (commands) => {
+        const expected = commands.map((args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(String(arg))}\r\n${arg}\r\n`).join('')}`).join('');
+        expect(encodeCommands(commands).equals(Buffer.from(expected))).toBe(true);
+      }),
+      { numRuns: 2000, seed: 4343 },
+    );
+  });
+
   it('encodes commands as RESP arrays with byte lengths', () => {
     expect(encodeCommands([['hget', 'rq:job:é', 1]]).toString()).toBe('*3\r\n$4\r\nhget\r\n$9\r\nrq:job:é\r\n$1\r\n1\r\n');
   });
