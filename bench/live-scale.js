@@ -5,6 +5,9 @@
 //
 //   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000]
 //
+// Also timed, interleaved: bench/floor/live-read.js, the least a Node process can do to read the same (the floor of
+// any Node implementation here), and a bare `node -e 0`.
+//
 // Needs redis-server on PATH and Debian's python3-rq (/usr/bin/python3, /usr/bin/rq).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ const WORKERS = Number(values.workers);
 const QUEUES = Number(values.queues);
 const JOBS = Number(values.jobs);
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor/live-read.js', import.meta.url));
 
 /** Fills Redis through RQ's own API: Worker.register_birth/heartbeat (not run) and Queue.enqueue_many. */
 function fill(url) {
@@ -67,6 +71,8 @@ try {
   console.log(`Redis at ${redis.url} filled by RQ: workers, queues, jobs = ${filled.split(' ').join(', ')}`);
   const live = [];
   const rqInfo = [];
+  const floor = [];
+  const bareNode = [];
   let roundTrips;
   for (let run = 0; run < RUNS; run++) {
     // Interleaved, so both see the same machine load.
@@ -76,12 +82,18 @@ try {
     if (report.live.workers.length !== WORKERS) throw new Error(`live saw ${report.live.workers.length} workers`);
     live.push(ours.ms);
     rqInfo.push(time('/usr/bin/rq', ['info', '--url', redis.url]).ms);
+    const bare = time(process.execPath, [FLOOR, String(redis.port)]);
+    if (JSON.parse(bare.stdout).live.workers.length !== WORKERS) throw new Error('the floor reader did not see every worker');
+    floor.push(bare.ms);
+    bareNode.push(time(process.execPath, ['-e', '0']).ms);
   }
   const liveMedian = median(live);
   const rqMedian = median(rqInfo);
   console.log(`receipts-doctor live --format json: median ${liveMedian.toFixed(0)} ms over ${RUNS} runs (${roundTrips} round trips)`);
   console.log(`rq info:                            median ${rqMedian.toFixed(0)} ms over ${RUNS} runs`);
   console.log(`ratio live / rq info: ${(liveMedian / rqMedian).toFixed(2)}× (target ≤ 0.2×)`);
+  const floorMedian = median(floor);
+  console.log(`floor: bench/floor/live-read.js (same reads, nothing else): median ${floorMedian.toFixed(0)} ms = ${(floorMedian / rqMedian).toFixed(2)}× rq info; node -e 0: ${median(bareNode).toFixed(0)} ms = ${(median(bareNode) / rqMedian).toFixed(2)}×`);
   process.exitCode = liveMedian / rqMedian <= 0.2 ? 0 : 1;
 } finally {
   redis.stop();

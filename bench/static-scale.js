@@ -8,6 +8,8 @@
 // Times, in the same run: the scanner in-process (scanSources via dist/), `node` + scanSources as a process,
 // `receipts-doctor static <dir> --format json` end to end, and ripgrep finding the same calls; then where the
 // scanner's time goes (walk, read, prefilter, tokenize, analyze), measured here with the scanner's own exported parts.
+// Also timed: bench/floor/static-read.js, Node's start plus the walk and a read of every file and nothing else: the
+// floor of any Node implementation on this machine, and what is left of the 5× budget above it.
 // Run after `npm run build`:  node bench/static-scale.js [--runs N] [--shape sparse|dense|ts] [--clean]
 // Trees are generated once and reused; --clean removes them at the end.
 import { spawnSync } from 'node:child_process';
@@ -262,6 +264,9 @@ function measure(shape) {
 
   const nodeBare = timeProcess(process.execPath, ['-e', '0']);
 
+  // (5) the floor: a bare Node process walking and reading the same files
+  const floor = timeProcess(process.execPath, [path.join(repo, 'bench/floor/static-read.js'), dir]);
+
   console.log(`\n-- ${shape}: ${SHAPES[shape].label}\ntree: ${dir}`);
   console.log(`scanner: ${scan.filesScanned} files walked, ${scan.filesParsed} tokenized, ${scan.producers.length} producers, ${scan.checks.length} checks`);
   console.log(`ripgrep: ${rgLines} matching lines`);
@@ -270,6 +275,9 @@ function measure(shape) {
   console.log(`  node + scanSources (process)  ${scanProcess.ms.toFixed(0)} ms   (bare node -e 0: ${nodeBare.ms.toFixed(0)} ms)`);
   console.log(`  rg -n 'Queue\\(|enqueue\\(|…'   ${rg.ms.toFixed(0)} ms`);
   console.log(`  ratio (node + scan) / rg      ${(scanProcess.ms / rg.ms).toFixed(1)}x  (target: within 5x)`);
+  console.log(
+    `  floor: node + walk + read only (bench/floor/static-read.js, ${floor.result.stdout.trim().split(' ')[0]} files)  ${floor.ms.toFixed(0)} ms   ratio ${(floor.ms / rg.ms).toFixed(1)}x  (left of the 5x budget: ${(5 * rg.ms - floor.ms).toFixed(0)} ms)`,
+  );
   if (cliWorks) {
     console.log(`  receipts-doctor static --format json  ${cli.ms.toFixed(0)} ms   ratio ${(cli.ms / rg.ms).toFixed(1)}x`);
   } else {

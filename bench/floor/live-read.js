@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The floor of `receipts-doctor live` in Node on this machine: the least a Node process can do to produce live's
+// answer in auto mode — one connection, the same read commands in the same round trips (RQ's worker set, hashes,
+// TTLs, queues and registries, the oldest job of each queue; BullMQ's and Celery's SCAN discovery), a RESP parser
+// with no checks, and the workers and queues as JSON. No CLI, no config, no analysis, no stale/expired logic, no
+// report. bench/live-scale.js times it beside `rq info` to show how much of the 0.2× budget is left for the rest.
+//
+//   node bench/floor/live-read.js PORT   → JSON on stdout
+import { connect } from 'node:net';
+
+const socket = connect(Number(process.argv[2]), '127.0.0.1');
+socket.setNoDelay(true);
+let buffer = Buffer.alloc(0);
+let offset = 0;
+const waiting = [];
+
+const encode = (commands) =>
+  commands.map((args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(String(arg))}\r\n${arg}\r\n`).join('')}`).join('');
+
+function integer() {
+  let value = 0;
+  const negative = buffer[offset] === 0x2d;
+  if (negative) offset += 1;
+  for (; buffer[offset] !== 0x0d; offset++) {
+    if (offset >= buffer.length) throw 'more';
+    value = value * 10 + buffer[offset] - 0x30;
+  }
+  if (offset + 1 >= buffer.length) throw 'more';
+  offset += 2;
+  return negative ? -value : value;
+}
+
+/** One reply; throws 'more' when the buffer ends inside it (the caller retries from the reply's start). */
+function read() {
+  if (offset >= buffer.length) throw 'more';
+  const type = buffer[offset++];
+  if (type === 0x24) {
+    const length = integer();
+    if (length < 0) return null;
+    if (offset + length + 2 > buffer.length) throw 'more';
+    const value = buffer.toString('utf8', offset, offset + length);
+    offset += length + 2;
+    return value;
+  }
+  if (type === 0x2a) {
+    const count = integer();
+    const items = [];
+    for (let index = 0; index < count; index++) items.push(read());
+    return items;
+  }
+  if (type === 0x3a) return integer();
+  const end = buffer.indexOf(0x0d, offset);
+  if (end < 0) throw 'more';
+  const text = buffer.toString('latin1', offset, end);
+  offset = end + 2;
+  return text;
+}
+
+socket.on('data', (chunk) => {
+  buffer = offset < buffer.length ? Buffer.concat([buffer.subarray(offset), chunk]) : chunk;
+  offset = 0;
+  while (waiting.length > 0) {
+    const batch = waiting[0];
+    while (batch.replies.length < batch.count) {
+      const start = offset;
+      try {
+        batch.replies.push(read());
+      } catch (error) {
+        if (error !== 'more') throw error;
+        offset = start;
+        return;
+      }
+    }
+    waiting.shift();
+    batch.resolve(batch.replies);
+  }
+});
+
+const send = (commands) =>
+  new Promise((resolve) => {
+    waiting.push({ count: commands.length, replies: [], resolve });
+    socket.write(encode(commands));
+  });
+
+async function scan(pattern) {
+  const keys = [];
+  let cursor = '0';
+  do {
+    const [[next, page]] = await send([['scan', cursor, 'MATCH', pattern, 'COUNT', 5000]]);
+    keys.push(...page);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+const FIELDS = ['queues', 'state', 'current_job', 'last_heartbeat', 'birth', 'hostname', 'pid', 'death'];
+
+async function readRq(now) {
+  const seconds = Math.floor(now / 1000);
+  const [workerKeys, queueKeys] = await send([['smembers', 'rq:workers'], ['smembers', 'rq:queues']]);
+  workerKeys.sort();
+  const names = queueKeys.map((key) => key.slice('rq:queue:'.length));
+  const commands = [];
+  for (const key of workerKeys) commands.push(['hmget', key, ...FIELDS], ['pttl', key]);
+  for (const q of names) {
+    const after = `(${seconds}`;
+    commands.push(
+      ['llen', `rq:queue:${q}`], ['lindex', `rq:queue:${q}`, 0], ['zcount', `rq:wip:${q}`, after, '+inf'],
+      ['zcount', `rq:failed:${q}`, after, '+inf'], ['zrevrange', `rq:failed:${q}`, 0, 0], ['zcard', `rq:deferred:${q}`],
+      ['zcard', `rq:scheduled:${q}`], ['zcount', `rq:finished:${q}`, after, '+inf'], ['smembers', `rq:workers:${q}`],
+    );
+  }
+  const replies = await send(commands);
+  const workers = workerKeys.map((key, index) => {
+    const [queues, state, , heartbeat, birth, hostname, pid] = replies[2 * index];
+    const beat = Date.parse(heartbeat ?? '');
+    const born = Date.parse(birth ?? '');
+    return {
+      name: key.slice('rq:worker:'.length), queues: (queues ?? '').split(','), state, hostname, pid: Number(pid),
+      lastHeartbeat: Number.isNaN(beat) ? null : new Date(beat).toISOString(), heartbeatAgeMs: now - beat,
+      birth: Number.isNaN(born) ? null : new Date(born).toISOString(), remainingTtlMs: replies[2 * index + 1],
+    };
+  });
+  const heads = [];
+  const queues = names.map((name, index) => {
+    const at = 2 * workerKeys.length + 9 * index;
+    if (replies[at + 1]) heads.push(['hget', `rq:job:${replies[at + 1]}`, 'enqueued_at']);
+    return { name, waiting: replies[at], active: replies[at + 2], failed: replies[at + 3] };
+  });
+  const enqueuedAt = await send(heads);
+  queues.forEach((queue, index) => {
+    queue.oldestWaitingAgeMs = now - Date.parse(enqueuedAt[index] ?? '');
+  });
+  return { workers, queues };
+}
+
+await new Promise((resolve) => socket.once('connect', resolve));
+const [rq, bullMeta, celeryBindings] = await Promise.all([readRq(Date.now()), scan('bull:*:meta'), scan('_kombu.binding.*')]);
+process.stdout.write(`${JSON.stringify({ live: { ...rq, bullMeta, celeryBindings } }, null, 2)}\n`);
+socket.destroy();
