@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/cli/index.js, from tsc) into dist/bundle/, which bin/receipts-doctor.js runs.
-// Why: start-up was dominated by Node resolving, reading and compiling about 90 ES modules and 70 CommonJS files of
-// the dependencies one by one (docs/CONTRACT.md §8: start-up within 2.5× of `node -e 0`). One bundle with a chunk per
-// dynamic import keeps what was lazy lazy (a stage, a formatter, a source's parser load only when used) while a run
-// reads a handful of files. bullmq, ioredis and execa stay external: only `serve`, `demo` and the kustomize source
-// load them, and they are large.
+// Bundles the compiled CLI (dist/cli/index.js, from tsc) into dist/bundle/cli.cjs, one CommonJS file, then makes V8's
+// code cache for it (scripts/code-cache.js). bin/receipts-doctor.js runs dist/bundle/cli.js (src/bundle/cli.ts), which
+// compiles the bundle with that cache.
+// Why: start-up was dominated first by Node resolving, reading and compiling about 90 ES modules and 70 CommonJS files
+// of the dependencies one by one, then by compiling the bundle's ES module chunks (docs/CONTRACT.md §8: start-up within
+// 2.5× of `node -e 0`). Node 20 caches compiled code only for scripts (vm.Script), not for ES modules, hence
+// CommonJS; the cache holds every function, so a run compiles nothing of the CLI. bullmq, ioredis and execa stay
+// external ES modules, loaded through `__import` (src/bundle/compile.ts): only `serve`, `demo` and the kustomize
+// source load them, and they are large.
 // dist/bundle/ sits two levels below the package root like dist/<folder>/, so `new URL('../../fixtures/…',
 // import.meta.url)` in a bundled module points where it does in the unbundled one; the version is inlined.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const EXTERNAL = ['bullmq', 'ioredis', 'execa'];
+const outfile = path.join(root, 'dist/bundle/cli.cjs');
 
 /**
  * commander requires node:child_process at load time for executable subcommands, which this CLI has none of; that one
@@ -35,24 +41,28 @@ const lazyChildProcessForCommander = {
 
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'dist/cli/index.js' },
-  outdir: 'dist/bundle',
+  entryPoints: ['dist/cli/index.js'],
+  outfile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: '[name]-[hash]',
-  external: ['bullmq', 'ioredis', 'execa'],
-  define: { __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version) },
-  // The CommonJS dependencies (yaml, commander, cli-table3) call require() for Node's built-ins. Every chunk gets this
-  // banner; the require function is made on first use, as most chunks never call it.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; let __require_; const require = (id) => (__require_ ??= __createRequire(import.meta.url))(id);",
-  },
+  external: EXTERNAL,
+  define: { __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   plugins: [lazyChildProcessForCommander],
   // Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs), and
   // `--verbose` stack traces stay readable.
   logLevel: 'warning',
 });
+
+// esbuild keeps `import("bullmq")` for the external ES modules; inside a vm.Script that needs an experimental
+// option, so they go through the wrapper's `__import`. Any other `import(` left would fail at run time: refuse it.
+const externalImport = new RegExp(`\\bimport\\((["'])(${EXTERNAL.join('|')})\\1\\)`, 'g');
+const bundled = readFileSync(outfile, 'utf8').replace(externalImport, '__import($1$2$1)');
+const stray = bundled.split('\n').filter((line) => /(?<![\w$.])import\(/.test(line));
+if (stray.length > 0) throw new Error(`dist/bundle/cli.cjs: import() the wrapper does not handle:\n${stray.join('\n')}`);
+writeFileSync(outfile, bundled);
+
+execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +21,9 @@ describe('the package', () => {
     expect(paths).toContain('bin/receipts-doctor.js');
     expect(paths.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(paths.filter((file) => file.startsWith('src/'))).toEqual([]);
-    expect(paths.filter((file) => file.startsWith('dist/') && !file.endsWith('.js'))).toEqual([]);
-    for (const file of paths.filter((name) => name.startsWith('dist/'))) {
+    // Besides JavaScript: the CommonJS bundle and its V8 code cache (scripts/bundle.js, scripts/code-cache.js).
+    expect(paths.filter((file) => file.startsWith('dist/') && !file.endsWith('.js')).sort()).toEqual(['dist/bundle/cli.cjs', 'dist/bundle/cli.cjs.cache']);
+    for (const file of paths.filter((name) => name.startsWith('dist/') && !name.endsWith('.cache'))) {
       expect(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file).not.toContain('sourceMappingURL');
     }
   });
@@ -38,5 +40,40 @@ describe('the package', () => {
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     expect(readme).toMatch(/`msgpackr-extract` has an install script/);
     expect(readme).toMatch(/The same holds for `esbuild`/);
+  });
+});
+
+describe('the bundle and its code cache', () => {
+  it('V8 accepts the code cache the build made, in a plain node process', async () => {
+    // A rejected cache still runs (compiled as usual) but loses the start-up it exists for; only a check can tell.
+    const script = `import { readFileSync } from 'node:fs';
+      const { CACHE_FILE, compileBundle } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/bundle/compile.js'))});
+      process.stdout.write(String(compileBundle(readFileSync(CACHE_FILE)).cachedDataRejected));`;
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { env: { NODE_OPTIONS: '' } });
+    expect(result.stdout).toBe('false');
+  });
+
+  it('runs without its cache, and with a damaged one: the bundle is compiled as usual', async () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'rd-bundle-'));
+    try {
+      cpSync(path.join(REPO_ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
+      cpSync(path.join(REPO_ROOT, 'dist/bundle'), path.join(copy, 'dist/bundle'), { recursive: true });
+      writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ type: 'module' }));
+      const cache = path.join(copy, 'dist/bundle/cli.cjs.cache');
+      const project = path.join(REPO_ROOT, 'fixtures/incident');
+      const run = () => execa(process.execPath, [path.join(copy, 'bin/receipts-doctor.js'), 'static', project, '--format', 'json'], { reject: false });
+      const expected = JSON.parse(String((await run()).stdout)).findings;
+      expect(expected.map((finding: { rule: string }) => finding.rule)).toContain('queue-without-worker');
+      truncateSync(cache, 1000);
+      const damaged = await run();
+      expect(damaged.exitCode).toBe(1);
+      expect(JSON.parse(String(damaged.stdout)).findings).toEqual(expected);
+      rmSync(cache);
+      const without = await run();
+      expect(without.exitCode).toBe(1);
+      expect(JSON.parse(String(without.stdout)).findings).toEqual(expected);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

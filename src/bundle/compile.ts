@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+/**
+ * The whole CLI as one CommonJS file, made by scripts/bundle.js from dist/cli/index.js. CommonJS because Node 20 can
+ * compile a script with a V8 code cache (vm.Script's cachedData) but has no such cache for ES modules: with the
+ * cache a start skips parsing and compiling the CLI, the stage it runs and its formatters.
+ */
+export const BUNDLE_FILE = fileURLToPath(new URL('./cli.cjs', import.meta.url));
+/** V8's code cache for BUNDLE_FILE, made by scripts/code-cache.js at build time (every function compiled). */
+export const CACHE_FILE = `${BUNDLE_FILE}.cache`;
+
+/**
+ * Node's CommonJS wrapper plus `__import`: the bundle loads its external ES modules (bullmq, ioredis, execa) through
+ * it, because an `import()` inside a vm.Script needs an experimental loader option in Node 20. The cache build and
+ * every run must wrap the file identically (V8 checks the source length against the cache).
+ */
+const WRAPPER_START = '(function (exports, require, module, __filename, __dirname, __import) {';
+const WRAPPER_END = '\n})';
+
+/** Compiles the bundle, with `cachedData` when given (V8 falls back to compiling when it rejects the cache). */
+export function compileBundle(cachedData?: Buffer): vm.Script {
+  const source = `${WRAPPER_START}${readFileSync(BUNDLE_FILE, 'utf8')}${WRAPPER_END}`;
+  return new vm.Script(source, { filename: BUNDLE_FILE, ...(cachedData ? { cachedData } : {}) });
+}
+
+/** Runs the compiled bundle as Node runs a CommonJS main module. */
+export function runBundle(script: vm.Script): void {
+  const module = { exports: {} };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const load = (specifier: string): Promise<unknown> => import(specifier);
+  wrapper(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE), load);
+}
