@@ -91,6 +91,11 @@ const IMPORT_NEEDLES: readonly Needle[] = [
 /** Characters at least as rare as this one may anchor a search; more common ones would stop the scan too often. */
 const COMMONEST_ANCHOR = rarity('h');
 
+/** Every needle of a rule set as plain text (an occurrence of none of them: nothing for the analyzers in that text). */
+export function needleTexts(rules: PrefilterRules): string[] {
+  return needlesOf(rules).map((needle) => needle.needle);
+}
+
 function needlesOf(rules: PrefilterRules): Needle[] {
   return [
     ...rules.anywhere.map((needle) => ({ needle, kind: 'anywhere' as const })),

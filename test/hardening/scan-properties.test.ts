@@ -327,3 +327,60 @@ describe('fuzz regressions, in process', () => {
     expect(result.producers.map((producer) => producer.queue)).toEqual(['default']);
   });
 });
+
+describe('jumping over quiet function bodies leaves the Python facts unchanged', () => {
+  // The analyzer skips a `def` whose signature and body hold none of the prefilter's needles (nor `import`, `global`,
+  // `nonlocal`, `conf`); `everyBody` analyzes all of them. Both must give the same facts: modules built from lines
+  // that reach out of a body (imports, globals, Celery conf, decorators above a quiet def, factories, helpers),
+  // at every indentation, with strings and brackets that span lines.
+  const line = fc.constantFrom(
+    'def f(q="x"):', 'def g():', 'async def a():', '    def h():', '        def k(x):', '    return 1', '        x = 1', '    x = y * 2',
+    '    x = Queue("a")', '    q.enqueue(f)', '    from app.q import rq_q', 'rq_q.enqueue(f)', '    import app.jobs as jobs', 'jobs.send.delay(1)',
+    '    global G', '    G = Queue("g")', 'G.enqueue(f)', '@job("low")', '@app.route("/x")', 'send.delay(1)', 'def send():', '    pass',
+    '    app.conf.update(task_default_queue="d")', '    app.config_from_object("settings")', 'app = Celery("a")', 'class S:',
+    '    def m(self):', '        self.q = Queue("m")', '        self.q.enqueue(f)', '    """doc', 'Queue"""', '    s = "def x():"',
+    '    await q.enqueue(f)', '    return Queue("r")', 'q = make()', 'make().enqueue(f)', 'def make():', '    return get_q()',
+    '    if not has_worker(queue_name="w"):', 'def has_worker(queue_name="default"):', 'has_worker()', '    x = (', '    1,', '    )',
+    '    y = 1 + \\', '2', 'from rq import Queue', 'from rq import job', 'from celery import Celery', 'x = 1', '', '    # Queue("c")',
+    '    nonlocal n', 'def quiet(a, b=lambda: 1):', '    return [i for i in a if i]', '        while True: break', 'def one(): return 1',
+    'def two(): return Queue("two")', '    q = f"{x:>10}"', "    r = '''", "    '''", '\tx = 2',
+  );
+  const module = fc.array(line, { maxLength: 24 }).map((lines) => `${lines.join('\n')}\n`);
+
+  it('on generated modules', () => {
+    fc.assert(
+      fc.property(module, (text) => {
+        expect(analyzePython(text), text).toEqual(analyzePython(text, { everyBody: true }));
+      }),
+      settings(611, 3000),
+    );
+  });
+
+  it("on the fixtures' Python files and 400 of their mutants", () => {
+    const seeds = pythonSeeds();
+    expect(seeds.length).toBeGreaterThan(20);
+    for (const file of [...seeds.map((seed) => ({ label: seed.name, bytes: seed.bytes })), ...mutants(seeds, 400, 612)]) {
+      const text = file.bytes.toString('utf8');
+      expect(analyzePython(text), file.label).toEqual(analyzePython(text, { everyBody: true }));
+    }
+  });
+
+  it('keeps what reaches out of a quiet body: a decorator above it, an import in it', () => {
+    const text = [
+      'from rq import job',
+      '@job("low")',
+      'def send(x):',
+      '    return x * 2',
+      'def setup():',
+      '    from app.jobs import receipts_q',
+      'send.delay(1)',
+      'receipts_q.enqueue(send)',
+      '',
+    ].join('\n');
+    const facts = analyzePython(text);
+    expect(facts.queues?.map((queue) => queue.kind)).toEqual(['rq-job-decorator']);
+    expect(facts.producers).toHaveLength(2);
+    expect(facts.bindings.get('receipts_q')).toEqual({ kind: 'import', module: 'app.jobs', name: 'receipts_q' });
+    expect(facts).toEqual(analyzePython(text, { everyBody: true }));
+  });
+});

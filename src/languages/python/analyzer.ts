@@ -14,6 +14,8 @@ import { CELERY_CHAIN_METHODS, CELERY_SITE_METHODS, celeryModuleFacts, dictGet, 
 import { isDjangoRqModule } from './frameworks/django-rq.js';
 import { ENQUEUE_METHODS, isRqModule } from './frameworks/rq.js';
 import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-scheduler.js';
+import { needleTexts } from '../prefilter.js';
+import { PYTHON_RULES } from './prefilter-rules.js';
 import { tokenizePython, type PyToken } from './tokenizer.js';
 
 const KEYWORDS = new Set([
@@ -82,9 +84,65 @@ const ENV_GETTERS = [
   ['environ', '['],
 ];
 
+/**
+ * What makes a function body worth analyzing: the prefilter's needles (a body without any cannot hold a producer, a
+ * check or a queue object, as a file without any cannot), plus what a body can do to the module around it — an
+ * `import` binds a module-level name wherever it is written, `global`/`nonlocal` reach outside, and `conf` is a
+ * Celery app configured inside a function (`app.conf.update(…)`, `config_from_object`).
+ */
+const BODY_NEEDLES = new RegExp(
+  [...needleTexts(PYTHON_RULES), 'import', 'global', 'nonlocal', 'conf'].map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  'g',
+);
+
+/** Where each function body ends: the token index of the next statement at the def's indentation or less. */
+function bodyEnds(tokens: readonly PyToken[]): Map<number, number> {
+  const ends = new Map<number, number>();
+  const open: { def: number; indent: number }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const indent = tokens[i]!.indent;
+    if (indent === undefined) continue;
+    while (open.length && open[open.length - 1]!.indent >= indent) ends.set(open.pop()!.def, i);
+    const head = tokens[i]!.value === 'async' ? i + 1 : i;
+    if (tokens[head]?.value === 'def') open.push({ def: head, indent });
+  }
+  for (const { def } of open) ends.set(def, tokens.length);
+  return ends;
+}
+
+export interface PythonAnalysisOptions {
+  /**
+   * Analyze every function body (tests compare it with the default): by default a body in which no BODY_NEEDLES
+   * occur is jumped over, which leaves the module's facts unchanged and most of a module's functions unvisited.
+   */
+  everyBody?: boolean;
+}
+
 /** Tokenizes one Python module and collects its producers, availability checks and module-level bindings. */
-export function analyzePython(source: string): ModuleFacts {
+export function analyzePython(source: string, options: PythonAnalysisOptions = {}): ModuleFacts {
   const tokens = tokenizePython(source);
+  /** Offsets where a BODY_NEEDLES text starts, in order (one linear regex pass), and the function bodies' ends. */
+  let needleAt: number[] | undefined;
+  let ends: Map<number, number> | undefined;
+  const quietBody = (def: number, end: number): boolean => {
+    if (options.everyBody) return false;
+    if (!needleAt) {
+      needleAt = [];
+      BODY_NEEDLES.lastIndex = 0;
+      for (let match = BODY_NEEDLES.exec(source); match; match = BODY_NEEDLES.exec(source)) needleAt.push(match.index);
+    }
+    const from = tokens[def]!.start;
+    const to = tokens[end - 1]!.end;
+    // The first needle at or after `from` (binary search), inside the body or not.
+    let low = 0;
+    let high = needleAt.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (needleAt[middle]! < from) low = middle + 1;
+      else high = middle;
+    }
+    return low === needleAt.length || needleAt[low]! >= to;
+  };
   const bindings = new Map<string, Binding>();
   const boundOnce = new Set<string>();
   const calls: Call[] = [];
@@ -171,6 +229,12 @@ export function analyzePython(source: string): ModuleFacts {
         if (scopes.length === 0) functions.set(name, params);
       }
       scopes.push({ name, kind: head.value === 'def' ? 'def' : 'class', indent, locals });
+      if (head.value === 'def') {
+        ends ??= bodyEnds(tokens);
+        const end = ends.get(first)!;
+        // Nothing in the signature or the body for the analyzer: continue at the statement after it.
+        if (quietBody(i, end)) return end - 1;
+      }
       return first + 1;
     }
     if (head.type === 'name' && head.value === 'from') return parseFromImport(first);
