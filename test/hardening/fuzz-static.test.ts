@@ -135,6 +135,15 @@ describe.concurrent('deep nesting (10k levels)', () => {
   it('TypeScript brackets', async () => {
     await fuzzStatic(project({ 'deep.ts': deepBrackets(10_000, 'ts') }), 'deep TS brackets');
   });
+  it('Python defs nested 1,300 deep with the queue call at the bottom, within 10 s (each def walking its body to it took 20 s)', async () => {
+    // 1.7 MB: under the 2 MiB a source file may have to be analyzed.
+    let deep = 'from rq import Queue\n';
+    for (let level = 0; level < 1_300; level++) deep += `${'\t'.repeat(level)}def f${level}():\n${'\t'.repeat(level + 1)}x = ${level}\n`;
+    deep += `${'\t'.repeat(1_300)}Queue('deep').enqueue(print)\n`;
+    const run = await fuzzStatic(project({ 'deep_defs.py': deep }), 'deep Python defs', [], 10_000);
+    const report = JSON.parse(run.stdout) as { static: { producers: { queue: string }[] } };
+    expect(report.static.producers.map((producer) => producer.queue)).toContain('deep');
+  });
   it('a project tree 300 directories deep', async () => {
     const segments = Array.from({ length: 300 }, (_, i) => `d${i}`).join('/');
     await fuzzStatic(project({ [`${segments}/tasks.py`]: PRODUCER }), 'deep tree');

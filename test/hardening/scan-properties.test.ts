@@ -15,7 +15,7 @@ import { compileIgnorePattern, isIgnored, parseGitignore } from '../../src/scan/
 import { scanSources } from '../../src/scan/index.js';
 import { analyzeJs } from '../../src/languages/javascript/analyzer.js';
 import { tokenizeJs } from '../../src/languages/javascript/tokenizer.js';
-import { analyzePython } from '../../src/languages/python/analyzer.js';
+import { analyzePython, bodyNeedles, bodyNeedlesByRegex } from '../../src/languages/python/analyzer.js';
 import { javascript as jsLanguage } from '../../src/languages/javascript/index.js';
 import { python as pythonLanguage } from '../../src/languages/python/index.js';
 import { tokenizePython } from '../../src/languages/python/tokenizer.js';
@@ -363,6 +363,31 @@ describe('jumping over quiet function bodies leaves the Python facts unchanged',
       const text = file.bytes.toString('utf8');
       expect(analyzePython(text), file.label).toEqual(analyzePython(text, { everyBody: true }));
     }
+  });
+
+  it('the tokens it keeps are exactly those of the full tokenizing, and it leaves out only quiet bodies', () => {
+    fc.assert(
+      fc.property(module, (text) => {
+        const needles = bodyNeedles(text);
+        // The WebAssembly search and the regular expression (for a Node without WebAssembly) agree on ASCII text.
+        expect(needles, text).toEqual(bodyNeedlesByRegex(text));
+        const all = tokenizePython(text);
+        const kept = tokenizePython(text, { needleAt: needles });
+        const byStart = new Map(all.map((token) => [token.start, token]));
+        for (const token of kept) expect(token, text).toEqual(byStart.get(token.start));
+        // Every token left out lies after a `def` line and before the next needle: a body with a needle is kept.
+        const keptStarts = new Set(kept.map((token) => token.start));
+        for (const token of all.filter((candidate) => !keptStarts.has(candidate.start))) {
+          const defLine = [...kept].reverse().find((candidate) => candidate.start < token.start && candidate.indent !== undefined);
+          expect(defLine, text).toBeDefined();
+          const head = defLine!.value === 'async' ? kept[kept.indexOf(defLine!) + 1]! : defLine!;
+          expect(head.value, text).toBe('def');
+          const next = needles.find((at) => at >= defLine!.start);
+          expect(next === undefined || next > token.start, text).toBe(true);
+        }
+      }),
+      settings(613, 2000),
+    );
   });
 
   it('keeps what reaches out of a quiet body: a decorator above it, an import in it', () => {

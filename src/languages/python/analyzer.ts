@@ -14,6 +14,7 @@ import { CELERY_CHAIN_METHODS, CELERY_SITE_METHODS, celeryModuleFacts, dictGet, 
 import { isDjangoRqModule } from './frameworks/django-rq.js';
 import { ENQUEUE_METHODS, isRqModule } from './frameworks/rq.js';
 import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-scheduler.js';
+import { NeedleSearch } from '../needle-search.js';
 import { needleTexts } from '../prefilter.js';
 import { PYTHON_RULES } from './prefilter-rules.js';
 import { tokenizePython, type PyToken } from './tokenizer.js';
@@ -90,59 +91,45 @@ const ENV_GETTERS = [
  * `import` binds a module-level name wherever it is written, `global`/`nonlocal` reach outside, and `conf` is a
  * Celery app configured inside a function (`app.conf.update(…)`, `config_from_object`).
  */
-const BODY_NEEDLES = new RegExp(
-  [...needleTexts(PYTHON_RULES), 'import', 'global', 'nonlocal', 'conf'].map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-  'g',
-);
-
-/** Where each function body ends: the token index of the next statement at the def's indentation or less. */
-function bodyEnds(tokens: readonly PyToken[]): Map<number, number> {
-  const ends = new Map<number, number>();
-  const open: { def: number; indent: number }[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const indent = tokens[i]!.indent;
-    if (indent === undefined) continue;
-    while (open.length && open[open.length - 1]!.indent >= indent) ends.set(open.pop()!.def, i);
-    const head = tokens[i]!.value === 'async' ? i + 1 : i;
-    if (tokens[head]?.value === 'def') open.push({ def: head, indent });
-  }
-  for (const { def } of open) ends.set(def, tokens.length);
-  return ends;
-}
+const BODY_NEEDLE_TEXTS = [...needleTexts(PYTHON_RULES), 'import', 'global', 'nonlocal', 'conf'];
+/** Made on first use (choosing its buckets takes a millisecond). */
+let bodySearch: NeedleSearch | undefined;
+/** The same needles for a Node without WebAssembly (`--jitless`). */
+const BODY_NEEDLES = new RegExp(BODY_NEEDLE_TEXTS.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
 
 export interface PythonAnalysisOptions {
   /**
-   * Analyze every function body (tests compare it with the default): by default a body in which no BODY_NEEDLES
-   * occur is jumped over, which leaves the module's facts unchanged and most of a module's functions unvisited.
+   * Analyze every function body (tests compare it with the default): by default the tokenizer leaves out the body
+   * of a `def` whose line and body hold none of BODY_NEEDLES, which leaves the module's facts unchanged and most of
+   * a module's functions untokenized and unvisited.
    */
   everyBody?: boolean;
 }
 
+/** Offsets where a body needle starts, ascending (one linear pass). */
+export function bodyNeedles(source: string): number[] {
+  const at: number[] = [];
+  bodySearch ??= new NeedleSearch(BODY_NEEDLE_TEXTS);
+  // latin1 makes one byte of each UTF-16 unit, so byte offsets are string offsets; a unit above U+00FF keeps its
+  // low byte, which can only add a position (a body analyzed for nothing), never hide one of the ASCII needles.
+  const searched = bodySearch.starts(Buffer.from(source, 'latin1'), (start) => {
+    at.push(start);
+    return false;
+  });
+  return searched === undefined ? bodyNeedlesByRegex(source) : at;
+}
+
+/** The same with a regular expression: for a Node without WebAssembly (`--jitless`), and the tests' reference. */
+export function bodyNeedlesByRegex(source: string): number[] {
+  const at: number[] = [];
+  BODY_NEEDLES.lastIndex = 0;
+  for (let match = BODY_NEEDLES.exec(source); match; match = BODY_NEEDLES.exec(source)) at.push(match.index);
+  return at;
+}
+
 /** Tokenizes one Python module and collects its producers, availability checks and module-level bindings. */
 export function analyzePython(source: string, options: PythonAnalysisOptions = {}): ModuleFacts {
-  const tokens = tokenizePython(source);
-  /** Offsets where a BODY_NEEDLES text starts, in order (one linear regex pass), and the function bodies' ends. */
-  let needleAt: number[] | undefined;
-  let ends: Map<number, number> | undefined;
-  const quietBody = (def: number, end: number): boolean => {
-    if (options.everyBody) return false;
-    if (!needleAt) {
-      needleAt = [];
-      BODY_NEEDLES.lastIndex = 0;
-      for (let match = BODY_NEEDLES.exec(source); match; match = BODY_NEEDLES.exec(source)) needleAt.push(match.index);
-    }
-    const from = tokens[def]!.start;
-    const to = tokens[end - 1]!.end;
-    // The first needle at or after `from` (binary search), inside the body or not.
-    let low = 0;
-    let high = needleAt.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (needleAt[middle]! < from) low = middle + 1;
-      else high = middle;
-    }
-    return low === needleAt.length || needleAt[low]! >= to;
-  };
+  const tokens = tokenizePython(source, options.everyBody ? {} : { needleAt: bodyNeedles(source) });
   const bindings = new Map<string, Binding>();
   const boundOnce = new Set<string>();
   const calls: Call[] = [];
@@ -229,12 +216,6 @@ export function analyzePython(source: string, options: PythonAnalysisOptions = {
         if (scopes.length === 0) functions.set(name, params);
       }
       scopes.push({ name, kind: head.value === 'def' ? 'def' : 'class', indent, locals });
-      if (head.value === 'def') {
-        ends ??= bodyEnds(tokens);
-        const end = ends.get(first)!;
-        // Nothing in the signature or the body for the analyzer: continue at the statement after it.
-        if (quietBody(i, end)) return end - 1;
-      }
       return first + 1;
     }
     if (head.type === 'name' && head.value === 'from') return parseFromImport(first);

@@ -39,11 +39,19 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
+export interface TokenizeOptions {
+  /**
+   * Offsets, ascending, where a text the analyzer needs starts (its body needles). A `def` whose line and indented
+   * body contain none is emitted without its body: the tokens of the def's line, then the next statement.
+   */
+  needleAt?: readonly number[];
+}
+
 /**
  * Tokenizes Python source. Unterminated constructs end at end of input; the only error is NestingTooDeepError
  * (f-strings nested beyond MAX_STRING_NESTING), which makes the file a reported skip.
  */
-export function tokenizePython(source: string): PyToken[] {
+export function tokenizePython(source: string, options: TokenizeOptions = {}): PyToken[] {
   const tokens: PyToken[] = [];
   const length = source.length;
   let pos = 0;
@@ -51,6 +59,28 @@ export function tokenizePython(source: string): PyToken[] {
   let lineStart = 0;
   let depth = 0;
   let atLogicalLineStart = true;
+  const needleAt = options.needleAt;
+  /**
+   * Where the last body that was not quiet stopped being walked: a def starting before it is not walked again (a
+   * nested def would walk to the same needle, and defs nested a thousand deep would make the walks quadratic).
+   */
+  let walkedTo = 0;
+  /** A `def` (or `async def`) line just emitted: where it starts and its indentation. */
+  let pendingDef: { start: number; indent: number } | undefined;
+  let asyncLine: { start: number; indent: number } | undefined;
+
+  /** The first needle offset at or after `from` (binary search), or Infinity. */
+  const firstNeedleFrom = (from: number): number => {
+    const at = needleAt!;
+    let low = 0;
+    let high = at.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (at[middle]! < from) low = middle + 1;
+      else high = middle;
+    }
+    return low < at.length ? at[low]! : Infinity;
+  };
 
   const newlineAt = (index: number) => {
     line++;
@@ -136,7 +166,7 @@ export function tokenizePython(source: string): PyToken[] {
   };
 
   /** Recognises a string literal (with optional prefix) at `i`. */
-  const stringAt = (i: number): { isString: boolean; end: number; prefixLength: number; quoteLength: number; formatted: boolean; raw: boolean } => {
+  const stringAt = (i: number): StringScan => {
     let j = i;
     let raw = false;
     let formatted = false;
@@ -153,6 +183,74 @@ export function tokenizePython(source: string): PyToken[] {
     const bodyStart = j + (triple ? 3 : 1);
     const end = scanString(bodyStart, quote, triple, raw, formatted);
     return { isString: true, end, prefixLength: j - i, quoteLength: triple ? 3 : 1, formatted, raw };
+  };
+
+  /**
+   * Walks a def's body from `pos` (its first statement) as the main loop would — strings, comments, brackets,
+   * continuations, logical line starts — but makes no tokens. True when a logical line indented `indent` or less
+   * (pos is there) or the end of the input comes first; false when it passes `needle` first (pos is then anywhere).
+   */
+  const skimBody = (indent: number, needle: number): boolean => {
+    let lineBegins = false;
+    while (pos < length) {
+      if (pos > needle) return false;
+      const c = source.charCodeAt(pos);
+      if (c === 32 || c === 9 || c === 12 || c === 13) pos++;
+      else if (c === 10) {
+        if (depth === 0) lineBegins = true;
+        newlineAt(pos);
+        pos++;
+      } else if (c === 35 /* # */) {
+        const end = source.indexOf('\n', pos);
+        pos = end < 0 ? length : end;
+      } else if (c === 92 /* \ */) pos = afterBackslash(pos);
+      else {
+        if (lineBegins) {
+          if (indentWidth(source, pos) <= indent) return true;
+          lineBegins = false;
+        }
+        if (c === 34 || c === 39 || isIdentStart(c)) {
+          const string = c === 34 || c === 39 || mayBeStringPrefix(source, pos, c) ? stringAt(pos) : NOT_A_STRING;
+          pos = string.isString ? string.end : identifierEnd(pos);
+        } else if (isDigit(c) || (c === 46 && isDigit(source.charCodeAt(pos + 1)))) pos = numberEnd(pos);
+        else {
+          // Operators: only brackets matter here, and a bracket is always a one-character operator.
+          if (c === 40 || c === 91 || c === 123) depth++;
+          else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+          pos++;
+        }
+      }
+    }
+    return needle >= length;
+  };
+
+  /** After a backslash: past a line continuation (the next line joins this logical line), or past the backslash. */
+  const afterBackslash = (at: number): number => {
+    if (source.charCodeAt(at + 1) === 10) {
+      newlineAt(at + 1);
+      return at + 2;
+    }
+    if (source.charCodeAt(at + 1) === 13 && source.charCodeAt(at + 2) === 10) {
+      newlineAt(at + 2);
+      return at + 3;
+    }
+    return at + 1;
+  };
+  const identifierEnd = (at: number): number => {
+    let j = at + 1;
+    while (j < length && isIdentPart(source.charCodeAt(j))) j++;
+    return j;
+  };
+  const numberEnd = (at: number): number => {
+    let j = at + 1;
+    const hex = source.charCodeAt(at) === 48 && (source.charCodeAt(at + 1) | 0x20) === 120;
+    while (j < length) {
+      const d = source.charCodeAt(j);
+      if (isIdentPart(d) || d === 46) j++;
+      else if ((d === 43 || d === 45) && (source.charCodeAt(j - 1) | 0x20) === 101 && !hex) j++;
+      else break;
+    }
+    return j;
   };
 
   while (pos < length) {
@@ -176,60 +274,45 @@ export function tokenizePython(source: string): PyToken[] {
       continue;
     }
     if (c === 92 /* \ */) {
-      // Line continuation: the next line joins this logical line.
-      if (source.charCodeAt(pos + 1) === 10) {
-        newlineAt(pos + 1);
-        pos += 2;
-      } else if (source.charCodeAt(pos + 1) === 13 && source.charCodeAt(pos + 2) === 10) {
-        newlineAt(pos + 2);
-        pos += 3;
-      } else pos++;
+      pos = afterBackslash(pos);
       continue;
     }
 
     const startLine = line;
     const startColumn = pos - lineStart + 1;
     const start = pos;
-    let token: PyToken;
+    if (atLogicalLineStart && pendingDef !== undefined) {
+      const def = pendingDef;
+      pendingDef = undefined;
+      const needle = firstNeedleFrom(def.start);
+      // The first statement of an indented body, and no needle in the def's line: walk the body without tokens.
+      if (def.start >= walkedTo && indentWidth(source, start) > def.indent && needle >= start) {
+        const saved = { line, lineStart, depth };
+        if (skimBody(def.indent, needle)) continue; // quiet: the main loop goes on at the next statement
+        walkedTo = pos;
+        ({ line, lineStart, depth } = saved);
+        pos = start; // a needle in the body: tokenize it
+      }
+    }
 
+    let type: PyTokenType;
+    let end: number;
+    let string: StringScan = NOT_A_STRING;
+    let op = '';
     if (c === 34 || c === 39 || isIdentStart(c)) {
-      const string = c === 34 || c === 39 || mayBeStringPrefix(source, pos, c) ? stringAt(pos) : NOT_A_STRING;
+      string = c === 34 || c === 39 || mayBeStringPrefix(source, pos, c) ? stringAt(pos) : NOT_A_STRING;
       if (string.isString) {
-        const bodyStart = pos + string.prefixLength + string.quoteLength;
-        const closed = string.end - string.quoteLength >= bodyStart && isClosed(source, string.end, string.quoteLength);
-        const bodyEnd = closed ? string.end - string.quoteLength : string.end;
-        const body = source.slice(bodyStart, bodyEnd);
-        token = {
-          type: 'string',
-          value: string.raw || string.formatted ? body : decodeEscapes(body),
-          start,
-          end: string.end,
-          line: startLine,
-          column: startColumn,
-          formatted: string.formatted,
-          indent: undefined,
-        };
-        pos = string.end;
+        type = 'string';
+        end = string.end;
       } else {
-        let j = pos + 1;
-        while (j < length && isIdentPart(source.charCodeAt(j))) j++;
-        token = { type: 'name', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn, formatted: false, indent: undefined };
-        pos = j;
+        type = 'name';
+        end = identifierEnd(pos);
       }
     } else if (isDigit(c) || (c === 46 && isDigit(source.charCodeAt(pos + 1)))) {
-      let j = pos + 1;
-      const hex = c === 48 && (source.charCodeAt(pos + 1) | 0x20) === 120;
-      while (j < length) {
-        const d = source.charCodeAt(j);
-        if (isIdentPart(d) || d === 46) j++;
-        else if ((d === 43 || d === 45) && (source.charCodeAt(j - 1) | 0x20) === 101 && !hex) j++;
-        else break;
-      }
-      token = { type: 'number', value: source.slice(pos, j), start, end: j, line: startLine, column: startColumn, formatted: false, indent: undefined };
-      pos = j;
+      type = 'number';
+      end = numberEnd(pos);
     } else {
       const next = source.charCodeAt(pos + 1);
-      let op: string;
       // Multi-character operators all continue with '=', '>', '.', or the same character.
       if (next === 61 || next === 62 || next === 46 || next === c) {
         op = source.slice(pos, pos + 3);
@@ -240,12 +323,28 @@ export function tokenizePython(source: string): PyToken[] {
       } else op = charString(c);
       if (op === '(' || op === '[' || op === '{') depth++;
       else if ((op === ')' || op === ']' || op === '}') && depth > 0) depth--;
-      token = { type: 'op', value: op, start, end: pos + op.length, line: startLine, column: startColumn, formatted: false, indent: undefined };
-      pos += op.length;
+      type = 'op';
+      end = pos + op.length;
     }
+    pos = end;
+
+    let value: string;
+    if (type === 'string') {
+      const bodyStart = start + string.prefixLength + string.quoteLength;
+      const closed = end - string.quoteLength >= bodyStart && isClosed(source, end, string.quoteLength);
+      const body = source.slice(bodyStart, closed ? end - string.quoteLength : end);
+      value = string.raw || string.formatted ? body : decodeEscapes(body);
+    } else value = type === 'op' ? op : source.slice(start, end);
+    const token: PyToken = { type, value, start, end, line: startLine, column: startColumn, formatted: type === 'string' && string.formatted, indent: undefined };
     if (atLogicalLineStart) {
       token.indent = indentWidth(source, start);
       atLogicalLineStart = false;
+      asyncLine = undefined;
+      if (type === 'name' && value === 'def' && needleAt !== undefined) pendingDef = { start, indent: token.indent };
+      else if (type === 'name' && value === 'async' && needleAt !== undefined) asyncLine = { start, indent: token.indent };
+    } else if (asyncLine !== undefined) {
+      if (type === 'name' && value === 'def') pendingDef = asyncLine;
+      asyncLine = undefined;
     }
     tokens.push(token);
   }
@@ -253,7 +352,16 @@ export function tokenizePython(source: string): PyToken[] {
   return tokens;
 }
 
-const NOT_A_STRING = { isString: false, end: 0, prefixLength: 0, quoteLength: 0, formatted: false, raw: false };
+interface StringScan {
+  isString: boolean;
+  end: number;
+  prefixLength: number;
+  quoteLength: number;
+  formatted: boolean;
+  raw: boolean;
+}
+
+const NOT_A_STRING: StringScan = { isString: false, end: 0, prefixLength: 0, quoteLength: 0, formatted: false, raw: false };
 
 /** r, b, f, u, t (either case) followed within two characters by a quote. */
 function mayBeStringPrefix(source: string, pos: number, c: number): boolean {
