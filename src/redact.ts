@@ -1,3 +1,5 @@
+import { escapeRegExp } from './regexp.js';
+
 /** The scheme of a URL-like text (`redis`), when it starts with a plain one. */
 function schemeOf(raw: string): string | undefined {
   return /^([a-z][a-z0-9+.-]{0,15}):/i.exec(raw)?.[1]?.toLowerCase();
@@ -34,7 +36,7 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
   let result = text;
   for (const secret of secrets) {
     if (!secret || secret.length < 3) continue;
-    result = result.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '***');
+    result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '***');
   }
   return result;
 }

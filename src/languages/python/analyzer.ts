@@ -17,6 +17,7 @@ import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-schedule
 import { NeedleSearch } from '../needle-search.js';
 import { needleTexts } from '../prefilter.js';
 import { PYTHON_RULES } from './prefilter-rules.js';
+import { escapeRegExp } from '../../regexp.js';
 import { tokenizePython, type PyToken } from './tokenizer.js';
 
 const KEYWORDS = new Set([
@@ -95,7 +96,7 @@ const BODY_NEEDLE_TEXTS = [...needleTexts(PYTHON_RULES), 'import', 'global', 'no
 /** Made on first use (choosing its buckets takes a millisecond). */
 let bodySearch: NeedleSearch | undefined;
 /** The same needles for a Node without WebAssembly (`--jitless`). */
-const BODY_NEEDLES = new RegExp(BODY_NEEDLE_TEXTS.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+const BODY_NEEDLES = new RegExp(BODY_NEEDLE_TEXTS.map(escapeRegExp).join('|'), 'g');
 
 export interface PythonAnalysisOptions {
   /**

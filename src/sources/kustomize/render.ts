@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { FileSystem } from '../../fs.js';
 import type { DeploymentEnvironment, DeploymentService } from '../../model.js';
+import { escapeRegExp } from '../../regexp.js';
 import type { Location } from '../../types.js';
 import { readDeploymentFile } from '../files.js';
 import { manifestEnvironment, parseManifests, type ServiceOrigin } from '../kubernetes/manifests.js';
@@ -122,15 +123,14 @@ class ValueSearch {
   }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A YAML scalar as written: plain, single- or double-quoted. */
-const scalarPattern = (value: string) => `(?:${escape(value)}|"${escape(value)}"|'${escape(value)}')`;
+const scalarPattern = (value: string) => `(?:${escapeRegExp(value)}|"${escapeRegExp(value)}"|'${escapeRegExp(value)}')`;
 
 /** Points the service, its command and its env entries at the lines of the overlay or its bases that set them. */
 function mapBack(service: DeploymentService, origin: ServiceOrigin, search: ValueSearch, fallbackFile: string): void {
   const fallback: Location = { file: fallbackFile, line: 1 };
   const namePattern = new RegExp(`^\\s*name:\\s*["']?([A-Za-z0-9._-]+)["']?\\s*$`);
-  const kindPattern = new RegExp(`^kind:\\s*["']?${escape(origin.kind)}["']?\\s*$`, 'm');
+  const kindPattern = new RegExp(`^kind:\\s*["']?${escapeRegExp(origin.kind)}["']?\\s*$`, 'm');
   // The workload's `metadata.name` where it is declared (a resource before a patch that names it); a
   // namePrefix/nameSuffix makes the rendered name longer than the written one.
   const exact = (line: string) => namePattern.exec(line)?.[1] === origin.workload;
@@ -174,7 +174,7 @@ function mapBack(service: DeploymentService, origin: ServiceOrigin, search: Valu
         location = { file: location.file, line: location.line + offset };
       }
       // A ConfigMap's data key, a configMapGenerator literal (`KEY=value`) or an env file line.
-      location ??= search.find((line) => new RegExp(`^\\s*-?\\s*["']?${escape(mapKey)}["']?\\s*[:=]\\s*${scalarPattern(value)}\\s*$`).test(line));
+      location ??= search.find((line) => new RegExp(`^\\s*-?\\s*["']?${escapeRegExp(mapKey)}["']?\\s*[:=]\\s*${scalarPattern(value)}\\s*$`).test(line));
     }
     location ??= search.find((line) => new RegExp(`(?:^|[\\s{,-])name:\\s*${scalarPattern(variable)}\\s*(?:[,}]|$)`).test(line));
     entry.location = location ?? fallback;
