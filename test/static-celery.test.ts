@@ -1,11 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mutatedProject, removeTempDirs } from './hardening/projects.js';
 import { fixture, runJson } from './helpers/cli.js';
 import { onlyFinding, scenarioReport } from './helpers/report.js';
 
 const PYTHON = '/usr/bin/python3';
 
+afterAll(removeTempDirs);
+
+/** A temp copy of a scenario with `from` (which must be there) replaced by `to` in one file (`<scenario>/<path>`). */
+function editedScenario(file: string, from: string, to: string): string {
+  const text = readFileSync(fixture('scenarios', file), 'utf8');
+  expect(text).toContain(from);
+  return mutatedProject(`scenarios/${file}`, Buffer.from(text.replace(from, () => to)));
+}
 
 /** Where real Celery (Debian's python3-celery) routes each task name, with the app the fixture configures. */
 function celeryRoutes(project: string, setup: string, names: string[]): Record<string, string> {
@@ -92,34 +101,22 @@ describe('Celery in a Flask app (app.conf.update, task_queues, a list of routers
 
 describe('a misspelt setting under the namespace', () => {
   it('is flagged with the name it most likely means, as real Celery ignores it', async () => {
-    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'rd-celery-typo-'));
-    try {
-      cpSync(fixture('scenarios', 'celery-django'), dir, { recursive: true });
-      const settings = join(dir, 'shop', 'settings.py');
-      const text = readFileSync(settings, 'utf8');
-      expect(text).toContain("CELERY_DEFAULT_QUEUE = 'default'");
-      writeFileSync(settings, text.replace("CELERY_DEFAULT_QUEUE = 'default'", "CELERY_TASK_DEFALT_QUEUE = 'default'"));
-      const { report, stderr } = await runJson(['static', dir]);
-      expect(stderr).toBe('');
-      const ignored = onlyFinding(report!, 'celery-setting-ignored');
-      expect(ignored.message).toBe(
-        'Celery ignores `CELERY_TASK_DEFALT_QUEUE`: it is no setting Celery knows under namespace `CELERY`; it is most likely `CELERY_TASK_DEFAULT_QUEUE`.',
-      );
-      expect(ignored.hint).toBe('Rename `CELERY_TASK_DEFALT_QUEUE` to `CELERY_TASK_DEFAULT_QUEUE`.');
-      expect(ignored.location).toMatchObject({ file: 'shop/settings.py', line: 8 });
-      // Real Celery reads the same settings and keeps its own default queue: the typo is ignored.
-      const queue = execFileSync(
-        PYTHON,
-        ['-c', "from celery import Celery\napp = Celery('shop')\napp.config_from_object('shop.settings', namespace='CELERY')\nprint(app.conf.task_default_queue)"],
-        { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
-      ).trim();
-      expect(queue).toBe('celery');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = editedScenario('celery-django/shop/settings.py', "CELERY_DEFAULT_QUEUE = 'default'", "CELERY_TASK_DEFALT_QUEUE = 'default'");
+    const { report, stderr } = await runJson(['static', dir]);
+    expect(stderr).toBe('');
+    const ignored = onlyFinding(report!, 'celery-setting-ignored');
+    expect(ignored.message).toBe(
+      'Celery ignores `CELERY_TASK_DEFALT_QUEUE`: it is no setting Celery knows under namespace `CELERY`; it is most likely `CELERY_TASK_DEFAULT_QUEUE`.',
+    );
+    expect(ignored.hint).toBe('Rename `CELERY_TASK_DEFALT_QUEUE` to `CELERY_TASK_DEFAULT_QUEUE`.');
+    expect(ignored.location).toMatchObject({ file: 'shop/settings.py', line: 8 });
+    // Real Celery reads the same settings and keeps its own default queue: the typo is ignored.
+    const queue = execFileSync(
+      PYTHON,
+      ['-c', "from celery import Celery\napp = Celery('shop')\napp.config_from_object('shop.settings', namespace='CELERY')\nprint(app.conf.task_default_queue)"],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+    ).trim();
+    expect(queue).toBe('celery');
   });
 
   it('knows every setting of the installed Celery, so no real name is taken for a typo', async () => {
@@ -216,28 +213,16 @@ describe('several Celery apps in one project (billing and reports)', () => {
 
 describe('regex route keys through the whole scan', () => {
   const withRoute = async (route: string) => {
-    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'rd-celery-regex-'));
-    try {
-      cpSync(fixture('scenarios', 'celery-two-apps'), dir, { recursive: true });
-      const file = join(dir, 'reports', 'celery.py');
-      const text = readFileSync(file, 'utf8');
-      const key = "re.compile(r'reports\\.tasks\\.(daily|weekly)_\\w+', re.IGNORECASE)";
-      expect(text).toContain(key);
-      writeFileSync(file, text.replace(key, () => route));
-      const { report, stderr } = await runJson(['static', dir]);
-      expect(stderr).toBe('');
-      const queue = execFileSync(
-        PYTHON,
-        ['-c', "from celery.app.utils import find_app\nprint(find_app('reports.celery:app').amqp.router.route({}, 'reports.tasks.daily_sales')['queue'].name)"],
-        { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
-      ).trim();
-      return { report: report!, queue };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const key = "re.compile(r'reports\\.tasks\\.(daily|weekly)_\\w+', re.IGNORECASE)";
+    const dir = editedScenario('celery-two-apps/reports/celery.py', key, route);
+    const { report, stderr } = await runJson(['static', dir]);
+    expect(stderr).toBe('');
+    const queue = execFileSync(
+      PYTHON,
+      ['-c', "from celery.app.utils import find_app\nprint(find_app('reports.celery:app').amqp.router.route({}, 'reports.tasks.daily_sales')['queue'].name)"],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+    ).trim();
+    return { report: report!, queue };
   };
 
   it('flags joined with | are read as Celery reads them', async () => {

@@ -4,8 +4,8 @@ import { runCli, runJson } from '../helpers/cli.js';
 import { CELERY_APP_DIR, celeryPython, startCeleryWorker, type CeleryWorker } from '../helpers/celery.js';
 import { eventually } from '../helpers/poll.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { addReadOnlyUser } from '../helpers/topology.js';
 
-const READ_ONLY = ['on', '>s3cret-pw', '~*', 'resetchannels', '-@all', '+@read', '+ping', '+hello', '+info', '+select', '+client|setname', '+client|list'];
 const DUE_AGO_S = 600;
 
 /** The commands ACL LOG says were refused. */
@@ -26,7 +26,7 @@ describe('live against real Celery workers (Debian celery 5.2, Redis broker)', (
   beforeAll(async () => {
     redis = await startRedis();
     admin = new Redis(redis.url);
-    await admin.call('ACL', 'SETUSER', 'doctor', ...READ_ONLY);
+    await addReadOnlyUser(admin, 'doctor', 's3cret-pw');
     readOnlyUrl = `redis://doctor:s3cret-pw@127.0.0.1:${redis.port}`;
     // alpha consumes default and emails; beta (thumbnails) is killed as a crash would, leaving its mailbox binding.
     [alpha, beta] = await Promise.all([
