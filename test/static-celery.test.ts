@@ -120,7 +120,7 @@ describe('a misspelt setting under the namespace', () => {
   });
 
   it('knows every setting of the installed Celery, so no real name is taken for a typo', async () => {
-    const { KNOWN_SETTING_NAMES, likelySettingName } = await import('../src/languages/python/frameworks/celery-settings.js');
+    const { KNOWN_SETTING_NAMES, likelySettingName } = await import('../src/frameworks/celery/python-settings.js');
     const names = JSON.parse(
       execFileSync(PYTHON, ['-c', 'import json\nfrom celery.app.defaults import flatten, NAMESPACES\nprint(json.dumps(sorted({k for k, v in flatten(NAMESPACES)})))'], { encoding: 'utf8' }),
     ) as string[];

@@ -1,6 +1,6 @@
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../rules.js';
-import type { IgnoredSetting } from '../languages/python/frameworks/celery.js';
+import type { IgnoredSetting } from '../frameworks/celery/python.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
 import { byCodeUnits } from '../order.js';

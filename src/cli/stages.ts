@@ -4,7 +4,7 @@ import type { ProjectConfig } from '../config/index.js';
 import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../contract/http.js';
 import { InputError } from '../errors.js';
 import { nodeFileSystem, readFailureReason } from '../fs.js';
-import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
+import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { describeDiscovery, hasDeploymentFiles, sourceById } from '../sources/index.js';

@@ -5,7 +5,7 @@ import { CONTRACT_DEFAULTS, SYNC_PATH, WORKER_OFFLINE } from '../contract/http.j
 import type { Pair, PairOptions } from '../embedded/pair.js';
 import type { EmbeddedRedis } from '../embedded/redis-server.js';
 import { nodeFileSystem } from '../fs.js';
-import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
+import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { formatTable } from '../report/table.js';
 import { palette } from '../report/style.js';
 import type { RuleId } from '../rules.js';

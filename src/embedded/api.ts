@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_SYNC_MODE, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH, WORKER_OFFLINE, type JobStatus } from '../contract/http.js';
-import { BullKeys } from '../live/bullmq-keys.js';
+import { BullKeys } from '../frameworks/bullmq/live-keys.js';
 import { parseBullWorkers, type BullWorkerView } from './liveness.js';
 import { SYNC_JOB_NAME, SYNC_MODES, type SyncJobData, type SyncMode } from './sync-job.js';
 

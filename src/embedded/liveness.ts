@@ -1,4 +1,4 @@
-import { BullKeys, DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
+import { BullKeys, DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { bullWorkerClients } from '../live/client-list.js';
 import { byCodeUnits } from '../order.js';
 

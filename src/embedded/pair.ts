@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnreachableError } from '../errors.js';
-import { DEFAULT_BULL_PREFIX } from '../live/bullmq-keys.js';
+import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { redactUrl, scrubSecrets, urlSecrets } from '../redact.js';
 import { createApi, type EnqueueMode } from './api.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis-server.js';

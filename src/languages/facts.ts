@@ -1,6 +1,6 @@
 import type { ProducerKind } from '../types.js';
 import type { LanguageId } from './index.js';
-import type { CeleryModuleFacts } from './python/frameworks/celery.js';
+import type { CeleryModuleFacts } from '../frameworks/celery/python.js';
 
 /**
  * A queue-name expression as the recogniser saw it: a literal, a reference to a name (resolved later through

@@ -1,4 +1,4 @@
-import type { BullKeys } from './bullmq-keys.js';
+import type { BullKeys } from '../frameworks/bullmq/live-keys.js';
 
 /** One line of `CLIENT LIST`, the fields the doctor uses. */
 export interface ClientEntry {

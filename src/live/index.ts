@@ -2,7 +2,7 @@ import { InputError, UnreachableError } from '../errors.js';
 import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
-import type { CeleryRead } from './celery.js';
+import type { CeleryRead } from '../frameworks/celery/live.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import type { TlsFiles } from './resp.js';
 import { openTarget, type OpenTarget, type TargetSettings } from './topology/index.js';
@@ -64,7 +64,7 @@ async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: stri
   const cluster = opened.topology === 'cluster';
   if (cluster && options.backend === 'rq') throw new InputError(`${opened.label}: ${RQ_ON_CLUSTER}`);
   if (cluster && options.backend === 'celery') throw new InputError(`${opened.label}: ${CELERY_ON_CLUSTER}`);
-  const [{ readRq }, { readBullmq }, { readCelery }] = await Promise.all([import('./rq.js'), import('./bullmq.js'), import('./celery.js')]);
+  const [{ readRq }, { readBullmq }, { readCelery }] = await Promise.all([import('../frameworks/rq/live.js'), import('../frameworks/bullmq/live.js'), import('../frameworks/celery/live.js')]);
   const only = (backend: LiveOptions['backend']) => options.backend === 'auto' || options.backend === backend;
   // The readers share the connection; their pipelines interleave instead of waiting for each other. Celery's redis
   // transport does not support a Cluster (its BRPOP spans keys of different slots): auto skips it there.

@@ -2,7 +2,7 @@ import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
-import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../languages/python/frameworks/celery.js';
+import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/python.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
 import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';

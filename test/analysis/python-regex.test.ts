@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PythonRegex, UnsupportedPattern, type RegexFlags } from '../../src/languages/python/frameworks/python-regex.js';
+import { PythonRegex, UnsupportedPattern, type RegexFlags } from '../../src/languages/python/regex.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -80,7 +80,7 @@ describe('Python regex route keys: a linear matcher with re.match semantics', ()
       ['(\\w+\\s?)+$', `${'word '.repeat(1000)}!`],
     ];
     // The matcher runs in a child process that is killed at the deadline: a hang fails the test instead of hanging it.
-    const module = fileURLToPath(new URL('../../dist/languages/python/frameworks/python-regex.js', import.meta.url));
+    const module = fileURLToPath(new URL('../../dist/languages/python/regex.js', import.meta.url));
     const script = `import(${JSON.stringify(pathToFileURL(module).href)}).then(({ PythonRegex }) => {
       const cases = JSON.parse(process.argv[1]);
       console.log(JSON.stringify(cases.map(([p, t]) => PythonRegex.compile(p).matchesAtStart(t))));

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { BIN, runJson } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { Redis } from 'ioredis';
-import { BullKeys, type BullQueueKey } from '../../src/live/bullmq-keys.js';
+import { BullKeys, type BullQueueKey } from '../../src/frameworks/bullmq/live-keys.js';
 import { bullWorkerClients } from '../../src/live/client-list.js';
 
 

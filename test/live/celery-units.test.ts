@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CELERY_KEYS, exchangeKind, KOMBU_SEP, mailboxNode, parseBinding } from '../../src/live/celery-keys.js';
-import { parseReply } from '../../src/live/celery-inspect.js';
+import { CELERY_KEYS, exchangeKind, KOMBU_SEP, mailboxNode, parseBinding } from '../../src/frameworks/celery/live-keys.js';
+import { parseReply } from '../../src/frameworks/celery/live-inspect.js';
 import { runLive } from '../../src/live/index.js';
 import { liveOptions } from '../helpers/live.js';
 import { startRedis } from '../helpers/redis.js';

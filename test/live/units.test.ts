@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { errorLine, parseRqTimestamp } from '../../src/live/model.js';
 import { parseRedisUrl } from '../../src/live/redis.js';
 import { encodeCommands, RedisReplyError, RespParser, type RespValue } from '../../src/live/resp.js';
-import { workersFromClientList } from '../../src/live/bullmq.js';
+import { workersFromClientList } from '../../src/frameworks/bullmq/live.js';
 import { parseBullWorkers } from '../../src/embedded/liveness.js';
 import { InputError } from '../../src/errors.js';
 

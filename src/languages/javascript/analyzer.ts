@@ -11,7 +11,7 @@ import {
   type RawQueueObject,
   type ValueExpr,
 } from '../facts.js';
-import { BULLMQ_MODULE, ENQUEUE_METHODS } from './frameworks/bullmq.js';
+import { BULLMQ_MODULE, ENQUEUE_METHODS } from '../../frameworks/bullmq/javascript.js';
 import { lineStarts, positionOf } from '../../lines.js';
 import { tokenizeJs, type JsToken } from './tokenizer.js';
 

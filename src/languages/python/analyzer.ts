@@ -10,10 +10,10 @@ import {
   type RawQueueObject,
   type ValueExpr,
 } from '../facts.js';
-import { CELERY_CHAIN_METHODS, CELERY_SITE_METHODS, celeryModuleFacts, dictGet, isCeleryModule, parseLiteral } from './frameworks/celery.js';
-import { isDjangoRqModule } from './frameworks/django-rq.js';
-import { ENQUEUE_METHODS, isRqModule } from './frameworks/rq.js';
-import { isRqSchedulerModule, SCHEDULER_METHODS } from './frameworks/rq-scheduler.js';
+import { CELERY_CHAIN_METHODS, CELERY_SITE_METHODS, celeryModuleFacts, dictGet, isCeleryModule, parseLiteral } from '../../frameworks/celery/python.js';
+import { isDjangoRqModule } from '../../frameworks/django-rq/python.js';
+import { ENQUEUE_METHODS, isRqModule } from '../../frameworks/rq/python.js';
+import { isRqSchedulerModule, SCHEDULER_METHODS } from '../../frameworks/rq-scheduler/python.js';
 import { NeedleSearch } from '../needle-search.js';
 import { needleTexts } from '../prefilter.js';
 import { PYTHON_RULES } from './prefilter-rules.js';

@@ -1,8 +1,8 @@
 import { LANGUAGES } from '../../languages/index.js';
-import { celery } from './celery.js';
+import { celery } from '../../frameworks/celery/worker-program.js';
 import type { WorkerProgram } from './program.js';
-import { rq } from './rq.js';
-import { rqworker } from './rqworker.js';
+import { rq } from '../../frameworks/rq/worker-program.js';
+import { rqworker } from '../../frameworks/django-rq/worker-program.js';
 
 export type { ProgramResult, WorkerProgram } from './program.js';
 

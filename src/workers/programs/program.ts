@@ -1,4 +1,4 @@
-import type { CeleryProject } from '../../languages/python/frameworks/celery.js';
+import type { CeleryProject } from '../../frameworks/celery/python.js';
 import type { LanguageId } from '../../languages/index.js';
 import type { Word } from '../../shell-words.js';
 import type { Location } from '../../types.js';

@@ -1,5 +1,5 @@
 import type { Word } from '../../shell-words.js';
-import type { ProgramResult, ProjectCode, ProjectDefault, WorkerProgram } from './program.js';
+import type { ProgramResult, ProjectCode, ProjectDefault, WorkerProgram } from '../../workers/programs/program.js';
 
 /** celery options that take a value (global and `worker`), so their values are not mistaken for `worker`. */
 const CELERY_VALUE_OPTIONS = new Set([

@@ -1,7 +1,7 @@
-import type { Position } from '../../facts.js';
-import type { PyToken } from '../tokenizer.js';
-import { likelySettingName, OLD_SETTING_NAMES } from './celery-settings.js';
-import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from './python-regex.js';
+import type { Position } from '../../languages/facts.js';
+import type { PyToken } from '../../languages/python/tokenizer.js';
+import { likelySettingName, OLD_SETTING_NAMES } from './python-settings.js';
+import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from '../../languages/python/regex.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects

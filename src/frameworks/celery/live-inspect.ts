@@ -8,10 +8,10 @@
  *   SREM the binding, DEL the reply lists.
  * `celery inspect` does the same (and also takes the `unacked_mutex` and restores unacked messages, which this does not).
  */
-import { lazyBuiltin } from '../lazy-builtin.js';
-import { errorLine } from './model.js';
-import { asStrings, type Command, type RedisReader } from './redis.js';
-import { CELERY_KEYS, KOMBU_SEP } from './celery-keys.js';
+import { lazyBuiltin } from '../../lazy-builtin.js';
+import { errorLine } from '../../live/model.js';
+import { asStrings, type Command, type RedisReader } from '../../live/redis.js';
+import { CELERY_KEYS, KOMBU_SEP } from './live-keys.js';
 
 /** Only `--celery-inspect` needs ids. */
 const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');

@@ -1,8 +1,8 @@
-import type { LiveWorker } from '../types.js';
-import { byCodeUnits, emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from './redis.js';
-import { RQ_KEYS, rqQueueName, rqWorkerName } from './rq-keys.js';
-import { lazyBuiltin } from '../lazy-builtin.js';
+import type { LiveWorker } from '../../types.js';
+import { byCodeUnits, emptyQueue, errorLine, parseRqTimestamp, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from '../../live/redis.js';
+import { RQ_KEYS, rqQueueName, rqWorkerName } from './live-keys.js';
+import { lazyBuiltin } from '../../lazy-builtin.js';
 
 /** Only zlib-compressed job data (RQ's default for large payloads) needs it. */
 const zlib = lazyBuiltin<typeof import('node:zlib')>('node:zlib');

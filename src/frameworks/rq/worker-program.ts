@@ -1,5 +1,5 @@
 import type { Word } from '../../shell-words.js';
-import { queuesFrom, type WorkerProgram } from './program.js';
+import { queuesFrom, type WorkerProgram } from '../../workers/programs/program.js';
 
 /**
  * Options of `rq worker` / `rq worker-pool` that take a value, from python-rq's click CLI (rq/cli/cli.py,

@@ -1,7 +1,7 @@
-import { BullKeys } from './bullmq-keys.js';
-import { bullWorkerClients } from './client-list.js';
-import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from './redis.js';
+import { BullKeys } from './live-keys.js';
+import { bullWorkerClients } from '../../live/client-list.js';
+import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
+import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
 
 const QUEUE_COMMANDS = 11;
 

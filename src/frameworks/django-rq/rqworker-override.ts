@@ -1,6 +1,6 @@
 import { tokenizePython, type PyToken } from '../../languages/python/tokenizer.js';
 import { splitQueueList } from '../../languages/queue-list.js';
-import type { ProjectCode, ProjectDefault } from './program.js';
+import type { ProjectCode, ProjectDefault } from '../../workers/programs/program.js';
 
 /** Where Django finds an app's own `rqworker` management command (it shadows django-rq's). */
 const OVERRIDE_FILE = /(?:^|\/)management\/commands\/rqworker\.py$/;

@@ -1,5 +1,5 @@
 import type { Word } from '../../shell-words.js';
-import { queuesFrom, type WorkerProgram } from './program.js';
+import { queuesFrom, type WorkerProgram } from '../../workers/programs/program.js';
 import { readRqworkerOverride } from './rqworker-override.js';
 
 /** django-rq `rqworker` (and Django's base command) options that take a value. */

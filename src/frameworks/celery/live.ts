@@ -1,8 +1,8 @@
-import type { CeleryLiveSummary } from '../types.js';
-import { parseClientList } from './client-list.js';
-import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './celery-keys.js';
-import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from './model.js';
-import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from './redis.js';
+import type { CeleryLiveSummary } from '../../types.js';
+import { parseClientList } from '../../live/client-list.js';
+import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './live-keys.js';
+import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
+import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
 
 /** Unacknowledged messages read to tell their queue (HSCAN pages of UNACKED_PAGE); the rest are counted only. */
 export const MAX_UNACKED_READ = 2000;
@@ -147,7 +147,7 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
   let answered: Map<string, string[]> | undefined;
   if (options.inspectTimeoutMs !== undefined) {
     const namespaces = [...new Set(nodes.values())];
-    const { broadcastActiveQueues } = await import('./celery-inspect.js');
+    const { broadcastActiveQueues } = await import('./live-inspect.js');
     const result = await broadcastActiveQueues(reader, namespaces.length ? namespaces : ['celery'], new Set(nodes.keys()), options.inspectTimeoutMs);
     broadcast = { replies: result.replies.size, timeoutMs: options.inspectTimeoutMs, ...(result.error ? { error: result.error } : {}) };
     if (!result.error) answered = result.replies;
