@@ -188,7 +188,9 @@ export interface StaticSection {
   durationMs: number;
 }
 
-export type Backend = 'rq' | 'bullmq' | 'celery';
+/** A queue framework the live stage reads: derived from the framework registry (src/frameworks/index.ts). */
+export type { Backend } from './frameworks/index.js';
+import type { Backend } from './frameworks/index.js';
 
 export interface LiveWorker {
   name: string;

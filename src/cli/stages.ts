@@ -5,6 +5,7 @@ import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB
 import { InputError } from '../errors.js';
 import { nodeFileSystem, readFailureReason } from '../fs.js';
 import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
+import { BACKENDS } from '../frameworks/index.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { describeDiscovery, hasDeploymentFiles, sourceById } from '../sources/index.js';
@@ -132,7 +133,7 @@ export function addLiveOptions(command: Command): Command {
     .option('--tls-key <file>', 'rediss://: private key of --tls-cert (PEM)')
     .option('--sentinel-password <password>', "the sentinels' own password (prefer RECEIPTS_DOCTOR_SENTINEL_PASSWORD)")
     .option('--queue <name>', 'a queue that must have a live worker (repeatable, comma lists)', collect)
-    .option('--backend <name>', 'rq, bullmq, celery or auto (default: auto)')
+    .option('--backend <name>', `${BACKENDS.join(', ')} or auto (default: auto)`)
     .option(
       '--celery-inspect [seconds]',
       `WRITES to Redis: send Celery's \`inspect active_queues\` broadcast (a reply binding, a PUBLISH, a reply list; removed afterwards) and wait SECONDS (default ${CELERY_INSPECT_DEFAULT_SECONDS}) for the workers' answers, to learn which queues each consumes. Off by default: without it the live stage only reads`,
@@ -175,7 +176,7 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
   const tlsFiles = { ca: readPem('--tls-ca', options.tlsCa), cert: readPem('--tls-cert', options.tlsCert), key: readPem('--tls-key', options.tlsKey) };
   const sentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
   const backend = options.backend ?? config.live?.backend ?? 'auto';
-  if (!['rq', 'bullmq', 'celery', 'auto'].includes(backend)) throw new InputError(`--backend expects rq, bullmq, celery or auto, got \`${backend}\`.`);
+  if (backend !== 'auto' && !(BACKENDS as readonly string[]).includes(backend)) throw new InputError(`--backend expects ${BACKENDS.join(', ')} or auto, got \`${backend}\`.`);
   const inspect = options.celeryInspect;
   const inspectSeconds =
     inspect === undefined || inspect === false ? undefined : inspect === true ? CELERY_INSPECT_DEFAULT_SECONDS : parseNumber('--celery-inspect', inspect, { min: 0.05 });

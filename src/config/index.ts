@@ -3,6 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import type { EnvironmentSpec, SourceDeclaration } from '../sources/index.js';
 import { InputError } from '../errors.js';
 import { FILE_TOO_LARGE, NOT_REGULAR_FILE, type FileSystem } from '../fs.js';
+import { BACKENDS as LIVE_BACKENDS, type Backend } from '../frameworks/index.js';
 import { RULES } from '../rules.js';
 
 /** `receipts-doctor.config.{json,yaml,yml}` in the project root: defaults for any static/live/smoke option. */
@@ -20,7 +21,7 @@ export interface ProjectConfig {
   queues?: string[];
   envFiles?: string[];
   vars?: Record<string, string>;
-  live?: { redis?: string | string[] | Record<string, string[]>; backend?: 'rq' | 'bullmq' | 'celery' | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
+  live?: { redis?: string | string[] | Record<string, string[]>; backend?: Backend | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
   smoke?: { url?: string; body?: string; syncPath?: string; statusPath?: string; diagnosticsPath?: string; timeout?: number };
   /** Severity override per rule id; `off` drops the rule's findings. */
   rules?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
@@ -31,7 +32,7 @@ export const CONFIG_FILE_NAMES = ['receipts-doctor.config.json', 'receipts-docto
 /** Config files are small; anything bigger is a mistake, not a config. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const RULE_LEVELS = ['error', 'warning', 'info', 'off'] as const;
-const BACKENDS = ['rq', 'bullmq', 'celery', 'auto'] as const;
+const BACKENDS = [...LIVE_BACKENDS, 'auto'] as const;
 
 /** Walks the parsed YAML/JSON nodes, so every error can name the line of the offending key or value. */
 class ConfigReader {

@@ -3,6 +3,7 @@ import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveSection, LiveTa
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import type { CeleryRead } from '../frameworks/celery/live.js';
+import { LIVE_FRAMEWORKS } from '../frameworks/index.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import type { TlsFiles } from './resp.js';
 import { openTarget, type OpenTarget, type TargetSettings } from './topology/index.js';
@@ -17,7 +18,7 @@ export interface LiveOptions {
   tlsFiles?: TlsFiles;
   /** The sentinels' own password (--sentinel-password, RECEIPTS_DOCTOR_SENTINEL_PASSWORD). */
   sentinelPassword?: string;
-  backend: 'rq' | 'bullmq' | 'celery' | 'auto';
+  backend: Backend | 'auto';
   /**
    * `--celery-inspect [SECONDS]`: send Celery's `inspect active_queues` broadcast (this WRITES to Redis: a reply
    * binding, a PUBLISH, the reply list, all removed afterwards) and wait this long for the workers' answers.
@@ -43,41 +44,33 @@ export interface LiveResult {
 
 const EMPTY: BackendRead = { found: false, workers: [], queues: [] };
 
+/** What each framework's reader gave from one Redis (the frameworks not read: EMPTY). */
+type BackendReads = Record<Backend, BackendRead> & { celery: CeleryRead };
+
 /** What one Redis gave: its reads and how it was reached. */
 interface TargetRead {
   target: LiveTarget;
-  rq: BackendRead;
-  bull: BackendRead;
-  celery: CeleryRead;
+  reads: BackendReads;
 }
 
-/** RQ cannot run on a Cluster: its pipelines and Lua scripts span keys of many slots. */
-const RQ_ON_CLUSTER =
-  'RQ does not support Redis Cluster (its pipelines span keys of different slots): give --redis the standalone or Sentinel Redis the RQ workers use, or --backend bullmq.';
-
-/** kombu's redis transport cannot run on a Cluster: one BRPOP waits on the lists of many queues (many slots). */
-const CELERY_ON_CLUSTER =
-  "Celery's Redis transport does not support Redis Cluster (a worker's BRPOP spans the lists of all its queues): give --redis the Redis the Celery broker URL names, or another --backend.";
-
-async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: string[], now: number): Promise<Omit<TargetRead, 'target'>> {
+async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: string[], now: number): Promise<BackendReads> {
   const { reader } = opened;
   const cluster = opened.topology === 'cluster';
-  if (cluster && options.backend === 'rq') throw new InputError(`${opened.label}: ${RQ_ON_CLUSTER}`);
-  if (cluster && options.backend === 'celery') throw new InputError(`${opened.label}: ${CELERY_ON_CLUSTER}`);
-  const [{ readRq }, { readBullmq }, { readCelery }] = await Promise.all([import('../frameworks/rq/live.js'), import('../frameworks/bullmq/live.js'), import('../frameworks/celery/live.js')]);
-  const only = (backend: LiveOptions['backend']) => options.backend === 'auto' || options.backend === backend;
-  // The readers share the connection; their pipelines interleave instead of waiting for each other. Celery's redis
-  // transport does not support a Cluster (its BRPOP spans keys of different slots): auto skips it there.
-  const [rq, bull, celery] = await Promise.all([
-    !only('rq') || cluster ? EMPTY : readRq(reader, options.backend === 'rq' ? wanted : [], now),
-    !only('bullmq') ? EMPTY : readBullmq(reader, options.prefix, options.backend === 'bullmq' ? wanted : [], now),
-    !only('celery') || cluster
-      ? EMPTY
-      : readCelery(reader, options.backend === 'celery' ? wanted : [], now, {
-          ...(options.celeryInspectTimeoutMs !== undefined ? { inspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
-        }),
-  ]);
-  return { rq, bull, celery };
+  const refused = LIVE_FRAMEWORKS.find((framework) => framework.id === options.backend && framework.live.clusterRefusal);
+  if (cluster && refused) throw new InputError(`${opened.label}: ${refused.live.clusterRefusal}`);
+  // The readers share the connection; their pipelines interleave instead of waiting for each other. A framework
+  // whose workers cannot use a Cluster is skipped there by auto.
+  const reads = await Promise.all(
+    LIVE_FRAMEWORKS.map((framework) =>
+      (options.backend !== 'auto' && options.backend !== framework.id) || (cluster && framework.live.clusterRefusal)
+        ? EMPTY
+        : framework.live.read(reader, options.backend === framework.id ? wanted : [], now, {
+            prefix: options.prefix,
+            ...(options.celeryInspectTimeoutMs !== undefined ? { celeryInspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
+          }),
+    ),
+  );
+  return Object.fromEntries(LIVE_FRAMEWORKS.map((framework, k) => [framework.id, reads[k]!])) as BackendReads;
 }
 
 /** Opens and reads one `--redis`; a Sentinel master lost mid-read (a failover) is resolved again and read again, once. */
@@ -90,7 +83,7 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
   let opened = await openTarget(url, settings);
   let failover: string | undefined;
   try {
-    let reads: Omit<TargetRead, 'target'>;
+    let reads: BackendReads;
     try {
       reads = await readOpened(opened, options, wanted, now);
     } catch (error) {
@@ -113,7 +106,7 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
         ...(failover ? { failover } : {}),
         roundTrips: opened.reader.roundTrips,
       },
-      ...reads,
+      reads,
     };
   } finally {
     await opened.reader.close();
@@ -163,10 +156,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 
   const workers: WorkerRead[] = [];
   const queues: QueueRead[] = [];
-  for (const { target, rq, bull, celery } of reads) {
-    const targetWorkers = [...rq.workers, ...bull.workers, ...celery.workers];
-    const targetQueues = [...rq.queues, ...bull.queues, ...celery.queues];
-    for (const read of targetQueues) if (read.stalledCheckAlive && bull.clientListDenied) read.queue.liveness = 'stalled-check';
+  for (const { target, reads: backendReads } of reads) {
+    const targetWorkers = LIVE_FRAMEWORKS.flatMap((framework) => backendReads[framework.id].workers);
+    const targetQueues = LIVE_FRAMEWORKS.flatMap((framework) => backendReads[framework.id].queues);
+    for (const read of targetQueues) if (read.stalledCheckAlive && backendReads.bullmq.clientListDenied) read.queue.liveness = 'stalled-check';
     // A worker consumes the queues of its own Redis only.
     attachConsumers(
       targetWorkers.map((read) => read.worker),
@@ -179,12 +172,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     workers.push(...targetWorkers);
     queues.push(...targetQueues);
   }
-  const found: Backend[] = [];
-  if (reads.some((read) => read.rq.found)) found.push('rq');
-  if (reads.some((read) => read.bull.found)) found.push('bullmq');
-  if (reads.some((read) => read.celery.found)) found.push('celery');
+  const found: Backend[] = LIVE_FRAMEWORKS.filter((framework) => reads.some((read) => read.reads[framework.id].found)).map((framework) => framework.id);
   const backend: LiveSection['backend'] = options.backend !== 'auto' ? options.backend : found.length > 1 ? 'both' : (found[0] ?? 'rq');
-  const celery = mergeCelery(reads.flatMap((read) => (read.celery.celery ? [read.celery.celery] : [])));
+  const celery = mergeCelery(reads.flatMap((read) => (read.reads.celery.celery ? [read.reads.celery.celery] : [])));
   if (options.backend === 'auto') {
     const primary: Backend = backend === 'both' ? 'rq' : backend;
     for (const name of wanted) {
@@ -194,7 +184,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       queues.push({ queue });
     }
   }
-  const clientListDenied = reads.some((read) => read.bull.clientListDenied);
+  const clientListDenied = reads.some((read) => read.reads.bullmq.clientListDenied);
   const findings = analyzeLive({
     workers,
     queues,

@@ -1,13 +1,12 @@
+import { FRAMEWORK_PROGRAMS } from '../../frameworks/index.js';
 import { LANGUAGES } from '../../languages/index.js';
-import { celery } from '../../frameworks/celery/worker-program.js';
 import type { WorkerProgram } from './program.js';
-import { rq } from '../../frameworks/rq/worker-program.js';
-import { rqworker } from '../../frameworks/django-rq/worker-program.js';
 
 export type { ProgramResult, WorkerProgram } from './program.js';
 
 /**
- * The registry: a worker program with its own command line is one file here plus one line; the programs that run a
- * language's scripts (`node`, `tsx`) come with the language's registry entry (`scriptRunners`).
+ * Every worker program: the queue frameworks' own (`rq worker`, `manage.py rqworker`, `celery worker`; each in its
+ * framework's folder, see FRAMEWORKS) and the programs that run a language's scripts (`node`, `tsx`; with the
+ * language's registry entry, `scriptRunners`).
  */
-export const PROGRAMS: readonly WorkerProgram[] = [rq, rqworker, celery, ...LANGUAGES.flatMap((language) => language.scriptRunners ?? [])];
+export const PROGRAMS: readonly WorkerProgram[] = [...FRAMEWORK_PROGRAMS, ...LANGUAGES.flatMap((language) => language.scriptRunners ?? [])];

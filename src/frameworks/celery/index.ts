@@ -1,0 +1,18 @@
+import type { FrameworkLive, QueueFramework } from '../framework.js';
+import { celery as celeryWorkerProgram } from './worker-program.js';
+
+/** Celery: tasks and their routing, `celery worker -Q`; kombu's redis transport in Redis. */
+export const celery: QueueFramework<'celery'> & { live: FrameworkLive } = {
+  id: 'celery',
+  language: 'python',
+  workerPrograms: [celeryWorkerProgram],
+  live: {
+    // kombu's redis transport: one BRPOP waits on the lists of all a worker's queues (many slots).
+    clusterRefusal:
+      "Celery's Redis transport does not support Redis Cluster (a worker's BRPOP spans the lists of all its queues): give --redis the Redis the Celery broker URL names, or another --backend.",
+    read: async (reader, wanted, now, options) =>
+      (await import('./live.js')).readCelery(reader, wanted, now, {
+        ...(options.celeryInspectTimeoutMs !== undefined ? { inspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
+      }),
+  },
+};

@@ -1,0 +1,26 @@
+import type { FrameworkLive, QueueFramework } from './framework.js';
+import { bullmq } from './bullmq/index.js';
+import { celery } from './celery/index.js';
+import { djangoRq } from './django-rq/index.js';
+import { rqScheduler } from './rq-scheduler/index.js';
+import { rq } from './rq/index.js';
+
+export type { FrameworkLive, LiveReadOptions, QueueFramework } from './framework.js';
+
+/**
+ * The registry: adding a queue framework is its folder plus one line here. The order is the order of the live
+ * stage's readers and of every list made from it (`--backend rq, bullmq, celery or auto`).
+ */
+export const FRAMEWORKS = [rq, djangoRq, rqScheduler, bullmq, celery] as const;
+
+/** A framework the live stage reads (one with its own key layout in Redis): the report's `backend`. */
+export type Backend = Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }>['id'];
+
+/** The frameworks with a live part, in registry order. */
+export const LIVE_FRAMEWORKS = FRAMEWORKS.filter((framework): framework is Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }> => 'live' in framework);
+
+/** The live backends' ids: `--backend` and the config file's `live.backend` take one of these or `auto`. */
+export const BACKENDS: readonly Backend[] = LIVE_FRAMEWORKS.map((framework) => framework.id);
+
+/** Every framework's worker programs, in registry order. */
+export const FRAMEWORK_PROGRAMS = FRAMEWORKS.flatMap((framework: QueueFramework) => framework.workerPrograms ?? []);
