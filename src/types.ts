@@ -188,9 +188,11 @@ export interface StaticSection {
   durationMs: number;
 }
 
-/** A queue framework the live stage reads: derived from the framework registry (src/frameworks/index.ts). */
-export type { Backend } from './frameworks/index.js';
-import type { Backend } from './frameworks/index.js';
+/**
+ * A queue framework the live stage reads: the ids of the frameworks with a live part in the registry
+ * (src/frameworks/index.ts checks at compile time that the two agree; the report types import nothing).
+ */
+export type Backend = 'rq' | 'bullmq' | 'celery';
 
 export interface LiveWorker {
   name: string;

@@ -1,3 +1,4 @@
+import type { Backend as ReportBackend } from '../types.js';
 import type { FrameworkLive, QueueFramework } from './framework.js';
 import { bullmq } from './bullmq/index.js';
 import { celery } from './celery/index.js';
@@ -15,6 +16,10 @@ export const FRAMEWORKS = [rq, djangoRq, rqScheduler, bullmq, celery] as const;
 
 /** A framework the live stage reads (one with its own key layout in Redis): the report's `backend`. */
 export type Backend = Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }>['id'];
+
+/** The report's `Backend` (src/types.ts, the JSON contract) must be exactly these ids: a new live framework fails to compile until the contract names it. */
+const CONTRACT_NAMES_EVERY_BACKEND: [Backend] extends [ReportBackend] ? ([ReportBackend] extends [Backend] ? true : never) : never = true;
+void CONTRACT_NAMES_EVERY_BACKEND;
 
 /** The frameworks with a live part, in registry order. */
 export const LIVE_FRAMEWORKS = FRAMEWORKS.filter((framework): framework is Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }> => 'live' in framework);
