@@ -16,17 +16,31 @@ export function labelValue(text: string): string {
   return clean.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-type Labels = Record<string, string | undefined>;
+export type Labels = Record<string, string | undefined>;
 
-class Family {
+/**
+ * The two texts a scrape may ask for. `openmetrics`: OpenMetrics 1.0 (`# UNIT`, a counter family named without
+ * `_total` and its sample with it, `# EOF` last). `prometheus`: the Prometheus text format 0.0.4, which has no UNIT
+ * or EOF line and names a counter's family as its sample, `_total` included.
+ */
+export type MetricsFlavor = 'openmetrics' | 'prometheus';
+
+/** One metric family: its samples, rendered in either flavor. */
+export class Family {
   private readonly samples: string[] = [];
   private readonly seen = new Set<string>();
 
   constructor(
+    /** The family's name; a counter's samples add `_total` to it. */
     readonly name: string,
     private readonly help: string,
     private readonly unit?: string,
+    readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
+
+  get size(): number {
+    return this.samples.length;
+  }
 
   add(labels: Labels, value: number): void {
     const text = Object.entries(labels)
@@ -36,27 +50,40 @@ class Family {
     // A label set appears once per family (two workers of one name on one host would repeat it).
     if (this.seen.has(text)) return;
     this.seen.add(text);
-    this.samples.push(`${this.name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
+    const sample = this.type === 'counter' ? `${this.name}_total` : this.name;
+    this.samples.push(`${sample}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
   }
 
-  render(): string[] {
+  render(flavor: MetricsFlavor = 'openmetrics'): string[] {
+    const name = flavor === 'prometheus' && this.type === 'counter' ? `${this.name}_total` : this.name;
     return [
-      `# TYPE ${this.name} gauge`,
-      ...(this.unit ? [`# UNIT ${this.name} ${this.unit}`] : []),
-      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${name} ${this.type}`,
+      ...(this.unit && flavor === 'openmetrics' ? [`# UNIT ${name} ${this.unit}`] : []),
+      `# HELP ${name} ${this.help}`,
       ...this.samples,
     ];
   }
+}
+
+/** The families as one text of the flavor asked for (OpenMetrics ends with `# EOF`). */
+export function renderFamilies(families: readonly Family[], flavor: MetricsFlavor): string {
+  const lines = families.flatMap((family) => family.render(flavor));
+  return `${lines.join('\n')}\n${flavor === 'openmetrics' ? '# EOF\n' : ''}`;
 }
 
 const queueLabels = (queue: LiveQueue): Labels => ({ backend: queue.backend, queue: queue.name, redis: queue.redis });
 const workerLabels = (worker: LiveWorker): Labels => ({ backend: worker.backend, worker: worker.name, host: worker.hostname, redis: worker.redis });
 
 export function formatOpenMetrics(report: Report): string {
+  return renderFamilies(reportFamilies(report), 'openmetrics');
+}
+
+/** The families of `--format openmetrics`, in order; the exporter serves these and its own. */
+export function reportFamilies(report: Report): Family[] {
   const findings = findingsFamily(report);
   const live = report.live;
   // Without a live stage (static, smoke, check without --redis) only the findings are metrics.
-  if (!live) return `${findings.render().join('\n')}\n# EOF\n`;
+  if (!live) return [findings];
   const workers = new Family('receipts_doctor_queue_workers', 'Live workers that consume the queue.');
   const noConsumer = new Family(
     'receipts_doctor_queue_no_consumer',
@@ -95,8 +122,7 @@ export function formatOpenMetrics(report: Report): string {
   roundTrips.add({}, live.roundTrips ?? 0);
   const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
   duration.add({}, live.durationMs / 1000);
-  const families = [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
-  return `${families.flatMap((family) => family.render()).join('\n')}\n# EOF\n`;
+  return [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
 }
 
 /** The findings by rule and severity (every stage's). */
