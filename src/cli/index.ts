@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine, isKnownError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExporter } from './commands/exporter.js';
 import { registerFix } from './commands/fix.js';
 import { registerLive } from './commands/live.js';
 import { registerServe } from './commands/serve.js';
@@ -35,6 +37,8 @@ registerLive(program);
 registerSmoke(program);
 registerServe(program);
 registerDemo(program);
+registerExporter(program);
+registerAlerts(program);
 for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: writeUsageError });
 
 const verbose = process.argv.includes('--verbose');

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { urlSecrets } from '../../redact.js';
+import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
+import { parseNumber } from '../parse.js';
+import {
+  addLiveOptions,
+  addStaticOptions,
+  projectConfig,
+  resolveLive,
+  resolveProjectDir,
+  resolveStatic,
+  type LiveCliOptions,
+  type StaticCliOptions,
+} from '../stages.js';
+
+interface ExporterCliOptions extends LiveCliOptions, StaticCliOptions {
+  listen: string;
+  interval: string;
+  maxSeries: string;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:9808';
+
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (every interface); port 0 picks a free one. */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) throw new InputError(`--listen expects HOST:PORT (e.g. ${DEFAULT_LISTEN}, 0.0.0.0:9808, [::1]:9808), got \`${value}\`.`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+export function registerExporter(program: Command): void {
+  const command = program
+    .command('exporter')
+    .argument('[dir]', 'project dir: its expected queues become receipts_doctor_queue_expected, and live drift is checked')
+    .description('a Prometheus exporter of the live stage: reads Redis every interval (read-only), serves /metrics and /healthz');
+  addLiveOptions(command);
+  addStaticOptions(command);
+  command
+    .option('--listen <host:port>', 'where to serve /metrics and /healthz', DEFAULT_LISTEN)
+    .option('--interval <seconds>', 'read Redis every SECONDS (at most once per interval, whatever the scrape rate)', '15')
+    .option('--max-series <n>', 'the most series one scrape carries; past it per-worker series go first', '10000');
+  command.action(async (dir: string | undefined, options: ExporterCliOptions) => {
+    const listen = parseListen(options.listen);
+    const intervalMs = 1000 * parseNumber('--interval', options.interval, { min: 0.01 });
+    const maxSeries = parseNumber('--max-series', options.maxSeries, { min: 1, integer: true });
+    if (options.celeryInspect !== undefined) {
+      throw new InputError("--celery-inspect writes to Redis (Celery's broadcast): the exporter only reads; use `receipts-doctor live --celery-inspect` once instead.");
+    }
+    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
+    const config = await projectConfig(root);
+    assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
+    const live = resolveLive(options, config);
+    if (!live) throw new InputError('exporter needs --redis URL (or REDIS_URL).');
+    const { environment, ...liveOptions } = live;
+    const loadProject = root
+      ? async () => {
+          const { runStatic } = await import('../../static.js');
+          const { projectExpectations } = await import('../../exporter/project.js');
+          // The config file is read again too: SIGHUP takes its changes (queues, environments).
+          const staticResult = await runStatic(resolveStatic(root, options, await projectConfig(root)));
+          assertKnownEnvironment(staticResult.section.environments.map((entry) => entry.name), environment);
+          return projectExpectations(staticResult.section, environment);
+        }
+      : undefined;
+    const log = (line: string) => process.stderr.write(`receipts-doctor exporter: ${line}\n`);
+    const { runExporter } = await import('../../exporter/index.js');
+    const { redactRedisUrl } = await import('../../redact.js');
+    const targets = [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])];
+    await runExporter({
+      live: liveOptions,
+      host: listen.host,
+      port: listen.port,
+      intervalMs,
+      maxSeries,
+      ...(loadProject ? { loadProject } : {}),
+      ...(config.rules ? { ruleOverrides: config.rules } : {}),
+      secrets: [...targets.flatMap(urlSecrets), ...(liveOptions.sentinelPassword ? [liveOptions.sentinelPassword] : [])],
+      log,
+      onListening: (url) => log(`serving ${url} (reads ${targets.map(redactRedisUrl).join(', ')} every ${intervalMs / 1000} s)`),
+    });
+    process.exitCode = 0;
+  });
+}
