@@ -10,8 +10,6 @@ export interface AlertOptions {
   job: string;
 }
 
-export const DEFAULT_ALERT_OPTIONS: AlertOptions = { for: '5m', stuckAfterSeconds: 120, job: 'receipts-doctor' };
-
 /** Prometheus's duration syntax (model.ParseDuration): units from years down to milliseconds, each once, in order. */
 const DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
 
@@ -96,7 +94,7 @@ export function alertRules(options: AlertOptions): Rule[] {
       for: options.for,
       labels: { severity: 'critical' },
       annotations: {
-        summary: 'The receipts-doctor exporter {{ $labels.instance }} is down',
+        summary: 'The receipts-doctor exporter is down{{ with $labels.instance }} ({{ . }}){{ end }}',
         description:
           `Prometheus cannot scrape the receipts-doctor exporter (job ${options.job}{{ with $labels.instance }}, {{ . }}{{ end }}): a queue without a consumer would go unnoticed. ` +
           'Check that its process runs, its log, and that its --listen address is reachable from Prometheus.',
