@@ -15,9 +15,12 @@ export interface Exporter extends Managed {
   signal(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `receipts-doctor exporter ARGS --listen 127.0.0.1:0` and waits until it serves. */
-export async function startExporter(args: string[], cwd?: string): Promise<Exporter> {
-  const managed = launch(process.execPath, ['--', BIN, 'exporter', ...args, '--listen', '127.0.0.1:0'], { NO_COLOR: '1', REDIS_URL: '' }, cwd);
+/**
+ * Starts `receipts-doctor exporter ARGS --listen 127.0.0.1:0` (the last --listen wins) and waits until it serves.
+ * `REDIS_URL` is not inherited; `env` may set it.
+ */
+export async function startExporter(args: string[], env: Record<string, string> = {}): Promise<Exporter> {
+  const managed = launch(process.execPath, ['--', BIN, 'exporter', ...args, '--listen', '127.0.0.1:0'], { NO_COLOR: '1', REDIS_URL: '', ...env });
   const metricsUrl = await eventually(async () => /serving (http:\/\/\S+\/metrics)/.exec(managed.output())?.[1], {
     what: 'the exporter to serve',
     timeoutMs: 30_000,
