@@ -86,3 +86,29 @@ export async function startBenchRedis(extraArgs = []) {
     },
   };
 }
+
+/**
+ * Fills Redis through RQ's own API (Debian's python3-rq): `workers` registered workers (Worker.register_birth and
+ * heartbeat, not run) on two of `queues` queues each, and `jobs` jobs spread over the queues (Queue.enqueue_many).
+ * Returns "workers queues jobs" as Redis counts them.
+ */
+export function fillRq(url, { workers, queues, jobs }) {
+  const code = `
+import os
+from redis import Redis
+from rq import Queue, Worker
+r = Redis.from_url(os.environ['REDIS_URL'])
+queues = [Queue('queue-%03d' % i, connection=r) for i in range(${queues})]
+for i in range(${workers}):
+    w = Worker([queues[i % ${queues}], queues[(i * 7 + 1) % ${queues}]], connection=r, name='bench-worker-%04d' % i)
+    w.register_birth()
+    w.heartbeat()
+per_queue = ${jobs} // ${queues}
+for q in queues:
+    q.enqueue_many([Queue.prepare_data('os.getcwd', args=(n,)) for n in range(per_queue)])
+print(r.scard('rq:workers'), r.scard('rq:queues'), sum(r.llen(q.key) for q in queues))
+`;
+  const result = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`filling Redis with RQ failed: ${result.stderr || result.error}`);
+  return result.stdout.trim();
+}

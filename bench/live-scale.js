@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startBenchRedis } from './lib.js';
+import { fillRq, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,28 +30,6 @@ const JOBS = Number(values.jobs);
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor/live-read.js', import.meta.url));
 
-/** Fills Redis through RQ's own API: Worker.register_birth/heartbeat (not run) and Queue.enqueue_many. */
-function fill(url) {
-  const code = `
-import os
-from redis import Redis
-from rq import Queue, Worker
-r = Redis.from_url(os.environ['REDIS_URL'])
-queues = [Queue('queue-%03d' % i, connection=r) for i in range(${QUEUES})]
-for i in range(${WORKERS}):
-    w = Worker([queues[i % ${QUEUES}], queues[(i * 7 + 1) % ${QUEUES}]], connection=r, name='bench-worker-%04d' % i)
-    w.register_birth()
-    w.heartbeat()
-per_queue = ${JOBS} // ${QUEUES}
-for q in queues:
-    q.enqueue_many([Queue.prepare_data('os.getcwd', args=(n,)) for n in range(per_queue)])
-print(r.scard('rq:workers'), r.scard('rq:queues'), sum(r.llen(q.key) for q in queues))
-`;
-  const result = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`filling Redis with RQ failed: ${result.stderr || result.error}`);
-  return result.stdout.trim();
-}
-
 function time(command, args) {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
@@ -67,7 +45,7 @@ const median = (values) => {
 
 const redis = await startBenchRedis();
 try {
-  const filled = fill(redis.url);
+  const filled = fillRq(redis.url, { workers: WORKERS, queues: QUEUES, jobs: JOBS });
   console.log(`Redis at ${redis.url} filled by RQ: workers, queues, jobs = ${filled.split(' ').join(', ')}`);
   const live = [];
   const rqInfo = [];
