@@ -73,6 +73,22 @@ function connectionsReceived(port) {
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** --scrapes sequential GET /metrics, alternating the two flavors; prints median, p99 and max. */
+async function scrapeLatency(exporter, condition) {
+  const latencies = [];
+  let bytes = 0;
+  for (let scrape = 0; scrape < Number(values.scrapes); scrape++) {
+    const started = process.hrtime.bigint();
+    const body = await (await fetch(exporter.url, { headers: { accept: scrape % 2 ? 'application/openmetrics-text;version=1.0.0' : 'text/plain' } })).text();
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    bytes = body.length;
+  }
+  console.log(
+    `scrape latency (${latencies.length} sequential scrapes of ${(bytes / 1024).toFixed(0)} KiB; ${condition}): ` +
+      `median ${median(latencies).toFixed(2)} ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+  );
+}
+
 function timeProcess(command, args) {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
@@ -108,19 +124,11 @@ if (values.part !== 'rss') {
       `read at 1,000 workers: exporter median ${median(reads).toFixed(0)} ms in-process over ${reads.length} reads; ` +
         `as processes (Node's start included): live --format json ${median(processes.live).toFixed(0)} ms, floor ${median(processes.floor).toFixed(0)} ms (median of 5)`,
     );
-    const latencies = [];
-    let bytes = 0;
-    for (let scrape = 0; scrape < Number(values.scrapes); scrape++) {
-      const started = process.hrtime.bigint();
-      const body = await (await fetch(exporter.url, { headers: { accept: scrape % 2 ? 'application/openmetrics-text;version=1.0.0' : 'text/plain' } })).text();
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      bytes = body.length;
-    }
-    console.log(
-      `scrape latency (${latencies.length} sequential scrapes of ${(bytes / 1024).toFixed(0)} KiB, reads every 1 s meanwhile): ` +
-        `median ${median(latencies).toFixed(2)} ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
-    );
+    await scrapeLatency(exporter, 'reads every 1 s meanwhile: a scrape waits while a read holds the event loop');
     await stopExporter(exporter);
+    const idle = await startExporter(['--redis', redis.url, '--interval', '3600']);
+    await scrapeLatency(idle, 'no read meanwhile: the cost of serving the rendered text');
+    await stopExporter(idle);
   } finally {
     redis.stop();
   }

@@ -10,6 +10,8 @@ import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { describeDiscovery, hasDeploymentFiles, sourceById } from '../sources/index.js';
 import type { StaticOptions } from '../static.js';
+import type { StaticSection } from '../types.js';
+import { assertEnvironmentHasProject, assertKnownEnvironment } from './environment.js';
 import { collect, collectRaw, parseEnvSpec, parseNumber, parseSourceSpec, parseVars } from './parse.js';
 
 /** Whether a dir holds the files of a deployment source; a dir without any is not a project. */
@@ -266,4 +268,36 @@ export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): S
       1000 * (options.timeout !== undefined ? parseNumber('--timeout', options.timeout) : (config.smoke?.timeout ?? DEFAULT_SMOKE_TIMEOUT_SECONDS)),
     insecure: options.insecure ?? false,
   };
+}
+
+/** What `live` and `exporter` start from: the project (optional), its config, the live options and `--environment`. */
+export interface LiveCommandSetup {
+  root?: string;
+  config: ProjectConfig;
+  live: LiveOptions;
+  environment?: string;
+}
+
+/** Checks a live command's dir and flags before any network: a Redis is required, `--environment` needs a dir. */
+export async function setUpLiveCommand(command: string, dir: string | undefined, options: LiveCliOptions & StaticCliOptions): Promise<LiveCommandSetup> {
+  const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
+  const config = await projectConfig(root);
+  assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
+  const resolved = resolveLive(options, config);
+  if (!resolved) throw new InputError(`${command} needs --redis URL (or REDIS_URL).`);
+  const { environment, ...live } = resolved;
+  return { ...(root ? { root } : {}), config, live, ...(environment !== undefined ? { environment } : {}) };
+}
+
+/** The project's static section, loaded only when a dir is given; an `--environment` it does not have is an input error. */
+export async function runProjectStatic(
+  root: string,
+  options: StaticCliOptions,
+  config: ProjectConfig,
+  environment: string | undefined,
+): Promise<StaticSection> {
+  const { runStatic } = await import('../static.js');
+  const { section } = await runStatic(resolveStatic(root, options, config));
+  assertKnownEnvironment(section.environments.map((entry) => entry.name), environment);
+  return section;
 }

@@ -8,7 +8,7 @@ import { negotiateFlavor } from '../../src/exporter/negotiate.js';
 import { Reads } from '../../src/exporter/reads.js';
 import { buildReport } from '../../src/report/build.js';
 import type { LiveQueue, LiveWorker, Report } from '../../src/types.js';
-import { samples, sampleValue } from '../helpers/exporter.js';
+import { samples, sampleValue } from '../helpers/metrics.js';
 import { eventually, sleep } from '../helpers/poll.js';
 
 /** A live report with `queues` RQ queues (every third without a consumer, the others with `waiting` = index) and `workers` workers. */

@@ -4,46 +4,19 @@
  * (`prometheus_client.openmetrics.parser`, Debian's `python3-prometheus-client`), against a real Redis with real RQ
  * and BullMQ workers and queue names that need escaping.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelValue } from '../../src/report/openmetrics.js';
 import { runCli } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { enqueue, PYTHON, startRqWorker, type RqWorker } from '../helpers/rq.js';
+import { parseOpenMetrics, promtoolCheckMetrics } from '../helpers/metrics.js';
+import { enqueue, startRqWorker, type RqWorker } from '../helpers/rq.js';
 
-const PROMTOOL = '/usr/bin/promtool';
-
-/** promtool's verdict on a metrics text: exit code and what it printed. */
-async function promtool(text: string) {
-  if (!existsSync(PROMTOOL)) throw new Error(`${PROMTOOL} is missing: apt-get install prometheus`);
-  const result = await execa(PROMTOOL, ['check', 'metrics'], { input: text, reject: false });
-  return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
-}
-
-/** Every sample as parsed by the strict OpenMetrics parser: [name, labels, value]. */
-async function parseOpenMetrics(text: string): Promise<[string, Record<string, string>, number][]> {
-  const result = await execa(
-    PYTHON,
-    [
-      '-c',
-      `import sys, json
-from prometheus_client.openmetrics.parser import text_string_to_metric_families
-samples = []
-for family in text_string_to_metric_families(sys.stdin.read()):
-    for sample in family.samples:
-        samples.append([sample.name, sample.labels, sample.value])
-print(json.dumps(samples))`,
-    ],
-    { input: text, reject: false },
-  );
-  if (/No module named 'prometheus_client'/.test(result.stderr)) throw new Error('apt-get install python3-prometheus-client');
-  if (result.exitCode !== 0) throw new Error(`the OpenMetrics parser rejected the text: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+/** Every sample as the strict OpenMetrics parser reads it: [name, labels, value]. */
+const parsedSamples = async (text: string) => (await parseOpenMetrics(text)).flatMap((family) => family.samples);
 
 describe('--format openmetrics (live)', () => {
   let redis: RedisServer;
@@ -78,10 +51,10 @@ describe('--format openmetrics (live)', () => {
     // The test runner strips the final line break; the text ends with `# EOF` and one.
     expect(result.stdout.endsWith('\n# EOF')).toBe(true);
     const stdout = `${result.stdout}\n`;
-    const lint = await promtool(stdout);
+    const lint = await promtoolCheckMetrics(stdout);
     expect(lint.output).toBe('');
     expect(lint.exitCode).toBe(0);
-    const samples = await parseOpenMetrics(stdout);
+    const samples = await parsedSamples(stdout);
     const value = (name: string, labels: Record<string, string>) =>
       samples.find(([sample, sampleLabels]) => sample === name && Object.entries(labels).every(([key, wanted]) => sampleLabels[key] === wanted))?.[2];
     expect(value('receipts_doctor_queue_no_consumer', { backend: 'rq', queue: 'default' })).toBe(1);
@@ -107,13 +80,13 @@ describe('--format openmetrics (live)', () => {
       expect(stderr).toBe('');
       const written = readFileSync(file, 'utf8');
       expect(written.endsWith('\n# EOF\n')).toBe(true);
-      expect((await promtool(written)).exitCode).toBe(0);
-      expect((await parseOpenMetrics(written)).length).toBeGreaterThan(0);
+      expect((await promtoolCheckMetrics(written)).exitCode).toBe(0);
+      expect((await parsedSamples(written)).length).toBeGreaterThan(0);
       const noLive = await runCli(['check', '--url', 'http://127.0.0.1:1', '--format', 'openmetrics']);
       expect(noLive.exitCode).toBe(1);
       const text = `${noLive.stdout}\n`;
-      expect((await promtool(text)).exitCode).toBe(0);
-      expect(await parseOpenMetrics(text)).toEqual([['receipts_doctor_findings', { rule: 'smoke-unreachable', severity: 'error' }, 1]]);
+      expect((await promtoolCheckMetrics(text)).exitCode).toBe(0);
+      expect(await parsedSamples(text)).toEqual([['receipts_doctor_findings', { rule: 'smoke-unreachable', severity: 'error' }, 1]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

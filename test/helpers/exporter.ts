@@ -53,27 +53,3 @@ export async function startExporter(args: string[], env: Record<string, string> 
     },
   };
 }
-
-/** The samples of a metrics text (either flavor): name, labels, value; comments left out. */
-export function samples(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not a sample line: ${line}`);
-      const labels: Record<string, string> = {};
-      for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-}
-
-/** The value of the first sample named `name` whose labels include `labels`. */
-export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples(text).find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
-}
-
-/** The family names a text declares (`# TYPE name type`), in order. */
-export function familyNames(text: string): string[] {
-  return [...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map((match) => match[1]!);
-}

@@ -1,18 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { urlSecrets } from '../../redact.js';
-import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
 import { parseNumber } from '../parse.js';
-import {
-  addLiveOptions,
-  addStaticOptions,
-  projectConfig,
-  resolveLive,
-  resolveProjectDir,
-  resolveStatic,
-  type LiveCliOptions,
-  type StaticCliOptions,
-} from '../stages.js';
+import { addLiveOptions, addStaticOptions, projectConfig, runProjectStatic, setUpLiveCommand, type LiveCliOptions, type StaticCliOptions } from '../stages.js';
 
 interface ExporterCliOptions extends LiveCliOptions, StaticCliOptions {
   listen: string;
@@ -48,20 +38,13 @@ export function registerExporter(program: Command): void {
     if (options.celeryInspect !== undefined) {
       throw new InputError("--celery-inspect writes to Redis (Celery's broadcast): the exporter only reads; use `receipts-doctor live --celery-inspect` once instead.");
     }
-    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
-    const config = await projectConfig(root);
-    assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
-    const live = resolveLive(options, config);
-    if (!live) throw new InputError('exporter needs --redis URL (or REDIS_URL).');
-    const { environment, ...liveOptions } = live;
+    const { root, config, live: liveOptions, environment } = await setUpLiveCommand('exporter', dir, options);
     const loadProject = root
       ? async () => {
-          const { runStatic } = await import('../../static.js');
           const { projectExpectations } = await import('../../exporter/project.js');
-          // The config file is read again too: SIGHUP takes its changes (queues, environments).
-          const staticResult = await runStatic(resolveStatic(root, options, await projectConfig(root)));
-          assertKnownEnvironment(staticResult.section.environments.map((entry) => entry.name), environment);
-          return projectExpectations(staticResult.section, environment);
+          // The config file is read again too: SIGHUP takes its changes (environments, sources, variables).
+          const section = await runProjectStatic(root, options, await projectConfig(root), environment);
+          return projectExpectations(section, environment);
         }
       : undefined;
     const log = (line: string) => process.stderr.write(`receipts-doctor exporter: ${line}\n`);

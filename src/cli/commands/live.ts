@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
 import { driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
-import { InputError } from '../../errors.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
-import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
-import {
-  addLiveOptions,
-  addStaticOptions,
-  projectConfig,
-  resolveLive,
-  resolveProjectDir,
-  resolveStatic,
-  type LiveCliOptions,
-  type StaticCliOptions,
-} from '../stages.js';
+import { addLiveOptions, addStaticOptions, runProjectStatic, setUpLiveCommand, type LiveCliOptions, type StaticCliOptions } from '../stages.js';
 
 export function registerLive(program: Command): void {
   const command = program
@@ -27,20 +16,13 @@ export function registerLive(program: Command): void {
   command.option('--watch [seconds]', 'refresh the view in place every SECONDS (default 2) until Ctrl-C, like `rq info --interval`');
   command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
-    const root = dir !== undefined ? await resolveProjectDir(dir, Boolean(options.env || options.source)) : undefined;
-    const config = await projectConfig(root);
-    assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
-    const live = resolveLive(options, config);
-    if (!live) throw new InputError('live needs --redis URL (or REDIS_URL).');
-    const { environment, ...liveOptions } = live;
+    const { root, config, live: liveOptions, environment } = await setUpLiveCommand('live', dir, options);
     let drift: DriftConfig | undefined;
     if (root) {
       // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
-      const { runStatic } = await import('../../static.js');
-      const staticResult = await runStatic(resolveStatic(root, options, config));
-      assertKnownEnvironment(staticResult.section.environments.map((entry) => entry.name), environment);
-      drift = driftConfig(staticResult.section, environment);
-      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(staticResult.section)])];
+      const section = await runProjectStatic(root, options, config, environment);
+      drift = driftConfig(section, environment);
+      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(section)])];
     }
     const { runLive } = await import('../../live/index.js');
     const inspect = async () => {
