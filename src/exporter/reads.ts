@@ -23,7 +23,8 @@ export interface ReadsOptions {
  */
 export class Reads {
   private snapshot: ExporterSnapshot;
-  private readonly texts = new Map<MetricsFlavor, string>();
+  /** Each flavor's text as the bytes a scrape gets, rendered on the first scrape after a read. */
+  private readonly bodies = new Map<MetricsFlavor, Buffer>();
   private consecutiveFailures = 0;
   private stopped = false;
   private wake?: () => void;
@@ -75,19 +76,24 @@ export class Reads {
     await this.current?.catch(() => {});
   }
 
+  /** The bytes a scrape of this flavor gets (UTF-8). */
+  body(flavor: MetricsFlavor): Buffer {
+    let body = this.bodies.get(flavor);
+    if (body === undefined) {
+      body = Buffer.from(renderSnapshot(this.snapshot, flavor), 'utf8');
+      this.bodies.set(flavor, body);
+    }
+    return body;
+  }
+
   /** The text a scrape of this flavor gets. */
   text(flavor: MetricsFlavor): string {
-    let text = this.texts.get(flavor);
-    if (text === undefined) {
-      text = renderSnapshot(this.snapshot, flavor);
-      this.texts.set(flavor, text);
-    }
-    return text;
+    return this.body(flavor).toString('utf8');
   }
 
   private update(change: Partial<ExporterSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...change };
-    this.texts.clear();
+    this.bodies.clear();
   }
 
   private async loop(firstDelayMs: number): Promise<void> {

@@ -18,10 +18,10 @@ export function handle(reads: Reads, request: IncomingMessage, response: ServerR
   }
   if (path === '/healthz') return send(response, 200, 'text/plain; charset=utf-8', 'ok\n', request.method === 'HEAD');
   const flavor = negotiateFlavor(request.headers.accept);
-  send(response, 200, CONTENT_TYPES[flavor], reads.text(flavor), request.method === 'HEAD');
+  send(response, 200, CONTENT_TYPES[flavor], reads.body(flavor), request.method === 'HEAD');
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string, headOnly = false): void {
+function send(response: ServerResponse, status: number, type: string, body: string | Buffer, headOnly = false): void {
   response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
   response.end(headOnly ? undefined : body);
 }
