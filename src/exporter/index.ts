@@ -82,6 +82,8 @@ export async function runExporter(options: ExporterOptions): Promise<void> {
       }
     });
   };
+  // From the start too: SIGHUP's default action would end the process.
+  process.on('SIGHUP', onHangup);
   try {
     if (options.loadProject) project = await options.loadProject();
     reads.setExpected(mergeExpected(options.live.expectedQueues, project));
@@ -93,7 +95,6 @@ export async function runExporter(options: ExporterOptions): Promise<void> {
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     options.onListening?.(`http://${host}:${address.port}/metrics`);
     reads.start();
-    process.on('SIGHUP', onHangup);
     const signal = await stopSignal;
     log(`${signal}: stopping`);
     server.close();
