@@ -165,6 +165,14 @@ describe('receipts-doctor exporter', () => {
       });
       const body = (await exporter.get()).body;
       expect(sampleValue(body, 'receipts_doctor_queue_expected', { queue: 'reports', environment: 'prod' })).toBe(1);
+      // A project that no longer loads: logged, and the previous one kept.
+      writeFileSync(join(dir, 'docker-compose.yml'), 'services: [unclosed\n');
+      exporter.process.kill('SIGHUP');
+      await eventually(async () => (/SIGHUP: the project could not be read, keeping the previous one: .*docker-compose\.yml/.test(exporter.output()) ? true : undefined), {
+        what: 'the failed reload line',
+        context: exporter.output,
+      });
+      expect(sampleValue((await exporter.get()).body, 'receipts_doctor_queue_expected', { queue: 'reports', environment: 'prod' })).toBe(1);
       expect(await exporter.signal('SIGTERM')).toEqual({ code: 0, signal: null });
     } finally {
       rmSync(dir, { recursive: true, force: true });
