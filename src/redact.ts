@@ -1,5 +1,3 @@
-import { escapeRegExp } from './regexp.js';
-
 /** The scheme of a URL-like text (`redis`), when it starts with a plain one. */
 function schemeOf(raw: string): string | undefined {
   return /^([a-z][a-z0-9+.-]{0,15}):/i.exec(raw)?.[1]?.toLowerCase();
@@ -29,16 +27,39 @@ export function redactUrl(raw: string): string {
 }
 
 /**
- * Removes every occurrence of the given secrets from a text (last line of defence for error messages), in any
- * letter case: a server that echoes a token back upper-cased still leaks it.
+ * Removes the given secrets from an untrusted text (a server's error message or answer, a socket error): every
+ * occurrence as written, upper-cased or lower-cased (a server that echoes a token back upper-cased still leaks it),
+ * and any value written after `AUTH` or a password/token option (redactSecretValues). Apply it to the untrusted
+ * fragment only, never to a whole message the doctor wrote: a password that is an ordinary word (`redis`) must not
+ * turn "Cannot connect to Redis at redis://…" into "Cannot connect to *** at ***://…".
  */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
+  let result = redactSecretValues(text);
   for (const secret of secrets) {
     if (!secret || secret.length < 3) continue;
-    result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '***');
+    for (const form of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) result = result.split(form).join('***');
   }
   return result;
+}
+
+/** `AUTH [user] password` as a command line quotes it (redis-cli, MONITOR, a proxy's log): the command in capitals. */
+const AUTH_ARGUMENTS = /\b(AUTH)(\s+)("[^"\n]*"|'[^'\n]*'|[^\s"']+)(?:(\s+)("[^"\n]*"|'[^'\n]*'|[^\s"']+))?/g;
+/** `password=x`, `"password": "x"`, `token: x` (the value is replaced, not the name). */
+const SECRET_FIELD = /\b(password|passwd|requirepass|masterauth|token|secret|api[-_]?key)(["']?\s*[:=]\s*["']?)([^\s"'&,;]+)/gi;
+/** `--password x`, `-a x` (redis-cli), `requirepass x` (redis.conf). */
+const SECRET_FLAG = /(^|\s)(--(?:password|pass|token|secret|api-key)|-a|requirepass|masterauth)(\s+)([^\s"']+)/gi;
+
+/**
+ * The values written where a secret goes — the arguments of `AUTH` and of password/token options — as `***`,
+ * whatever they are: a secret the doctor was not told about is still a secret in that place.
+ */
+export function redactSecretValues(text: string): string {
+  return text
+    .replace(AUTH_ARGUMENTS, (_all, auth: string, gap: string, first: string, gap2?: string, second?: string) =>
+      second !== undefined ? `${auth}${gap}${first}${gap2}***` : `${auth}${gap}***`,
+    )
+    .replace(SECRET_FIELD, (_all, name: string, separator: string) => `${name}${separator}***`)
+    .replace(SECRET_FLAG, (_all, before: string, flag: string, gap: string) => `${before}${flag}${gap}***`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { InputError, UnreachableError } from '../errors.js';
 import { badRedisUrlReason, escapeControlChars, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
+import { connectTimedOut, withDeadline } from './deadline.js';
 import { errorLine } from './model.js';
 import { RedisReplyError, RespConnection, type RespValue, type TlsFiles } from './resp.js';
 
@@ -82,19 +83,34 @@ export interface ConnectSettings {
   tlsFiles?: TlsFiles;
 }
 
+/**
+ * One line on why a Redis could not be used. Only the error's own text is untrusted (a server's reply, a socket
+ * error): the secrets are scrubbed from it, never from the doctor's words around it.
+ */
 function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: number): string {
   const where = `Redis at ${target.redacted}`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = redactUrlsInText(scrubSecrets(error instanceof Error ? error.message : String(error), [target.password]));
   if (code === 'ECONNREFUSED') return `Cannot connect to ${where}: connection refused.`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return `Cannot connect to ${where}: host \`${target.host}\` not found (DNS).`;
   }
   if (code === 'ERESPPROTO') return `${where} answered with a reply that is not valid RESP: ${text}.`;
   if (code === 'EREADTIMEOUT') return `${where} stopped answering during the inspection: ${text}.`;
+  if (code === 'ETLSNOANSWER') {
+    return `Cannot connect to ${where}: the TLS handshake got no answer within ${timeoutMs} ms (a Redis without TLS never answers one: use redis:// for it).`;
+  }
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(text)) return `Cannot connect to ${where}: no answer within ${timeoutMs} ms.`;
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text)) {
+  if (/^NOAUTH/.test(text)) {
+    return target.password === undefined
+      ? `Cannot connect to ${where}: the server requires a password and none was sent (write it in the URL: redis://[user]:password@host).`
+      : `Cannot connect to ${where}: the server still requires authentication after the password was sent.`;
+  }
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(text)) {
     return `Cannot connect to ${where}: authentication failed (wrong user or password).`;
+  }
+  if (/AUTH .*called without any password configured/i.test(text)) {
+    return `Cannot connect to ${where}: a password was sent but the server has none configured for the ${target.username ? `user \`${target.username}\`` : 'default user'} (drop it from the URL, or check the host).`;
   }
   if (/NOPERM/.test(text)) return `Cannot use ${where}: permission denied (${text.split('\n')[0]}).`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `Cannot connect to ${where}: the connection was closed by the server.`;
@@ -130,22 +146,22 @@ function decode(name: string, value: RespValue): unknown {
  */
 const READ_TIMEOUT_FLOOR_MS = 10_000;
 
+/** Commands whose refusal by an ACL (NOPERM) only leaves something out, instead of making the Redis look empty. */
+const OPTIONAL_COMMANDS = new Set(['client', 'cluster', 'object']);
+
 export async function connectReader(url: string | RedisTarget, timeoutMs: number, settings: ConnectSettings = {}): Promise<RedisReader> {
   const target = typeof url === 'string' ? parseRedisUrl(url) : url;
   let clusterEnabled = false;
   const fail = (error: unknown) =>
-    new UnreachableError(escapeControlChars(redactUrlsInText(scrubSecrets(describeConnectError(error, target, timeoutMs), [target.password]))), 'redis', {
+    new UnreachableError(escapeControlChars(describeConnectError(error, target, timeoutMs)), 'redis', {
       cause: error,
     });
   let connection: RespConnection | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
-  });
   try {
-    await Promise.race([
-      (async () => {
-        connection = await RespConnection.open({ ...target, ...(settings.tlsFiles ? { tlsFiles: settings.tlsFiles } : {}) });
+    await withDeadline(
+      timeoutMs,
+      async (signal) => {
+        connection = await RespConnection.open({ ...target, ...(settings.tlsFiles ? { tlsFiles: settings.tlsFiles } : {}) }, signal);
         const handshake: Command[] = [];
         if (target.password !== undefined) {
           handshake.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
@@ -161,14 +177,12 @@ export async function connectReader(url: string | RedisTarget, timeoutMs: number
         if (refused) throw refused;
         const info = replies[infoIndex];
         clusterEnabled = typeof info === 'string' && /^cluster_enabled:1\s*$/m.test(info);
-      })(),
-      deadline,
-    ]);
+      },
+      connectTimedOut,
+    );
   } catch (error) {
     connection?.close();
     throw fail(error);
-  } finally {
-    clearTimeout(timer);
   }
   const open = connection!;
 
@@ -204,9 +218,10 @@ export async function connectReader(url: string | RedisTarget, timeoutMs: number
         clearTimeout(readTimer);
       }
       // A refused read (ACL without +@read) would silently look like an empty Redis: say so instead.
-      // CLIENT LIST may be refused (BullMQ falls back to stalled-check keys); CLUSTER SLOTS says which grant it needs.
+      // CLIENT LIST may be refused (BullMQ falls back to stalled-check keys); CLUSTER SLOTS says which grant it needs;
+      // OBJECT IDLETIME only adds how long a Celery message waited.
       const denied = replies.findIndex(
-        (reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && commands[index]![0] !== 'client' && commands[index]![0] !== 'cluster',
+        (reply, index) => reply instanceof RedisReplyError && /^NOPERM/.test(reply.message) && !OPTIONAL_COMMANDS.has(commands[index]![0]),
       );
       if (denied >= 0) throw fail(replies[denied]);
       return replies.map((reply, index) => {

@@ -145,6 +145,11 @@ export class RespParser {
   }
 }
 
+/** Why a connection attempt was given up: the signal's reason when it is an Error, else a generic time-out. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+}
+
 /** Where and how to connect. */
 export interface RespEndpoint {
   host: string;
@@ -177,9 +182,17 @@ export class RespConnection {
     socket.on('close', () => this.fail(Object.assign(new Error('the connection was closed by the server'), { code: 'ECONNRESET' })));
   }
 
-  /** Opens a TCP (or TLS) connection; rejects with the socket error (ECONNREFUSED, ENOTFOUND, …). */
-  static open(endpoint: RespEndpoint): Promise<RespConnection> {
+  /**
+   * Opens a TCP (or TLS) connection; rejects with the socket error (ECONNREFUSED, ENOTFOUND, …). When `signal`
+   * aborts first (the caller's deadline), the socket is destroyed: a TLS handshake a plain-text server never answers
+   * must not keep the process alive after the verdict.
+   */
+  static open(endpoint: RespEndpoint, signal?: AbortSignal): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
       const files = endpoint.tlsFiles ?? {};
       const socket = endpoint.tls
         ? tls().connect({
@@ -193,10 +206,21 @@ export class RespConnection {
           })
         : connectTcp({ host: endpoint.host, port: endpoint.port });
       socket.setNoDelay(true);
-      const onError = (error: Error) => reject(error);
+      const onAbort = () => {
+        // Connected over TCP but no TLS answer: a plain-text server waits for a command and never answers a hello.
+        const handshakePending = endpoint.tls && !socket.connecting;
+        socket.destroy();
+        reject(handshakePending ? Object.assign(abortReason(signal!), { code: 'ETLSNOANSWER' }) : abortReason(signal!));
+      };
+      const onError = (error: Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
       socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', onError);
+        signal?.removeEventListener('abort', onAbort);
         resolve(new RespConnection(socket));
       });
     });

@@ -230,7 +230,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       );
       return finish();
     }
-    throw new UnreachableError(scrubSecrets(`Cannot reach the API at ${shownUrl}: ${error.message}.`, secrets), 'http', { cause: error });
+    throw new UnreachableError(`Cannot reach the API at ${shownUrl}: ${scrubSecrets(error.message, secrets)}.`, 'http', { cause: error });
   }
   section.httpStatus = post.status;
   if (post.status === 401 || post.status === 403) {

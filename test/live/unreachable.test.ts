@@ -55,7 +55,7 @@ describe('live: a Redis that cannot be used ends in exit 2 with one line, never 
   });
 
   it('no password where one is required', async () => {
-    expectOneLineExit2(await runCli(['live', '--redis', redis.url]), /authentication failed/);
+    expectOneLineExit2(await runCli(['live', '--redis', redis.url]), /requires a password and none was sent/);
   });
 
   it('a server that accepts but never answers times out after --connect-timeout', async () => {

@@ -1,6 +1,7 @@
 import { InputError, UnreachableError } from '../../errors.js';
 import { isSentinelUrl, redactSentinelUrl, scrubSecrets } from '../../redact.js';
 import { asString, connectReader, type ConnectSettings, type RedisReader, type RedisTarget } from '../redis.js';
+import { withDeadline } from '../deadline.js';
 import { RedisReplyError, RespConnection } from '../resp.js';
 
 /** A `redis+sentinel://` URL: the sentinels, the master's name, and the credentials and db of the master. */
@@ -64,20 +65,18 @@ async function askSentinels(target: SentinelTarget, password: string | undefined
   const problems: string[] = [];
   for (const sentinel of target.sentinels) {
     let connection: RespConnection | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const answer = await Promise.race([
-        (async () => {
-          connection = await RespConnection.open({ ...sentinel, tls: target.tls, ...(settings.tlsFiles ? { tlsFiles: settings.tlsFiles } : {}) });
+      const answer = await withDeadline(
+        timeoutMs,
+        async (signal) => {
+          connection = await RespConnection.open({ ...sentinel, tls: target.tls, ...(settings.tlsFiles ? { tlsFiles: settings.tlsFiles } : {}) }, signal);
           const commands: (string | number)[][] = [];
           if (password !== undefined) commands.push(['AUTH', password]);
           commands.push(['SENTINEL', 'get-master-addr-by-name', target.masterName]);
           return connection.send(commands);
-        })(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+        },
+        () => new Error(`no answer within ${timeoutMs} ms`),
+      );
       const refused = answer.find((reply) => reply instanceof RedisReplyError);
       if (refused) {
         problems.push(`${sentinel.host}:${sentinel.port} ${/NOAUTH|WRONGPASS|invalid password|AUTH/i.test(refused.message) ? 'refused the sentinel password (--sentinel-password, RECEIPTS_DOCTOR_SENTINEL_PASSWORD)' : refused.message.split('\n')[0]}`);
@@ -93,14 +92,12 @@ async function askSentinels(target: SentinelTarget, password: string | undefined
       const code = (error as NodeJS.ErrnoException).code;
       problems.push(`${sentinel.host}:${sentinel.port} ${code === 'ECONNREFUSED' ? 'refused the connection' : (error as Error).message.split('\n')[0]}`);
     } finally {
-      clearTimeout(timer);
       connection?.close();
     }
   }
-  throw new UnreachableError(
-    scrubSecrets(`Cannot find master \`${target.masterName}\` through the sentinels of ${target.redacted}: ${problems.join('; ')}.`, [password, target.password]),
-    'redis',
-  );
+  // Only the sentinels' answers are untrusted text: the secrets are scrubbed from them, not from the doctor's words.
+  const answers = scrubSecrets(problems.join('; '), [password, target.password]);
+  throw new UnreachableError(`Cannot find master \`${target.masterName}\` through the sentinels of ${target.redacted}: ${answers}.`, 'redis');
 }
 
 /** Sentinels re-elect within seconds; a master still reporting itself a replica is waited for this long at most. */
