@@ -19,6 +19,37 @@ export interface CheckOptions {
   ruleOverrides?: Record<string, Severity | 'off'>;
   /** Called with the static section before any network stage runs; may throw an InputError (the CLI checks --environment). */
   onStatic?: (section: StaticSection) => void;
+  /**
+   * Where the live stage's Redis came from when no `--redis` named it (`REDIS_URL` in the environment, the project's
+   * config file): the report says so in one line, since such a target turns the live stage on without being asked.
+   */
+  liveOrigin?: 'REDIS_URL' | 'config';
+  /** Aborted on Ctrl-C: the stage under way is abandoned and the report holds what the finished stages found. */
+  signal?: AbortSignal;
+}
+
+/** The stage that was running when `check` was interrupted. */
+type Stage = Finding['stage'];
+
+const INTERRUPTED = Symbol('interrupted');
+
+/** `work`, or INTERRUPTED as soon as `signal` aborts (the work is abandoned: the caller exits right after). */
+function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof INTERRUPTED> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(INTERRUPTED);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<typeof INTERRUPTED>((resolve) => {
+    onAbort = () => resolve(INTERRUPTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
+}
+
+/** The one line that says why the live stage ran when nothing on the command line asked for it. */
+function liveOriginNote(origin: NonNullable<CheckOptions['liveOrigin']>, urls: string): string {
+  return origin === 'REDIS_URL'
+    ? `The live stage read ${urls} because REDIS_URL is set in the environment (pass --redis to choose the Redis, or unset REDIS_URL to skip the live stage).`
+    : `The live stage read ${urls} because the project's config file names it (live.redis).`;
 }
 
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
@@ -115,6 +146,21 @@ export function pickDriftEnvironment(names: string[], requested?: string): { nam
   return names[0] ? { name: names[0], reason: 'it is the first environment' } : undefined;
 }
 
+/**
+ * The BullMQ prefixes the code names (`prefix:` in its Queue options: a literal, or the variable's value in an
+ * environment, else its default), for the live stage to read even before a queue has a key under them.
+ */
+export function codeBullPrefixes(section: StaticSection): string[] {
+  const prefixes = new Set<string>();
+  for (const producer of section.producers) {
+    const prefix = producer.prefix;
+    if (!producer.kind.startsWith('bullmq') || prefix === undefined) continue;
+    if (typeof prefix === 'string') prefixes.add(prefix);
+    else if (prefix.default !== null) prefixes.add(prefix.default);
+  }
+  return [...prefixes].sort();
+}
+
 /** The queues the code enqueues to (resolved names only). */
 export function enqueuedQueues(section: StaticSection): string[] {
   return [...new Set(section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))];
@@ -148,23 +194,33 @@ export async function check(options: CheckOptions): Promise<Report> {
   let staticResult: StaticResult | undefined;
   let liveResult: LiveResult | undefined;
   let smokeResult: SmokeResult | undefined;
+  let interrupted: Stage | undefined;
+  const { signal } = options;
+  const notes: string[] = [];
+  if (options.live && options.liveOrigin) {
+    notes.push(liveOriginNote(options.liveOrigin, [options.live.redisUrl, ...(options.live.moreRedisUrls ?? [])].map(redactRedisUrl).join(', ')));
+  }
 
   // Each stage's code is loaded only when the stage runs: `check --redis` alone never loads the compose loader.
   let producedQueues: Set<string> | undefined;
   let drift: DriftConfig | undefined;
   if (options.static) {
     const { runStatic } = await import('./static.js');
-    staticResult = await runStatic(options.static);
-    for (const found of staticResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
-    producedQueues = new Set(enqueuedQueues(staticResult.section));
-    options.onStatic?.(staticResult.section);
-    // An unknown --environment is an input error, raised before any network stage runs.
-    if (options.live) drift = driftConfig(staticResult.section, options.live.environment);
+    const result = await unlessInterrupted(runStatic(options.static), signal);
+    if (result === INTERRUPTED) interrupted = 'static';
+    else {
+      staticResult = result;
+      for (const found of staticResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
+      producedQueues = new Set(enqueuedQueues(staticResult.section));
+      options.onStatic?.(staticResult.section);
+      // An unknown --environment is an input error, raised before any network stage runs.
+      if (options.live) drift = driftConfig(staticResult.section, options.live.environment);
+    }
   }
 
   // The smoke runs before the live read, so that the live view shows what the smoke left behind (its job
   // waiting in a queue nobody consumes, or in a failed registry) and can explain the smoke's failure.
-  if (options.smoke) {
+  if (options.smoke && !interrupted) {
     const { runSmoke } = await import('./smoke/index.js');
     try {
       // The server's answers may quote the Redis password this run knows: scrub it like the token.
@@ -172,21 +228,31 @@ export async function check(options: CheckOptions): Promise<Report> {
         ...[options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? [])].flatMap((url) => urlSecrets(url)),
         ...(options.live?.sentinelPassword ? [options.live.sentinelPassword] : []),
       ];
-      smokeResult = await runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke);
+      const result = await unlessInterrupted(runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke), signal);
+      if (result === INTERRUPTED) interrupted = 'smoke';
+      else smokeResult = result;
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
       findings.push(unreachable('smoke-unreachable', error, redactUrl(options.smoke.url)));
     }
   }
 
-  if (options.live) {
+  if (options.live && !interrupted) {
     const { environment: _chosenAbove, ...liveOptions } = options.live;
     const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...(producedQueues ?? []), ...queuesTheApiUses(smokeResult)])];
     const { runLive } = await import('./live/index.js');
     try {
-      liveResult = await runLive({ ...liveOptions, expectedQueues, ...(drift ? { config: drift } : {}) });
-      linkLiveToStatic(liveResult.findings, staticResult?.findings ?? []);
-      for (const found of liveResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
+      const codePrefixes = staticResult && liveOptions.prefix === undefined ? codeBullPrefixes(staticResult.section) : [];
+      const result = await unlessInterrupted(
+        runLive({ ...liveOptions, expectedQueues, ...(codePrefixes.length ? { codePrefixes } : {}), ...(drift ? { config: drift } : {}) }),
+        signal,
+      );
+      if (result === INTERRUPTED) interrupted = 'live';
+      else {
+        liveResult = result;
+        linkLiveToStatic(liveResult.findings, staticResult?.findings ?? []);
+        for (const found of liveResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
+      }
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
       findings.push(unreachable('live-unreachable', error, [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])].map(redactRedisUrl).join(', ')));
@@ -197,8 +263,14 @@ export async function check(options: CheckOptions): Promise<Report> {
     explainSmoke(smokeResult, findings, producedQueues);
     for (const found of smokeResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
   }
+  if (interrupted) {
+    const finished = (['static', 'smoke', 'live'] as const).filter((stage) => ({ static: staticResult, smoke: smokeResult, live: liveResult })[stage]);
+    notes.push(
+      `Interrupted (Ctrl-C) during the ${interrupted} stage: this report holds what ${finished.length ? `the finished stage${finished.length === 1 ? '' : 's'} (${finished.join(', ')}) found` : 'no finished stage found (none had finished)'}.`,
+    );
+  }
 
-  return buildReport(
+  const report = buildReport(
     applyOverrides(findings, options.ruleOverrides),
     {
       ...(staticResult ? { static: staticResult.section } : {}),
@@ -207,4 +279,11 @@ export async function check(options: CheckOptions): Promise<Report> {
     },
     options.failOn,
   );
+  if (notes.length) report.notes = notes;
+  if (interrupted) {
+    // A stage that did not finish judged nothing: the run is not OK whatever the finished stages found.
+    report.interrupted = interrupted;
+    report.ok = false;
+  }
+  return report;
 }

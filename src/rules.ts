@@ -104,6 +104,12 @@ const RULE_SPECS = {
     description: 'Redis could not be reached or authenticated.',
     help: 'Check the Redis URL, network path, user and password the doctor was given.',
   },
+  'live-nothing-found': {
+    stage: 'live',
+    severity: 'warning',
+    description: 'The Redis database read holds no key of the queue systems the live stage looked for, so it had nothing to judge.',
+    help: 'Point --redis at the database the workers use, or choose the --backend / BullMQ --prefix the keys there belong to.',
+  },
   'live-client-list-denied': {
     stage: 'live',
     severity: 'info',

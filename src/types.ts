@@ -215,6 +215,8 @@ export interface LiveWorker {
   birth?: string;
   /** The Redis it is registered in (redacted), when the run read several. */
   redis?: string;
+  /** BullMQ: the key prefix it works under, when it is not the default `bull` or several prefixes are in use. */
+  prefix?: string;
 }
 
 export interface LiveQueue {
@@ -238,6 +240,8 @@ export interface LiveQueue {
   consumersUnknown?: true;
   /** The Redis it lives in (redacted), when the run read several. */
   redis?: string;
+  /** BullMQ: the key prefix, when it is not the default `bull` or several prefixes are in use. */
+  prefix?: string;
 }
 
 /** One Redis the live stage read (one `--redis`). */
@@ -331,6 +335,10 @@ export interface Report {
   smoke?: SmokeSection;
   /** Present when `--baseline`/`--write-baseline` was used: findings the baseline accepted were dropped. */
   baseline?: BaselineInfo;
+  /** One-line facts about the run itself (why the live stage ran, an interruption), shown before the verdict. */
+  notes?: string[];
+  /** `check` was interrupted (Ctrl-C) while this stage ran: its findings are missing (exit 130). */
+  interrupted?: 'static' | 'live' | 'smoke';
 }
 
 export interface BaselineInfo {

@@ -140,7 +140,7 @@ export function addLiveOptions(command: Command): Command {
       '--celery-inspect [seconds]',
       `WRITES to Redis: send Celery's \`inspect active_queues\` broadcast (a reply binding, a PUBLISH, a reply list; removed afterwards) and wait SECONDS (default ${CELERY_INSPECT_DEFAULT_SECONDS}) for the workers' answers, to learn which queues each consumes. Off by default: without it the live stage only reads`,
     )
-    .option('--prefix <prefix>', `BullMQ key prefix (default: ${DEFAULT_BULL_PREFIX})`)
+    .option('--prefix <prefix>', `read only this BullMQ key prefix (default: every prefix in use, \`${DEFAULT_BULL_PREFIX}\` when none)`)
     .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
     .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
     .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
@@ -157,7 +157,10 @@ function readPem(flag: string, file: string | undefined): Buffer | undefined {
   }
 }
 
-export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (LiveOptions & { environment?: string }) | undefined {
+/** Where the live stage's Redis came from: `--redis`, the `REDIS_URL` environment variable, or the config file. */
+export type LiveOrigin = 'flag' | 'REDIS_URL' | 'config';
+
+export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (LiveOptions & { environment?: string; origin: LiveOrigin }) | undefined {
   const configured = config.live?.redis;
   const environment = options.environment ?? config.live?.environment;
   let fromConfig: string[] | undefined;
@@ -171,6 +174,7 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
       throw new InputError(`live.redis in the config file has no entry for environment \`${key}\` (have: ${Object.keys(configured).join(', ')}); choose one with --environment.`);
     }
   }
+  const origin: LiveOrigin = options.redis ? 'flag' : process.env.REDIS_URL ? 'REDIS_URL' : 'config';
   const urls = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined) ?? fromConfig;
   const [redisUrl, ...moreRedisUrls] = urls ?? [];
   if (!redisUrl) return undefined;
@@ -189,13 +193,14 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
     ...(tlsFiles.ca || tlsFiles.cert ? { tlsFiles: Object.fromEntries(Object.entries(tlsFiles).filter(([, value]) => value)) } : {}),
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
     backend: backend as LiveOptions['backend'],
-    prefix: options.prefix ?? config.live?.prefix ?? DEFAULT_BULL_PREFIX,
+    ...((options.prefix ?? config.live?.prefix) !== undefined ? { prefix: (options.prefix ?? config.live?.prefix)! } : {}),
     expectedQueues: options.queue ?? config.queues ?? [],
     stuckAfterSeconds:
       options.stuckAfter !== undefined ? parseNumber('--stuck-after', options.stuckAfter) : (config.live?.stuckAfter ?? 120),
     connectTimeoutMs: parseNumber('--connect-timeout', options.connectTimeout ?? '5000', { min: 1 }),
     ...(inspectSeconds !== undefined ? { celeryInspectTimeoutMs: Math.round(inspectSeconds * 1000) } : {}),
     ...(environment ? { environment } : {}),
+    origin,
   };
 }
 

@@ -5,8 +5,10 @@ import type { WorkerProgram } from '../workers/programs/program.js';
 
 /** What the live stage passes every framework's reader besides the connection. */
 export interface LiveReadOptions {
-  /** BullMQ key prefix (`--prefix`, default `bull`). */
-  prefix: string;
+  /** BullMQ key prefix given with `--prefix`: that prefix only. Without it every prefix in use is read. */
+  prefix?: string;
+  /** BullMQ prefixes the project's code names: read even before a queue has a key under them. */
+  codePrefixes?: readonly string[];
   /** `--celery-inspect`: Celery's opt-in broadcast (writes to Redis) and how long to wait for the answers. */
   celeryInspectTimeoutMs?: number;
 }

@@ -51,14 +51,14 @@ export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueu
   for (const worker of workers) {
     if (!worker.alive) continue;
     for (const queue of worker.queues) {
-      const key = `${worker.backend}\0${queue}`;
+      const key = `${worker.backend}\0${worker.prefix ?? ''}\0${queue}`;
       // Appended in place: copying the list per worker made 100k workers quadratic (issue 18).
       const names = listeners.get(key);
       if (names) names.push(worker.name);
       else listeners.set(key, [worker.name]);
     }
   }
-  for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.name}`) ?? [])].sort();
+  for (const queue of queues) queue.consumers = [...(listeners.get(`${queue.backend}\0${queue.prefix ?? ''}\0${queue.name}`) ?? [])].sort();
 }
 
 /** The live findings (docs/CONTRACT.md §3): queues without worker, stale workers, stuck and failed jobs, config drift. */
@@ -102,11 +102,11 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     );
   }
 
-  // One group per queue per Redis: a worker on one Redis does not consume the same name on another. Expected
+  // One group per queue per Redis (and BullMQ prefix): a worker on one Redis does not consume the same name on another. Expected
   // queues only need a worker somewhere (django-rq may put each queue on its own connection).
   const groups = new Map<string, QueueRead[]>();
   for (const read of input.queues) {
-    const key = `${read.queue.redis ?? ''}\0${read.queue.name}`;
+    const key = `${read.queue.redis ?? ''}\0${read.queue.prefix ?? ''}\0${read.queue.name}`;
     const reads = groups.get(key);
     if (reads) reads.push(read);
     else groups.set(key, [read]);
@@ -116,8 +116,15 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const unknownIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumersUnknown);
   const celeryNoWorker = (reads: QueueRead[]) => (input.celery?.consumers === 'no-worker' && reads.some((read) => read.queue.backend === 'celery') ? [NO_CELERY_WORKER] : []);
   const unknownQueues: QueueRead[][] = [];
-  const onRedis = (reads: QueueRead[]) => (reads[0]!.queue.redis ? ` on ${reads[0]!.queue.redis}` : '');
-  const sortedGroups = [...groups.values()].sort((a, b) => byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) || byCodeUnits(a[0]!.queue.redis ?? '', b[0]!.queue.redis ?? ''));
+  const proofOf = (reads: QueueRead[]) => reads.flatMap((read) => (read.proof ? [` ${read.proof}`] : [])).join('');
+  const onRedis = (reads: QueueRead[]) =>
+    `${reads[0]!.queue.prefix !== undefined ? ` (BullMQ prefix \`${reads[0]!.queue.prefix}\`)` : ''}${reads[0]!.queue.redis ? ` on ${reads[0]!.queue.redis}` : ''}`;
+  const sortedGroups = [...groups.values()].sort(
+    (a, b) =>
+      byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) ||
+      byCodeUnits(a[0]!.queue.redis ?? '', b[0]!.queue.redis ?? '') ||
+      byCodeUnits(a[0]!.queue.prefix ?? '', b[0]!.queue.prefix ?? ''),
+  );
   const expected = new Set(input.expectedQueues);
   const reported = new Set<string>();
   const reportedGroups = new Set<QueueRead[]>();
@@ -139,7 +146,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
       finding('live-queue-without-worker', {
         message:
           waiting > 0
-            ? `Queue \`${name}\`${onRedis(reads)} has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.`
+            ? `Queue \`${name}\`${onRedis(reads)} has ${plural(waiting, 'waiting job')}${oldest >= 0 ? ` (oldest ${humanDuration(oldest)})` : ''} but no live worker listens to it.${proofOf(reads)}`
             : `Queue \`${name}\` is expected to be consumed but no live worker listens to it.`,
         hint: startWorkerHint(name, reads[0]!.queue.backend),
         queue: name,
@@ -165,7 +172,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || unknownIn(reads) || !reads.some((read) => read.known)) continue;
     const backends = [...new Set(reads.filter((read) => read.known).map((read) => read.queue.backend))].sort();
     const where = (backend: LiveQueue['backend']) =>
-      backend === 'rq' ? 'RQ `rq:queues`' : backend === 'bullmq' ? `BullMQ \`${input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
+      backend === 'rq' ? 'RQ `rq:queues`' : backend === 'bullmq' ? `BullMQ \`${reads.find((read) => read.queue.backend === 'bullmq')?.queue.prefix ?? input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
     findings.push(
       finding('live-known-queue-without-worker', {
         message: `Queue \`${name}\` exists in Redis${onRedis(reads)} (${backends.map(where).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,

@@ -3,6 +3,8 @@ import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveSection, LiveTa
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import type { CeleryRead } from '../frameworks/celery/live.js';
+import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
+import type { NothingFoundEvidence } from './nothing-found.js';
 import { LIVE_FRAMEWORKS } from '../frameworks/index.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import type { TlsFiles } from './resp.js';
@@ -24,8 +26,10 @@ export interface LiveOptions {
    * binding, a PUBLISH, the reply list, all removed afterwards) and wait this long for the workers' answers.
    */
   celeryInspectTimeoutMs?: number;
-  /** BullMQ key prefix (default `bull`). */
-  prefix: string;
+  /** BullMQ key prefix given with `--prefix` (or the config): that prefix only. Without it every prefix in use is read. */
+  prefix?: string;
+  /** BullMQ prefixes the project's code names (`check` hands them over): read even before a queue has a key. */
+  codePrefixes?: string[];
   /** Queues that must have a live worker (`--queue`, plus the static producers inside `check`). */
   expectedQueues: string[];
   /** Seconds after which the oldest waiting job of a served queue is stuck (default 120). */
@@ -51,7 +55,26 @@ type BackendReads = Record<Backend, BackendRead> & { celery: CeleryRead };
 interface TargetRead {
   target: LiveTarget;
   reads: BackendReads;
+  /** No key of the systems read: what was looked for and where the keys are instead (live-nothing-found). */
+  nothing?: { systems: string; evidence: NothingFoundEvidence };
 }
+
+/** The queue systems' names in the live-nothing-found message. */
+const SYSTEM_NAMES: Record<Backend, string> = { rq: 'RQ', bullmq: 'BullMQ (any `<prefix>:<queue>:meta` hash)', celery: 'Celery' };
+
+/** The queue systems a run reads on one Redis, in words (`RQ, BullMQ (…) or Celery`). */
+function systemsRead(backend: LiveOptions['backend'], cluster: boolean): string {
+  if (backend !== 'auto') return SYSTEM_NAMES[backend];
+  const read = LIVE_FRAMEWORKS.filter((framework) => !(cluster && framework.live.clusterRefusal)).map((framework) => SYSTEM_NAMES[framework.id]);
+  const skipped = LIVE_FRAMEWORKS.filter((framework) => cluster && framework.live.clusterRefusal).map((framework) => SYSTEM_NAMES[framework.id]);
+  return `${read.length > 1 ? `${read.slice(0, -1).join(', ')} or ${read[read.length - 1]}` : read[0]}${skipped.length ? ` (${skipped.join(' and ')} do not run on a Cluster)` : ''}`;
+}
+
+/** Nothing was found when no framework saw its keys and no read queue holds a job: an expected queue's empty row is not a sighting. */
+const sawNothing = (reads: BackendReads) =>
+  Object.values(reads).every(
+    (read) => !read.found && read.workers.length === 0 && read.queues.every(({ queue }) => queue.waiting + queue.active + queue.failed === 0),
+  );
 
 async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: string[], now: number): Promise<BackendReads> {
   const { reader } = opened;
@@ -65,7 +88,8 @@ async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: stri
       (options.backend !== 'auto' && options.backend !== framework.id) || (cluster && framework.live.clusterRefusal)
         ? EMPTY
         : framework.live.read(reader, options.backend === framework.id ? wanted : [], now, {
-            prefix: options.prefix,
+            ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+            ...(options.codePrefixes?.length ? { codePrefixes: options.codePrefixes } : {}),
             ...(options.celeryInspectTimeoutMs !== undefined ? { celeryInspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
           }),
     ),
@@ -97,6 +121,11 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
           : `the connection to the master ${before} was lost during the inspection; everything was read again`;
       reads = await readOpened(opened, options, wanted, now);
     }
+    let nothing: TargetRead['nothing'];
+    if (sawNothing(reads)) {
+      const { readKeyspace } = await import('./nothing-found.js');
+      nothing = { systems: systemsRead(options.backend, opened.topology === 'cluster'), evidence: await readKeyspace(opened.reader) };
+    }
     const nodes = opened.topology === 'cluster' ? (opened.reader.nodes ?? []).map((node) => `${node.target.host}:${node.target.port}`) : opened.master ? [opened.master] : undefined;
     return {
       target: {
@@ -107,6 +136,7 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
         roundTrips: opened.reader.roundTrips,
       },
       reads,
+      ...(nothing ? { nothing } : {}),
     };
   } finally {
     await opened.reader.close();
@@ -190,11 +220,15 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     queues,
     expectedQueues: options.expectedQueues,
     stuckAfterSeconds: options.stuckAfterSeconds,
-    prefix: options.prefix,
+    prefix: options.prefix ?? DEFAULT_BULL_PREFIX,
     ...(options.config ? { config: options.config } : {}),
     ...(clientListDenied ? { clientListDenied: true } : {}),
     ...(celery ? { celery } : {}),
   });
+  if (reads.some((read) => read.nothing)) {
+    const { nothingFoundFinding } = await import('./nothing-found.js');
+    for (const { target, nothing } of reads) if (nothing) findings.push(nothingFoundFinding(target.redis, nothing.systems, nothing.evidence));
+  }
   const byPlace = (a: { backend: string; name: string; redis?: string }, b: { backend: string; name: string; redis?: string }) =>
     byCodeUnits(a.backend, b.backend) || byCodeUnits(a.name, b.name) || byCodeUnits(a.redis ?? '', b.redis ?? '');
   const section: LiveSection = {

@@ -19,6 +19,8 @@ export interface QueueRead {
   stalledCheckAlive?: boolean;
   /** Redis itself knows the queue (RQ's `rq:queues`, a BullMQ `meta` key), not only an expectation or a worker. */
   known?: boolean;
+  /** How the absence of a consumer was proven (Celery's blocked-BRPOP proof), as a sentence for the finding. */
+  proof?: string;
 }
 
 /** What one backend reader returns. */

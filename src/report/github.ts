@@ -48,5 +48,6 @@ function annotation(finding: Finding): string {
  */
 export function formatGithub(report: Report, _options?: FormatOptions): string {
   const lines = report.findings.flatMap((finding) => [annotation(finding), ...changeAnnotations(finding)]);
-  return `${[...lines, `receipts-doctor: ${verdictLine(report)}`].join('\n')}\n`;
+  const notes = (report.notes ?? []).map((note) => `receipts-doctor: ${escapeData(note)}`);
+  return `${[...lines, ...notes, `receipts-doctor: ${verdictLine(report)}`].join('\n')}\n`;
 }

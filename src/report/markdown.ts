@@ -5,7 +5,7 @@ import type { FormatOptions } from './index.js';
 import { escapeControlChars } from '../redact.js';
 import { ruleHelpUri } from '../rules.js';
 import { humanDuration } from './style.js';
-import { countsText, stagesText } from './verdict.js';
+import { countsText, stagesText, verdictWord } from './verdict.js';
 import { markdownSuggestions } from './fixes.js';
 
 /** Job statuses after which nothing is left behind (RQ and BullMQ spellings). */
@@ -144,12 +144,13 @@ function stageFacts(report: Report): string[] {
 /** A report for pull-request comments and step summaries: verdict, coverage matrix, findings table. */
 export function formatMarkdown(report: Report, _options?: FormatOptions): string {
   const stages = stagesText(report);
-  const verdict = `## receipts-doctor: ${report.ok ? '✅ OK' : '❌ FAIL'}`;
+  const verdict = `## receipts-doctor: ${report.ok ? '✅' : '❌'} ${verdictWord(report)}`;
   const summary = `**${countsText(report)}**${stages ? ` (${stages})` : ''}`;
   const blocks: string[][] = [[verdict, '', summary]];
   if (report.baseline) {
     blocks[0]!.push('', `${report.baseline.suppressed} known finding(s) suppressed by the baseline ${code(report.baseline.file)}.`);
   }
+  if (report.notes?.length) blocks[0]!.push('', ...report.notes.map((note) => `> ${escapeCell(note)}`));
   const facts = stageFacts(report);
   if (facts.length) blocks.push(facts);
   if (report.static) blocks.push(coverage(report.static));

@@ -3,6 +3,7 @@ import type { Finding, Report, Severity } from '../types.js';
 import { findingFingerprint } from '../baseline.js';
 import type { FormatOptions } from './index.js';
 import { sarifFixes } from './fixes.js';
+import { reportStages } from './verdict.js';
 
 /** The OASIS SARIF 2.1.0 (errata01) schema the output conforms to. */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -126,7 +127,7 @@ export function formatSarif(report: Report, _options?: FormatOptions): string {
         properties: {
           ok: report.ok,
           summary: report.summary,
-          stages: (['static', 'live', 'smoke'] as const).filter((stage) => report[stage]),
+          stages: reportStages(report),
           ...(report.baseline ? { baseline: report.baseline } : {}),
         },
       },

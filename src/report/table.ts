@@ -7,6 +7,7 @@ import { coverageMatrix } from './coverage.js';
 import { palette, severityLabel, TABLE_STYLE } from './style.js';
 import { renderLive } from './table-live.js';
 import { renderSmoke } from './table-smoke.js';
+import { stagesText, verdictWord } from './verdict.js';
 
 /** Queue × environment coverage: which services consume each enqueued queue in each environment. */
 function renderCoverage(section: StaticSection, c: ChalkInstance): string[] {
@@ -87,10 +88,9 @@ function renderFindings(findings: readonly Finding[], c: ChalkInstance, verbose:
 function renderVerdict(report: Report, c: ChalkInstance): string {
   const { error, warning, info } = report.summary;
   const counts = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
-  const stages = (['static', 'live', 'smoke'] as const).filter((stage) => report[stage]).join(' + ');
-  return report.ok
-    ? `${c.green.bold('OK')} ${counts}${stages ? c.dim(` (${stages})`) : ''}`
-    : `${c.red.bold('FAIL')} ${counts}${stages ? c.dim(` (${stages})`) : ''}`;
+  const stages = stagesText(report);
+  const word = verdictWord(report);
+  return `${word === 'OK' ? c.green.bold(word) : c.red.bold(word)} ${counts}${stages ? c.dim(` (${stages})`) : ''}`;
 }
 
 /** The default, human format: coverage matrix, live and smoke views, findings, verdict. */
@@ -103,7 +103,7 @@ export function formatTable(report: Report, options: FormatOptions): string {
     if (report.smoke) blocks.push(renderSmoke(report.smoke, c));
   }
   blocks.push(renderFindings(report.findings, c, options.verbose ?? false));
-  const verdict = [renderVerdict(report, c)];
+  const verdict = [...(report.notes ?? []).map((note) => c.dim(note)), renderVerdict(report, c)];
   if (report.baseline) {
     const { suppressed, file } = report.baseline;
     verdict.push(c.dim(`${suppressed} known finding${suppressed === 1 ? '' : 's'} suppressed by baseline ${file}`));

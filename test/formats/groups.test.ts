@@ -93,7 +93,7 @@ describe('grouping findings that share a cause (table and markdown)', () => {
     expect(findingsBlock).toContain('· Live worker `w1` listens to `high`, `low`.');
     expect(findingsBlock).not.toContain('· static: ');
     expect(findingsBlock).not.toContain('· live: ');
-    expect(text.trim().split('\n').at(-1)).toBe('FAIL 4 errors, 0 warnings, 1 info');
+    expect(text.trim().split('\n').at(-1)).toBe('FAIL 4 errors, 0 warnings, 1 info (static + live + smoke)');
   });
 
   it('json keeps every finding, with its related entries', () => {

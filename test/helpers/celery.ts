@@ -35,14 +35,25 @@ export async function mailboxNodes(redisUrl: string): Promise<string[]> {
  * Starts `celery -A app.tasks worker -Q <queues> -n <name>@%h` in the scenario's dir (prefork, one child) and waits
  * until its mailbox binding is in Redis and the worker says it is ready.
  */
-export async function startCeleryWorker(options: { redisUrl: string; name: string; queues: string[] }): Promise<CeleryWorker> {
+export async function startCeleryWorker(options: {
+  redisUrl: string;
+  name: string;
+  queues: string[];
+  /** Another app (`-A`) and the dir it is importable from; the scenario's `app.tasks` by default. */
+  app?: { module: string; dir: string };
+  /** More worker options (`-P solo`, `--prefetch-multiplier 1`). */
+  extraArgs?: string[];
+}): Promise<CeleryWorker> {
   requireTool(PYTHON, 'python3-celery');
   requireTool(CELERY, 'celery');
   const managed = launch(
     PYTHON,
-    [CELERY, '-A', 'app.tasks', 'worker', '-Q', options.queues.join(','), '-n', `${options.name}@%h`, '-c', '1', '--without-mingle', '--without-gossip', '--loglevel', 'info'],
+    [
+      CELERY, '-A', options.app?.module ?? 'app.tasks', 'worker', '-Q', options.queues.join(','), '-n', `${options.name}@%h`, '-c', '1',
+      '--without-mingle', '--without-gossip', '--loglevel', 'info', ...(options.extraArgs ?? []),
+    ],
     { CELERY_BROKER_URL: options.redisUrl },
-    CELERY_APP_DIR,
+    options.app?.dir ?? CELERY_APP_DIR,
   );
   try {
     const node = await eventually(

@@ -48,20 +48,33 @@ export function registerCheck(program: Command): void {
       throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');
     }
     const progress = smoke && !options.quiet ? (await import('../../smoke/progress.js')).ttyProgress(process.stderr) : undefined;
+    // Ctrl-C: the stage under way is abandoned, the finished stages' findings are printed, then exit 130 (128 + SIGINT).
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
     let report;
     try {
       report = await check({
         failOn,
+        signal: interrupt.signal,
         ...(staticOptions ? { static: staticOptions } : {}),
         ...(live ? { live } : {}),
+        ...(live && live.origin !== 'flag' ? { liveOrigin: live.origin } : {}),
         ...(smoke ? { smoke: progress ? { ...smoke, onProgress: progress.onProgress } : smoke } : {}),
         ...(config.rules ? { ruleOverrides: config.rules } : {}),
         // Checked with or without --redis: an environment the project does not have is a typo, not a no-op.
         onStatic: (section) => assertKnownEnvironment(section.environments.map((entry) => entry.name), environment),
       });
     } finally {
+      process.off('SIGINT', onSigint);
       progress?.done();
     }
     await emitReport(report, options);
+    if (report.interrupted) {
+      process.stderr.write(`receipts-doctor: interrupted during the ${report.interrupted} stage\n`);
+      // The abandoned stage may still hold a socket or a timer: exit once the report is written, as a shell expects.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      process.exit(130);
+    }
   });
 }

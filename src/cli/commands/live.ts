@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
+import { codeBullPrefixes, driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
@@ -23,6 +23,8 @@ export function registerLive(program: Command): void {
       const section = await runProjectStatic(root, options, config, environment);
       drift = driftConfig(section, environment);
       liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(section)])];
+      const codePrefixes = liveOptions.prefix === undefined ? codeBullPrefixes(section) : [];
+      if (codePrefixes.length) liveOptions.codePrefixes = codePrefixes;
     }
     const { runLive } = await import('../../live/index.js');
     const inspect = async () => {

@@ -5,6 +5,7 @@ export const bullmq: QueueFramework<'bullmq'> & { live: FrameworkLive } = {
   id: 'bullmq',
   language: 'js',
   live: {
-    read: async (reader, wanted, now, options) => (await import('./live.js')).readBullmq(reader, options.prefix, wanted, now),
+    read: async (reader, wanted, now, options) =>
+      (await import('./live.js')).readBullmq(reader, options.prefix !== undefined ? { only: options.prefix } : { named: options.codePrefixes ?? [] }, wanted, now),
   },
 };

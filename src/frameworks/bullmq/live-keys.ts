@@ -57,3 +57,20 @@ export class BullKeys {
     return { queue: decoded.toString('utf8'), ...(marker === -1 ? {} : { worker: rest.slice(marker + ':w:'.length) }) };
   }
 }
+
+/** SCAN pattern of every BullMQ queue's `meta` hash, whatever its prefix. */
+export const ANY_META_PATTERN = '*:meta';
+
+/**
+ * The prefix and queue of a `<prefix>:<queue>:meta` key, whatever the prefix (`bull`, `acme`, `{bull}` hash-tagged for
+ * a Cluster, `app:jobs`). BullMQ refuses a queue name holding `:` (Queue's constructor), so the queue is the part
+ * between the last two colons and the prefix everything before.
+ */
+export function splitMetaKey(key: string): { prefix: string; queue: string } | undefined {
+  if (!key.endsWith(':meta')) return undefined;
+  const rest = key.slice(0, -':meta'.length);
+  const colon = rest.lastIndexOf(':');
+  if (colon <= 0 || colon === rest.length - 1) return undefined;
+  return { prefix: rest.slice(0, colon), queue: rest.slice(colon + 1) };
+}
+

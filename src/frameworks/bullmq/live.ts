@@ -1,4 +1,4 @@
-import { BullKeys } from './live-keys.js';
+import { ANY_META_PATTERN, BullKeys, DEFAULT_BULL_PREFIX, splitMetaKey } from './live-keys.js';
 import { bullWorkerClients } from '../../live/client-list.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
 import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
@@ -20,6 +20,83 @@ async function scanNode(reader: RedisReader, keys: BullKeys, names: Set<string>)
     const queue = keys.queueOfMetaKey(key);
     if (queue !== undefined) names.add(queue);
   });
+}
+
+/**
+ * Whether a `…:meta` key's fields are a BullMQ queue's: its queue and worker write `opts.maxLenEvents` (and `version`
+ * `bullmq:<semver>`), pausing writes `paused`. An application's own `session:7:meta` hash has none of them; a key that
+ * is not a hash answers HMGET with an error.
+ */
+const META_FIELDS = ['opts.maxLenEvents', 'version', 'paused'] as const;
+function isQueueMeta(reply: Reply | undefined): boolean {
+  const [maxLenEvents, version, paused] = Array.isArray(reply?.value) ? (reply.value as unknown[]) : [];
+  return maxLenEvents != null || paused != null || (typeof version === 'string' && version.startsWith('bullmq:'));
+}
+
+/**
+ * The queues of every BullMQ prefix in use, by prefix: `<prefix>:<queue>:meta` keys on every node (a Cluster's
+ * `{bull}`-tagged queues live on one master each), kept when their fields are a BullMQ queue's (one HMGET pipeline).
+ */
+async function discoverPrefixes(reader: RedisReader): Promise<Map<string, string[]>> {
+  const candidates = new Set<string>();
+  await Promise.all(
+    (reader.nodes ?? [reader]).map((node) =>
+      scanKeys(node, ANY_META_PATTERN, (key) => {
+        if (splitMetaKey(key)) candidates.add(key);
+      }),
+    ),
+  );
+  const keys = [...candidates].sort(byCodeUnits);
+  const fields = await reader.pipeline(keys.map((key): Command => ['hmget', key, ...META_FIELDS]));
+  const byPrefix = new Map<string, string[]>();
+  keys.forEach((key, index) => {
+    if (!isQueueMeta(fields[index])) return;
+    const { prefix, queue } = splitMetaKey(key)!;
+    const queues = byPrefix.get(prefix);
+    if (queues) queues.push(queue);
+    else byPrefix.set(prefix, [queue]);
+  });
+  return byPrefix;
+}
+
+/** Which BullMQ prefixes to read. */
+export interface BullPrefixes {
+  /** `--prefix` (or the config's `live.prefix`): this prefix only, as given. */
+  only?: string;
+  /** Prefixes the project's code names (`prefix:` of its Queue/Worker options): read even before a queue has a key. */
+  named?: readonly string[];
+}
+
+/**
+ * Reads the BullMQ queues and workers of every prefix in use (or of `--prefix` only). With several prefixes each
+ * queue and worker carries its prefix (`prefix`), so a worker of one prefix never counts as the consumer of a
+ * same-named queue of another. Round trips grow with the number of prefixes, never with queues or workers.
+ */
+export async function readBullmq(reader: RedisReader, prefixes: BullPrefixes, extraQueues: readonly string[], now: number): Promise<BackendRead> {
+  if (prefixes.only !== undefined) return readBullmqPrefix(reader, prefixes.only, undefined, extraQueues, now);
+  const discovered = await discoverPrefixes(reader);
+  const named = prefixes.named ?? [];
+  const all = [...new Set([...discovered.keys(), ...named])].sort(byCodeUnits);
+  if (all.length === 0) all.push(DEFAULT_BULL_PREFIX);
+  // Expected queues get their rows under one prefix: the one the code names, else the only one in use, else `bull`.
+  const home = named[0] ?? (all.length === 1 ? all[0]! : DEFAULT_BULL_PREFIX);
+  // A prefix the code names is read even without a queue key: its workers (CLIENT LIST) wait before the first job.
+  const reads = await Promise.all(
+    all.map((prefix) => readBullmqPrefix(reader, prefix, discovered.get(prefix) ?? [], prefix === home ? extraQueues : [], now, named.includes(prefix))),
+  );
+  const tagged = all.length > 1 || all[0] !== DEFAULT_BULL_PREFIX;
+  if (tagged) {
+    reads.forEach((read, index) => {
+      for (const { worker } of read.workers) worker.prefix = all[index]!;
+      for (const { queue } of read.queues) queue.prefix = all[index]!;
+    });
+  }
+  return {
+    found: reads.some((read) => read.found),
+    workers: reads.flatMap((read) => read.workers),
+    queues: reads.flatMap((read) => read.queues),
+    ...(reads.some((read) => read.clientListDenied) ? { clientListDenied: true } : {}),
+  };
 }
 
 function queueCommands(keys: BullKeys, name: string): Command[] {
@@ -109,11 +186,18 @@ function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<s
  * trips whatever the number of queues and workers. CLIENT LIST may be refused by ACL: then liveness comes from the
  * `stalled-check` key each worker's stalled-jobs checker refreshes every `stalledInterval`.
  */
-export async function readBullmq(reader: RedisReader, prefix: string, extraQueues: readonly string[], now: number): Promise<BackendRead> {
+async function readBullmqPrefix(
+  reader: RedisReader,
+  prefix: string,
+  known: string[] | undefined,
+  extraQueues: readonly string[],
+  now: number,
+  workersAnyway = false,
+): Promise<BackendRead> {
   const keys = new BullKeys(prefix);
-  const discovered = await discoverQueues(reader, keys);
+  const discovered = known ?? (await discoverQueues(reader, keys));
   const names = [...new Set([...discovered, ...extraQueues])];
-  if (names.length === 0) return { found: false, workers: [], queues: [] };
+  if (names.length === 0 && !workersAnyway) return { found: false, workers: [], queues: [] };
 
   const commands: Command[] = [['client', 'list']];
   for (const name of names) commands.push(...queueCommands(keys, name));

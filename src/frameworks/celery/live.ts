@@ -1,5 +1,6 @@
 import type { CeleryLiveSummary } from '../../types.js';
 import { parseClientList } from '../../live/client-list.js';
+import { provenUnconsumed } from './live-proof.js';
 import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './live-keys.js';
 import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
 import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
@@ -24,6 +25,20 @@ async function scanBindings(reader: RedisReader): Promise<string[]> {
   const keys = new Set<string>();
   await scanKeys(reader, CELERY_KEYS.bindingPattern, (key) => keys.add(key));
   return [...keys].sort(byCodeUnits);
+}
+
+/**
+ * What the registered workers that did not answer the broadcast are. A busy worker (a solo pool running a task,
+ * every prefork child taken) cannot answer, but its mailbox subscription stays in CLIENT LIST; a killed one's is gone.
+ * Connections are not named, so they are counted: subscribed connections beyond the answering workers' are the
+ * silent workers' (`busy, unconfirmed`); none left over → the silent workers are gone (stale); fewer than them →
+ * some are gone, which ones is unknown; CLIENT LIST refused → unknown. Only `gone` is a stale-worker finding.
+ */
+function silentWorkersState(silent: number, answered: number, subscribed: number | undefined): 'gone' | 'busy, unconfirmed' | 'no answer, unconfirmed' {
+  if (subscribed === undefined) return 'no answer, unconfirmed';
+  const spare = subscribed - answered;
+  if (spare <= 0) return 'gone';
+  return spare >= silent ? 'busy, unconfirmed' : 'no answer, unconfirmed';
 }
 
 /** A Celery node name is `<name>@<host>` (`-n w1@%h`): the host part, when there is one. */
@@ -136,9 +151,11 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
   // kombu's consumers wait in BRPOP (RQ uses BLPOP, BullMQ BZPOPMIN/BLMOVE): such a connection is a Celery worker's.
   // CLIENT LIST is server-wide: only connections on this database wait for this broker's queues.
   const db = reader.target.db;
-  const brpopClients = clientList.error
-    ? undefined
-    : parseClientList(asString(clientList) ?? '').filter((client) => client.cmd === 'brpop' && client.db === db).length;
+  const clients = clientList.error ? undefined : parseClientList(asString(clientList) ?? '').filter((client) => client.db === db);
+  const brpopClients = clients?.filter((client) => client.cmd === 'brpop').length;
+  // A running worker stays SUBSCRIBEd to its mailbox's fanout channel (flag P) even while a task keeps it from
+  // answering; a killed worker's connections are gone (the kernel closes them).
+  const subscribedClients = clients?.filter((client) => client.flags.includes('P')).length;
   const unackedEntries = await readUnacked(reader, replies[exchanges.length + 1]);
   const unacked = countUnacked(unackedEntries, unackedTotal, bindings, now);
 
@@ -154,14 +171,21 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
   }
 
   const workers: WorkerRead[] = [];
+  let silentUnconfirmed = 0;
   if (answered) {
     for (const [name, queues] of answered) {
       workers.push({ worker: { name, backend: 'celery', ...nodeHost(name), queues: [...new Set(queues)].sort(byCodeUnits), alive: true, state: 'answered' } });
       for (const queue of queues) queueNames.add(queue);
     }
-    for (const name of nodes.keys()) {
-      if (answered.has(name)) continue;
-      workers.push({ worker: { name, backend: 'celery', ...nodeHost(name), queues: [], alive: false, state: 'no answer' }, staleReason: 'no-reply' });
+    const silent = [...nodes.keys()].filter((name) => !answered!.has(name));
+    const state = silentWorkersState(silent.length, answered.size, subscribedClients);
+    for (const name of silent) {
+      if (state === 'gone') {
+        workers.push({ worker: { name, backend: 'celery', ...nodeHost(name), queues: [], alive: false, state: 'no answer' }, staleReason: 'no-reply' });
+      } else {
+        workers.push({ worker: { name, backend: 'celery', ...nodeHost(name), queues: [], alive: false, liveness: 'unconfirmed', state } });
+        silentUnconfirmed += 1;
+      }
     }
   } else {
     for (const name of nodes.keys()) {
@@ -173,8 +197,18 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
   for (const queue of extraQueues) queueNames.add(queue);
   for (const map of [unacked.active, unacked.scheduled]) for (const queue of map.keys()) queueNames.add(queue);
   const names = [...queueNames].sort(byCodeUnits);
+  // Without the broadcast, the blocked-BRPOP proof (celery-proof.ts) may say who consumes nothing: it needs how long
+  // each queue's list sat untouched, read (OBJECT IDLETIME touches nothing) before LLEN touches it.
+  const proving = consumers === 'unknown' && nodes.size > 0;
+  const idleCommands: Command[] = proving ? names.map((name): Command => ['object', 'idletime', name]) : [];
   const depthCommands: Command[] = names.flatMap((name) => CELERY_KEYS.lists(name).map((list): Command => ['llen', list]));
-  const depths = await reader.pipeline(depthCommands);
+  const idleAndDepths = await reader.pipeline([...idleCommands, ...depthCommands]);
+  const depths = idleAndDepths.slice(idleCommands.length);
+  const idleSeconds = new Map<string, number>();
+  names.forEach((name, index) => {
+    const value = idleAndDepths[index]?.value;
+    if (proving && typeof value === 'number') idleSeconds.set(name, value);
+  });
   const perQueue = CELERY_KEYS.lists('').length;
 
   // The oldest message of each non-empty list is its tail (LPUSH in, BRPOP from the right).
@@ -194,11 +228,30 @@ export async function readCelery(reader: RedisReader, extraQueues: readonly stri
     queue.active = unacked.active.get(name) ?? 0;
     const scheduled = unacked.scheduled.get(name);
     if (scheduled) queue.scheduled = scheduled;
-    if (consumers === 'unknown') queue.consumersUnknown = true;
+    // A silent worker that may be alive may consume any queue: no queue the answers leave without a consumer is claimed unconsumed.
+    if (consumers === 'unknown' || silentUnconfirmed > 0) queue.consumersUnknown = true;
     return { queue, ...(known.has(name) ? { known: true } : {}) };
   });
   const byName = new Map(queues.map((read) => [read.queue.name, read]));
-  const tailReplies = await reader.pipeline(tails);
+  // With the proof: the tails, CLIENT LIST, the tails again, in one round trip (nothing runs between them).
+  const proofCommands: Command[] = proving && tails.length ? [['client', 'list'], ...tails] : [];
+  const tailAndProof = await reader.pipeline([...tails, ...proofCommands]);
+  const tailReplies = tailAndProof.slice(0, tails.length);
+  if (proofCommands.length) {
+    const clientListReply = tailAndProof[tails.length]!;
+    const proven = provenUnconsumed({
+      registered: nodes.size,
+      db,
+      clientList: clientListReply.error ? undefined : (asString(clientListReply) ?? ''),
+      tails: tailOf.map((queue, index) => ({ queue, before: asString(tailReplies[index]), after: asString(tailAndProof[tails.length + 1 + index]) })),
+      idleSeconds,
+    });
+    for (const [name, proof] of proven) {
+      const read = byName.get(name)!;
+      delete read.queue.consumersUnknown;
+      read.proof = proof;
+    }
+  }
   tailReplies.forEach((reply, index) => {
     // A task message carries no enqueue time; an ETA in the past says since when it has been due. Otherwise unknown.
     const text = asString(reply);
