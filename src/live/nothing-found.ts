@@ -15,6 +15,8 @@ const SAMPLE = 200;
 const MAX_DATABASES = 16;
 /** Prefixes named at most in the message. */
 const MAX_PREFIXES = 5;
+/** Queue systems' keys are short: a longer sampled key is not looked at (it would only make a long message). */
+const MAX_KEY_LENGTH = 256;
 
 /** A database that holds keys (`INFO keyspace`: `db3:keys=12,expires=0,avg_ttl=0`). */
 export interface KeyspaceEntry {
@@ -31,13 +33,22 @@ export interface NothingFoundEvidence {
   keyspace: KeyspaceEntry[];
 }
 
+/** The per-queue keys BullMQ writes (`<prefix>:<queue>:<type>`). */
+const BULL_KEY_TYPES = ['meta', 'wait', 'active', 'id', 'events', 'completed', 'failed', 'delayed', 'paused', 'prioritized', 'marker', 'stalled-check'];
+
+/** `acme:` for `acme:emails:wait`: found with string searches from the end (linear in the key, whatever its colons). */
+function bullPrefixOf(key: string): string | undefined {
+  const type = BULL_KEY_TYPES.find((candidate) => key.endsWith(`:${candidate}`));
+  if (!type) return undefined;
+  const rest = key.slice(0, -(type.length + 1));
+  const colon = rest.lastIndexOf(':');
+  return colon > 0 && colon < rest.length - 1 ? rest.slice(0, colon + 1) : undefined;
+}
+
 /** How the keys of each queue system look, to name a sampled key's prefix and system (`acme:` → BullMQ). */
 const SHAPES: { system: string; prefix: (key: string) => string | undefined }[] = [
   { system: 'RQ', prefix: (key) => (key.startsWith('rq:') ? 'rq:' : undefined) },
-  {
-    system: 'BullMQ',
-    prefix: (key) => /^(.+):[^:]+:(?:meta|wait|active|id|events|completed|failed|delayed|paused|prioritized|marker|stalled-check)$/.exec(key)?.[1]?.concat(':'),
-  },
+  { system: 'BullMQ', prefix: bullPrefixOf },
   { system: 'Celery', prefix: (key) => (key.startsWith('_kombu.binding.') ? '_kombu.binding.' : key.startsWith('celery-task-meta-') ? 'celery-task-meta-' : key === 'unacked' ? 'unacked' : undefined) },
   { system: 'Sidekiq', prefix: (key) => (key.startsWith('queue:') ? 'queue:' : key === 'queues' || key === 'processes' ? key : undefined) },
 ];
@@ -46,6 +57,7 @@ const SHAPES: { system: string; prefix: (key: string) => string | undefined }[] 
 export function queueLikePrefixes(keys: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const key of keys.slice(0, SAMPLE)) {
+    if (key.length > MAX_KEY_LENGTH) continue;
     for (const shape of SHAPES) {
       const prefix = shape.prefix(key);
       if (prefix === undefined) continue;

@@ -140,6 +140,26 @@ describe.concurrent('hostile replies and error text', () => {
   });
 });
 
+describe('issue 25: where the keys are, meta keys and scrubbing stay linear on hostile text', () => {
+  it('key prefixes, meta keys, INFO keyspace and secret values of megabyte texts end within a hard deadline', async () => {
+    const script = `
+      const { queueLikePrefixes, parseKeyspace } = await import(${JSON.stringify(`${REPO_ROOT}/dist/live/nothing-found.js`)});
+      const { splitMetaKey } = await import(${JSON.stringify(`${REPO_ROOT}/dist/live/bullmq-keys.js`)});
+      const { redactSecretValues } = await import(${JSON.stringify(`${REPO_ROOT}/dist/redact.js`)});
+      const colons = ':a'.repeat(500000);
+      const keys = [...Array.from({ length: 199 }, (_, i) => colons + (i % 2 ? ':meta' : ':x')), 'acme:emails:meta'];
+      console.log(queueLikePrefixes(keys).join(' '), splitMetaKey(colons + ':meta').queue);
+      console.log(parseKeyspace('db0:keys=' + '1'.repeat(1000000) + '\\n' + 'db1:keys=2,'.repeat(100000)).length);
+      const text = 'password' + ' '.repeat(1000000) + '-a' + ' '.repeat(1000000) + "'" + 'AUTH '.repeat(200000);
+      console.log(redactSecretValues(text).length > 0);
+    `;
+    const run = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, timeout: 15_000, killSignal: 'SIGKILL' });
+    expect(run.timedOut, 'the hostile texts did not end within 15 s').toBe(false);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toEqual(['`acme:` (BullMQ) a', '2', 'true']);
+  });
+});
+
 describe('live at scale (item 4)', () => {
   it('attachConsumers with 200k workers on one queue ends within a hard deadline (it copied a list per worker)', async () => {
     const script = `
