@@ -144,7 +144,7 @@ describe('issue 25: where the keys are, meta keys and scrubbing stay linear on h
   it('key prefixes, meta keys, INFO keyspace and secret values of megabyte texts end within a hard deadline', async () => {
     const script = `
       const { queueLikePrefixes, parseKeyspace } = await import(${JSON.stringify(`${REPO_ROOT}/dist/live/nothing-found.js`)});
-      const { splitMetaKey } = await import(${JSON.stringify(`${REPO_ROOT}/dist/live/bullmq-keys.js`)});
+      const { splitMetaKey } = await import(${JSON.stringify(`${REPO_ROOT}/dist/frameworks/bullmq/live-keys.js`)});
       const { redactSecretValues } = await import(${JSON.stringify(`${REPO_ROOT}/dist/redact.js`)});
       const colons = ':a'.repeat(500000);
       const keys = [...Array.from({ length: 199 }, (_, i) => colons + (i % 2 ? ':meta' : ':x')), 'acme:emails:meta'];
