@@ -60,10 +60,11 @@ interface TargetRead {
 }
 
 /** The queue systems' names in the live-nothing-found message. */
-const SYSTEM_NAMES: Record<Backend, string> = { rq: 'RQ', bullmq: 'BullMQ (any `<prefix>:<queue>:meta` hash)', celery: 'Celery' };
+const SYSTEM_NAMES: Record<Backend, string> = { rq: 'RQ', bullmq: 'BullMQ', celery: 'Celery' };
 
 /** The queue systems a run reads on one Redis, in words (`RQ, BullMQ (…) or Celery`). */
 function systemsRead(backend: LiveOptions['backend'], cluster: boolean): string {
+  if (backend === 'bullmq') return 'BullMQ (any `<prefix>:<queue>:meta` hash)';
   if (backend !== 'auto') return SYSTEM_NAMES[backend];
   const read = LIVE_FRAMEWORKS.filter((framework) => !(cluster && framework.live.clusterRefusal)).map((framework) => SYSTEM_NAMES[framework.id]);
   const skipped = LIVE_FRAMEWORKS.filter((framework) => cluster && framework.live.clusterRefusal).map((framework) => SYSTEM_NAMES[framework.id]);
