@@ -78,7 +78,22 @@ export function readFailureReason(error: unknown): string {
   const failure = error as (NodeJS.ErrnoException & { limit?: number }) | undefined;
   if (failure?.code === NOT_REGULAR_FILE) return 'not a regular file';
   if (failure?.code === FILE_TOO_LARGE) return failure.limit !== undefined ? `larger than ${humanBytes(failure.limit)}` : 'too large';
-  return failure?.code ?? 'cannot be read';
+  return (failure?.code && ERRNO_WORDS[failure.code]) ?? failure?.code ?? 'cannot be read';
+}
+
+/** errno codes a newcomer meets on the command line, in words (the code stays in brackets for searching). */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file (ENOENT)',
+  EACCES: 'permission denied (EACCES)',
+  EISDIR: 'it is a directory (EISDIR)',
+  ENOTDIR: 'a part of the path is not a directory (ENOTDIR)',
+};
+
+/** The short reason for an error line after "Cannot write FILE: ": a missing folder is named, not a bare ENOENT. */
+export function writeFailureReason(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return `the folder ${path.dirname(file)} does not exist (create it first)`;
+  return (code && ERRNO_WORDS[code]) ?? code ?? String(error);
 }
 
 // O_NONBLOCK: opening a FIFO for reading must not wait for a writer (it is refused right after, by fstat).

@@ -62,6 +62,31 @@ export function redactSecretValues(text: string): string {
     .replace(SECRET_FLAG, (_all, before: string, flag: string, gap: string) => `${before}${flag}${gap}***`);
 }
 
+/** A bare `host:port` (no credentials, nothing that could be a secret): safe to quote back in a suggestion. */
+const BARE_HOST_PORT = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):\d{1,5}(?:\/\d{1,5})?$/;
+
+/**
+ * A Redis URL whose form is wrong although `new URL` may accept it: `redis:/host:6379` (one slash: the host becomes
+ * the path), `localhost:6379` (no scheme: `localhost` becomes the scheme), a port above 65535. Returns the reason,
+ * naming the wrong part; quotes the text back only when it is a bare host:port (anything else may hold a password).
+ */
+export function redisUrlFormProblem(raw: string): string | undefined {
+  const slashes = /^(rediss?):(\/?)(?!\/)/i.exec(raw);
+  if (slashes) {
+    const fixed = `${slashes[1]!.toLowerCase()}://${raw.slice(slashes[0].length)}`;
+    const shown = BARE_HOST_PORT.test(raw.slice(slashes[0].length)) ? `: write ${fixed}` : '';
+    return `\`${slashes[1]!.toLowerCase()}:\` must be followed by two slashes${shown}`;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    return BARE_HOST_PORT.test(raw) ? `it has no scheme: write redis://${raw}` : 'it does not start with redis:// or rediss://';
+  }
+  const authority = raw.slice(raw.indexOf('//') + 2).split(/[/?#]/, 1)[0]!;
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1).replace(/^\[[^\]]*\]/, '');
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  if (port !== undefined && Number(port) > 65_535) return `the port ${port.length > 6 ? `${port.slice(0, 6)}…` : port} is out of range (0–65535)`;
+  return undefined;
+}
+
 /**
  * Why a Redis URL does not parse, naming the part that is wrong and never quoting it (it may hold the password).
  */

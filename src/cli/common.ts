@@ -2,9 +2,9 @@ import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs
 import type { Command } from 'commander';
 import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
-import { nodeFileSystem, readFailureReason } from '../fs.js';
+import { nodeFileSystem, readFailureReason, writeFailureReason } from '../fs.js';
 import { failsAt } from '../report/build.js';
-import { assertFormat, getFormatter } from '../report/index.js';
+import { assertFormat, FORMAT_NAMES, getFormatter } from '../report/index.js';
 import type { Report, Severity } from '../types.js';
 import { parseSeverity } from './parse.js';
 
@@ -28,7 +28,7 @@ export interface OutputOptions {
 
 export function addOutputOptions(command: Command): Command {
   return command
-    .option('--format <name>', 'table, json, sarif, github, junit, markdown or openmetrics (live)', 'table')
+    .option('--format <name>', `${FORMAT_NAMES.join(', ')} (openmetrics: the live stage)`, 'table')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning or info', 'error')
     .option('--baseline <file>', 'ignore the known findings recorded in this baseline file; fail only on new ones')
@@ -56,17 +56,30 @@ function readBaseline(file: string): BaselineFile {
   try {
     text = nodeFileSystem.readFile(file, MAX_BASELINE_BYTES);
   } catch (error) {
-    throw new InputError(`Cannot read --baseline ${file}: ${readFailureReason(error)}`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (record one with --write-baseline FILE)' : '';
+    throw new InputError(`Cannot read --baseline ${file}: ${readFailureReason(error)}${missing}`);
   }
   return parseBaseline(text, file);
 }
 
-function writeFile(file: string, text: string, what: string): void {
+/** Writes a file the user named with a flag (`--output`, `--write-baseline`): a failure is one input-error line. */
+export function writeFlagFile(file: string, text: string, flag: string): void {
   try {
     writeFileSync(file, text);
   } catch (error) {
-    throw new InputError(`Cannot write ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(`Cannot write ${flag} ${file}: ${writeFailureReason(error, file)}`);
   }
+}
+
+/**
+ * SARIF results need a file location (GitHub code scanning rejects the file otherwise); live findings get one only
+ * from a project dir's configuration. Warned on stderr, so the report itself stays what was asked.
+ */
+export function warnLocationlessSarif(options: Pick<OutputOptions, 'format'>, root: string | undefined): void {
+  if (options.format !== 'sarif' || root !== undefined) return;
+  process.stderr.write(
+    'receipts-doctor: warning: without a project dir, live findings have no file location, and code scanning rejects SARIF results without one; give the project dir (e.g. `live . --redis URL --format sarif`).\n',
+  );
 }
 
 /** Validates --format/--fail-on/--baseline before any work is done, so bad flags exit 2 at once. */
@@ -85,9 +98,16 @@ export function applyBaselineOptions(report: Report, options: OutputOptions): Re
   const failOn = parseSeverity(options.failOn);
   if (options.writeBaseline !== undefined) {
     const baseline = createBaseline(report.findings);
-    writeFile(options.writeBaseline, serializeBaseline(baseline), '--write-baseline');
+    writeFlagFile(options.writeBaseline, serializeBaseline(baseline), '--write-baseline');
     if (!options.quiet) {
       process.stderr.write(`Baseline with ${report.findings.length} finding(s) written to ${options.writeBaseline}\n`);
+    }
+    const failing = report.findings.filter((finding) => failsAt([finding], failOn)).length;
+    if (failing > 0) {
+      // The new baseline applies to this very run: a gate that would have failed passes. Said even with --quiet.
+      process.stderr.write(
+        `receipts-doctor: --write-baseline accepted the ${failing} finding${failing > 1 ? 's' : ''} at or above --fail-on ${failOn} of this run, so it exits 0; runs with --baseline ${options.writeBaseline} fail only on new findings.\n`,
+      );
     }
     return applyBaseline(report, baseline, failOn, options.writeBaseline);
   }
@@ -122,15 +142,15 @@ export async function emitReport(original: Report, options: OutputOptions): Prom
   const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false, quiet: quietTable, failOn });
   if (options.output && options.format === 'openmetrics') {
     // A textfile collector may read the file at any moment (live --watch rewrites it): replace it atomically.
-    writeFile(`${options.output}.tmp-${process.pid}`, text, '--output');
+    writeFlagFile(`${options.output}.tmp-${process.pid}`, text, '--output');
     try {
       renameSync(`${options.output}.tmp-${process.pid}`, options.output);
     } catch (error) {
-      throw new InputError(`Cannot write --output ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new InputError(`Cannot write --output ${options.output}: ${writeFailureReason(error, options.output)}`);
     }
     if (!options.quiet && !options.watching) process.stderr.write(`Report written to ${options.output}\n`);
   } else if (options.output) {
-    writeFile(options.output, text, '--output');
+    writeFlagFile(options.output, text, '--output');
     if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);
   } else {
     process.stdout.write(text);

@@ -8,11 +8,14 @@ import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { BACKENDS } from '../frameworks/index.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
-import { describeDiscovery, hasDeploymentFiles, sourceById } from '../sources/index.js';
+import { describeDiscovery, hasDeploymentFiles, sourceById, SOURCES } from '../sources/index.js';
 import type { StaticOptions } from '../static.js';
 import type { StaticSection } from '../types.js';
 import { assertEnvironmentHasProject, assertKnownEnvironment } from './environment.js';
 import { collect, collectRaw, parseEnvSpec, parseNumber, parseSourceSpec, parseVars } from './parse.js';
+
+/** The help of every command's `[dir]`: a project is any folder with the files of a deployment source (the registry). */
+export const PROJECT_DIR_ARGUMENT = `project dir, with any deployment source: ${SOURCES.map((source) => source.id).join(', ')}`;
 
 /** Whether a dir holds the files of a deployment source; a dir without any is not a project. */
 export function hasProjectFiles(dir: string): boolean {
@@ -22,7 +25,14 @@ export function hasProjectFiles(dir: string): boolean {
 /** Absolute project root; exit 2 when the dir does not exist or (unless sources are explicit) holds no deployment files. */
 export async function resolveProjectDir(dir: string, explicitEnvironments: boolean): Promise<string> {
   const root = path.resolve(dir);
-  if (!nodeFileSystem.isDirectory(root)) throw new InputError(`Project dir ${dir} does not exist or is not a directory.`);
+  if (!nodeFileSystem.isDirectory(root)) {
+    if (!nodeFileSystem.exists(root)) throw new InputError(`Project dir ${dir} does not exist.`);
+    // `static proj/docker-compose.yml`: the argument is the project's folder; one file is an environment.
+    const folder = path.dirname(dir);
+    throw new InputError(
+      `${dir} is a file; give the project's folder (${folder}), or that folder with --env NAME=${path.basename(dir)} to read only this file as environment NAME.`,
+    );
+  }
   // Environments declared in the config file are as explicit as --env: their files may live in subdirs.
   if (!explicitEnvironments && !hasProjectFiles(root)) {
     const config = await projectConfig(root);
@@ -123,6 +133,9 @@ export interface LiveCliOptions {
   environment?: string;
   celeryInspect?: string | boolean;
 }
+
+/** "rq, bullmq and celery": the live backends (the FRAMEWORKS registry's) in a sentence, for help and messages. */
+export const liveBackendList = (last = 'or') => `${BACKENDS.slice(0, -1).join(', ')} ${last} ${BACKENDS.at(-1)}`;
 
 /** Celery's own `inspect` waits 1 s for the workers' answers. */
 const CELERY_INSPECT_DEFAULT_SECONDS = 1;

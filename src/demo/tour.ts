@@ -11,6 +11,9 @@ import { palette } from '../report/style.js';
 import type { RuleId } from '../rules.js';
 import type { Report } from '../types.js';
 
+/** How the README's set-up runs the CLI: in the clone, and in a project that installed the tarball (docs/install.md). */
+export const RUN_COMMAND = 'npx receipts-doctor';
+
 /** The bundled projects: the incident's replica after the fix, and before it. */
 export const DEMO_PROJECTS = {
   fixed: fileURLToPath(new URL('../../fixtures/prosaas', import.meta.url)),
@@ -59,7 +62,7 @@ async function runCheck(project: string, pair: Pair, redisUrl: string): Promise<
 }
 
 function commandLine(c: ChalkInstance, project: string, redis: string, api: string): string {
-  return c.cyan(`$ receipts-doctor check ${project} --redis ${redis} --url ${api}`);
+  return c.cyan(`$ ${RUN_COMMAND} check ${project} --redis ${redis} --url ${api}`);
 }
 
 /**
@@ -92,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(c.bold('2. A healthy deploy: the fixed project, its worker online'));
     say(`   ${commandLine(c, 'fixtures/prosaas', redis.url, api.apiUrl!)}`);
     const healthy = await runCheck(DEMO_PROJECTS.fixed, api, redis.url);
-    say(showTable(healthy, options.color));
+    say(showTable(healthy, options.color, 'fixtures/prosaas'));
 
     say(c.bold('3. The incident: the worker restarts from a config without `default` (RQ_QUEUES=high,low)'));
     await worker.stop();
@@ -100,7 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(`   worker now on ${INCIDENT_QUEUES.join(',')}`);
     say(`   ${commandLine(c, 'fixtures/incident', redis.url, api.apiUrl!)}`);
     const incident = await runCheck(DEMO_PROJECTS.incident, api, redis.url);
-    say(showTable(incident, options.color));
+    say(showTable(incident, options.color, 'fixtures/incident'));
 
     const found = new Set(incident.findings.map((finding) => finding.rule));
     const asExpected = healthy.ok && !incident.ok && INCIDENT_RULES.every((rule) => found.has(rule));
@@ -109,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(`   live    ${mark(c, found.has('live-queue-without-worker'))} no live worker listens to \`default\` in Redis`);
     say(`   smoke   ${mark(c, found.has('smoke-http-status'))} the API answers 503 "${WORKER_OFFLINE}"`);
     say();
-    say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Try it on your project: receipts-doctor check . --redis $REDIS_URL --url https://…`);
+    say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Try it on your project: ${RUN_COMMAND} check path/to/project --redis $REDIS_URL --url https://…`);
     return { healthy, incident, asExpected };
   } finally {
     await worker?.stop().catch(() => {});
@@ -118,10 +121,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/** The tour shows errors and warnings; info findings (unused queues) would only bury the story. */
-function showTable(report: Report, color: boolean): string {
+/**
+ * The tour shows errors and warnings; info findings (unused queues) would only bury the story. The verdict still
+ * counts them, so a line says where they went.
+ */
+function showTable(report: Report, color: boolean, project: string): string {
   const shown = { ...report, findings: report.findings.filter((finding) => finding.severity !== 'info') };
-  return indent(formatTable(shown, { color }));
+  const hidden = report.findings.length - shown.findings.length;
+  const note = hidden > 0 ? `(${hidden} info finding${hidden > 1 ? 's' : ''} counted, not shown in the tour; \`${RUN_COMMAND} static ${project}\` lists the static ones)\n` : '';
+  return indent(formatTable(shown, { color }) + note);
 }
 
 const mark = (c: ChalkInstance, ok: boolean) => (ok ? c.green('✓') : c.red('✗'));

@@ -1,7 +1,8 @@
 import { InputError, UnreachableError } from '../errors.js';
-import { badRedisUrlReason, escapeControlChars, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
+import { badRedisUrlReason, escapeControlChars, redisUrlFormProblem, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
 import { connectTimedOut, withDeadline } from './deadline.js';
 import { errorLine } from './model.js';
+import { describeForeignProtocol } from './protocol-guess.js';
 import { RedisReplyError, RespConnection, type RespValue, type TlsFiles } from './resp.js';
 
 /** Connection settings parsed from a redis:// or rediss:// URL. */
@@ -16,13 +17,18 @@ export interface RedisTarget {
   redacted: string;
 }
 
+/** The form --redis expects, quoted in every message about a malformed URL. */
+const REDIS_URL_FORM = 'redis://[user:password@]host[:port][/db]';
+
 /** Parses `redis[s]://[user[:password]@]host[:port][/db]` (db also as `?db=N`); bad URLs are input errors. */
 export function parseRedisUrl(raw: string): RedisTarget {
+  const formProblem = redisUrlFormProblem(raw);
+  if (formProblem) throw new InputError(`--redis is not a valid Redis URL: ${formProblem} (expected ${REDIS_URL_FORM}).`);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(`--redis is not a valid URL: ${badRedisUrlReason(raw)} (expected redis://[user:password@]host[:port][/db]).`);
+    throw new InputError(`--redis is not a valid URL: ${badRedisUrlReason(raw)} (expected ${REDIS_URL_FORM}).`);
   }
   const redacted = redactUrl(raw);
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
@@ -95,7 +101,10 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return `Cannot connect to ${where}: host \`${target.host}\` not found (DNS).`;
   }
-  if (code === 'ERESPPROTO') return `${where} answered with a reply that is not valid RESP: ${text}.`;
+  if (code === 'ERESPPROTO') {
+    const head = (error as { head?: Buffer }).head;
+    return head ? `${where} does not speak Redis's protocol: ${describeForeignProtocol(head)}.` : `${where} answered with a reply that is not valid RESP: ${text}.`;
+  }
   if (code === 'EREADTIMEOUT') return `${where} stopped answering during the inspection: ${text}.`;
   if (code === 'ETLSNOANSWER') {
     return `Cannot connect to ${where}: the TLS handshake got no answer within ${timeoutMs} ms (a Redis without TLS never answers one: use redis:// for it).`;
@@ -113,7 +122,10 @@ function describeConnectError(error: unknown, target: RedisTarget, timeoutMs: nu
     return `Cannot connect to ${where}: a password was sent but the server has none configured for the ${target.username ? `user \`${target.username}\`` : 'default user'} (drop it from the URL, or check the host).`;
   }
   if (/NOPERM/.test(text)) return `Cannot use ${where}: permission denied (${text.split('\n')[0]}).`;
-  if (code === 'ECONNRESET' || code === 'EPIPE') return `Cannot connect to ${where}: the connection was closed by the server.`;
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    // Redis's TLS port hangs up on a plain-text client without a byte: the likeliest cause worth naming.
+    return `Cannot connect to ${where}: the connection was closed by the server${target.tls ? '' : ' (if that port expects TLS, use rediss://)'}.`;
+  }
   if (/DB index is out of range|invalid DB index/i.test(text)) return `Cannot use ${where}: database ${target.db} does not exist.`;
   if (/SELECT is not allowed in cluster mode/i.test(text)) return `Cannot use ${where}: it is a Redis Cluster node, which has database 0 only (drop /${target.db} from the URL).`;
   if (/certificate|self[- ]signed|unable to (get|verify)|SSL|TLS|alert/i.test(text) || /^ERR_TLS|^ERR_SSL|CERT/.test(String(code ?? ''))) {

@@ -1,5 +1,6 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { lazyBuiltin } from '../lazy-builtin.js';
+import { PROTOCOL_HEAD_BYTES } from './protocol-guess.js';
 
 const tls = lazyBuiltin<typeof import('node:tls')>('node:tls');
 
@@ -16,10 +17,16 @@ const CRLF = Buffer.from('\r\n');
 /** Real replies of the commands the live stage sends nest 3 levels at most (XREVRANGE). */
 export const MAX_REPLY_DEPTH = 32;
 
-/** A reply that is not RESP this client reads: the connection is unusable (code ERESPPROTO). */
-function protocolError(what: string): Error {
-  return Object.assign(new Error(`the server sent ${what}`), { code: 'ERESPPROTO' });
+/**
+ * A reply that is not RESP this client reads: the connection is unusable (code ERESPPROTO). `head`: the first bytes
+ * of an answer that was never RESP at all, for describeForeignProtocol.
+ */
+function protocolError(what: string, head?: Buffer): Error {
+  return Object.assign(new Error(`the server sent ${what}`), { code: 'ERESPPROTO', ...(head ? { head } : {}) });
 }
+
+/** RESP2's type bytes: `+ - : $ *`. */
+const isRespTypeByte = (byte: number | undefined) => byte === 0x2b || byte === 0x2d || byte === 0x3a || byte === 0x24 || byte === 0x2a;
 
 /**
  * Encodes commands as RESP arrays of bulk strings, all in one buffer (one allocation for a whole pipeline). Lengths
@@ -49,6 +56,7 @@ export class RespParser {
   private buffer: Buffer = Buffer.alloc(0);
   private offset = 0;
   private raw = false;
+  private consumedAny = false;
 
   push(chunk: Buffer): void {
     this.buffer = this.offset < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.offset), chunk]) : chunk;
@@ -61,6 +69,7 @@ export class RespParser {
     this.raw = raw;
     const value = this.read();
     if (value === undefined) this.offset = start;
+    else this.consumedAny = true;
     return value;
   }
 
@@ -96,6 +105,15 @@ export class RespParser {
     }
     const text = this.line();
     return text === undefined ? undefined : Number(text);
+  }
+
+  /**
+   * The first bytes of the stream when they are not RESP at all (nothing parsed yet: a server of another protocol),
+   * else undefined; also read when the server hangs up on a half line (a TLS alert has no CRLF).
+   */
+  foreignHead(): Buffer | undefined {
+    if (this.consumedAny || this.buffer.length === 0 || isRespTypeByte(this.buffer[0])) return undefined;
+    return Buffer.from(this.buffer.subarray(0, PROTOCOL_HEAD_BYTES));
   }
 
   private read(depth = 0): RespValue | undefined {
@@ -140,7 +158,7 @@ export class RespParser {
       default:
         // Only a complete line is an error: before, an unknown type byte was reported once its line had arrived.
         if (this.buffer.indexOf(CRLF, this.offset) < 0) return undefined;
-        throw protocolError(`an unexpected RESP type byte ${type}`);
+        throw protocolError(`an unexpected RESP type byte ${type}`, this.foreignHead());
     }
   }
 }
@@ -179,7 +197,10 @@ export class RespConnection {
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(Object.assign(new Error('the connection was closed by the server'), { code: 'ECONNRESET' })));
+    socket.on('close', () => {
+      const head = this.parser.foreignHead();
+      this.fail(head ? protocolError('an answer that is not RESP', head) : Object.assign(new Error('the connection was closed by the server'), { code: 'ECONNRESET' }));
+    });
   }
 
   /**

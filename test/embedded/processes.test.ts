@@ -198,6 +198,43 @@ describe('serve as real processes', () => {
     }
   });
 
+  it('prints, under the ready line, the smoke command that works against it (the dev token written out, a given one never)', async () => {
+    const PREFIX = 'receipts-doctor serve: try it: npx receipts-doctor ';
+    const smokeLine = (serve: Awaited<ReturnType<typeof startServe>>) =>
+      eventually(async () => serve.stdout().split('\n').find((line) => line.startsWith(PREFIX)), { what: 'the smoke line', context: serve.stdout });
+    /** The line's command, run as written (the built CLI stands for `npx receipts-doctor`). */
+    const runLine = (line: string, env: Record<string, string> = {}) => runCli(line.slice(PREFIX.length).replace(/ \(smoke reads .*\)$/, '').split(' '), { env });
+
+    const dev = await startServe(['--port', '0', '--redis', redis.url]);
+    const devLine = await smokeLine(dev);
+    expect(devLine).toBe(`${PREFIX}smoke --url ${dev.apiUrl} --token dev-token`);
+    const devSmoke = await runLine(devLine);
+    expect(devSmoke.stderr).toBe('');
+    expect(devSmoke.exitCode).toBe(0);
+    expect(devSmoke.stdout).toContain('OK 0 errors');
+    dev.child.kill('SIGTERM');
+    await dev.exited;
+
+    const fromEnv = await startServe(['--port', '0', '--redis', redis.url], { RECEIPTS_DOCTOR_TOKEN: TOKEN });
+    const envLine = await smokeLine(fromEnv);
+    expect(envLine).toBe(`${PREFIX}smoke --url ${fromEnv.apiUrl} (smoke reads the same RECEIPTS_DOCTOR_TOKEN)`);
+    expect(fromEnv.stdout()).not.toContain(TOKEN);
+    expect((await runLine(envLine, { RECEIPTS_DOCTOR_TOKEN: TOKEN })).exitCode).toBe(0);
+    fromEnv.child.kill('SIGTERM');
+    await fromEnv.exited;
+
+    const fromFlag = await startServe(['--port', '0', '--redis', redis.url, '--token', TOKEN]);
+    expect(await smokeLine(fromFlag)).toBe(`${PREFIX}smoke --url ${fromFlag.apiUrl} --token <the --token given to serve>`);
+    expect(fromFlag.stdout() + fromFlag.stderr()).not.toContain(TOKEN);
+
+    // Without an API there is nothing to smoke: no line.
+    const workerOnly = await startServe(['--no-api', '--redis', redis.url]);
+    workerOnly.child.kill('SIGTERM');
+    await workerOnly.exited;
+    expect(workerOnly.stdout()).toContain('no API');
+    expect(workerOnly.stdout()).not.toContain('try it');
+  });
+
   it('takes the token from RECEIPTS_DOCTOR_TOKEN, else the documented dev-token', async () => {
     const fromEnv = await startServe(['--port', '0', '--redis', redis.url, '--no-worker', '--mode', 'always-enqueue'], { RECEIPTS_DOCTOR_TOKEN: TOKEN });
     expect((await postSync(fromEnv.apiUrl!)).status).toBe(202);

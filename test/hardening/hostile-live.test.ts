@@ -128,7 +128,7 @@ describe.concurrent('hostile replies and error text', () => {
       [['check', '--redis', `redis://:${secret}@127.0.0.1:6379`], {}, /percent-encoded/],
       [['live'], { REDIS_URL: `redis://:${secret}@127.0.0.1:6379` }, /percent-encoded/],
       [['serve', '--redis', `redis://:${secret}@127.0.0.1:6379`], {}, /percent-encoded/],
-      [['live', '--redis', `rediss:/u:${secret}@host`], {}, /database/],
+      [['live', '--redis', `rediss:/u:${secret}@host`], {}, /must be followed by two slashes/],
     ];
     for (const [args, env, reason] of cases) {
       const run = await runBounded(args, { env, cwd: REPO_ROOT });

@@ -72,7 +72,7 @@ describe('live over TLS (rediss://, --tls-ca, --tls-cert, --tls-key)', () => {
   it('an unreadable --tls-ca, or --tls-cert without --tls-key, is a usage error', async () => {
     const missing = await runCli(['live', '--redis', tlsUrl(), '--tls-ca', '/nonexistent/ca.pem']);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toContain('Cannot read --tls-ca /nonexistent/ca.pem: ENOENT');
+    expect(missing.stderr).toContain('Cannot read --tls-ca /nonexistent/ca.pem: no such file (ENOENT)');
     const half = await runCli(['live', '--redis', tlsUrl(), '--tls-cert', certs.clientCert]);
     expect(half.exitCode).toBe(2);
     expect(half.stderr).toContain('--tls-cert and --tls-key go together');

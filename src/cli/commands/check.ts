@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { InputError } from '../../errors.js';
-import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
+import { addOutputOptions, emitReport, validateOutputOptions, warnLocationlessSarif, type OutputOptions } from '../common.js';
 import { assertEnvironmentHasProject, assertKnownEnvironment } from '../environment.js';
 import {
   addLiveOptions,
@@ -16,6 +16,7 @@ import {
   type LiveCliOptions,
   type SmokeCliOptions,
   type StaticCliOptions,
+  PROJECT_DIR_ARGUMENT,
 } from '../stages.js';
 
 type CheckCliOptions = OutputOptions & StaticCliOptions & LiveCliOptions & SmokeCliOptions;
@@ -23,7 +24,7 @@ type CheckCliOptions = OutputOptions & StaticCliOptions & LiveCliOptions & Smoke
 export function registerCheck(program: Command): void {
   const command = program
     .command('check')
-    .argument('[dir]', 'project dir with compose files (default: the cwd when it has one)')
+    .argument('[dir]', `${PROJECT_DIR_ARGUMENT} (default: the cwd when it has one)`)
     .description('static + live (with --redis) + smoke (with --url): one report, one exit code');
   addStaticOptions(command);
   addLiveOptions(command);
@@ -31,9 +32,11 @@ export function registerCheck(program: Command): void {
   addOutputOptions(command);
   command.action(async (dir: string | undefined, options: CheckCliOptions) => {
     const { failOn } = validateOutputOptions(options);
+    const explicitSources = Boolean(options.env || options.source);
+    // --env/--source name files relative to the project dir: without a dir, that is the cwd (as for `static`).
     const root =
-      dir !== undefined
-        ? await resolveProjectDir(dir, Boolean(options.env || options.source))
+      dir !== undefined || explicitSources
+        ? await resolveProjectDir(dir ?? '.', explicitSources)
         : hasProjectFiles(process.cwd())
           ? process.cwd()
           : undefined;
@@ -45,8 +48,11 @@ export function registerCheck(program: Command): void {
     const staticOptions = root ? resolveStatic(root, live ? { ...options, queue: undefined } : options, config) : undefined;
     const smoke = resolveSmoke(options, config);
     if (!staticOptions && !live && !smoke) {
-      throw new InputError('Nothing to check: give a project dir (or run in one with a compose file), --redis or --url.');
+      throw new InputError(
+        `Nothing to check: ${process.cwd()} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL or --url URL.`,
+      );
     }
+    if (live) warnLocationlessSarif(options, root);
     const progress = smoke && !options.quiet ? (await import('../../smoke/progress.js')).ttyProgress(process.stderr) : undefined;
     // Ctrl-C: the stage under way is abandoned, the finished stages' findings are printed, then exit 130 (128 + SIGINT).
     const interrupt = new AbortController();

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { FixResult } from '../../fix/index.js';
 import type { Finding } from '../../types.js';
 import { VERSION } from '../../version.js';
-import { addStaticOptions, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
+import { writeFlagFile } from '../common.js';
+import { addStaticOptions, PROJECT_DIR_ARGUMENT, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
 
 /** `fix --format`: the diff (stdout, appliable with `git apply`), the plan as JSON, or the report with its fixes. */
 const FIX_FORMATS = ['diff', 'json', 'sarif', 'markdown'] as const;
@@ -88,12 +88,12 @@ async function summary(result: FixResult, write: boolean): Promise<string> {
 export function registerFix(program: Command): void {
   const command = program
     .command('fix')
-    .argument('[dir]', 'project dir with compose files', '.')
+    .argument('[dir]', PROJECT_DIR_ARGUMENT, '.')
     .description('write the change a finding names: a unified diff (dry run) by default, --write applies it');
   addStaticOptions(command);
   command
-    .option('--write', 'apply the edits (atomic writes), then re-check')
-    .option('--format <name>', `${FIX_FORMATS.join(', ')} (default: diff)`, 'diff')
+    .option('--write', 'apply the edits (atomic writes), print the diff, then re-check')
+    .option('--format <name>', FIX_FORMATS.join(', '), 'diff')
     .option('--output <file>', 'write the diff or report to a file instead of stdout')
     .option('--no-color', 'accepted for symmetry with the other commands (fix prints no colours)')
     .option('--verbose', 'stack traces for unexpected errors');
@@ -118,13 +118,8 @@ export function registerFix(program: Command): void {
       out = (await getFormatter(options.format))(report, { color: false });
       process.stderr.write(await summary(result, write));
     }
-    if (options.output) {
-      try {
-        writeFileSync(options.output, out);
-      } catch (error) {
-        throw new InputError(`Cannot write --output ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
-    } else process.stdout.write(out);
+    if (options.output) writeFlagFile(options.output, out, '--output');
+    else process.stdout.write(out);
     process.exitCode = fixSucceeded(result, write) ? 0 : 1;
   });
 }

@@ -2,14 +2,23 @@ import type { Command } from 'commander';
 import { codeBullPrefixes, driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
-import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
-import { addLiveOptions, addStaticOptions, runProjectStatic, setUpLiveCommand, type LiveCliOptions, type StaticCliOptions } from '../stages.js';
+import { addOutputOptions, emitReport, validateOutputOptions, warnLocationlessSarif, type OutputOptions } from '../common.js';
+import {
+  addLiveOptions,
+  addStaticOptions,
+  liveBackendList,
+  PROJECT_DIR_ARGUMENT,
+  runProjectStatic,
+  setUpLiveCommand,
+  type LiveCliOptions,
+  type StaticCliOptions,
+} from '../stages.js';
 
 export function registerLive(program: Command): void {
   const command = program
     .command('live')
-    .argument('[dir]', 'project dir: compare live workers with its configuration (config-live-drift)')
-    .description('the live stage alone: read-only inspection of RQ/BullMQ workers and queues in Redis');
+    .argument('[dir]', `${PROJECT_DIR_ARGUMENT}: compare live workers with its configuration (config-live-drift)`)
+    .description(`the live stage alone: read-only inspection of the workers and queues in Redis (${liveBackendList('and')})`);
   addLiveOptions(command);
   addStaticOptions(command);
   addOutputOptions(command);
@@ -27,9 +36,13 @@ export function registerLive(program: Command): void {
       if (codePrefixes.length) liveOptions.codePrefixes = codePrefixes;
     }
     const { runLive } = await import('../../live/index.js');
+    let warned = false;
     const inspect = async () => {
       // Standalone: an unreachable Redis is an UnreachableError → exit 2.
       const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
+      // Once there is a report (an exit 2 stays one line), and once for all --watch refreshes.
+      if (!warned) warnLocationlessSarif(options, root);
+      warned = true;
       const watching = options.watch !== undefined && options.watch !== false;
       await emitReport(buildReport(applyOverrides(result.findings, config.rules), { live: result.section }, failOn), watching ? { ...options, watching } : options);
     };

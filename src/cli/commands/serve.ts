@@ -25,6 +25,16 @@ function envNumber(name: string, min: number): number | undefined {
 
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]+$/;
 
+/**
+ * The `smoke` command line that works against this API, printed under the ready line. Only the documented default
+ * token is written out: a token given with --token or RECEIPTS_DOCTOR_TOKEN is a secret, named by where it came from.
+ */
+export function smokeCommandLine(apiUrl: string, token: 'default' | 'flag' | 'env', defaultToken: string): string {
+  const tokenPart = { default: ` --token ${defaultToken}`, flag: ' --token <the --token given to serve>', env: '' }[token];
+  const note = token === 'env' ? ' (smoke reads the same RECEIPTS_DOCTOR_TOKEN)' : '';
+  return `receipts-doctor serve: try it: npx receipts-doctor smoke --url ${apiUrl}${tokenPart}${note}`;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -62,6 +72,7 @@ export function registerServe(program: Command): void {
         const { parseRedisUrl } = await import('../../live/redis.js');
         parseRedisUrl(redisUrl);
       }
+      const tokenSource = options.token !== undefined ? 'flag' : process.env.RECEIPTS_DOCTOR_TOKEN ? 'env' : 'default';
       const token = options.token ?? (process.env.RECEIPTS_DOCTOR_TOKEN || DEV_TOKEN);
       if (token === '') throw new InputError('--token must not be empty.');
 
@@ -119,6 +130,7 @@ export function registerServe(program: Command): void {
         // Ready only once the handlers are in place: a supervisor that signals right after the ready line must get
         // the drain, not the default SIGTERM death (seen on a loaded machine).
         process.stdout.write(`${pair.readyLine}\n`);
+        if (pair.apiUrl) process.stdout.write(`${smokeCommandLine(pair.apiUrl, tokenSource, DEV_TOKEN)}\n`);
         onRedisGone = () => {
           // Nothing can work without it and nothing would restart it: stop, and say so in the exit code.
           log('the embedded redis-server exited unexpectedly; stopping');

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { check } from '../../check.js';
 import { addOutputOptions, emitReport, validateOutputOptions, type OutputOptions } from '../common.js';
-import { addStaticOptions, addStaticQueueOption, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
+import { addStaticOptions, addStaticQueueOption, PROJECT_DIR_ARGUMENT, projectConfig, resolveProjectDir, resolveStatic, type StaticCliOptions } from '../stages.js';
 
 export function registerStatic(program: Command): void {
   const command = program
     .command('static')
-    .argument('[dir]', 'project dir with compose files', '.')
-    .description('the static stage alone: compose files + source code, no network');
+    .argument('[dir]', PROJECT_DIR_ARGUMENT, '.')
+    .description('the static stage alone: deployment configs + source code, no network');
   addStaticOptions(command);
   addStaticQueueOption(command);
   addOutputOptions(command);
