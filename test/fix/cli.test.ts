@@ -61,6 +61,8 @@ describe('fix on the incident', () => {
     const write = await runCli(['fix', dir, '--write']);
     expect(write.stderr).toContain('re-checked: the 2 fixed findings are gone.');
     expect(write.exitCode).toBe(0);
+    // --write prints the diff it applied, as its help and docs/commands.md say: the dry run's, byte for byte.
+    expect(write.stdout).toBe(dry.stdout);
     const numstat = spawnSync('git', ['diff', '--no-index', '--numstat', fixture('incident'), dir], { encoding: 'utf8' }).stdout;
     expect(numstat.split('\n').filter(Boolean).map((line) => line.split('\t').slice(0, 2).join(' '))).toEqual(['1 1', '1 1']);
     const check = await runJson(['check', dir]);
