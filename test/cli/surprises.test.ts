@@ -53,6 +53,13 @@ describe('live --format sarif without a project dir', () => {
     expect(JSON.parse(result.stdout).runs[0].results.length).toBeGreaterThan(0);
   });
 
+  it('an exit 2 stays one line: no warning before a Redis that cannot be reached', async () => {
+    const result = await runCli(['live', '--redis', 'redis://127.0.0.1:1', '--connect-timeout', '500', '--format', 'sarif']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^receipts-doctor: Cannot connect to Redis/);
+  });
+
   it('the same for check with --redis and no project, not with a project dir or another format', async () => {
     const check = await runCli(['check', '--redis', redis.url, '--format', 'sarif'], { cwd: fixture('bad', 'no-compose') });
     expect(check.stderr).toBe(WARNING);

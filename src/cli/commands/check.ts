@@ -52,7 +52,6 @@ export function registerCheck(program: Command): void {
         `Nothing to check: ${process.cwd()} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL or --url URL.`,
       );
     }
-    if (live) warnLocationlessSarif(options, root);
     const progress = smoke && !options.quiet ? (await import('../../smoke/progress.js')).ttyProgress(process.stderr) : undefined;
     // Ctrl-C: the stage under way is abandoned, the finished stages' findings are printed, then exit 130 (128 + SIGINT).
     const interrupt = new AbortController();
@@ -75,6 +74,7 @@ export function registerCheck(program: Command): void {
       process.off('SIGINT', onSigint);
       progress?.done();
     }
+    if (live) warnLocationlessSarif(options, root);
     await emitReport(report, options);
     if (report.interrupted) {
       process.stderr.write(`receipts-doctor: interrupted during the ${report.interrupted} stage\n`);
