@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { urlSecrets } from '../../redact.js';
 import { parseNumber } from '../parse.js';
-import { addLiveOptions, addStaticOptions, projectConfig, runProjectStatic, setUpLiveCommand, type LiveCliOptions, type StaticCliOptions } from '../stages.js';
+import { addLiveOptions, addStaticOptions, PROJECT_DIR_ARGUMENT, projectConfig, runProjectStatic, setUpLiveCommand, type LiveCliOptions, type StaticCliOptions } from '../stages.js';
 
 interface ExporterCliOptions extends LiveCliOptions, StaticCliOptions {
   listen: string;
@@ -23,7 +23,7 @@ export function parseListen(value: string): { host: string; port: number } {
 export function registerExporter(program: Command): void {
   const command = program
     .command('exporter')
-    .argument('[dir]', 'project dir: its expected queues become receipts_doctor_queue_expected, and live drift is checked')
+    .argument('[dir]', `${PROJECT_DIR_ARGUMENT}: its expected queues become receipts_doctor_queue_expected, and live drift is checked`)
     .description('a Prometheus exporter of the live stage: reads Redis every interval (read-only), serves /metrics and /healthz');
   addLiveOptions(command);
   addStaticOptions(command);
