@@ -59,6 +59,19 @@ function tooLarge(file: string, maxBytes: number): Error {
   return Object.assign(new Error(`larger than ${maxBytes} bytes: '${file}'`), { code: FILE_TOO_LARGE, limit: maxBytes });
 }
 
+/**
+ * Code of the error thrown for a path that resolves (symlinks, `..`) outside the project's real root: the
+ * repository under check is hostile input, and nothing outside it (`/proc/self/environ`, a CI runner's files) is read.
+ */
+export const OUTSIDE_PROJECT = 'EOUTSIDE';
+
+/** The reason a read outside the project was refused, as reports show it (never the target's path). */
+export const OUTSIDE_PROJECT_REASON = 'outside the project (symlinks resolved; not read)';
+
+function outsideProject(file: string): Error {
+  return Object.assign(new Error(`outside the project: '${file}'`), { code: OUTSIDE_PROJECT });
+}
+
 /** A size for people: "2 MiB", "512 KiB", "100 bytes". */
 export function humanBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
@@ -69,7 +82,7 @@ export function humanBytes(bytes: number): string {
 /** Why a read failed, in words for a report (never the absolute path the error carries). */
 export function readFailure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === NOT_REGULAR_FILE || code === FILE_TOO_LARGE) return readFailureReason(error);
+  if (code === NOT_REGULAR_FILE || code === FILE_TOO_LARGE || code === OUTSIDE_PROJECT) return readFailureReason(error);
   return code ? `cannot be read (${code})` : 'cannot be read';
 }
 
@@ -77,6 +90,7 @@ export function readFailure(error: unknown): string {
 export function readFailureReason(error: unknown): string {
   const failure = error as (NodeJS.ErrnoException & { limit?: number }) | undefined;
   if (failure?.code === NOT_REGULAR_FILE) return 'not a regular file';
+  if (failure?.code === OUTSIDE_PROJECT) return OUTSIDE_PROJECT_REASON;
   if (failure?.code === FILE_TOO_LARGE) return failure.limit !== undefined ? `larger than ${humanBytes(failure.limit)}` : 'too large';
   return (failure?.code && ERRNO_WORDS[failure.code]) ?? failure?.code ?? 'cannot be read';
 }
@@ -276,6 +290,71 @@ export function memoryFileSystem(files: Record<string, string>): FileSystem {
         entries.set(name, { name, isFile: !isDirectory, isDirectory, isSymbolicLink: false });
       }
       return [...entries.values()].sort((a, b) => byCodeUnits(a.name, b.name));
+    },
+  };
+}
+
+/** Whether `file` is `dir` or below it (both absolute and normalized). */
+export function isWithin(dir: string, file: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+/**
+ * The project's files only: every read (`readFile`, `readBytesTransient`, `readdir`) of a path that leaves `root` —
+ * lexically (`..`, an absolute path) or once every symlink is resolved (when the base has `realpath`) — throws
+ * `code: 'EOUTSIDE'` instead of reading, so no reader of deployment files, `.env`, `env_file`, `include`, generator
+ * inputs or include directories can forget the check. Metadata (`exists`, `size`, `isDirectory`) stays answered:
+ * it says no more than the error does. `allowed`: absolute files the operator named on the command line
+ * (`--env-file`), which may live anywhere.
+ *
+ * A file the directory listing called regular (`listedRegular`, the scanner's hot path) is not a link, so only its
+ * directory's real path is checked, once per directory.
+ */
+export function confinedFileSystem(base: FileSystem, root: string, allowed: readonly string[] = []): FileSystem {
+  const lexicalRoot = path.posix.normalize(root);
+  const allowedFiles = new Set(allowed.map((file) => path.posix.normalize(file)));
+  let realRoot: string | undefined;
+  const realDirs = new Map<string, boolean>();
+  const realInside = (file: string): boolean => {
+    if (!base.realpath) return true;
+    realRoot ??= base.realpath(lexicalRoot);
+    return isWithin(realRoot, base.realpath(file));
+  };
+  const check = (file: string): void => {
+    const normal = path.posix.normalize(file);
+    if (allowedFiles.has(normal)) return;
+    if (!isWithin(lexicalRoot, normal) || !realInside(normal)) throw outsideProject(file);
+  };
+  const checkListed = (file: string): void => {
+    const dir = path.posix.dirname(path.posix.normalize(file));
+    let inside = realDirs.get(dir);
+    if (inside === undefined) {
+      inside = isWithin(lexicalRoot, dir) && realInside(dir);
+      realDirs.set(dir, inside);
+    }
+    if (!inside) throw outsideProject(file);
+  };
+  return {
+    readFile(file, maxBytes) {
+      check(file);
+      return base.readFile(file, maxBytes);
+    },
+    ...(base.readBytesTransient
+      ? {
+          readBytesTransient(file: string, maxBytes?: number, listedRegular?: boolean) {
+            if (listedRegular) checkListed(file);
+            else check(file);
+            return base.readBytesTransient!(file, maxBytes, listedRegular);
+          },
+        }
+      : {}),
+    ...(base.realpath ? { realpath: (file: string) => base.realpath!(file) } : {}),
+    size: (file) => base.size(file),
+    exists: (file) => base.exists(file),
+    isDirectory: (file) => base.isDirectory(file),
+    readdir(dir) {
+      check(dir);
+      return base.readdir(dir);
     },
   };
 }

@@ -5,7 +5,7 @@ import { analyzeStatic } from './analysis/static.js';
 import type { ModuleIndex } from './languages/modules.js';
 import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
-import type { FileSystem } from './fs.js';
+import { confinedFileSystem, type FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
 import { scanSources } from './scan/index.js';
 import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
@@ -23,6 +23,8 @@ export interface StaticOptions {
   readStdin?: () => Promise<string>;
   profiles?: string[];
   envFiles?: string[];
+  /** Absolute files the operator named on the command line (`--env-file`): read even outside the project root. */
+  operatorFiles?: string[];
   vars?: Record<string, string>;
   shellEnv?: Record<string, string | undefined>;
   /** Queue variables besides RQ_QUEUES. */
@@ -60,8 +62,10 @@ async function withAbsoluteErrorPaths<T>(root: string, load: () => Promise<T>): 
  */
 export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const started = performance.now();
+  // The one place every static read goes through: nothing outside the project's real root is read.
+  const fs = confinedFileSystem(options.fs, options.root, options.operatorFiles);
   const environments = await withAbsoluteErrorPaths(options.root, () =>
-    loadEnvironments(options.fs, options.root, {
+    loadEnvironments(fs, options.root, {
       ...(options.environments ? { environments: options.environments } : {}),
       ...(options.sources?.length ? { declared: options.sources } : {}),
       ...(options.readStdin ? { readStdin: options.readStdin } : {}),
@@ -73,14 +77,14 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   );
   const unreadable = new UnreadableFiles();
   const scan = scanSources({
-    fs: options.fs,
+    fs,
     root: options.root,
     unreadable,
     ...(options.includeTests ? { includeTests: true } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
   });
   const consumers = findConsumers(environments, {
-    fs: options.fs,
+    fs,
     root: options.root,
     queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
     modules: scan.modules,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ProjectConfig } from '../config/index.js';
 import { DEFAULT_SMOKE_TIMEOUT_SECONDS, DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, JOB_ID_PARAM, STATUS_PATH, SYNC_PATH } from '../contract/http.js';
 import { InputError } from '../errors.js';
-import { nodeFileSystem, readFailureReason } from '../fs.js';
+import { confinedFileSystem, nodeFileSystem, readFailureReason } from '../fs.js';
 import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { BACKENDS } from '../frameworks/index.js';
 import type { LiveOptions } from '../live/index.js';
@@ -84,6 +84,8 @@ export function resolveStatic(root: string, options: StaticCliOptions, config: P
     ...(sources?.some((declaration) => declaration.path === '-') ? { readStdin } : {}),
     ...(profiles ? { profiles } : {}),
     ...(envFiles ? { envFiles } : {}),
+    // Files the operator named may live anywhere; those the project's config names stay inside the project.
+    ...(options.envFile && envFiles ? { operatorFiles: envFiles } : {}),
     ...(Object.keys(vars).length ? { vars } : {}),
     ...(options.shellEnv ? { shellEnv: { ...process.env } } : {}),
     ...(queueVariables ? { queueVariables } : {}),
@@ -116,7 +118,7 @@ export function addStaticQueueOption(command: Command): Command {
 export async function projectConfig(root: string | undefined): Promise<ProjectConfig> {
   if (!root) return {};
   const { loadProjectConfig } = await import('../config/index.js');
-  return loadProjectConfig(root, nodeFileSystem);
+  return loadProjectConfig(root, confinedFileSystem(nodeFileSystem, root));
 }
 
 export interface LiveCliOptions {
@@ -132,6 +134,8 @@ export interface LiveCliOptions {
   connectTimeout?: string;
   environment?: string;
   celeryInspect?: string | boolean;
+  /** `--quiet` (an output option): no note on stderr. */
+  quiet?: boolean;
 }
 
 /** "rq, bullmq and celery": the live backends (the FRAMEWORKS registry's) in a sentence, for help and messages. */
@@ -157,6 +161,11 @@ export function addLiveOptions(command: Command): Command {
     .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
     .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
     .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
+}
+
+/** The one-line note that a credential was not sent to a target only the project's config names (not with --quiet). */
+function noteWithheld(what: string, options: { quiet?: boolean }): void {
+  if (!options.quiet) process.stderr.write(`receipts-doctor: note: not sending ${what}.\n`);
 }
 
 /** A PEM file for --tls-*: read whole (they are small), an unreadable one is an input error. */
@@ -188,12 +197,24 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
     }
   }
   const origin: LiveOrigin = options.redis ? 'flag' : process.env.REDIS_URL ? 'REDIS_URL' : 'config';
-  const urls = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined) ?? fromConfig;
+  const operatorUrls = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined);
+  const urls = operatorUrls ?? fromConfig;
   const [redisUrl, ...moreRedisUrls] = urls ?? [];
   if (!redisUrl) return undefined;
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together.');
-  const tlsFiles = { ca: readPem('--tls-ca', options.tlsCa), cert: readPem('--tls-cert', options.tlsCert), key: readPem('--tls-key', options.tlsKey) };
-  const sentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
+  // The operator's credentials (the sentinels' password, a client certificate) go only to a Redis the operator
+  // named: never to one only the repository's config file names.
+  const operatorSentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
+  const withheld = operatorUrls
+    ? []
+    : [operatorSentinelPassword !== undefined ? 'the sentinel password' : undefined, options.tlsCert !== undefined ? 'the client certificate' : undefined].filter((what) => what !== undefined);
+  if (withheld.length) noteWithheld(`${withheld.join(' and ')} (live.redis comes only from the config file; name the Redis with --redis or REDIS_URL to send them)`, options);
+  const tlsFiles = {
+    ca: readPem('--tls-ca', options.tlsCa),
+    cert: operatorUrls ? readPem('--tls-cert', options.tlsCert) : undefined,
+    key: operatorUrls ? readPem('--tls-key', options.tlsKey) : undefined,
+  };
+  const sentinelPassword = operatorUrls ? operatorSentinelPassword : undefined;
   const backend = options.backend ?? config.live?.backend ?? 'auto';
   if (backend !== 'auto' && !(BACKENDS as readonly string[]).includes(backend)) throw new InputError(`--backend expects ${BACKENDS.join(', ')} or auto, got \`${backend}\`.`);
   const inspect = options.celeryInspect;
@@ -227,6 +248,8 @@ export interface SmokeCliOptions {
   diagnosticsPath?: string;
   timeout?: string;
   insecure?: boolean;
+  /** `--quiet` (an output option): no note on stderr. */
+  quiet?: boolean;
 }
 
 export function addSmokeOptions(command: Command): Command {
@@ -259,7 +282,8 @@ function readToken(options: SmokeCliOptions): string | undefined {
 }
 
 export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): SmokeOptions | undefined {
-  const url = options.url ?? process.env.RECEIPTS_DOCTOR_URL ?? config.smoke?.url;
+  const operatorUrl = options.url ?? process.env.RECEIPTS_DOCTOR_URL;
+  const url = operatorUrl ?? config.smoke?.url;
   if (!url) return undefined;
   let parsed: URL;
   try {
@@ -274,10 +298,15 @@ export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): S
   } catch {
     throw new InputError('--body is not valid JSON.');
   }
-  const token = readToken(options);
+  const operatorToken = readToken(options);
+  // The operator's token goes only to a URL the operator named, never to one only the repository's config names.
+  const token = operatorUrl !== undefined ? operatorToken : undefined;
+  const tokenWithheld = operatorToken !== undefined && token === undefined;
+  if (tokenWithheld) noteWithheld('the token (smoke.url comes only from the config file; name the API with --url or RECEIPTS_DOCTOR_URL to send it)', options);
   return {
     url,
     ...(token ? { token } : {}),
+    ...(tokenWithheld ? { tokenWithheld } : {}),
     body,
     syncPath: options.syncPath ?? config.smoke?.syncPath ?? SYNC_PATH,
     statusPath: options.statusPath ?? config.smoke?.statusPath ?? STATUS_PATH,

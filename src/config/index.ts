@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { EnvironmentSpec, SourceDeclaration } from '../sources/index.js';
 import { InputError } from '../errors.js';
-import { FILE_TOO_LARGE, NOT_REGULAR_FILE, type FileSystem } from '../fs.js';
+import { FILE_TOO_LARGE, NOT_REGULAR_FILE, OUTSIDE_PROJECT, OUTSIDE_PROJECT_REASON, readFailureReason, type FileSystem } from '../fs.js';
 import { BACKENDS as LIVE_BACKENDS, type Backend } from '../frameworks/index.js';
 import { RULES } from '../rules.js';
 
@@ -344,7 +344,8 @@ export function loadProjectConfig(root: string, fs: FileSystem): ProjectConfig {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === FILE_TOO_LARGE) throw new InputError(`${shown}: config file is larger than the limit of ${MAX_CONFIG_BYTES} bytes.`);
     if (code === NOT_REGULAR_FILE) throw new InputError(`${shown}: config file is not a regular file.`);
-    throw new InputError(`Cannot read ${shown}: ${code ?? String(error)}`);
+    if (code === OUTSIDE_PROJECT) throw new InputError(`${shown}: config file is ${OUTSIDE_PROJECT_REASON}.`);
+    throw new InputError(`Cannot read ${shown}: ${readFailureReason(error)}`);
   }
   return { ...parseProjectConfig(text, shown), file: name };
 }

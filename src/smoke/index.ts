@@ -11,6 +11,11 @@ export interface SmokeOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:8080 (credentials in it are redacted in output). */
   url: string;
   token?: string;
+  /**
+   * The operator has a token, but the URL comes only from the project's config file: the token is not sent (the
+   * repository under check never decides where the operator's credentials go), and a refusal's hint says so.
+   */
+  tokenWithheld?: boolean;
   /** JSON body of the sync request (default DEFAULT_SYNC_BODY of src/contract/http.ts). */
   body: string;
   syncPath: string;
@@ -93,15 +98,16 @@ function hintForStatus(status: number, step: 'sync' | 'status', location?: strin
  * The API refused the doctor's own credentials: a misconfigured CI secret, not a broken deploy. The hint says
  * whether a token was sent at all, never the token.
  */
-function unauthorized(message: string, tokenSent: boolean): Finding {
-  return finding(
-    'smoke-unauthorized',
-    message,
-    tokenSent
-      ? "A token was sent and the API refused it: check that --token, --token-file or RECEIPTS_DOCTOR_TOKEN holds the API's current token."
-      : 'No token was sent: give the API\'s token with --token-file, RECEIPTS_DOCTOR_TOKEN or --token.',
-  );
+function unauthorized(message: string, options: SmokeOptions): Finding {
+  let hint = 'No token was sent: give the API\'s token with --token-file, RECEIPTS_DOCTOR_TOKEN or --token.';
+  if (options.token !== undefined) hint = "A token was sent and the API refused it: check that --token, --token-file or RECEIPTS_DOCTOR_TOKEN holds the API's current token.";
+  else if (options.tokenWithheld) hint = WITHHELD_TOKEN_HINT;
+  return finding('smoke-unauthorized', message, hint);
 }
+
+/** Why a token was not sent to a URL the project's config file names. */
+export const WITHHELD_TOKEN_HINT =
+  'No token was sent: the URL comes only from the project\'s config file, and a token goes only to a URL named with --url or RECEIPTS_DOCTOR_URL.';
 
 function hintForTimeout(lastStatus: string | undefined): string {
   if (lastStatus === 'queued' || lastStatus === 'waiting' || lastStatus === 'deferred' || lastStatus === 'scheduled') {
@@ -235,7 +241,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   section.httpStatus = post.status;
   if (post.status === 401 || post.status === 403) {
     diagnose = false;
-    findings.push(unauthorized(`${postLabel} answered ${post.status}: ${serverText(post.body)}.`, options.token !== undefined));
+    findings.push(unauthorized(`${postLabel} answered ${post.status}: ${serverText(post.body)}.`, options));
     return finish();
   }
   if (post.status < 200 || post.status > 299) {
@@ -327,7 +333,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
         lastPollProblem = `${answer.status}: ${serverText(answer.body)}`;
       } else if (answer.status === 401 || answer.status === 403) {
         diagnose = false;
-        findings.push(unauthorized(`${statusLabel} for job \`${jobId}\` answered ${answer.status}: ${serverText(answer.body)}.`, options.token !== undefined));
+        findings.push(unauthorized(`${statusLabel} for job \`${jobId}\` answered ${answer.status}: ${serverText(answer.body)}.`, options));
         return finish();
       } else {
         const after = lastStatus ? ` after the job was \`${lastStatus}\`` : '';

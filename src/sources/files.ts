@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../errors.js';
-import type { FileSystem } from '../fs.js';
+import { readFailure, type FileSystem } from '../fs.js';
 import { lineAt } from '../lines.js';
 import type { Location } from '../types.js';
 
@@ -59,8 +59,8 @@ export function readDeploymentFile(fs: FileSystem, root: string, relative: strin
   try {
     text = fs.readFile(absolute);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    throw new InputError(`${what} cannot be read${code ? ` (${code})` : ''}`, { file: relative, line: 1 });
+    const reason = readFailure(error);
+    throw new InputError(`${what} ${reason.startsWith('cannot') ? reason : `is ${reason}`}`, from ?? { file: relative, line: 1 });
   }
   const nul = text.indexOf('\0');
   if (nul !== -1) throw new InputError(`${what} is not a text file (it holds NUL bytes)`, { file: relative, line: lineAt(text, nul) });

@@ -54,33 +54,36 @@ async function expectInputError(args: string[], label: string, ...expected: RegE
   for (const pattern of expected) expect(run.stderr, label).toMatch(pattern);
 }
 
+/** A symlink to a device leaves the project: since issue 26 it is refused as outside before it is even opened. */
+const OUTSIDE = /is outside the project \(symlinks resolved; not read\)/;
+
 describe.concurrent('config inputs that are not regular files: exit 2, one line, no hang, bounded memory', () => {
   it('/dev/zero as docker-compose.yml', async () => {
     const dir = tempDir('rd-hostile-');
     symlinkSync('/dev/zero', join(dir, 'docker-compose.yml'));
-    await expectInputError(['static', dir], 'zero compose', /docker-compose\.yml/, /not a regular file/);
+    await expectInputError(['static', dir], 'zero compose', /docker-compose\.yml/, OUTSIDE);
   });
 
   it('/dev/zero as .env, as an env_file, as an extends file', async () => {
     const dotenv = project();
     symlinkSync('/dev/zero', join(dotenv, '.env'));
-    await expectInputError(['static', dotenv], 'zero .env', /\.env/, /not a regular file/);
+    await expectInputError(['static', dotenv], 'zero .env', /\.env/, OUTSIDE);
 
     const envFile = project({ 'docker-compose.yml': `${COMPOSE}    env_file: ./worker.env\n` });
     symlinkSync('/dev/zero', join(envFile, 'worker.env'));
-    await expectInputError(['static', envFile], 'zero env_file', /worker\.env/, /not a regular file/);
+    await expectInputError(['static', envFile], 'zero env_file', /worker\.env/, OUTSIDE);
 
     const extendsFile = project({
       'docker-compose.yml': 'services:\n  worker:\n    extends:\n      file: base.yml\n      service: worker\n',
     });
     symlinkSync('/dev/urandom', join(extendsFile, 'base.yml'));
-    await expectInputError(['static', extendsFile], 'urandom extends', /base\.yml/, /not a regular file/);
+    await expectInputError(['static', extendsFile], 'urandom extends', /base\.yml/, OUTSIDE);
   });
 
   it('/dev/zero as the config file, --env-file, --baseline and --token-file', async () => {
     const config = project();
     symlinkSync('/dev/zero', join(config, 'receipts-doctor.config.json'));
-    await expectInputError(['static', config], 'zero config', /receipts-doctor\.config\.json/, /not a regular file/);
+    await expectInputError(['static', config], 'zero config', /receipts-doctor\.config\.json/, OUTSIDE);
 
     const dir = project();
     await expectInputError(['static', dir, '--env-file', '/dev/zero'], 'zero --env-file', /dev\/zero/, /not a regular file/);
@@ -230,7 +233,7 @@ describe.concurrent('non-UTF-8 file names are reported, never dropped (item 8)',
   });
 });
 
-describe.concurrent('symlinks: sources stay inside the project, compose inputs follow docker compose (item 14)', () => {
+describe.concurrent('symlinks: sources and compose inputs stay inside the project (item 14; issue 26)', () => {
   it('a symlinked source file that leaves the project is not read (its queue is not in the report)', async () => {
     const outside = writeTree(tempDir('rd-outside-'), { 'secret_tasks.py': "from rq import Queue\nQueue('outside-queue').enqueue('x')\n" });
     const dir = project({ 'app/inside.py': "from rq import Queue\nQueue('high').enqueue('app.jobs.c')\n" });
@@ -243,13 +246,15 @@ describe.concurrent('symlinks: sources stay inside the project, compose inputs f
     expect(report.static?.unreadable?.files).toEqual([{ file: 'app/linked.py', reason: 'symlink to a file outside the project (not followed)' }]);
   });
 
-  it('a compose extends file outside the project is read, as docker compose reads it', async () => {
-    const outside = writeTree(tempDir('rd-outside-'), { 'base.yml': 'services:\n  base:\n    image: app\n    command: rq worker default high\n' });
+  it('a compose extends file outside the project is refused (exit 2), never read (issue 26)', async () => {
+    const outside = writeTree(tempDir('rd-outside-'), { 'base.yml': 'services:\n  base:\n    image: app\n    command: rq worker outside-only-queue\n' });
     const dir = project({
       'docker-compose.yml': `services:\n  worker:\n    extends:\n      file: ${join(outside, 'base.yml')}\n      service: base\n`,
     });
-    const report = json(await runBounded(['static', dir, '--format', 'json']), 'outside extends');
-    expect(report.ok).toBe(true);
-    expect(report.findings).toEqual([]);
+    const run = await runBounded(['static', dir, '--format', 'json']);
+    expectRobust(run, 'outside extends');
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/docker-compose\.yml:\d+:\d+: compose file \S+base\.yml is outside the project \(symlinks resolved; not read\)$/m);
+    expect(run.stderr).not.toContain('outside-only-queue');
   });
 });

@@ -1,3 +1,4 @@
+import { globMatcher } from '../../glob.js';
 import type { Position } from '../../languages/facts.js';
 import type { PyToken } from '../../languages/python/tokenizer.js';
 import { likelySettingName, OLD_SETTING_NAMES } from './python-settings.js';
@@ -449,27 +450,6 @@ export type CeleryRoute =
   | { queue: string; by: 'default' }
   | { queue: null; by: 'router'; expression: string };
 
-/** fnmatch.translate for `*`, `?` and `[…]` (Celery's MapRoute compiles keys containing `*` with it). */
-function fnmatchRegex(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) source += '\\[';
-      else {
-        let body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        source += `[${body}]`;
-        i = close;
-      }
-    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${source})$`, 's');
-}
-
 /** `re.compile('pattern'[, flags])` as a linear matcher; undefined when the pattern or a flag is not supported. */
 function routeRegex(key: Extract<PyLiteral, { kind: 'call' }>): PythonRegex | undefined {
   const pattern = key.args[0] ?? key.keywords['pattern'];
@@ -511,8 +491,8 @@ export function routeTask(project: CeleryAppConfig, task: string, resolveName: (
           const [key] = entry;
           let matches: ((name: string) => boolean) | undefined;
           if (key.kind === 'str' && key.value.includes('*')) {
-            const glob = fnmatchRegex(key.value);
-            matches = (name) => glob.test(name);
+            // Celery's MapRoute compiles keys holding `*` with fnmatch.translate; matched linearly here.
+            matches = globMatcher(key.value);
           } else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee)) {
             const regex = routeRegex(key);
             if (!regex) return { queue: null, by: 'router', expression: `task_routes (${routes.setting}): ${describeKey(key)}` };

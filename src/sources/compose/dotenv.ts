@@ -1,4 +1,5 @@
 import type { Lookup } from './template.js';
+import { ExpansionBudget, ExpansionTooLargeError } from '../../expansion.js';
 import { substitute } from './template.js';
 
 /** One `KEY=value` of an env file and the 1-based line its statement starts on. */
@@ -37,8 +38,15 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
   let src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let line = 1;
   let unset: string[] = [];
-  const expand = (value: string): string => {
-    const result = substitute(value, (name) => lookup(name) ?? out.get(name)?.value);
+  const budget = new ExpansionBudget();
+  const expand = (value: string, statementLine: number): string => {
+    let result;
+    try {
+      result = substitute(value, (name) => lookup(name) ?? out.get(name)?.value, budget);
+    } catch (error) {
+      if (error instanceof ExpansionTooLargeError) throw new DotenvError(`line ${statementLine}: ${error.message}`, statementLine);
+      throw error;
+    }
     unset = result.unset;
     return result.value;
   };
@@ -117,7 +125,7 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
       const comment = value.indexOf(' #');
       if (comment !== -1) value = value.slice(0, comment);
       value = value.replace(/\s+$/u, '');
-      return [expand(value), rest];
+      return [expand(value, statementLine), rest];
     }
     let escaped = false;
     let chars = '';
@@ -141,7 +149,7 @@ export function parseDotenv(text: string, out: Map<string, DotenvEntry>, lookup:
         chars += ch;
         continue;
       }
-      const value = quote === '"' ? expand(expandEscapes(chars)) : chars;
+      const value = quote === '"' ? expand(expandEscapes(chars), statementLine) : chars;
       return [value, input.slice(i + 1)];
     }
     // Where the quote opens, and the key only: the value is what an env file keeps secret.

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../../errors.js';
+import { ExpansionBudget, ExpansionTooLargeError } from '../../expansion.js';
 import { readFailure, type FileSystem } from '../../fs.js';
 import type { Location } from '../../types.js';
 import { DotenvError, type DotenvEntry, parseDotenv } from './dotenv.js';
@@ -142,7 +143,7 @@ function loadFile(
     if (!document.root) continue;
     if (!isMap(document.root)) throw new InputError('top-level object must be a mapping', document.root.pos);
     const config = document.root;
-    interpolate(config, [], options.variables);
+    interpolate(config, [], options.variables, new ExpansionBudget());
     resolveRelativePaths(config, options.workingDir);
     resetPaths = document.resetPaths;
     if (!options.skipInclude) applyInclude(files, file, config, { ...options, included: [...options.included, file] }, resetPaths);
@@ -155,18 +156,18 @@ function loadFile(
 }
 
 /** Substitutes variables in every string value (keys are never interpolated, `x-` blocks are). */
-function interpolate(node: YNode, at: string[], variables: VariableMap): void {
+function interpolate(node: YNode, at: string[], variables: VariableMap, budget: ExpansionBudget): void {
   if (node.kind === 'map') {
-    for (const [key, entry] of node.entries) interpolate(entry.value, [...at, key], variables);
+    for (const [key, entry] of node.entries) interpolate(entry.value, [...at, key], variables, budget);
   } else if (node.kind === 'seq') {
-    node.items.forEach((item, index) => interpolate(item, [...at, `[${index}]`], variables));
+    node.items.forEach((item, index) => interpolate(item, [...at, `[${index}]`], variables, budget));
   } else if (typeof node.value === 'string' && node.value.includes('$')) {
     try {
-      const { value, unset } = substitute(node.value, (name) => variables.get(name));
+      const { value, unset } = substitute(node.value, (name) => variables.get(name), budget);
       node.value = value;
       if (unset.length > 0) node.unset = unset;
     } catch (error) {
-      if (error instanceof MissingRequiredError || error instanceof InvalidTemplateError) {
+      if (error instanceof MissingRequiredError || error instanceof InvalidTemplateError || error instanceof ExpansionTooLargeError) {
         throw new InputError(`error while interpolating ${pathString(at)}: ${error.message}`, node.pos);
       }
       throw error;

@@ -4,6 +4,8 @@
  * ported rule for rule, including its quirks (the operator is the earliest one in the match).
  */
 
+import { ExpansionBudget } from '../../expansion.js';
+
 /** Looks a variable up: undefined when it is not set (distinct from the empty string). */
 export type Lookup = (name: string) => string | undefined;
 
@@ -41,10 +43,14 @@ type SubstituteFunc = (substitution: string, lookup: Lookup, unset: string[], de
 /** Defaults nested deeper than this (`${A:-${B:-${C:-…}}}`) are refused instead of recursing without bound. */
 export const MAX_TEMPLATE_DEPTH = 32;
 
-/** Substitutes every variable of `template`; throws MissingRequiredError or InvalidTemplateError. */
-export function substitute(template: string, lookup: Lookup): Substitution {
+/**
+ * Substitutes every variable of `template`; throws MissingRequiredError, InvalidTemplateError or (past the bounds of
+ * src/expansion.ts, the value's and, with `budget`, the file's) ExpansionTooLargeError.
+ */
+export function substitute(template: string, lookup: Lookup, budget?: ExpansionBudget): Substitution {
   const unset: string[] = [];
   const value = substituteInto(template, lookup, unset, 0);
+  budget?.charge(value.length);
   return { value, unset: [...new Set(unset)] };
 }
 
@@ -74,6 +80,8 @@ function substituteInto(template: string, lookup: Lookup, unset: string[], depth
     return lastBrace >= from ? lastBrace : -1;
   };
   while (i < template.length) {
+    // Checked as it grows: a value doubling through variables must stop at the bound, not at the heap's.
+    ExpansionBudget.check(out.length);
     const dollar = template.indexOf('$', i);
     if (dollar === -1) {
       out += template.slice(i);
@@ -122,6 +130,7 @@ function substituteInto(template: string, lookup: Lookup, unset: string[], depth
     // The rest of the greedy match is substituted exactly as if the scan went on from the closing brace.
     i = variableEnd + 1;
   }
+  ExpansionBudget.check(out.length);
   return out;
 }
 

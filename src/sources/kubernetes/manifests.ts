@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { ExpansionBudget, ExpansionTooLargeError } from '../../expansion.js';
 import type { DeploymentEnvironment, DeploymentService, EnvEntry } from '../../model.js';
 import type { Location } from '../../types.js';
 import { describeKind, isMap, isNull, scalarText, type YEntry, type YMap, type YNode } from '../compose/tree.js';
@@ -114,11 +115,13 @@ function stringList(entry: YEntry | undefined, where: string): string[] | undefi
  * The kubelet's `$(VAR)` expansion (k8s.io/kubernetes third_party/forked/golang/expansion): `$(NAME)` becomes the
  * variable's value when it is defined and stays as written when not; `$$` is a literal `$`. Linear.
  */
-export function expandKubernetesVariables(text: string, lookup: (name: string) => string | undefined): string {
+export function expandKubernetesVariables(text: string, lookup: (name: string) => string | undefined, budget?: ExpansionBudget): string {
   if (!text.includes('$')) return text;
   let out = '';
   let i = 0;
   while (i < text.length) {
+    // `$(V30)` = `$(V29)$(V29)` … doubles: checked as it grows, and charged to the manifests' total.
+    ExpansionBudget.check(out.length);
     const ch = text[i]!;
     if (ch !== '$' || i + 1 >= text.length) {
       out += ch;
@@ -144,7 +147,19 @@ export function expandKubernetesVariables(text: string, lookup: (name: string) =
       i += 2;
     }
   }
+  ExpansionBudget.check(out.length);
+  budget?.charge(out.length);
   return out;
+}
+
+/** `expandKubernetesVariables` with a bound crossed reported as an InputError at `at`. */
+function expandAt(text: string, lookup: (name: string) => string | undefined, budget: ExpansionBudget, at: Location | undefined, what: string): string {
+  try {
+    return expandKubernetesVariables(text, lookup, budget);
+  } catch (error) {
+    if (error instanceof ExpansionTooLargeError) throw new InputError(`${what}: ${error.message}`, at);
+    throw error;
+  }
 }
 
 interface ConfigMapData {
@@ -193,6 +208,7 @@ export function manifestEnvironment(name: string, source: string, files: string[
   const services: DeploymentService[] = [];
   const origins = new Map<DeploymentService, ServiceOrigin>();
   const taken = new Set<string>();
+  const budget = new ExpansionBudget();
   for (const object of objects) {
     const specPath = POD_SPEC_PATHS[object.kind];
     if (!specPath) continue;
@@ -210,15 +226,15 @@ export function manifestEnvironment(name: string, source: string, files: string[
       if (taken.has(serviceName) && object.namespace) serviceName = `${serviceName}@${object.namespace}`;
       taken.add(serviceName);
       const origin: ServiceOrigin = { kind: object.kind, workload: object.name, container: containerName, rawArgv: [], configMapKeys: new Map() };
-      const environment = containerEnvironment(container, object.namespace, maps, `${where} container ${containerName}`, origin);
+      const environment = containerEnvironment(container, object.namespace, maps, `${where} container ${containerName}`, origin, budget);
       const lookup = (variable: string) => environment[variable]?.value ?? undefined;
       const commandEntry = container.entries.get('command');
       const argsEntry = container.entries.get('args');
       const command = stringList(commandEntry, `${where}: command`) ?? [];
       const args = stringList(argsEntry, `${where}: args`) ?? [];
       origin.rawArgv = [...command, ...args];
-      const argv = origin.rawArgv.map((word) => expandKubernetesVariables(word, lookup));
       const commandLocation = (argsEntry && args.length ? argsEntry : commandEntry)?.keyPos;
+      const argv = origin.rawArgv.map((word) => expandAt(word, lookup, budget, commandLocation, `${where} container ${containerName}: $(VAR) in its command`));
       const image = stringAt(container, ['image']);
       const workingDir = stringAt(container, ['workingDir']);
       const service: DeploymentService = {
@@ -246,6 +262,7 @@ function containerEnvironment(
   maps: Map<string, ConfigMapData>,
   where: string,
   origin: ServiceOrigin,
+  budget: ExpansionBudget,
 ): Record<string, EnvEntry> {
   const environment: Record<string, EnvEntry> = {};
   const findMap = (name: string) => maps.get(configMapKey(name, namespace)) ?? maps.get(configMapKey(name));
@@ -276,7 +293,7 @@ function containerEnvironment(
       origin.configMapKeys.delete(variable);
       if (valueEntry && valueEntry.value.kind === 'scalar') {
         const raw = valueEntry.value.value === null ? '' : scalarText(valueEntry.value.value);
-        const value = expandKubernetesVariables(raw, (name) => environment[name]?.value ?? undefined);
+        const value = expandAt(raw, (name) => environment[name]?.value ?? undefined, budget, at, `${where}: $(VAR) in env ${variable}`);
         environment[variable] = { value, location: at, unsetVariables: [] };
         continue;
       }

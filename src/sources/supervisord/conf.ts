@@ -1,9 +1,11 @@
 import * as path from 'node:path';
-import type { FileSystem } from '../../fs.js';
+import { InputError } from '../../errors.js';
+import { OUTSIDE_PROJECT, OUTSIDE_PROJECT_REASON, type DirEntry, type FileSystem } from '../../fs.js';
+import { globMatcher } from '../../glob.js';
 import type { DeploymentService, EnvEntry } from '../../model.js';
 import { splitShellWords } from '../../shell-words.js';
 import type { Location } from '../../types.js';
-import { absoluteIn, listDir } from '../files.js';
+import { absoluteIn } from '../files.js';
 
 /**
  * supervisord configuration → services. The INI dialect is supervisor's (Python's configparser): `[section]`,
@@ -142,18 +144,37 @@ export function readPrograms(text: string, file: string): DeploymentService[] {
   return services;
 }
 
+/**
+ * The entries of an include directory; one that leaves the project (a symlinked directory pointing outside) is an
+ * input error, never read; one that cannot be listed includes nothing, as supervisord's glob does.
+ */
+function includeDirEntries(fs: FileSystem, root: string, dir: string, at: Location): DirEntry[] {
+  try {
+    return fs.readdir(absoluteIn(root, dir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === OUTSIDE_PROJECT) {
+      throw new InputError(`supervisord [include] directory ${dir} is ${OUTSIDE_PROJECT_REASON}`, at);
+    }
+    return [];
+  }
+}
+
 /** Files an `[include] files = a/*.conf b.ini` names (relative to the including file; `*`/`?` in the file name only). */
 export function includedFiles(fs: FileSystem, root: string, text: string, file: string): string[] {
-  const include = parseIni(text, file).find((section) => section.name === 'include')?.values.get('files')?.value;
+  const section = parseIni(text, file).find((candidate) => candidate.name === 'include');
+  const include = section?.values.get('files')?.value;
   if (!include) return [];
   const files: string[] = [];
   for (const pattern of include.split(/\s+/).filter(Boolean)) {
     const joined = path.posix.normalize(path.posix.join(path.posix.dirname(file), pattern));
     if (joined.startsWith('..') || path.posix.isAbsolute(pattern)) continue;
     const dir = path.posix.dirname(joined);
-    const glob = new RegExp(`^${path.posix.basename(joined).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-    for (const entry of listDir(fs, absoluteIn(root, dir))) {
-      if (!entry.isDirectory && glob.test(entry.name)) files.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
+    // supervisord expands the pattern with Python's glob.glob: fnmatch on the names, hidden ones only for a `.` pattern.
+    const base = path.posix.basename(joined);
+    const matches = globMatcher(base);
+    for (const entry of includeDirEntries(fs, root, dir, section!.location)) {
+      if (entry.isDirectory || (entry.name.startsWith('.') && !base.startsWith('.'))) continue;
+      if (matches(entry.name)) files.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
     }
   }
   return files.sort();
