@@ -30,6 +30,8 @@ class TomlParser {
   readonly root: TomlValue & { kind: 'table' };
   /** Tables created by a header or a key, which may not be defined twice. */
   private readonly defined = new Set<TomlValue>();
+  /** Tables created by dotted keys (`apple.color = …`), which a `[header]` may not define again (TOML 1.0). */
+  private readonly dotted = new Set<TomlValue>();
 
   constructor(
     private readonly text: string,
@@ -127,6 +129,7 @@ class TomlParser {
         table = fresh;
       } else if (existing.kind === 'table') {
         if (last && this.defined.has(existing)) this.failAt(location, `table \`${keys.join('.')}\` is defined twice`);
+        if (last && this.dotted.has(existing)) this.failAt(location, `table \`${keys.join('.')}\` is already defined by dotted keys`);
         table = existing;
       } else if (existing.kind === 'array' && existing.items.at(-1)?.kind === 'table' && !last) {
         table = existing.items.at(-1) as TomlValue & { kind: 'table' };
@@ -173,6 +176,7 @@ class TomlParser {
       if (existing === undefined) {
         const fresh: TomlValue & { kind: 'table' } = { kind: 'table', entries: new Map(), location };
         target.entries.set(key, { value: fresh, location });
+        this.dotted.add(fresh);
         target = fresh;
       } else if (existing.kind === 'table' && !this.defined.has(existing)) target = existing;
       else this.failAt(location, `\`${keys.join('.')}\` is already defined`);

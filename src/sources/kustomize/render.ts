@@ -84,10 +84,28 @@ async function kubectlKustomize(dir: string, kustomizationFile: string, workDir:
   if (result.isMaxBuffer) throw new InputError(`kubectl kustomize rendered more than ${MAX_RENDERED_BYTES / 1024 / 1024} MiB`, { file: kustomizationFile, line: 1 });
   if (result.exitCode !== 0) {
     const stderr = printable(String(result.stderr ?? '')).split(`${workDir}/`).join('').split(workDir).join('.');
-    const reason = stderr.split('\n').find((line) => line.trim() !== '')?.replace(/^error:\s*/, '') ?? `exit code ${result.exitCode}`;
+    const reason = kubectlReason(stderr) ?? `exit code ${result.exitCode}`;
     throw new InputError(`kubectl kustomize failed: ${reason.slice(0, 500)}`, { file: kustomizationFile, line: 1 });
   }
   return String(result.stdout ?? '');
+}
+
+/**
+ * The reason in kubectl's stderr: `error: REASON`, or a klog block (`E1207 … "command failed" err=<` … `>`) whose
+ * first line says what failed and whose last says why (`…HelmChartInflationGenerator with config: \`` …
+ * `\`: must specify --enable-helm`): both are kept, the config quoted between them is not.
+ */
+export function kubectlReason(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const first = lines[0];
+  if (first === undefined) return undefined;
+  if (!/^[EFW]\d{4} .*\berr=<$/.test(first)) return first.replace(/^error:\s*/, '');
+  const end = lines.indexOf('>', 1);
+  const block = lines.slice(1, end === -1 ? undefined : end);
+  const what = block[0]?.replace(/:?\s*`$/, '');
+  const why = block.length > 1 ? block.at(-1)!.replace(/^`?:?\s*/, '') : undefined;
+  if (!what) return first;
+  return why ? `${what}: ${why}` : what;
 }
 
 /** Lines of the overlay's files, in the order a value is looked for: the overlay's patches, its files, then its bases. */
