@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { outputRefusal, writeFileAtomically } from '../atomic-write.js';
 import type { Command } from 'commander';
 import { applyBaseline, createBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../baseline.js';
 import { InputError } from '../errors.js';
@@ -82,11 +83,28 @@ export function warnLocationlessSarif(options: Pick<OutputOptions, 'format'>, ro
   );
 }
 
+function assertOutputWritable(file: string): void {
+  const refusal = outputRefusal(file);
+  if (refusal) throw new InputError(`--output ${file} ${refusal}; refused.`);
+}
+
+/** `--output`: a regular file (or a new one) only, replaced atomically; anything else is exit 2. */
+function writeOutput(file: string, text: string): void {
+  assertOutputWritable(file);
+  try {
+    writeFileAtomically(file, text);
+  } catch (error) {
+    throw new InputError(`Cannot write --output ${file}: ${writeFailureReason(error, file)}`);
+  }
+}
+
 /** Validates --format/--fail-on/--baseline before any work is done, so bad flags exit 2 at once. */
 export function validateOutputOptions(options: OutputOptions): { failOn: Severity } {
   assertFormat(options.format);
   const failOn = parseSeverity(options.failOn);
   if (options.baseline !== undefined) readBaseline(options.baseline);
+  // Refused before any work: a check must not run for minutes to then fail on its output path.
+  if (options.output) assertOutputWritable(options.output);
   return { failOn };
 }
 
@@ -140,18 +158,12 @@ export async function emitReport(original: Report, options: OutputOptions): Prom
   const shown = quietTable ? { ...report, findings: report.findings.filter((finding) => failsAt([finding], failOn)) } : report;
   const format = await getFormatter(options.format);
   const text = format(shown, { color: useColor(options), verbose: options.verbose ?? false, quiet: quietTable, failOn });
-  if (options.output && options.format === 'openmetrics') {
-    // A textfile collector may read the file at any moment (live --watch rewrites it): replace it atomically.
-    writeFlagFile(`${options.output}.tmp-${process.pid}`, text, '--output');
-    try {
-      renameSync(`${options.output}.tmp-${process.pid}`, options.output);
-    } catch (error) {
-      throw new InputError(`Cannot write --output ${options.output}: ${writeFailureReason(error, options.output)}`);
-    }
-    if (!options.quiet && !options.watching) process.stderr.write(`Report written to ${options.output}\n`);
-  } else if (options.output) {
-    writeFlagFile(options.output, text, '--output');
-    if (!options.quiet) process.stderr.write(`Report written to ${options.output}\n`);
+  if (options.output) {
+    // Every format is written the same way: a textfile collector may read the file at any moment (live --watch
+    // rewrites it), and the path may sit in a directory a hostile repository controls.
+    writeOutput(options.output, text);
+    // A watch rewriting the openmetrics file every few seconds would repeat the line.
+    if (!options.quiet && !(options.watching && options.format === 'openmetrics')) process.stderr.write(`Report written to ${options.output}\n`);
   } else {
     process.stdout.write(text);
   }

@@ -1,5 +1,5 @@
 import { isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import { insertInScalar, itemLike, nodeAt, scalarSource } from './compose-yaml.js';
+import { insertInScalar, itemLike, nodeAt, scalarSource, sharedThroughAlias } from './compose-yaml.js';
 import { lineStarts } from '../lines.js';
 import { isPlainQueueName, lineEnd, lineEndingAt } from './text.js';
 import type { QueueEditKind, QueuePlace, Refusal, TextEdit } from './types.js';
@@ -82,6 +82,9 @@ function inScalar(text: string, file: string, node: YamlNode, last: string, comm
 
 /** New list items after `item`, in its quoting: `, "q"` in a flow list, a new `- q` line in a block list. */
 export function newItems(text: string, file: string, item: YamlNode, flow: boolean): Adder {
+  // The list itself may be shared through an alias: its items are marked with it.
+  const shared = sharedThroughAlias(item);
+  if (shared) return { refused: `the command ${shared.refused}`, decide: shared.decide };
   const end = item.range![1];
   if (flow) return { anchor: end, edit: (queues) => ({ file, start: end, end, text: queues.map((queue) => `, ${itemLike(item, queue)}`).join('') }) };
   const start = item.range![0];

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, parseAllDocuments, Scalar, visit } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, parseAllDocuments, Scalar, visit } from 'yaml';
 import { offsetOf } from './text.js';
 import type { Refusal, TextEdit } from './types.js';
 
@@ -24,9 +24,51 @@ function documents(text: string, cache: object): ReturnType<typeof parseAllDocum
   let parsed = byText.get(text);
   if (!parsed) {
     parsed = parseAllDocuments(text, { uniqueKeys: false, merge: false, prettyErrors: false });
+    if (Array.isArray(parsed)) markSharedAnchors(parsed);
     byText.set(text, parsed);
   }
   return parsed;
+}
+
+/** Nodes inside an anchored node (`&q`) that an alias (`*q`, `<<: *q`) elsewhere in its document repeats: anchor name. */
+const sharedAnchor = new WeakMap<object, string>();
+
+/** Marks every node that an alias shares (the anchored node and all inside it), for `sharedThroughAlias`. */
+export function markSharedAnchors(documents: readonly (Document | Document.Parsed)[]): void {
+  for (const document of documents) {
+    const referenced = new Set<string>();
+    visit(document, {
+      Alias(_key, alias) {
+        referenced.add(alias.source);
+      },
+    });
+    if (referenced.size === 0) continue;
+    visit(document, {
+      Node(_key, node) {
+        const anchor = (node as { anchor?: string }).anchor;
+        if (anchor === undefined || !referenced.has(anchor)) return undefined;
+        visit(node, {
+          Node(_inner, inner) {
+            if (!sharedAnchor.has(inner)) sharedAnchor.set(inner, anchor);
+          },
+        });
+        return visit.SKIP;
+      },
+    });
+  }
+}
+
+/**
+ * A refusal when editing `node` would change what another place reads through a YAML alias (`RQ_QUEUES: &q high`
+ * … `ALLOWED_HOSTS: *q`), else undefined.
+ */
+export function sharedThroughAlias(node: YamlNode): Refusal | undefined {
+  const anchor = sharedAnchor.get(node);
+  if (anchor === undefined) return undefined;
+  return {
+    refused: `the value is anchored as &${anchor} and repeated through *${anchor} elsewhere, so editing it would change that place too`,
+    decide: 'whether to give this service its own value (replace the anchor or the alias), then run fix again',
+  };
 }
 
 /** The node (or pair key) that starts at line:column of a compose file's text; undefined when there is none. */
@@ -68,6 +110,8 @@ export function nodeAt(text: string, line: number, column: number | undefined, c
 /** The text of a scalar as YAML reads it, and how its source maps back: only single-line scalars without escapes. */
 export function scalarSource(text: string, node: YamlNode): { value: string; sourceIndex(valueIndex: number): number; quote: string } | Refusal {
   if (!isScalar(node) || !node.range) return { refused: 'the value is not a plain or quoted string', decide: 'edit the value by hand' };
+  const shared = sharedThroughAlias(node);
+  if (shared) return shared;
   const [start, end] = node.range;
   const source = text.slice(start, end);
   if (source.includes('\n') || source.includes('\r')) {

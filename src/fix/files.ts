@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import { writeFileAtomically } from '../atomic-write.js';
 import type { FileSystem } from '../fs.js';
 import type { ProjectFiles, Refusal } from './types.js';
 
@@ -30,6 +32,9 @@ export function diskRefusal(root: string, file: string): Refusal | undefined {
   const stat = nodeFs.lstatSync(real);
   if (!stat.isFile()) return { refused: `${file} is not a regular file`, decide: 'edit it by hand' };
   if (stat.size > MAX_EDITED_FILE_BYTES) return { refused: `${file} is larger than 10 MiB`, decide: 'edit it by hand' };
+  // The edit is computed on decoded text: a file that is not UTF-8 (Latin-1) would come back with every other
+  // non-ASCII byte replaced by U+FFFD, far outside the edit.
+  if (!isUtf8(nodeFs.readFileSync(real))) return { refused: `${file} is not valid UTF-8`, decide: 'whether to convert it to UTF-8 (iconv -f latin1 -t utf-8) or edit it by hand' };
   return undefined;
 }
 
@@ -80,6 +85,9 @@ export function overlayFileSystem(base: FileSystem, root: string, texts: Map<str
   };
 }
 
+/** The file changed between the plan and the write. */
+class ChangedOnDisk extends Error {}
+
 export interface WriteOutcome {
   file: string;
   written: boolean;
@@ -97,26 +105,16 @@ export function writeAtomically(root: string, file: string, original: string, up
   const expected = sha256(original);
   const unchanged = () => sha256(nodeFs.readFileSync(real, 'utf8')) === expected;
   if (!unchanged()) return { file, written: false, reason: `${file} changed on disk since it was read; run fix again` };
-  const mode = nodeFs.statSync(real).mode & 0o7777;
-  const temp = path.join(path.dirname(real), `.${path.basename(real)}.receipts-doctor-${process.pid}-${Date.now().toString(36)}.tmp`);
   try {
-    const fd = nodeFs.openSync(temp, 'wx', mode);
-    try {
-      nodeFs.writeFileSync(fd, updated, 'utf8');
-      nodeFs.fchmodSync(fd, mode);
-      nodeFs.fsyncSync(fd);
-    } finally {
-      nodeFs.closeSync(fd);
-    }
-    // The last look before the rename: a concurrent edit is not overwritten.
-    if (!unchanged()) {
-      nodeFs.rmSync(temp, { force: true });
-      return { file, written: false, reason: `${file} changed on disk since it was read; run fix again` };
-    }
-    nodeFs.renameSync(temp, real);
+    // Mode and owner kept; the last look before the rename: a concurrent edit is not overwritten.
+    writeFileAtomically(real, Buffer.from(updated, 'utf8'), {
+      beforeRename: () => {
+        if (!unchanged()) throw new ChangedOnDisk();
+      },
+    });
     return { file, written: true };
   } catch (error) {
-    nodeFs.rmSync(temp, { force: true });
+    if (error instanceof ChangedOnDisk) return { file, written: false, reason: `${file} changed on disk since it was read; run fix again` };
     return { file, written: false, reason: `${file} could not be written (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
 }

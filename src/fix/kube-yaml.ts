@@ -3,6 +3,7 @@ import type { DeploymentEnvironment, DeploymentService } from '../model.js';
 import type { Location } from '../types.js';
 import { POD_SPEC_PATHS } from '../sources/kubernetes/manifests.js';
 import { kustomizationChain, kustomizeGraph } from '../sources/kustomize/graph.js';
+import { markSharedAnchors } from './compose-yaml.js';
 import { lineEnd, offsetOf } from './text.js';
 import type { ConsumerTarget, EditContext, ProjectFiles, Refusal } from './types.js';
 
@@ -23,6 +24,7 @@ export function yamlDocuments(text: string, files: ProjectFiles): Documents | un
   if (!byText.has(text)) {
     const parsed = parseAllDocuments(text, { uniqueKeys: false, merge: false, prettyErrors: false });
     const list = Array.isArray(parsed) ? parsed : [];
+    markSharedAnchors(list);
     byText.set(text, list.some((document) => document.errors.length > 0) || !Array.isArray(parsed) ? undefined : list);
   }
   return byText.get(text);
