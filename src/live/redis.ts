@@ -268,6 +268,11 @@ export const asStrings = (reply: Reply | undefined): string[] =>
 const SCAN_COUNT = 5000;
 /** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
 const MAX_SCAN_PAGES = 100_000;
+/**
+ * Keys one SCAN loop may return in all (the patterns match queue metadata: real servers have tens, a big one
+ * thousands): a server sending endless cursors with fresh keys must stop at a bound, not at the heap's.
+ */
+export const MAX_SCAN_KEYS = 100_000;
 
 /**
  * Every key of one node matching `pattern`, by SCAN (read-only, never KEYS, which blocks the server on a large
@@ -277,6 +282,7 @@ export async function scanKeys(reader: RedisReader, pattern: string, onKey: (key
   let cursor = '0';
   // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
   const seen = new Set<string>();
+  let keys = 0;
   const unexpected = (what: string) =>
     new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
   do {
@@ -288,6 +294,8 @@ export async function scanKeys(reader: RedisReader, pattern: string, onKey: (key
     if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
     seen.add(next);
     cursor = next;
+    keys += (value[1] as unknown[]).length;
+    if (keys > MAX_SCAN_KEYS) throw unexpected(`more than ${MAX_SCAN_KEYS} keys matching ${pattern}`);
     for (const item of value[1] as unknown[]) onKey(Buffer.isBuffer(item) ? item.toString('utf8') : String(item));
   } while (cursor !== '0');
 }

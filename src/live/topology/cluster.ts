@@ -1,6 +1,9 @@
 import { UnreachableError } from '../../errors.js';
 import { asNumber, connectReader, type Command, type ConnectSettings, type RedisReader, type RedisTarget, type Reply } from '../redis.js';
 
+/** The slots of a Redis Cluster (cluster.h CLUSTER_SLOTS). */
+const CLUSTER_SLOTS = 16384;
+
 /** CRC16-CCITT (XMODEM), the checksum Redis Cluster maps keys to its 16,384 slots with (cluster.c keyHashSlot). */
 const CRC16_TABLE = (() => {
   const table = new Uint16Array(256);
@@ -27,9 +30,9 @@ export function keySlot(key: string): number {
   const open = bytes.indexOf(0x7b);
   if (open >= 0) {
     const close = bytes.indexOf(0x7d, open + 1);
-    if (close > open + 1) return crc16(bytes.subarray(open + 1, close)) % 16384;
+    if (close > open + 1) return crc16(bytes.subarray(open + 1, close)) % CLUSTER_SLOTS;
   }
-  return crc16(bytes) % 16384;
+  return crc16(bytes) % CLUSTER_SLOTS;
 }
 
 /** Commands sent to every master rather than to a key's owner (their replies are merged). */
@@ -42,15 +45,24 @@ interface SlotRange {
 }
 
 /** `host:port` of the master of every slot range, from CLUSTER SLOTS ([[start, end, [ip, port, id], replicas…], …]). */
-function parseSlots(reply: Reply | undefined, fallbackHost: string): SlotRange[] {
+function parseSlots(reply: Reply | undefined, fallbackHost: string, target: string): SlotRange[] {
   if (!Array.isArray(reply?.value)) return [];
   const ranges: SlotRange[] = [];
+  let assigned = 0;
   for (const entry of reply.value as unknown[]) {
     if (!Array.isArray(entry) || entry.length < 3 || !Array.isArray(entry[2])) continue;
     const [host, port] = entry[2] as unknown[];
     // An empty or `?` host means "the address you reached me on" (cluster-announce unset behind NAT).
     const address = typeof host === 'string' && host && host !== '?' ? host : fallbackHost;
-    ranges.push({ start: asNumber({ value: entry[0] }), end: asNumber({ value: entry[1] }), node: `${address}:${asNumber({ value: port })}` });
+    const start = asNumber({ value: entry[0] });
+    const end = asNumber({ value: entry[1] });
+    // A real Cluster has 16,384 slots in disjoint ranges: a range past them (0–2,000,000,000) or ranges adding up
+    // to more would make the slot table (and the work) as large as a hostile server likes.
+    assigned += end - start + 1;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end >= CLUSTER_SLOTS || start > end || assigned > CLUSTER_SLOTS) {
+      throw new UnreachableError(`Redis at ${target} answered CLUSTER SLOTS with slot ranges outside 0–${CLUSTER_SLOTS - 1}; is it a real Redis Cluster?`, 'redis');
+    }
+    ranges.push({ start, end, node: `${address}:${asNumber({ value: port })}` });
   }
   return ranges;
 }
@@ -63,7 +75,7 @@ function parseSlots(reply: Reply | undefined, fallbackHost: string): SlotRange[]
  */
 export async function openCluster(seed: RedisReader, timeoutMs: number, settings: ConnectSettings): Promise<RedisReader> {
   const nodes = new Map<string, RedisReader>();
-  const owner = new Array<string>(16384);
+  const owner = new Array<string>(CLUSTER_SLOTS);
   const connectNode = async (address: string): Promise<RedisReader> => {
     const known = nodes.get(address);
     if (known) return known;
@@ -81,7 +93,7 @@ export async function openCluster(seed: RedisReader, timeoutMs: number, settings
       const denied = /NOPERM/.test(reply.error.message) ? ' (grant the user +cluster|slots)' : '';
       throw new UnreachableError(`Cannot read the Cluster's slot map from ${seed.target.redacted}: ${reply.error.message.split('\n')[0]}${denied}.`, 'redis');
     }
-    const ranges = parseSlots(reply, seed.target.host);
+    const ranges = parseSlots(reply, seed.target.host, seed.target.redacted);
     if (ranges.length === 0) throw new UnreachableError(`Redis at ${seed.target.redacted} has cluster_enabled:1 but no slots assigned.`, 'redis');
     for (const range of ranges) {
       await connectNode(range.node);

@@ -1,0 +1,58 @@
+/**
+ * Hostile servers, item 7 of issue 26 (partly): a fake Redis (test/hardening/redis-proxy.ts) answering
+ * `CLUSTER SLOTS` with a range up to 2,000,000,000 crashed Node at 2.5 GB; one answering `SCAN` with endless
+ * cursors and fresh keys grew to 2.4 GB (only the pages were bounded, 100,000 of them). Both are now exit 2 with
+ * one line that says what the server did, within a tight memory bound.
+ */
+import { describe, expect, it } from 'vitest';
+import { expectRobust, runBounded } from './harness.js';
+import { startFakeRedis } from './redis-proxy.js';
+
+const bulk = (text: string) => `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+const INFO_CLUSTER = '# Server\r\nredis_version:7.2.4\r\nredis_mode:cluster\r\n# Cluster\r\ncluster_enabled:1\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n';
+const INFO_PLAIN = '# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\n# Cluster\r\ncluster_enabled:0\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n';
+
+describe.concurrent('hostile servers are bounded (issue 26, item 7)', () => {
+  it('CLUSTER SLOTS with a range to 2,000,000,000: exit 2, no 2.5 GB slot table', async () => {
+    let port = 0;
+    const fake = await startFakeRedis((command) => {
+      const name = command[0]!.toLowerCase();
+      if (name === 'info') return bulk(INFO_CLUSTER);
+      if (name === 'cluster') return `*1\r\n*3\r\n:0\r\n:2000000000\r\n*3\r\n${bulk('127.0.0.1')}:${port}\r\n${bulk('a'.repeat(40))}`;
+      return '*0\r\n';
+    });
+    port = Number(new URL(fake.url).port);
+    try {
+      const run = await runBounded(['live', '--redis', fake.url, '--connect-timeout', '3000'], { timeoutMs: 20_000, maxRssMiB: 400 });
+      expectRobust(run, 'cluster slots');
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/answered CLUSTER SLOTS with slot ranges outside 0–16383; is it a real Redis Cluster\?$/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('SCAN with endless fresh cursors and fresh keys: exit 2 at the key bound, memory flat', async () => {
+    let page = 0;
+    const fake = await startFakeRedis((command) => {
+      const name = command[0]!.toLowerCase();
+      if (name === 'info') return bulk(INFO_PLAIN);
+      if (name === 'scan') {
+        page++;
+        const keys = Array.from({ length: 1000 }, (_, i) => bulk(`bull:${'q'.repeat(200)}-${page}-${i}:meta`)).join('');
+        return `*2\r\n${bulk(String(page + 1))}*1000\r\n${keys}`;
+      }
+      return '*0\r\n';
+    });
+    try {
+      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq'], { timeoutMs: 30_000, maxRssMiB: 400 });
+      expectRobust(run, 'endless scan');
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/answered SCAN with more than 100000 keys matching \S+; is it a real Redis\?$/);
+      // Stopped at the key bound: 101 pages, not the 100,000 the page bound alone allowed.
+      expect(page).toBeLessThan(150);
+    } finally {
+      await fake.close();
+    }
+  });
+});
