@@ -30,10 +30,13 @@ function documents(text: string, cache: object): ReturnType<typeof parseAllDocum
   return parsed;
 }
 
-/** Nodes inside an anchored node (`&q`) that an alias (`*q`, `<<: *q`) elsewhere in its document repeats: anchor name. */
+/** Scalars and lists anchored (`&q`) and repeated by an alias (`*q`) elsewhere in their document (and their items): anchor name. */
 const sharedAnchor = new WeakMap<object, string>();
 
-/** Marks every node that an alias shares (the anchored node and all inside it), for `sharedThroughAlias`. */
+/**
+ * Marks every scalar or list that an alias repeats (with the items of a list), for `sharedThroughAlias`: the alias
+ * may be anywhere (`ALLOWED_HOSTS: *q`), so an edit would change a value the planner cannot see.
+ */
 export function markSharedAnchors(documents: readonly (Document | Document.Parsed)[]): void {
   for (const document of documents) {
     const referenced = new Set<string>();
@@ -46,7 +49,9 @@ export function markSharedAnchors(documents: readonly (Document | Document.Parse
     visit(document, {
       Node(_key, node) {
         const anchor = (node as { anchor?: string }).anchor;
-        if (anchor === undefined || !referenced.has(anchor)) return undefined;
+        // A shared mapping (`x-env: &env`, `environment: *env`) is left to the planner: every service that reads
+        // RQ_QUEUES through it is a consumer it weighs (all of them need the queue, or the edit is refused).
+        if (anchor === undefined || !referenced.has(anchor) || isMap(node)) return undefined;
         visit(node, {
           Node(_inner, inner) {
             if (!sharedAnchor.has(inner)) sharedAnchor.set(inner, anchor);

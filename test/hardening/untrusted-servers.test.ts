@@ -2,7 +2,9 @@
  * Hostile servers, item 7 of issue 26 (partly): a fake Redis (test/hardening/redis-proxy.ts) answering
  * `CLUSTER SLOTS` with a range up to 2,000,000,000 crashed Node at 2.5 GB; one answering `SCAN` with endless
  * cursors and fresh keys grew to 2.4 GB (only the pages were bounded, 100,000 of them). Both are now exit 2 with
- * one line that says what the server did, within a tight memory bound.
+ * one line that says what the server did, within a tight memory bound. The RESP reader parsed a reply again from its
+ * start on every chunk: a 12 MB SCAN page (95,000 keys) ran into the read timeout ("stopped answering"); it is now
+ * read once.
  */
 import { describe, expect, it } from 'vitest';
 import { expectRobust, runBounded } from './harness.js';
@@ -51,6 +53,29 @@ describe.concurrent('hostile servers are bounded (issue 26, item 7)', () => {
       expect(run.stderr).toMatch(/answered SCAN with more than 100000 keys matching \S+; is it a real Redis\?$/);
       // Stopped at the key bound: 101 pages, not the 100,000 the page bound alone allowed.
       expect(page).toBeLessThan(150);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a 12 MB SCAN reply arriving in many chunks is read once, within the deadline', async () => {
+    // 95,000 keys (under the SCAN bound) of 128 bytes that are no queue's: one page, read and ignored.
+    const keys = Array.from({ length: 95_000 }, (_, i) => bulk(`junk:${String(i).padStart(6, '0')}:${'k'.repeat(111)}`)).join('');
+    const page = `*2\r\n${bulk('0')}*95000\r\n${keys}`;
+    const fake = await startFakeRedis((command) => {
+      const name = command[0]!.toLowerCase();
+      if (name === 'info') return bulk(INFO_PLAIN);
+      if (name === 'scan') return page;
+      if (name === 'client') return bulk('');
+      return '*0\r\n';
+    });
+    try {
+      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq', '--format', 'json'], { timeoutMs: 30_000, maxRssMiB: 600 });
+      expectRobust(run, 'huge reply');
+      expect(run.stderr).not.toMatch(/stopped answering/);
+      expect(run.exitCode, run.stderr).not.toBe(2);
+      const report = JSON.parse(run.stdout) as { live: { queues: unknown[] } };
+      expect(report.live.queues).toEqual([]);
     } finally {
       await fake.close();
     }
