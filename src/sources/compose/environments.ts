@@ -9,7 +9,11 @@ export const BASE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.y
 /** Override file names in docker compose's order of preference. */
 export const OVERRIDE_FILE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
-const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
+/**
+ * An overlay file and its environment name: every `compose.<name>.y*ml` / `docker-compose.<name>.y*ml`, dots included
+ * (`docker-compose.prod.aws.yml` is environment `prod.aws`). Dot-separated parts keep the pattern linear.
+ */
+export const OVERLAY_FILE = /^(?:docker-)?compose\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\.ya?ml$/;
 
 /**
  * The environments of a project dir (docs/CONTRACT.md §4): `default` = base + override file; every other

@@ -3,11 +3,12 @@ import { InputError } from '../../errors.js';
 import type { FileSystem } from '../../fs.js';
 import type { DeploymentEnvironment } from '../../model.js';
 import type { DeploymentSource, SourceOptions } from '../index.js';
+import { OVERLAY_FILE } from './environments.js';
 import type { EnvironmentSpec } from './model.js';
 
 /** Compose files by name: base, override and overlay files (`docker-compose.prod.yml`). */
-const COMPOSE_FILE = /^(docker-)?compose(\.[A-Za-z0-9_-]+)?\.ya?ml$/;
-const OVERLAY_NAME = /^(?:docker-)?compose\.([A-Za-z0-9_-]+)\.ya?ml$/;
+const BASE_FILE = /^(?:docker-)?compose\.ya?ml$/;
+const isComposeFile = (name: string) => BASE_FILE.test(name) || OVERLAY_FILE.test(name);
 
 async function loadCompose(fs: FileSystem, root: string, options: SourceOptions, environments?: EnvironmentSpec[]): Promise<DeploymentEnvironment[]> {
   // The loader (and its YAML parser) is loaded only when a project is read.
@@ -31,7 +32,7 @@ export const composeSource: DeploymentSource = {
   looksFor: 'compose.yaml, docker-compose.yml or compose.<name>.yaml',
   detect(fs, root) {
     try {
-      return fs.readdir(root).some((entry) => COMPOSE_FILE.test(entry.name));
+      return fs.readdir(root).some((entry) => isComposeFile(entry.name));
     } catch {
       // An unreadable dir has no compose file to offer; loading it reports the dir itself.
       return false;
@@ -54,7 +55,7 @@ export const composeSource: DeploymentSource = {
       }
       return loadCompose(fs, root, options, specs);
     }
-    const name = declaration.environment ?? OVERLAY_NAME.exec(path.posix.basename(relative))?.[1] ?? 'default';
+    const name = declaration.environment ?? OVERLAY_FILE.exec(path.posix.basename(relative))?.[1] ?? 'default';
     return loadCompose(fs, root, options, [{ name, files: [relative] }]);
   },
 };

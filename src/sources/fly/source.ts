@@ -3,7 +3,7 @@ import { ENVIRONMENT_NAME, isRegularFile, listDir, readDeploymentFile } from '..
 import type { DeploymentSource } from '../index.js';
 
 /** `fly.toml` → `default`; `fly.<name>.toml` (deployed with `fly deploy -c`) → `<name>`. */
-const FLY_FILE = /^fly(?:\.([A-Za-z0-9_-]+))?\.toml$/;
+const FLY_FILE = /^fly(?:\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*))?\.toml$/;
 
 function flyFiles(fs: Parameters<DeploymentSource['detect']>[0], root: string): { file: string; environment: string }[] {
   return listDir(fs, root)
