@@ -8,6 +8,11 @@ export interface Word {
   value: string;
   /** Variables expanded into this word. */
   variables: string[];
+  /**
+   * Variables in this word that `expand` does not know (unset, no default): their text is kept as written
+   * (`$REDIS_URL`), one word, never empty, so the words after it keep their places. Absent when none.
+   */
+  unknown?: string[];
 }
 
 /** Splits a string like compose does for a shell-form `command:` (no expansion, no operators). */
@@ -18,7 +23,10 @@ export function splitShellWords(text: string): string[] {
 export interface ParseOptions {
   /** Treat `&&`, `||`, `;`, `|`, `&` and newlines as command separators (inside `sh -c`). */
   operators: boolean;
-  /** Expands `$NAME`; undefined for an unset variable. Without it `$` is literal. */
+  /**
+   * Expands `$NAME`; undefined for a variable it does not know, which stays as written and is listed in the word's
+   * `unknown` (a platform's `$REDIS_URL` is not empty: it is unknown). Without it `$` is literal.
+   */
   expand?: (name: string) => string | undefined;
 }
 
@@ -28,6 +36,7 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
   let words: Word[] = [];
   let current = '';
   let variables: string[] = [];
+  let unknown: string[] = [];
   let inWord = false;
   /** Characters of `current` that came from unquoted expansions, for field splitting. */
   let splittable: boolean[] = [];
@@ -52,9 +61,10 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
     }
     if (fieldHasContent) fields.push(field);
     if (current === '' && quoted) fields.push('');
-    for (const value of fields) words.push({ value, variables: [...variables] });
+    for (const value of fields) words.push({ value, variables: [...variables], ...(unknown.length ? { unknown: [...unknown] } : {}) });
     current = '';
     variables = [];
+    unknown = [];
     splittable = [];
     quoted = false;
     inWord = false;
@@ -70,8 +80,11 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
     inWord = true;
   };
 
-  /** Reads `$NAME`, `${NAME}`, `${NAME:-default}` at i; returns [value, nextIndex] or undefined when `$` is literal. */
-  const expansion = (i: number): [string, number, string] | undefined => {
+  /**
+   * Reads `$NAME`, `${NAME}`, `${NAME:-default}` at i; returns [value, nextIndex, name, known] or undefined when `$` is
+   * literal. An unknown variable with no default keeps its text (`known` false).
+   */
+  const expansion = (i: number): [string, number, string, boolean] | undefined => {
     if (!options.expand) return undefined;
     if (text[i + 1] === '{') {
       const close = text.indexOf('}', i + 2);
@@ -83,16 +96,21 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
       const value = options.expand(name!);
       const empty = value === undefined || (operator?.startsWith(':') && value === '');
       let result = value ?? '';
+      let known = value !== undefined;
       if (operator === ':-' || operator === '-' || operator === ':=' || operator === '=') {
         if (operator.startsWith(':') ? empty : value === undefined) result = word ?? '';
+        known = true;
       } else if (operator === ':+' || operator === '+') {
         result = (operator === ':+' ? !empty : value !== undefined) ? (word ?? '') : '';
+        known = true;
       }
-      return [result, close + 1, name!];
+      return known ? [result, close + 1, name!, true] : [text.slice(i, close + 1), close + 1, name!, false];
     }
     const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1, i + 65));
     if (!match) return undefined;
-    return [options.expand(match[0]) ?? '', i + 1 + match[0].length, match[0]];
+    const value = options.expand(match[0]);
+    const next = i + 1 + match[0].length;
+    return value === undefined ? [text.slice(i, next), next, match[0], false] : [value, next, match[0], true];
   };
 
   let i = 0;
@@ -128,6 +146,7 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
           if (expanded) {
             append(expanded[0], false);
             variables.push(expanded[2]);
+            if (!expanded[3]) unknown.push(expanded[2]);
             j = expanded[1];
           } else append(text[j++]!, false);
         } else append(text[j++]!, false);
@@ -138,9 +157,11 @@ export function parseShell(text: string, options: ParseOptions): Word[][] {
     if (c === '$') {
       const expanded = expansion(i);
       if (expanded) {
-        append(expanded[0], true);
+        // An unknown variable's text is one field: it is not split and never vanishes.
+        append(expanded[0], expanded[3]);
         inWord = true;
         variables.push(expanded[2]);
+        if (!expanded[3]) unknown.push(expanded[2]);
         i = expanded[1];
         continue;
       }

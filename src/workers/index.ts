@@ -7,7 +7,7 @@ import { Resolver } from '../languages/resolver.js';
 import { UnreadableFiles, type DeploymentEnvironment, type DeploymentService, type EnvEntry } from '../model.js';
 import type { Consumer, Location, QueueSource } from '../types.js';
 import { splitQueueList } from '../languages/queue-list.js';
-import { analyzeArgv, type ProgramResult } from './command.js';
+import { analyzeArgv, type ProgramResult, type ProjectScript } from './command.js';
 import type { ProjectCode } from './programs/program.js';
 import { NestingTooDeepError } from '../languages/facts.js';
 
@@ -70,8 +70,9 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
 
   const argv = (service.command?.argv ?? []).map((word) => ({ value: word, variables: [] }));
   const env = (name: string) => service.environment[name]?.value ?? undefined;
-  const program = argv.length ? analyzeArgv(argv, env) : null;
-  const commandLocation = service.command?.location;
+  const modules = () => (context.modules ??= new ModuleIndex(context.fs, context.root, new UnreadableFiles()));
+  const program = argv.length ? analyzeArgv(argv, { env, readScript: (word) => readShellScript(word, service, modules()) }) : null;
+  const commandLocation = program?.kind === 'queues' && program.writtenAt ? program.writtenAt : service.command?.location;
 
   if (program?.kind === 'queues') {
     const detected = detectQueues(program);
@@ -103,14 +104,15 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
       queueSource: program.programDefault ? 'program-default' : 'command',
       ...(commandLocation ? { location: commandLocation } : {}),
       detectedBy: program.detectedBy,
+      // `rq worker $QUEUES` with QUEUES set nowhere the doctor reads: the same warning as an unset interpolation.
+      ...(program.unknownVariables ? { unsetVariables: program.unknownVariables } : {}),
     };
   }
 
   function detectScriptWorker(): WorkerDetection | null {
     if (program?.kind === 'script') {
-      const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
-      const script = locateScript(program, service, modules);
-      const reading = script ? readWorkerScript(script, program.language, modules, context.queueVariables) : undefined;
+      const script = locateScript(program, service, modules());
+      const reading = script ? readWorkerScript(script, program.language, modules(), context.queueVariables) : undefined;
       if (reading?.variable) {
         if (setVariable(reading.variable)) return { ...fromEnvironment(reading.variable, program.detectedBy), script: script! };
         const detection: WorkerDetection = {
@@ -168,6 +170,49 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
   return consumers;
 }
 
+/** A service that looks like a worker but whose queues the doctor cannot read (its script runs no known program). */
+export interface UnreadWorker {
+  environment: string;
+  service: string;
+  /** Its command as written (`./bin/start-worker.sh`), shortened, control characters removed. */
+  command: string;
+  location: Location;
+}
+
+/** A worker by its name, or a script it runs whose name says so (`worker`, `start-worker.sh`, `run_consumer`). */
+const WORKER_WORD = /worker|consumer|queue|sidekiq|celery|(?:^|[^a-z])(?:rq|jobs?)(?:[^a-z]|$)/i;
+const MAX_COMMAND_TEXT = 120;
+
+/** The command a person reads: a shell's script (`sh -c '…'`) as its text, else the words joined. */
+export function commandText(argv: readonly string[]): string {
+  const text = (/^(?:.*\/)?(?:ba|da|a|z|k)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' && argv.length === 3 ? argv[2]! : argv.join(' '))
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim();
+  return text.length > MAX_COMMAND_TEXT ? `${text.slice(0, MAX_COMMAND_TEXT - 1)}…` : text;
+}
+
+/**
+ * Services that are no worker the doctor can read but look like one: named like a worker, or running a script
+ * whose name says so. A finding about a queue nobody consumes names them (their command), never "add a worker
+ * service" while one exists.
+ */
+export function unreadWorkers(environments: Pick<DeploymentEnvironment, 'name' | 'services'>[], consumers: Consumer[]): UnreadWorker[] {
+  const detected = new Set(consumers.map((consumer) => `${consumer.environment}\0${consumer.service}`));
+  const unread: UnreadWorker[] = [];
+  for (const environment of environments) {
+    for (const service of environment.services) {
+      if (!service.command || service.inactiveReason !== undefined || detected.has(`${environment.name}\0${service.name}`)) continue;
+      const scripts = commandText(service.command.argv)
+        .split(/[\s;&|()'"]+/)
+        .filter((word) => word.includes('/') || word.endsWith('.sh'))
+        .map((word) => word.slice(word.lastIndexOf('/') + 1));
+      if (!WORKER_WORD.test(service.name) && !scripts.some((script) => WORKER_WORD.test(script))) continue;
+      unread.push({ environment: environment.name, service: service.name, command: commandText(service.command.argv), location: service.command.location });
+    }
+  }
+  return unread;
+}
+
 /** The project's code as worker programs read it: its files, their text and their constants, through the shared modules. */
 function projectCode(context: WorkerContext): ProjectCode {
   const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
@@ -180,23 +225,51 @@ function projectCode(context: WorkerContext): ProjectCode {
   };
 }
 
+/** A shell script's first line names a POSIX-like shell. */
+const SHELL_SHEBANG = /^#![ \t]*\S*\/(?:env[ \t]+)?(?:ba|da|a|z|k)?sh(?:\s|$)/;
+
+/**
+ * A command word that names a shell script of the project (`./bin/start-worker.sh`, `/app/scripts/worker`, `sh
+ * start.sh`), found as the service sees it (code roots, working dir) and read like any project file (regular files
+ * inside the project, capped): its text when it is a shell script (`.sh`, or a `#!…sh` first line).
+ */
+function readShellScript(word: string, service: DeploymentService, modules: ModuleIndex): ProjectScript | undefined {
+  if (!word.includes('/') && !word.endsWith('.sh')) return undefined;
+  const file = locateFile([word], service, modules, []);
+  if (!file) return undefined;
+  const text = modules.read(file);
+  if (text === undefined) return undefined;
+  return file.endsWith('.sh') || SHELL_SHEBANG.test(text) ? { file, text } : undefined;
+}
+
 /** Maps a script path from the container to the project: the service's code roots and working dir, else the root. */
 function locateScript(program: Extract<ProgramResult, { kind: 'script' }>, service: DeploymentService, modules: ModuleIndex): string | undefined {
-  const bases = service.code.roots;
-  const workingDir = service.code.workingDir?.replace(/\/$/, '');
   const language = languageById(program.language);
+  return locateFile(program.candidates, service, modules, language.scriptSources ? (candidate, bases) => language.scriptSources!(candidate, bases, modules) : []);
+}
+
+/** The first of `paths` (as the service's command names them) that is a project file, with extra variants per path. */
+function locateFile(
+  paths: string[],
+  service: DeploymentService,
+  modules: ModuleIndex,
+  sources: ((candidate: string, bases: string[]) => string[]) | [],
+): string | undefined {
+  // A command that names a file runs it even when the service has no code of its own as far as the source says.
+  const bases = service.code.roots.length ? service.code.roots : [''];
+  const workingDir = service.code.workingDir?.replace(/\/$/, '');
   const candidates: string[] = [];
-  for (let candidate of program.candidates) {
+  for (let candidate of paths) {
     if (candidate.startsWith('/')) {
       if (workingDir && candidate.startsWith(`${workingDir}/`)) candidate = candidate.slice(workingDir.length + 1);
       else candidate = candidate.slice(1);
     }
     candidate = path.posix.normalize(candidate).replace(/^\.\//, '');
     const variants = [candidate];
-    if (language.scriptSources) variants.unshift(...language.scriptSources(candidate, bases, modules));
+    if (typeof sources === 'function') variants.unshift(...sources(candidate, bases));
     // An absolute path not under working_dir: try dropping leading directories (`/app/server/worker.py`).
     const parts = candidate.split('/');
-    for (let drop = 1; drop < parts.length - 1 && program.candidates[0]!.startsWith('/'); drop++) variants.push(parts.slice(drop).join('/'));
+    for (let drop = 1; drop < parts.length - 1 && paths[0]!.startsWith('/'); drop++) variants.push(parts.slice(drop).join('/'));
     for (const base of bases) for (const variant of variants) candidates.push(base ? `${base}/${variant}` : variant);
   }
   return candidates.find((candidate) => modules.isFile(candidate));

@@ -77,10 +77,21 @@ describe('detectWorker: rq worker command lines', () => {
     expect(result).toMatchObject({ queues: ['high', 'default'], queueSource: 'environment', variable: 'RQ_QUEUES' });
     expect(result!.location!.line).toBe(10);
   });
-  it('falls back to rq default when the variable expands to nothing', () => {
-    expect(detectWorker(service({ command: ['sh', '-c', 'rq worker ${EXTRA_QUEUES}'] }), context())).toMatchObject({
+  it('falls back to rq default when the variable is set to nothing', () => {
+    expect(detectWorker(service({ command: ['sh', '-c', 'rq worker ${EXTRA_QUEUES}'], environment: env({ EXTRA_QUEUES: '' }) }), context())).toMatchObject({
       queues: ['default'],
       queueSource: 'program-default',
+    });
+  });
+  it('takes a queue list in a variable the service does not set as unknown (queue-var-unset), not as the default', () => {
+    expect(detectWorker(service({ command: ['sh', '-c', 'rq worker ${EXTRA_QUEUES}'] }), context())).toMatchObject({
+      queues: [],
+      queueSource: 'command',
+      unsetVariables: ['EXTRA_QUEUES'],
+    });
+    expect(detectWorker(service({ command: ['sh', '-c', 'rq worker high $EXTRA_QUEUES low'] }), context())).toMatchObject({
+      queues: ['high', 'low'],
+      unsetVariables: ['EXTRA_QUEUES'],
     });
   });
   it('recognises django-rq rqworker and celery workers', () => {

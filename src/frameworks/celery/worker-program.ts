@@ -46,20 +46,25 @@ export const celery: WorkerProgram = {
     const queues: string[] = [];
     const excluded: string[] = [];
     let variable: string | undefined;
+    const unknown: string[] = [];
     for (let j = k + 1; j < args.length; j++) {
       const queue = optionValue(args, j, '-Q', '--queues');
       const exclude = queue ? undefined : optionValue(args, j, '-X', '--exclude-queues');
       const found = queue ?? exclude;
       if (!found) continue;
-      (queue ? queues : excluded).push(...splitList(found.list));
+      // `-Q $QUEUES` with QUEUES unset where the doctor can see: the list is unknown, not empty.
+      if (found.word.unknown) {
+        if (queue) unknown.push(...found.word.unknown);
+      } else (queue ? queues : excluded).push(...splitList(found.list));
       if (queue) variable ??= found.word.variables[0];
       j += found.skip;
     }
     const given = queues.filter((queue) => !excluded.includes(queue));
     const detectedBy = multi ? 'celery multi' : 'celery worker';
     const loads = app !== undefined ? { celeryApp: app } : {};
-    if (queues.length) {
-      return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false, ...loads };
+    if (queues.length || unknown.length) {
+      const unknownVariables = unknown.length ? { unknownVariables: [...new Set(unknown)] } : {};
+      return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false, ...loads, ...unknownVariables };
     }
     return {
       kind: 'queues',

@@ -35,6 +35,10 @@ export type ProgramResult =
       celeryApp?: string;
       /** With no queues given: the application's own override of the program's default, when it has one. */
       projectDefault?: (code: ProjectCode) => ProjectDefault | undefined;
+      /** Variables the queue words name that the service does not set: those queues are unknown, not absent. */
+      unknownVariables?: string[];
+      /** Where the worker command is written when it is not the service's own command (a project script's line). */
+      writtenAt?: Location;
     }
   | { kind: 'script'; language: LanguageId; candidates: string[]; detectedBy: string };
 
@@ -52,13 +56,16 @@ export interface WorkerProgram {
 
 /** The queues a program lists as positional words; none means the program's own default. */
 export function queuesFrom(args: Word[], detectedBy: string, programDefault: string): ProgramResult {
-  const queues = args.map((word) => word.value).filter(Boolean);
+  const unknown = [...new Set(args.flatMap((word) => word.unknown ?? []))];
+  const queues = args.filter((word) => !word.unknown).map((word) => word.value).filter(Boolean);
   const variable = args.flatMap((word) => word.variables)[0];
+  const named = queues.length > 0 || unknown.length > 0;
   return {
     kind: 'queues',
-    queues: queues.length ? queues : [programDefault],
-    ...(variable && queues.length ? { fromVariable: variable } : {}),
+    queues: named ? queues : [programDefault],
+    ...(variable && named ? { fromVariable: variable } : {}),
     detectedBy,
-    programDefault: queues.length === 0,
+    programDefault: !named,
+    ...(unknown.length ? { unknownVariables: unknown } : {}),
   };
 }
