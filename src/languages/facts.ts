@@ -103,6 +103,11 @@ export interface ModuleFacts {
   /** Consumer-side constructions (`new Worker(...)`) and their connection options, for connection-mismatch. */
   workers?: RawConnection[];
   checks: RawCheck[];
+  /**
+   * Modules whose every public name this module takes (`from m import *`), as written, in order (absent: none); a
+   * name the module does not bind itself is looked up in them (the Resolver follows them, bounded).
+   */
+  starImports?: string[];
   /** What the module says about a Celery app's configuration (Python only; absent: nothing). */
   celery?: CeleryModuleFacts;
 }

@@ -1,6 +1,9 @@
 import type { ModuleFacts, RawQueueObject, ValueExpr } from './facts.js';
 import { languageById, type KnownFiles } from './index.js';
 
+/** How many modules one star-import search visits at most: real settings chains are two or three deep. */
+const MAX_STAR_MODULES = 32;
+
 /** A queue name as far as the code knows it: a string, or a variable read at run time with its code default. */
 export type SymbolicName = { kind: 'literal'; value: string } | { kind: 'env'; variable: string; fallback: string | null };
 
@@ -78,6 +81,13 @@ export class Resolver {
       const module = this.factsOf(current);
       if (!module) return null;
       const binding = module.bindings.get(currentName);
+      if (!binding) {
+        const star = this.starSource(current, currentName);
+        if (star) {
+          current = star;
+          continue;
+        }
+      }
       if (binding?.kind !== 'import') return { file: current, name: currentName };
       if (binding.name === '*' || binding.name === '*module*') return null;
       const target = languageById(module.language).resolveModule(current, binding.module, this.known);
@@ -88,12 +98,59 @@ export class Resolver {
     return null;
   }
 
+  /**
+   * The module a name comes from through `from m import *` when `file` does not bind it: the last star import whose
+   * module binds it (later ones win, as in Python), following their own star imports; private names (`_x`) are
+   * never exported. Bounded (MAX_STAR_MODULES modules visited) and safe against import cycles.
+   */
+  starSource(file: string, name: string): string | undefined {
+    if (name.startsWith('_')) return undefined;
+    const visited = new Set<string>([file]);
+    const search = (current: string): string | undefined => {
+      const module = this.factsOf(current);
+      if (!module?.starImports) return undefined;
+      for (const specifier of [...module.starImports].reverse()) {
+        const target = languageById(module.language).resolveModule(current, specifier, this.known);
+        if (!target || visited.has(target) || visited.size >= MAX_STAR_MODULES) continue;
+        visited.add(target);
+        if (this.factsOf(target)?.bindings.has(name)) return target;
+        const deeper = search(target);
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return search(file);
+  }
+
+  /** The modules `file` takes every name of (`from m import *`), resolved, nearest first, bounded and cycle-safe. */
+  starModules(file: string): string[] {
+    const order: string[] = [];
+    const visited = new Set<string>([file]);
+    const walk = (current: string) => {
+      const module = this.factsOf(current);
+      for (const specifier of module?.starImports ?? []) {
+        const target = languageById(module!.language).resolveModule(current, specifier, this.known);
+        if (!target || visited.has(target) || visited.size >= MAX_STAR_MODULES) continue;
+        visited.add(target);
+        walk(target);
+        order.push(target);
+      }
+    };
+    walk(file);
+    return order;
+  }
+
   /** Follows imports to the module that binds `name` to something other than an import. */
   private follow(file: string, name: string, depth: number) {
     for (let current = file, currentName = name; depth <= 16; depth++) {
       const module = this.factsOf(current);
       const binding = module?.bindings.get(currentName);
-      if (!binding) return null;
+      if (!binding) {
+        const star = this.starSource(current, currentName);
+        if (!star) return null;
+        current = star;
+        continue;
+      }
       if (binding.kind !== 'import') return { binding, file: current };
       if (binding.name === '*module*' || binding.name === '*') return null;
       const target = languageById(module!.language).resolveModule(current, binding.module, this.known);

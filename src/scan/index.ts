@@ -2,6 +2,7 @@ import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
+import { djangoSettingsModule } from '../languages/python/django-settings.js';
 import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/python.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
@@ -20,6 +21,8 @@ export interface ScanOptions {
   unreadable?: UnreadableFiles;
   /** Whether a symlinked source file leads outside the project (it is then recorded and skipped). */
   outsideRoot?: (relative: string) => boolean;
+  /** DJANGO_SETTINGS_MODULE as the deployment sets it (one value for every service that sets it). */
+  djangoSettingsModule?: string;
 }
 
 export interface ScanResult {
@@ -152,7 +155,18 @@ export function scanSources(options: ScanOptions): ScanResult {
   const producers: Producer[] = [];
   const checks: AvailabilityCheck[] = [];
   const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
-  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName, (file, name) => resolver.definition(file, name));
+  const sourceFiles = files.map((file) => file.relative);
+  const entryPointSettings = djangoSettingsModule(sourceFiles, (file) => modules.read(file));
+  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName, (file, name) => resolver.definition(file, name), {
+    files: sourceFiles,
+    starModules: (file) => resolver.starModules(file),
+    importOf: (file, name) => {
+      const binding = modules.factsOf(file)?.bindings.get(name);
+      return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
+    },
+    ...(options.djangoSettingsModule ? { deployedSettingsModule: options.djangoSettingsModule } : {}),
+    ...(entryPointSettings ? { entryPointSettingsModule: entryPointSettings } : {}),
+  });
   const severalApps = celery.apps.length > 1;
   /**
    * A Celery task without its own queue: where its app's routes (or default queue) send it. With several apps, the
@@ -258,7 +272,7 @@ export function scanSources(options: ScanOptions): ScanResult {
     own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
     producers.push(...own);
   }
-  return { producers, checks, filesScanned: files.length, files: files.map((file) => file.relative), filesParsed: modules.parsed, modules, celery };
+  return { producers, checks, filesScanned: files.length, files: sourceFiles, filesParsed: modules.parsed, modules, celery };
 }
 
 /** The Python module a file is (`proj/tasks.py` → `proj.tasks`): Celery names a task `<module>.<function>`. */

@@ -272,6 +272,20 @@ export function moduleFile(files: readonly string[], module: string): string | u
 }
 
 type Definition = (file: string, name: string) => { file: string; name: string } | null;
+
+/** How the project's modules link, for reading a configuration module as Python would. */
+export interface ModuleLinks {
+  /** Every source file of the project: a module named in a string (`'django.conf:settings'`) is looked up here. */
+  files: readonly string[];
+  /** The modules `file` takes every name of (`from settings.common import *`), lowest precedence first. */
+  starModules(file: string): string[];
+  /** The import a module-level name is (`settings` → `django.conf`, `settings`), when it is one. */
+  importOf(file: string, name: string): { module: string; name: string } | undefined;
+  /** DJANGO_SETTINGS_MODULE as the deployment sets it: it wins over every `os.environ.setdefault`. */
+  deployedSettingsModule?: string;
+  /** DJANGO_SETTINGS_MODULE as the entry points (manage.py, wsgi.py, …) set it, when no analyzed module does. */
+  entryPointSettingsModule?: string;
+}
 interface Entry<T> {
   file: string;
   item: T;
@@ -283,6 +297,7 @@ export function celeryProject(
   factsOf: (file: string) => CeleryModuleFacts | undefined,
   resolveName: (file: string, name: string) => string | null,
   definition: Definition = (file, name) => ({ file, name }),
+  links?: ModuleLinks,
 ): CeleryProject {
   const withFacts = files.map((file) => [file, factsOf(file)] as const).filter((entry): entry is [string, CeleryModuleFacts] => entry[1] !== undefined);
   const apps = withFacts.flatMap(([file, facts]) => facts.apps.map((app) => ({ file, app })));
@@ -292,10 +307,11 @@ export function celeryProject(
     configFrom.push(...facts.configFrom.map((item) => ({ file, item })));
     appSettings.push(...facts.appSettings.map((item) => ({ file, item })));
   }
-  const djangoModule = withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule;
+  const djangoModule =
+    links?.deployedSettingsModule ?? withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule ?? links?.entryPointSettingsModule;
   if (apps.length <= 1) {
     // One app: today's join of every module's settings (the app is whatever object they are set on).
-    const config = configure(apps[0], files, factsOf, resolveName, configFrom, appSettings, djangoModule);
+    const config = configure(apps[0], files, factsOf, resolveName, configFrom, appSettings, djangoModule, links);
     return { ...config, apps: [config], appAt: () => config, find: () => config };
   }
   /** The app an object named in a module is: followed through imports to the module-level name it is built as. */
@@ -311,8 +327,8 @@ export function celeryProject(
   };
   const configs = apps.map((app, index) => {
     const own = <T extends { receiver?: string }>(entries: Entry<T>[]) => entries.filter(({ file, item }) => appIndex(file, item.receiver) === index);
-    const django = factsOf(app.file)?.djangoSettingsModule ?? djangoModule;
-    const config = configure(app, files, factsOf, resolveName, own(configFrom), own(appSettings), django);
+    const django = links?.deployedSettingsModule ?? factsOf(app.file)?.djangoSettingsModule ?? djangoModule;
+    const config = configure(app, files, factsOf, resolveName, own(configFrom), own(appSettings), django, links);
     const labels = apps.filter((other) => other.app.main !== undefined && other.app.main === app.app.main).length;
     config.label = app.app.main !== undefined && labels === 1 ? app.app.main : `${app.file}:${app.app.variable ?? `line ${app.app.position.line}`}`;
     return config;
@@ -380,18 +396,23 @@ function configure(
   configFrom: Entry<CeleryModuleFacts['configFrom'][number]>[],
   appSettings: Entry<CelerySetting>[],
   djangoModule: string | undefined,
+  links: ModuleLinks | undefined,
 ): CeleryAppConfig {
   const project: CeleryAppConfig = { defaultQueue: { value: 'celery', setting: 'celery default' }, ignored: [] };
   if (app) project.app = { file: app.file, position: app.app.position };
+  const lookup = links?.files ?? files;
+  /** A configuration module's settings as Python sees them: those it takes with `from m import *` first. */
+  const settingsOf = (file: string) =>
+    [...(links?.starModules(file) ?? []), file].flatMap((module) => (factsOf(module)?.moduleSettings ?? []).map((setting) => ({ file: module, setting })));
+  const djangoFile = djangoModule ? moduleFile(lookup, djangoModule) : undefined;
   // Lowest precedence first: configuration modules the app reads, then settings given in code.
   const settings: { file: string; setting: CelerySetting; name: string }[] = [];
   for (const { item: source } of configFrom) {
     const module = source.source === 'django.conf:settings' || source.source === 'django.conf.settings' ? djangoModule : source.source.split(':')[0];
-    const file = module ? moduleFile(files, module) : undefined;
-    const config = file ? factsOf(file) : undefined;
-    if (!file || !config) continue;
+    const configFile = module ? moduleFile(lookup, module) : undefined;
+    if (!configFile) continue;
     const prefix = source.namespace ? `${source.namespace}_` : '';
-    for (const setting of config.moduleSettings) {
+    for (const { file, setting } of settingsOf(configFile)) {
       if (prefix) {
         const shouldBe = OLD_SETTING_NAMES[setting.name];
         if (shouldBe !== undefined && `${prefix}${shouldBe.toUpperCase()}` !== setting.name) {
@@ -411,7 +432,11 @@ function configure(
       }
     }
   }
-  for (const { file, item: setting } of appSettings) settings.push({ file, setting, name: setting.name });
+  for (const { file, item: setting } of appSettings) {
+    // `app.conf.task_routes = settings.CELERY_ROUTES` (`from django.conf import settings`): that setting's value.
+    const fromDjango = djangoFile && links ? djangoSetting(file, setting.value, links, () => settingsOf(djangoFile)) : undefined;
+    settings.push(fromDjango ? { file: fromDjango.file, setting: { ...setting, value: fromDjango.setting.value, position: fromDjango.setting.position }, name: setting.name } : { file, setting, name: setting.name });
+  }
   for (const { file, setting, name } of settings) {
     const where = { file, position: setting.position, setting: setting.name };
     if (name === 'task_default_queue') {
@@ -424,6 +449,21 @@ function configure(
     else if (name === 'beat_schedule') project.beatSchedule = { value: setting.value, ...where };
   }
   return project;
+}
+
+/** `settings.NAME` where `settings` is `from django.conf import settings`: NAME in the Django settings module. */
+function djangoSetting(
+  file: string,
+  value: PyLiteral,
+  links: ModuleLinks,
+  settingsModule: () => { file: string; setting: CelerySetting }[],
+): { file: string; setting: CelerySetting } | undefined {
+  if (value.kind !== 'name') return undefined;
+  const [object, name, ...rest] = value.name.split('.');
+  if (name === undefined || rest.length) return undefined;
+  const imported = links.importOf(file, object!);
+  if (imported?.module !== 'django.conf' || imported.name !== 'settings') return undefined;
+  return settingsModule().findLast(({ setting }) => setting.name === name);
 }
 
 export function stringOf(file: string, value: PyLiteral | undefined, resolveName: (file: string, name: string) => string | null): string | null {

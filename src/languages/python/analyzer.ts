@@ -132,6 +132,7 @@ export function bodyNeedlesByRegex(source: string): number[] {
 export function analyzePython(source: string, options: PythonAnalysisOptions = {}): ModuleFacts {
   const tokens = tokenizePython(source, options.everyBody ? {} : { needleAt: bodyNeedles(source) });
   const bindings = new Map<string, Binding>();
+  const starImports: string[] = [];
   const boundOnce = new Set<string>();
   const calls: Call[] = [];
   const scopes: Scope[] = [];
@@ -277,6 +278,8 @@ export function analyzePython(source: string, options: PythonAnalysisOptions = {
     while (j < tokens.length && tokens[j]!.value !== 'import' && tokens[j]!.type !== 'newline') module += tokens[j++]!.value;
     if (tokens[j]?.value !== 'import') return j - 1;
     j++;
+    // `from settings.common import *` (module level only, as Python allows): its names are this module's too.
+    if (tokens[j]?.value === '*' && scopes.length === 0) starImports.push(module);
     const end = statementEnd(j);
     for (; j < end; j++) {
       const t = tokens[j]!;
@@ -461,7 +464,8 @@ export function analyzePython(source: string, options: PythonAnalysisOptions = {
     return args;
   }
 
-  return classify(source, tokens, calls, bindings, functions, moduleAssignments);
+  const facts = classify(source, tokens, calls, bindings, functions, moduleAssignments);
+  return starImports.length ? { ...facts, starImports } : facts;
 }
 
 /** Pass 2: decides which calls build queue objects, enqueue, are consumer-side or are availability checks. */
@@ -722,6 +726,13 @@ function classify(
     if (last === 'get_queue' && call.callee[0] !== '()') {
       const queue = queueNameOf(call);
       addObject(index, { kind: 'django-rq-get-queue', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
+      return;
+    }
+    if (isDjangoRq(call.callee, 'get_scheduler')) {
+      // django-rq's `get_scheduler('x')`: an rq-scheduler Scheduler on queue `x` (`default` when none).
+      const named = positional(call, 0) ?? keyword(call, 'name');
+      const queue = !named && keyword(call, 'queue') ? valueOf(undefined, UNKNOWN) : valueOf(named, literal('default'));
+      addObject(index, { kind: 'rq-scheduler', queue: queue.value, expression: queue.text, position: location(call.calleeStart) });
       return;
     }
     if (isScheduler(call.callee)) {
