@@ -33,7 +33,8 @@ export interface ServiceCommand {
 export interface ServiceCode {
   /**
    * Project-relative directories the service's code comes from, most specific first ('' is the project root;
-   * a build context, a checkout dir). A script path is looked up under each.
+   * a build context, a mount, a checkout dir). A script path is looked up under each. Empty: the service runs
+   * none of the project's code (an image built elsewhere, such as `redis:7`).
    */
   roots: string[];
   /** The directory the command runs in, as the service sees it (`working_dir`, `WorkingDirectory=`), when set. */

@@ -62,6 +62,12 @@ const RULE_SPECS = {
     description: 'The services that enqueue to a queue and the workers that consume it point at different Redis (host, port, db, user) or BullMQ prefixes.',
     help: 'Give the producing services and the worker services of the environment the same Redis URL (and, for BullMQ, the same prefix).',
   },
+  'static-no-producers': {
+    stage: 'static',
+    severity: 'warning',
+    description: 'Worker services were found but no enqueue site in the code the services run (or no code at all), so there was nothing to check them against.',
+    help: 'Run the doctor on the directory that holds both the code and the deployment files, or declare the queues the code enqueues to with --queue (config `queues`).',
+  },
   'producer-unresolved': {
     stage: 'static',
     severity: 'info',

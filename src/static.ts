@@ -8,9 +8,11 @@ import { InputError } from './errors.js';
 import { confinedFileSystem, type FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
 import { scanSources } from './scan/index.js';
+import { withCommandCode } from './sources/command-code.js';
 import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
 import type { Finding, StaticSection } from './types.js';
-import { findConsumers } from './workers/index.js';
+import type { VariableOriginInfo } from './fix/types.js';
+import { findConsumers, unreadWorkers } from './workers/index.js';
 
 export interface StaticOptions {
   fs: FileSystem;
@@ -64,7 +66,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const started = performance.now();
   // The one place every static read goes through: nothing outside the project's real root is read.
   const fs = confinedFileSystem(options.fs, options.root, options.operatorFiles);
-  const environments = await withAbsoluteErrorPaths(options.root, () =>
+  const loaded = await withAbsoluteErrorPaths(options.root, () =>
     loadEnvironments(fs, options.root, {
       ...(options.environments ? { environments: options.environments } : {}),
       ...(options.sources?.length ? { declared: options.sources } : {}),
@@ -75,6 +77,10 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       ...(options.shellEnv ? { shellEnv: options.shellEnv } : {}),
     }),
   );
+  const environments = withCommandCode(loaded, (relative) => {
+    const absolute = `${options.root}/${relative}`;
+    return fs.exists(absolute) && !fs.isDirectory(absolute);
+  });
   const unreadable = new UnreadableFiles();
   const scan = scanSources({
     fs,
@@ -82,6 +88,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     unreadable,
     ...(options.includeTests ? { includeTests: true } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
+    ...deployedDjangoSettings(environments),
   });
   const consumers = findConsumers(environments, {
     fs,
@@ -96,10 +103,11 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
     ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
     ...(scan.celery.ignored.length ? { ignoredCelerySettings: scan.celery.ignored } : {}),
+    scanned: { files: scan.files.length },
+    unreadWorkers: unreadWorkers(environments, consumers),
   });
   findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules)));
-  return {
-    section: {
+  const section: StaticSection = {
       environments: environments.map((environment) => ({
         name: environment.name,
         source: environment.source,
@@ -111,11 +119,45 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       consumers,
       checks: scan.checks,
       ...(unreadable.count > 0 ? { unreadable: { count: unreadable.count, files: unreadable.list() } } : {}),
-      durationMs: Math.round(performance.now() - started),
-    },
-    findings,
-    deployment: environments,
+      durationMs: 0,
   };
+  const aligned = await hintsAtFixPlaces(findings, section, environments, { ...options, fs });
+  section.durationMs = Math.round(performance.now() - started);
+  return { section, findings: aligned, deployment: environments };
+}
+
+/**
+ * A finding's hint names the place `fix` changes (src/fix/hint-places.ts): loaded only when some queue has no
+ * worker, reading the deployment files again through the fix layer's reader (read-only, through the confined file system).
+ */
+async function hintsAtFixPlaces(findings: Finding[], section: StaticSection, environments: DeploymentEnvironment[], options: StaticOptions): Promise<Finding[]> {
+  if (!findings.some((finding) => finding.rule === 'queue-without-worker')) return findings;
+  const [{ alignHintsWithFix }, { FileTexts }, { interpolationOrigins }] = await Promise.all([
+    import('./fix/hint-places.js'),
+    import('./fix/files.js'),
+    import('./sources/compose/index.js'),
+  ]);
+  const origins = interpolationOrigins({
+    fs: options.fs,
+    root: options.root,
+    ...(options.envFiles ? { envFiles: options.envFiles } : {}),
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.shellEnv ? { shellEnv: options.shellEnv } : {}),
+  });
+  const context = { root: options.root, files: new FileTexts(options.fs, options.root), variableOrigin: (name: string) => origins.get(name) as VariableOriginInfo | undefined };
+  return alignHintsWithFix(findings, section, environments, context);
+}
+
+/**
+ * DJANGO_SETTINGS_MODULE as the services set it, when they agree on one value: it wins over the entry points'
+ * `os.environ.setdefault`. Several values (one per environment) leave the entry points' choice.
+ */
+function deployedDjangoSettings(environments: DeploymentEnvironment[]): { djangoSettingsModule?: string } {
+  const values = new Set(
+    environments.flatMap((environment) => environment.services.map((service) => service.environment['DJANGO_SETTINGS_MODULE']?.value ?? undefined)),
+  );
+  values.delete(undefined);
+  return values.size === 1 ? { djangoSettingsModule: [...values][0]! } : {};
 }
 
 /** The BullMQ prefix a worker's script gives `new Worker(…, { prefix })` (`bull` without one), in its service's environment. */

@@ -202,7 +202,7 @@ describe('several Celery apps in one project (billing and reports)', () => {
     expect(found.map((finding) => [finding.queue, finding.environment])).toEqual([['reports-slow', 'prod']]);
     const prod = found[0]!;
     expect(prod.location).toEqual({ file: 'web/views.py', line: 15, column: 5 });
-    expect(prod.related![0]).toMatchObject({ message: 'Service `reports-worker` in `prod` listens to `reports`.' });
+    expect(prod.related![0]).toMatchObject({ message: 'Service `reports-worker` in environment `prod` listens to `reports`.' });
     expect(prod.related).toContainEqual({
       message: 'Celery app `reports` sends `reports.tasks.daily_sales` to `reports-slow` (its task_routes).',
       file: 'reports/celery.py',

@@ -18,7 +18,7 @@ describe("the incident's shape: a module-level queue enqueued to in a Flask rout
     const prod = onlyFinding(report, 'queue-without-worker', 'prod');
     expect(prod.location).toEqual({ file: 'server/routes_receipts.py', line: 21, column: 11 });
     expect(prod.related![0]).toEqual({
-      message: 'Service `worker` in `prod` listens to `high`, `receipts_sync`, `low`.',
+      message: 'Service `worker` in environment `prod` listens to `high`, `receipts_sync`, `low`.',
       file: 'docker-compose.prod.yml',
       line: 3,
       change: prod.hint,

@@ -1,3 +1,4 @@
+import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment, DeploymentService, EnvEntry } from '../model.js';
 import { finding } from '../rules.js';
 import type { Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
@@ -158,7 +159,7 @@ export function connectionMismatches(
             }
             findings.push(
               finding('connection-mismatch', {
-                message: `In \`${environment.name}\`, service \`${producerService.name}\` enqueues to \`${queue}\` and worker service \`${workerService.name}\` consumes it from a different place — ${what}.`,
+                message: `In ${environmentName(environment.name)}, service \`${producerService.name}\` enqueues to \`${queue}\` and worker service \`${workerService.name}\` consumes it from a different place — ${what}.`,
                 hint: `Point service \`${workerService.name}\` and service \`${producerService.name}\` at the same Redis${prefixDiffers ? ' and BullMQ prefix' : ''}.`,
                 queue,
                 environment: environment.name,

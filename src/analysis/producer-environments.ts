@@ -4,7 +4,7 @@ import type { Consumer, Producer, ProducerQueueInEnvironment } from '../types.js
 /**
  * The services of an environment that run the code in `file`: those whose code comes from a directory holding it
  * (a build context, a checkout), preferring services that are not workers, since producers run in the API. A
- * service whose code root is the project root may run any file.
+ * service whose code root is the project root may run any file; one with no code root runs none.
  */
 export function servicesRunning(
   file: string,
@@ -12,8 +12,9 @@ export function servicesRunning(
   consumers: Consumer[],
 ): DeploymentService[] {
   const runs = (service: DeploymentService) => {
-    const root = service.code.roots[0] ?? '';
-    return root === '' || file === root || file.startsWith(`${root}/`);
+    // No code root: an image built elsewhere runs none of the project's code.
+    const root = service.code.roots[0];
+    return root !== undefined && (root === '' || file === root || file.startsWith(`${root}/`));
   };
   const workers = new Set(consumers.filter((c) => c.environment === environment.name).map((c) => c.service));
   const candidates = environment.services.filter(runs);

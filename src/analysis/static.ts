@@ -1,8 +1,10 @@
+import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../rules.js';
 import type { IgnoredSetting } from '../frameworks/celery/python.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
+import type { UnreadWorker } from '../workers/index.js';
 import { byCodeUnits } from '../order.js';
 
 /**
@@ -32,20 +34,29 @@ function describeConsumer(consumer: Consumer): RelatedInfo {
   const queues = consumer.queues.length ? consumer.queues.map((q) => `\`${q}\``).join(', ') : 'no queue';
   const state = consumer.active ? '' : ` but does not run (${consumer.inactiveReason})`;
   const related: RelatedInfo = {
-    message: `Service \`${consumer.service}\` in \`${consumer.environment}\` listens to ${queues}${state}.`,
+    message: `Service \`${consumer.service}\` in ${environmentName(consumer.environment)} listens to ${queues}${state}.`,
   };
   const location = consumer.location ?? consumer.serviceLocation;
   if (location) Object.assign(related, { file: location.file, line: location.line });
   return related;
 }
 
+/** What a person reads about a service the doctor cannot read as a worker. */
+const unreadFact = (worker: UnreadWorker) => `Service \`${worker.service}\` runs \`${worker.command}\`, which the doctor cannot read as a worker (no worker program with its queues found in it).`;
+
+/** How to make an unread worker's queues readable, so the next run can judge it. */
+const declareQueuesHint = (queue: string, worker: UnreadWorker) =>
+  `If service \`${worker.service}\` consumes \`${queue}\`, make its queues readable at ${at(worker.location)}: name them in the worker command it runs, or, if it reads them from a variable of its environment, declare that variable with --queue-var NAME (config \`queueVariables\`).`;
+
 function queueWithoutWorker(
   queue: string,
   sites: Producer[],
   environment: AnalyzedEnvironment,
   consumers: Consumer[],
+  unread: UnreadWorker[] = [],
 ): Finding {
-  const [first, ...others] = sites;
+  // An enqueue site first: a queue object only built (for `fetch_job`, `Job.fetch`) is where nothing is enqueued.
+  const [first, ...others] = [...sites.filter((site) => site.via !== undefined), ...sites.filter((site) => site.via === undefined)];
   const inEnvironment = consumers.filter((consumer) => consumer.environment === environment.name);
   const activeWorkers = inEnvironment.filter((consumer) => consumer.active);
   const inactive = inEnvironment.filter((consumer) => !consumer.active && consumer.queues.includes(queue));
@@ -59,11 +70,14 @@ function queueWithoutWorker(
     hint = addQueueHint(queue, worker);
     change = describeConsumer(worker);
   } else if (inactive.length > 0) {
-    hint = `Make service \`${inactive[0]!.service}\` run in \`${environment.name}\` (${inactive[0]!.inactiveReason}).`;
+    hint = `Make service \`${inactive[0]!.service}\` run in ${environmentName(environment.name)} (${inactive[0]!.inactiveReason}).`;
     change = describeConsumer(inactive[0]!);
+  } else if (unread.length > 0) {
+    hint = declareQueuesHint(queue, unread[0]!);
+    change = { message: unreadFact(unread[0]!), file: unread[0]!.location.file, line: unread[0]!.location.line };
   } else {
     hint = `Add a worker service that listens to \`${queue}\` to ${environment.files.join(' + ')}.`;
-    change = { message: `No service in \`${environment.name}\` consumes \`${queue}\`.` };
+    change = { message: `No service in ${environmentName(environment.name)} consumes \`${queue}\`.` };
     const file = environment.files.at(-1);
     if (file) change.file = file;
   }
@@ -72,6 +86,10 @@ function queueWithoutWorker(
   for (const consumer of [...activeWorkers, ...inactive]) {
     const described = describeConsumer(consumer);
     if (described.message !== change.message) related.push(described);
+  }
+  for (const worker of unread) {
+    const fact = unreadFact(worker);
+    if (fact !== change.message) related.push({ message: fact, file: worker.location.file, line: worker.location.line });
   }
   if (first!.construction) {
     related.push({ message: `The queue object is built here.`, file: first!.construction.file, line: first!.construction.line });
@@ -86,7 +104,7 @@ function queueWithoutWorker(
   const variable = first!.env ? environmentNameNote(first!, environment.name) : undefined;
   if (variable) related.push(variable);
   return finding('queue-without-worker', {
-    message: `Queue \`${queue}\` is enqueued to but no worker in \`${environment.name}\` consumes it.`,
+    message: `Queue \`${queue}\` is enqueued to but no worker in ${environmentName(environment.name)} consumes it.`,
     hint,
     queue,
     environment: environment.name,
@@ -100,10 +118,10 @@ function environmentNameNote(producer: Producer, environment: string): RelatedIn
   const entry = producer.environments?.find((candidate) => candidate.environment === environment);
   if (!entry || !producer.env) return undefined;
   if (entry.source === 'code-default') {
-    return { message: `\`${producer.env.variable}\` is not set for the services that run this code in \`${environment}\`, so the code default applies.` };
+    return { message: `\`${producer.env.variable}\` is not set for the services that run this code in ${environmentName(environment)}, so the code default applies.` };
   }
   const related: RelatedInfo = {
-    message: `\`${producer.env.variable}\` is \`${entry.queue}\` for service(s) ${(entry.services ?? []).map((name) => `\`${name}\``).join(', ')} in \`${environment}\`.`,
+    message: `\`${producer.env.variable}\` is \`${entry.queue}\` for service(s) ${(entry.services ?? []).map((name) => `\`${name}\``).join(', ')} in ${environmentName(environment)}.`,
   };
   if (entry.location) Object.assign(related, { file: entry.location.file, line: entry.location.line });
   return related;
@@ -147,6 +165,10 @@ export interface StaticAnalysisOptions {
   declaredQueues?: string[];
   /** Celery settings named so that Celery ignores them under the app's namespace. */
   ignoredCelerySettings?: IgnoredSetting[];
+  /** Where the scan looked for code (for `static-no-producers`): the source files it found. */
+  scanned?: { files: number };
+  /** Services that look like workers but whose queues the doctor cannot read. */
+  unreadWorkers?: UnreadWorker[];
 }
 
 /** Pure analysis: environments + producers + consumers → static findings (docs/CONTRACT.md §3). */
@@ -204,12 +226,15 @@ export function analyzeStatic(
         (consumer) => consumer.environment === environment.name && consumer.active && consumer.queues.includes(queue),
       );
       if (served) continue;
-      if (sites) findings.push(queueWithoutWorker(queue, sites, environment, consumers));
-      else findings.push(declaredWithoutWorker(queue, environment, consumers));
+      const unread = (options.unreadWorkers ?? []).filter((worker) => worker.environment === environment.name);
+      if (sites) findings.push(queueWithoutWorker(queue, sites, environment, consumers, unread));
+      else findings.push(declaredWithoutWorker(queue, environment, consumers, unread));
     }
   }
 
   findings.push(...checkMismatches(checks, producers));
+  const nothingToJudge = consumers.length > 0 && producers.length === 0 && declared.length === 0;
+  if (nothingToJudge) findings.push(noProducers(consumers, options.scanned?.files ?? 0));
 
   for (const setting of options.ignoredCelerySettings ?? []) {
     findings.push(
@@ -230,10 +255,10 @@ export function analyzeStatic(
       findings.push(
         finding('worker-inactive', {
           ...base,
-          message: `Worker service \`${consumer.service}\` does not run in \`${consumer.environment}\`: ${consumer.inactiveReason}.`,
+          message: `Worker service \`${consumer.service}\` does not run in ${environmentName(consumer.environment)}: ${consumer.inactiveReason}.`,
           hint: consumer.inactiveReason?.includes('profile')
-            ? `Activate the profile with --profile (or COMPOSE_PROFILES) when deploying \`${consumer.environment}\`, or remove \`profiles\` from service \`${consumer.service}\`.`
-            : `Set a positive replica count for service \`${consumer.service}\` in \`${consumer.environment}\`.`,
+            ? `Activate the profile with --profile (or COMPOSE_PROFILES) when deploying ${environmentName(consumer.environment)}, or remove \`profiles\` from service \`${consumer.service}\`.`
+            : `Set a positive replica count for service \`${consumer.service}\` in ${environmentName(consumer.environment)}.`,
           ...(consumer.serviceLocation ? { location: consumer.serviceLocation } : {}),
         }),
       );
@@ -244,7 +269,7 @@ export function analyzeStatic(
       findings.push(
         finding('queue-var-unset', {
           ...base,
-          message: `${consumer.variable ?? 'The queue variable'} of service \`${consumer.service}\` interpolates \`${variable}\`, which is unset in \`${consumer.environment}\` and has no default.`,
+          message: `${consumer.variable ?? 'The queue variable'} of service \`${consumer.service}\` interpolates \`${variable}\`, which is unset in ${environmentName(consumer.environment)} and has no default.`,
           hint: `Set \`${variable}\` in .env (or pass --env-file/--var), or give it a default: \${${variable}:-default}.`,
           ...(location ? { location } : {}),
         }),
@@ -254,19 +279,20 @@ export function analyzeStatic(
       findings.push(
         finding('queue-var-empty', {
           ...base,
-          message: `${consumer.variable} of service \`${consumer.service}\` is empty in \`${consumer.environment}\`, so the worker listens to no queue.`,
+          message: `${consumer.variable} of service \`${consumer.service}\` is empty in ${environmentName(consumer.environment)}, so the worker listens to no queue.`,
           hint: `Set ${consumer.variable} to the queues the worker must consume${location ? ` in ${at(location)}` : ''}.`,
           ...(location ? { location } : {}),
         }),
       );
     }
-    for (const queue of consumer.queues) {
+    // With no enqueue site at all, each queue "nothing enqueues to" says nothing: static-no-producers says why.
+    for (const queue of nothingToJudge ? [] : consumer.queues) {
       if (producedIn.get(consumer.environment)?.has(queue) || declared.includes(queue)) continue;
       findings.push(
         finding('worker-queue-unused', {
           ...base,
           queue,
-          message: `Service \`${consumer.service}\` in \`${consumer.environment}\` listens to \`${queue}\`, which nothing enqueues to.`,
+          message: `Service \`${consumer.service}\` in ${environmentName(consumer.environment)} listens to \`${queue}\`, which nothing enqueues to.`,
           hint: `Remove \`${queue}\` from the worker's queues if it is not needed.`,
           ...(location ? { location } : {}),
         }),
@@ -276,9 +302,25 @@ export function analyzeStatic(
   return findings;
 }
 
+/**
+ * Workers but no enqueue site: a deployment repository whose images are built elsewhere, or a project dir that holds
+ * the deployment files but not the code. Not OK: the doctor saw nothing to check the workers against.
+ */
+function noProducers(consumers: Consumer[], files: number): Finding {
+  const workers = [...new Set(consumers.map((consumer) => `\`${consumer.service}\``))];
+  const looked = files === 0 ? 'the project dir holds no Python or TypeScript/JavaScript source file' : `none of the ${files} source file${files === 1 ? '' : 's'} of the project dir enqueues to a queue`;
+  const first = consumers[0]!;
+  const location = first.serviceLocation ?? first.location;
+  return finding('static-no-producers', {
+    message: `Worker service${workers.length === 1 ? '' : 's'} ${workers.join(', ')} found, but ${looked} (tests and ignored files are not scanned), so no queue could be checked.`,
+    hint: 'Run the doctor on the directory that holds both the code and the deployment files (pass --include-tests if the enqueue sites are in tests), or declare the queues the code enqueues to with --queue (config `queues`).',
+    ...(location ? { location } : {}),
+  });
+}
+
 /** A queue declared with --queue that no worker consumes: the finding has no enqueue site, only the config line. */
-function declaredWithoutWorker(queue: string, environment: AnalyzedEnvironment, consumers: Consumer[]): Finding {
-  const base = queueWithoutWorker(queue, [{ queue, kind: 'rq-queue', location: { file: '', line: 0 } }], environment, consumers);
+function declaredWithoutWorker(queue: string, environment: AnalyzedEnvironment, consumers: Consumer[], unread: UnreadWorker[]): Finding {
+  const base = queueWithoutWorker(queue, [{ queue, kind: 'rq-queue', location: { file: '', line: 0 } }], environment, consumers, unread);
   const { location: _none, ...rest } = base;
-  return { ...rest, message: `Queue \`${queue}\` (declared with --queue) is consumed by no worker in \`${environment.name}\`.` };
+  return { ...rest, message: `Queue \`${queue}\` (declared with --queue) is consumed by no worker in ${environmentName(environment.name)}.` };
 }

@@ -1,3 +1,4 @@
+import { environmentName } from '../wording.js';
 import { isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, parseAllDocuments, visit, type YAMLMap } from 'yaml';
 import type { DeploymentEnvironment, DeploymentService } from '../model.js';
 import type { Location } from '../types.js';
@@ -204,7 +205,7 @@ export function kustomizeOwnership(file: string, target: ConsumerTarget, context
   const named = overlays.length ? `overlays ${overlays.map((overlay) => `\`${overlay.dir}\``).join(', ')}` : 'no single overlay';
   return {
     refused: `the rendered value comes from ${file}, a base or generator shared by ${named}`,
-    decide: `whether every overlay should consume the queue; otherwise set the queues in \`${target.environment.name}\`'s own overlay (a patch, or a configMapGenerator literal with \`behavior: merge\`)`,
+    decide: `whether every overlay should consume the queue; otherwise set the queues in the overlay of ${environmentName(target.environment.name)} alone (a patch, or a configMapGenerator literal with \`behavior: merge\`)`,
   };
 }
 

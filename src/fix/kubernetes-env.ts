@@ -1,3 +1,4 @@
+import { environmentName } from '../wording.js';
 import * as path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { DeploymentService } from '../model.js';
@@ -90,7 +91,7 @@ export const kubernetesEnvKind: QueueEditKind = {
       environment.source === 'kustomize'
         ? {
             refused: `the rendered value of ${variable} (\`${entry.value}\`) is not written as a plain value at ${file}:${line}: it comes from a generator, transformer or base the overlay builds on`,
-            decide: `set ${variable} in \`${environment.name}\`'s own overlay (a patch, or a configMapGenerator literal with \`behavior: merge\`)`,
+            decide: `set ${variable} in the overlay of ${environmentName(environment.name)} alone (a patch, or a configMapGenerator literal with \`behavior: merge\`)`,
           }
         : { refused: `${variable} is not written as a plain value at ${file}:${line}`, decide: `add the queue to ${variable} by hand` };
     const single = singleSeparator(service, variable);

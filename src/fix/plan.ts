@@ -1,6 +1,8 @@
+import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment } from '../model.js';
 import type { Consumer, Finding, StaticSection } from '../types.js';
 import { checkFix } from './code-check.js';
+import { unreadWorkers, type UnreadWorker } from '../workers/index.js';
 import { QUEUE_EDIT_KINDS } from './kinds.js';
 import { isRefusal, type ConsumerTarget, type EditContext, type PlannedFix, type QueuePlace, type Refusal, type SkippedFinding } from './types.js';
 
@@ -22,7 +24,7 @@ export interface Plan {
 const names = (items: string[]) => items.map((item) => `\`${item}\``).join(', ');
 
 /** The worker that should take `queue` in the finding's environment, or why there is no single one. */
-function chooseConsumer(finding: Finding, consumers: Consumer[]): Consumer | Refusal {
+function chooseConsumer(finding: Finding, consumers: Consumer[], unread: UnreadWorker[]): Consumer | Refusal {
   const queue = finding.queue!;
   const environment = finding.environment!;
   const here = consumers.filter((consumer) => consumer.environment === environment);
@@ -31,11 +33,18 @@ function chooseConsumer(finding: Finding, consumers: Consumer[]): Consumer | Ref
     const inactive = here.find((consumer) => consumer.queues.includes(queue)) ?? here[0];
     if (inactive) {
       return {
-        refused: `the worker service \`${inactive.service}\` does not run in \`${environment}\` (${inactive.inactiveReason})`,
-        decide: `whether \`${inactive.service}\` should run in \`${environment}\` (activate its profile, set replicas) or another worker should consume \`${queue}\``,
+        refused: `the worker service \`${inactive.service}\` does not run in ${environmentName(environment)} (${inactive.inactiveReason})`,
+        decide: `whether \`${inactive.service}\` should run in ${environmentName(environment)} (activate its profile, set replicas) or another worker should consume \`${queue}\``,
       };
     }
-    return { refused: `no worker service runs in \`${environment}\``, decide: `add a worker service that consumes \`${queue}\`` };
+    const looksLike = unread.find((worker) => worker.environment === environment);
+    if (looksLike) {
+      return {
+        refused: `service \`${looksLike.service}\` runs \`${looksLike.command}\`, whose queues the doctor cannot read`,
+        decide: `whether \`${looksLike.service}\` consumes \`${queue}\`; name its queues where the doctor can read them (its command, or a variable declared with --queue-var)`,
+      };
+    }
+    return { refused: `no worker service runs in ${environmentName(environment)}`, decide: `add a worker service that consumes \`${queue}\`` };
   }
   if (active.length === 1) return active[0]!;
   // Several workers: the one that consumes the queue in another environment is the one that lost it here.
@@ -44,7 +53,7 @@ function chooseConsumer(finding: Finding, consumers: Consumer[]): Consumer | Ref
   );
   if (elsewhere.length === 1) return elsewhere[0]!;
   return {
-    refused: `several worker services run in \`${environment}\` (${names(active.map((consumer) => consumer.service))})`,
+    refused: `several worker services run in ${environmentName(environment)} (${names(active.map((consumer) => consumer.service))})`,
     decide: `which of them should consume \`${queue}\``,
   };
 }
@@ -60,8 +69,8 @@ function defaultRefusal(consumer: Consumer, queue: string): Refusal | undefined 
   if (consumer.queueSource === 'code-default') {
     const where = consumer.location ? ` (${consumer.location.file}:${consumer.location.line})` : '';
     return {
-      refused: `service \`${consumer.service}\` takes its queues from its worker script's default${where}${consumer.variable ? ` because ${consumer.variable} is not set in \`${consumer.environment}\`` : ''}`,
-      decide: `whether to set ${consumer.variable ?? 'the queue variable'} for \`${consumer.service}\` in \`${consumer.environment}\` or to change the code default every such environment uses`,
+      refused: `service \`${consumer.service}\` takes its queues from its worker script's default${where}${consumer.variable ? ` because ${consumer.variable} is not set in ${environmentName(consumer.environment)}` : ''}`,
+      decide: `whether to set ${consumer.variable ?? 'the queue variable'} for \`${consumer.service}\` in ${environmentName(consumer.environment)} or to change the code default every such environment uses`,
     };
   }
   return undefined;
@@ -96,6 +105,7 @@ function variableReferences(name: string, files: string[], context: EditContext)
 export function planFixes(input: PlanInput): Plan {
   const { section, deployment, context } = input;
   const consumers = section.consumers;
+  const unread = unreadWorkers(deployment, consumers);
   const skipped: SkippedFinding[] = [];
   const fixes: PlannedFix[] = [];
   const places = new Map<Consumer, QueuePlace | Refusal>();
@@ -130,7 +140,7 @@ export function planFixes(input: PlanInput): Plan {
       continue;
     }
     if (finding.rule !== 'queue-without-worker' || finding.queue === undefined || finding.environment === undefined) continue;
-    const chosen = chooseConsumer(finding, consumers);
+    const chosen = chooseConsumer(finding, consumers, unread);
     if (isRefusal(chosen)) {
       skipped.push({ finding, reason: chosen.refused, decide: chosen.decide });
       continue;
@@ -149,13 +159,15 @@ export function planFixes(input: PlanInput): Plan {
 
   const composeFiles = [...new Set(deployment.flatMap((environment) => environment.files))];
   for (const group of groups.values()) {
-    const skip = (reason: string, decide: string) => group.findings.forEach((finding) => skipped.push({ finding, reason, decide }));
+    const skip = (reason: string, decide: string, shared = false) =>
+      group.findings.forEach((finding) => skipped.push({ finding, reason, decide, ...(shared ? { shared: true as const } : {}) }));
     const others = consumers.filter((consumer) => !group.targets.has(consumer) && placeOf(consumer) !== undefined && !isRefusal(placeOf(consumer)) && (placeOf(consumer) as QueuePlace).key === group.place.key);
     if (others.length > 0) {
       const other = others[0]!;
       skip(
-        `${group.place.where} also sets the queues of service \`${other.service}\` in \`${other.environment}\`, which does not need ${names(group.queues)} there`,
-        `whether \`${other.service}\` in \`${other.environment}\` should consume ${names(group.queues)} too; otherwise give each its own setting`,
+        `${group.place.where} also sets the queues of service \`${other.service}\` in ${environmentName(other.environment)}, which does not need ${names(group.queues)} there`,
+        `whether \`${other.service}\` in ${environmentName(other.environment)} should consume ${names(group.queues)} too; otherwise give each its own setting`,
+        true,
       );
       continue;
     }
@@ -166,6 +178,7 @@ export function planFixes(input: PlanInput): Plan {
         skip(
           `\`${group.place.variable}\` is also used at ${elsewhere.join(', ')}`,
           `whether every use of \`${group.place.variable}\` should get ${names(group.queues)}; otherwise give the worker its own variable`,
+          true,
         );
         continue;
       }
@@ -179,6 +192,7 @@ export function planFixes(input: PlanInput): Plan {
     const environments = [...new Set(group.findings.map((finding) => finding.environment!))];
     fixes.push({
       description: `Add ${names(group.queues)} to ${group.place.where} (service ${names(services)}, ${environments.length > 1 ? 'environments' : 'environment'} ${names(environments)}).`,
+      where: group.place.where,
       edits: [edit],
       findings: group.findings,
     });

@@ -67,6 +67,8 @@ export interface QueueEditKind {
 export interface PlannedFix {
   /** What the change does, one sentence. */
   description: string;
+  /** The place it changes, as the description names it (`RQ_QUEUES in .env:3`): a finding's hint names the same. */
+  where?: string;
   edits: TextEdit[];
   findings: Finding[];
   /** The edits as replacements in lines and columns (set once the plan is checked). */
@@ -78,6 +80,8 @@ export interface SkippedFinding {
   finding: Finding;
   reason: string;
   decide: string;
+  /** The place that decides the queues exists but also configures workers that do not need the queue. */
+  shared?: true;
 }
 
 /** Reads project files once (root-relative names), refusing anything that is not a regular file inside the root. */

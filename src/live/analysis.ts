@@ -1,3 +1,4 @@
+import { environmentName } from '../wording.js';
 import { finding } from '../rules.js';
 import { humanDuration } from '../report/style.js';
 import type { CeleryLiveSummary, Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
@@ -235,8 +236,8 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
         if (reads.length === 0 && input.celery?.consumers === 'unknown' && consumer.detectedBy.startsWith('celery')) continue;
         findings.push(
           finding('config-live-drift', {
-            message: `Queue \`${queue}\` is consumed by service \`${consumer.service}\` in the \`${environment}\` configuration, but no live worker listens to it.`,
-            hint: `Restart \`${consumer.service}\` so the running workers use the current configuration (\`${environment}\` was compared because ${reason}; choose another with --environment).`,
+            message: `Queue \`${queue}\` is consumed by service \`${consumer.service}\` in the configuration of ${environmentName(environment)}, but no live worker listens to it.`,
+            hint: `Restart \`${consumer.service}\` so the running workers use the current configuration (${environmentName(environment)} was compared because ${reason}; choose another with --environment).`,
             queue,
             environment,
             service: consumer.service,

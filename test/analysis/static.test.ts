@@ -51,7 +51,7 @@ describe('analyzeStatic', () => {
   });
 
   it('reports queue-var-empty for a worker listening to nothing', () => {
-    const findings = analyzeStatic([env('default')], [], [], [consumer('default', [])]);
+    const findings = analyzeStatic([env('default')], [producer('default')], [], [consumer('default', ['default']), consumer('default', [], { service: 'idle' })]);
     expect(rules(findings)).toEqual(['queue-var-empty']);
   });
 

@@ -85,8 +85,9 @@ describe.each([...scenarios, 'incident', 'prosaas'])('fix --write on fixtures/%s
       fixes: { replacements: { file: string; startLine: number; startColumn: number; endLine: number; endColumn: number; insertedText: string; deletedText: string }[] }[];
       skipped: { reason: string; decide: string }[];
     };
-    const environments = (JSON.parse((await runCli(['static', dir, '--format', 'json', ...argsOf(project)])).stdout) as { static: { environments: { name: string; files: string[] }[] } }).static.environments;
-    const configsBefore = project.endsWith('reset-to-code-default') ? [] : environments.map((environment) => composeConfig(dir, environment.files));
+    const environments = (JSON.parse((await runCli(['static', dir, '--format', 'json', ...argsOf(project)])).stdout) as { static: { environments: { name: string; source: string; files: string[] }[] } }).static.environments;
+    // docker-compose prints the merged model of compose environments only (a Procfile project has none).
+    const configsBefore = project.endsWith('reset-to-code-default') ? [] : environments.map((environment) => (environment.source === 'compose' ? composeConfig(dir, environment.files) : undefined));
 
     const written = await runCli(['fix', dir, '--write', ...argsOf(project)]);
     expect(written.exitCode, written.stderr).toBe(plan.skipped.length === 0 ? 0 : 1);
@@ -117,7 +118,7 @@ describe.each([...scenarios, 'incident', 'prosaas'])('fix --write on fixtures/%s
     // The merged model per environment, as docker-compose 1.29 prints it: only the queue lists changed.
     environments.forEach((environment, index) => {
       if (!configsBefore[index]) return;
-      const changed = differences(configsBefore[index], composeConfig(dir, environment.files));
+      const changed = differences(configsBefore[index]!, composeConfig(dir, environment.files));
       for (const path of changed) expect(path, `${environment.name}: ${path}`).toMatch(/^services\.[^.]+\.(environment\.[A-Z_]+|command(\.\d+)?)$/);
       if (replacements.length === 0) expect(changed).toEqual([]);
     });

@@ -63,10 +63,10 @@ describe('fix in reports', () => {
         rule: 'queue-without-worker',
         queue: 'default',
         environment: 'default',
-        message: 'Queue `default` is enqueued to but no worker in `default` consumes it.',
+        message: 'Queue `default` is enqueued to but no worker in environment `default` consumes it.',
         location: expect.objectContaining({ file: expect.any(String) }),
-        reason: 'the worker service `worker` does not run in `default` (its profile `workers` is not active)',
-        decide: 'whether `worker` should run in `default` (activate its profile, set replicas) or another worker should consume `default`',
+        reason: 'the worker service `worker` does not run in environment `default` (its profile `workers` is not active)',
+        decide: 'whether `worker` should run in environment `default` (activate its profile, set replicas) or another worker should consume `default`',
       },
     ]);
   });

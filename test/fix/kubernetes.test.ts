@@ -172,7 +172,7 @@ describe('fix: Kubernetes args and command lists', () => {
     };
     const result = await fixed(files);
     expect(result.changes).toEqual([]);
-    expect(result.skipped[0]!.reason).toContain('also sets the queues of service `worker` in `staging`');
+    expect(result.skipped[0]!.reason).toContain('also sets the queues of service `worker` in environment `staging`');
   });
 });
 

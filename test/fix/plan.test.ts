@@ -92,7 +92,7 @@ describe('fix plans the smallest edit where the value is decided', () => {
     const result = await planIn({ 'docker-compose.yml': compose, 'app.py': producer('default') });
     expect(result.changes).toEqual([]);
     expect(result.skipped[0]!.reason).toBe(
-      'RQ_QUEUES in docker-compose.yml:2 also sets the queues of service `worker-2` in `default`, which does not need `default` there',
+      'RQ_QUEUES in docker-compose.yml:2 also sets the queues of service `worker-2` in environment `default`, which does not need `default` there',
     );
   });
 
@@ -101,7 +101,7 @@ describe('fix plans the smallest edit where the value is decided', () => {
     const prod = 'services:\n  other:\n    image: app\n    command: rq worker default\n    deploy:\n      replicas: 1\n';
     const result = await planIn({ 'docker-compose.yml': base, 'docker-compose.prod.yml': prod, 'app.py': producer('default') });
     expect(result.changes).toEqual([]);
-    expect(result.skipped[0]!.reason).toContain('also sets the queues of service `worker` in `prod`');
+    expect(result.skipped[0]!.reason).toContain('also sets the queues of service `worker` in environment `prod`');
   });
 
   it.each([

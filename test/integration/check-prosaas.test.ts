@@ -242,7 +242,7 @@ describe('check against the prosaas replica (Flask API + RQ workers + redis-serv
       // One cause, one headline: the four errors about `default` (static ×2, live, smoke) under the static one.
       const findingsBlock = stdout.slice(stdout.indexOf('\nFindings\n'));
       expect(findingsBlock.split('\n').filter((line) => line.startsWith('error '))).toEqual([
-        'error [static] Queue `default` is enqueued to but no worker in `default` consumes it. queue-without-worker',
+        'error [static] Queue `default` is enqueued to but no worker in environment `default` consumes it. queue-without-worker',
       ]);
       expect(findingsBlock).toContain('  + 3 more findings with the same cause (queue `default`):');
       for (const stage of ['static', 'live', 'smoke']) expect(findingsBlock).toMatch(new RegExp(`^    error \\[${stage}\\] `, 'm'));

@@ -74,7 +74,7 @@ describe('Kubernetes manifests', () => {
     ]);
     const finding = expectIncident(report, 'prod', 'k8s/prod/workers.yaml:16');
     expect(finding.related?.map((related) => related.message)).toContain(
-      'Service `worker-default` in `prod` listens to `default` but does not run (it has `replicas: 0`).',
+      'Service `worker-default` in environment `prod` listens to `default` but does not run (it has `replicas: 0`).',
     );
     expect(byRule(report, 'worker-inactive').map((f) => [f.environment, f.service, f.location?.file, f.location?.line])).toEqual([
       ['prod', 'worker-default', 'k8s/prod/workers.yaml', 22],

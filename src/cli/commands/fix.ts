@@ -1,3 +1,4 @@
+import { environmentName } from '../../wording.js';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { FixResult } from '../../fix/index.js';
@@ -16,7 +17,7 @@ interface FixCliOptions extends StaticCliOptions {
 }
 
 const subject = (finding: Finding): string =>
-  [finding.rule, finding.queue !== undefined ? `queue \`${finding.queue}\`` : undefined, finding.environment !== undefined ? `in \`${finding.environment}\`` : undefined]
+  [finding.rule, finding.queue !== undefined ? `queue \`${finding.queue}\`` : undefined, finding.environment !== undefined ? `in ${environmentName(finding.environment)}` : undefined]
     .filter(Boolean)
     .join(' ');
 

@@ -20,6 +20,17 @@ const words = (value: string | string[]): string[] => (typeof value === 'string'
 /** `build.context` as a project-relative code root: './backend/' → 'backend', '.' → ''. */
 const codeRoot = (dir: string): string => dir.replace(/^\.\/?/, '').replace(/\/$/, '');
 
+/**
+ * The project dirs a service's code comes from: its build context and bind mounts, then the root. A service with
+ * neither (an `image: redis:7` with an `env_file`) runs none of the project's code: no roots (static.ts gives it
+ * the root back when its command names a project file, as `image: app` + `python manage.py rqworker` does).
+ */
+function serviceRoots(service: ServiceModel): string[] {
+  const own = [...(service.buildContext !== undefined ? [service.buildContext] : []), ...(service.codeMounts ?? [])];
+  if (own.length === 0) return [];
+  return [...new Set([...own.map(codeRoot), ''])];
+}
+
 /** One compose service in the source-neutral shape, given the profiles active in its environment. */
 export function composeService(service: ServiceModel, activeProfiles: string[]): DeploymentService {
   const argv = [...(service.entrypoint ? words(service.entrypoint.value) : []), ...(service.command ? words(service.command.value) : [])];
@@ -45,7 +56,7 @@ export function composeService(service: ServiceModel, activeProfiles: string[]):
     ...(replicas !== undefined ? { replicas } : {}),
     ...(service.image ? { image: service.image } : {}),
     code: {
-      roots: [...new Set([codeRoot(service.buildContext ?? ''), ''])],
+      roots: serviceRoots(service),
       ...(service.workingDir ? { workingDir: service.workingDir } : {}),
     },
   };

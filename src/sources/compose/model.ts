@@ -35,6 +35,8 @@ export interface ServiceModel {
   image?: string;
   /** `build.context` (or `build` string) resolved to a path relative to the project root, '/' separators. */
   buildContext?: string;
+  /** Project paths bind-mounted into the container (`volumes: [./src:/app]`), as written (relative) or root-relative. */
+  codeMounts?: string[];
   workingDir?: string;
 }
 

@@ -36,6 +36,8 @@ export function buildService(files: ComposeFiles, name: string, entry: YEntry, v
   if (image !== undefined) model.image = image;
   const workingDir = optionalString(field('working_dir'), `services.${name}.working_dir`);
   if (workingDir !== undefined) model.workingDir = workingDir;
+  const mounts = bindMounts(field('volumes'), (absolute) => files.relative(absolute));
+  if (mounts.length) model.codeMounts = mounts;
   const build = field('build');
   if (build) {
     const context = isMap(build.value) ? build.value.entries.get('context')?.value : build.value;
@@ -49,6 +51,28 @@ export function buildService(files: ComposeFiles, name: string, entry: YEntry, v
     }
   }
   return model;
+}
+
+/**
+ * The project paths a service bind-mounts (`./src:/app`, `.:/code:ro`, `{type: bind, source: ./src}`): code it may
+ * run without building it. Named volumes are not the project's code; shapes compose would refuse are left to it.
+ */
+function bindMounts(entry: YEntry | undefined, relative: (absolute: string) => string): string[] {
+  if (!entry || entry.value.kind !== 'seq') return [];
+  const sources: string[] = [];
+  for (const item of entry.value.items) {
+    let source: string | undefined;
+    if (item.kind === 'scalar' && typeof item.value === 'string') source = item.value.split(':')[0];
+    else if (isMap(item)) {
+      const type = item.entries.get('type')?.value;
+      const given = item.entries.get('source')?.value;
+      if (type?.kind === 'scalar' && type.value === 'bind' && given?.kind === 'scalar' && typeof given.value === 'string') source = given.value;
+    }
+    // A bind mount's source is a path (`.`, `./x`, `../x`, `/x`); a bare name is a named volume.
+    if (source === undefined || !/^(?:\.|\/)/.test(source)) continue;
+    sources.push(path.posix.isAbsolute(source) ? relative(source) : source);
+  }
+  return sources;
 }
 
 function commandLike(entry: YEntry | undefined, where: string): Located<string | string[]> | undefined {
