@@ -77,10 +77,6 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       ...(options.shellEnv ? { shellEnv: options.shellEnv } : {}),
     }),
   );
-  const environments = withCommandCode(loaded, (relative) => {
-    const absolute = `${options.root}/${relative}`;
-    return fs.exists(absolute) && !fs.isDirectory(absolute);
-  });
   const unreadable = new UnreadableFiles();
   const scan = scanSources({
     fs,
@@ -88,7 +84,15 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     unreadable,
     ...(options.includeTests ? { includeTests: true } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
-    ...deployedDjangoSettings(environments),
+    ...deployedDjangoSettings(loaded),
+  });
+  // Which services run the project's code: a set lookup in the walk's files (a shell script: its own check).
+  const sourceFiles = new Set(scan.files);
+  const environments = withCommandCode(loaded, (relative) => {
+    if (sourceFiles.has(relative)) return true;
+    if (!relative.endsWith('.sh')) return false;
+    const absolute = `${options.root}/${relative}`;
+    return fs.exists(absolute) && !fs.isDirectory(absolute);
   });
   const consumers = findConsumers(environments, {
     fs,

@@ -147,6 +147,9 @@ function shell(rest: Word[], context: ArgvContext, depth: number): ProgramResult
   return firstWorker(script, context, depth);
 }
 
+/** Where a script may assign a variable (a name and `=` at the start of a command); linear: one scan per word start. */
+const ASSIGNMENT = /(?:^|[\s;&|(])(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/;
+
 /** A command that only assigns (`QUEUES=high`, `export QUEUES=high`): its words, else undefined. */
 function assignments(command: Word[]): Word[] | undefined {
   const words = command[0]?.value === 'export' ? command.slice(1) : command;
@@ -160,7 +163,9 @@ function assignments(command: Word[]): Word[] | undefined {
  */
 function firstWorker(script: string, context: ArgvContext, depth: number): ProgramResult | null {
   const assigned = new Map<string, string>();
-  for (const command of parseShell(script, { operators: true, expand: context.env })) {
+  // Most scripts (and every `sh -c` line) assign nothing: parse them once.
+  const assigns = ASSIGNMENT.test(script);
+  for (const command of assigns ? parseShell(script, { operators: true, expand: context.env }) : []) {
     for (const word of assignments(command) ?? []) {
       const eq = word.value.indexOf('=');
       assigned.set(word.value.slice(0, eq), word.value.slice(eq + 1));
