@@ -1,9 +1,10 @@
 // Shared helpers for the benchmarks: timing child processes and printing medians side by side.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { layoutRabbitmqNode, RABBITMQCTL, RABBITMQ_SERVER, stopEpmd } from '../test/helpers/rabbitmq-node.js';
 
 /** Runs `command args` `runs` times (after one warm-up) and returns the wall times in ms. */
 export function timeCommand(command, args, { runs = 10, cwd, env, allowFailure = true } = {}) {
@@ -111,4 +112,48 @@ print(r.scard('rq:workers'), r.scard('rq:queues'), sum(r.llen(q.key) for q in qu
   const result = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`filling Redis with RQ failed: ${result.stderr || result.error}`);
   return result.stdout.trim();
+ * A private RabbitMQ node (Debian's rabbitmq-server) with the management plugin: its own node name, AMQP, dist,
+ * epmd and API ports, data, logs and HOME in a temp dir. Resolves once the API answers; `stop()` kills the node's
+ * process group, tells its epmd to exit and removes the dir. The node's layout is the tests' (test/helpers/rabbitmq-node.js).
+ */
+export async function startBenchRabbitmq() {
+  const server = RABBITMQ_SERVER;
+  if (!existsSync(server)) throw new Error(`${server} is missing: apt-get install rabbitmq-server`);
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-rabbitmq-'));
+  const [amqpPort, apiPort, distPort, epmdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const node = `rd-bench-${process.pid}@localhost`;
+  const env = layoutRabbitmqNode({ dir, node, amqpPort, apiPort, distPort, epmdPort, management: true });
+  const child = spawn(server, [], { env, detached: true, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    await stopEpmd(epmdPort, env);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const up = await fetch(`${apiUrl}/api/overview`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } }).then(
+      (answer) => answer.status === 200,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error('rabbitmq-server did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${amqpPort}//`,
+    apiUrl,
+    /** rabbitmqctl against this node, as argv and env for spawnSync. */
+    ctl: { command: RABBITMQCTL, args: ['-n', node], env },
+    stop,
+  };
 }

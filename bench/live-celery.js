@@ -8,88 +8,21 @@
 //   npm run build && node bench/live-celery.js [--runs 5] [--queues 200] [--messages 20000] [--workers 4]
 //
 // Needs redis-server on PATH and Debian's python3-celery (/usr/bin/python3, /usr/bin/celery).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { rmSync } from 'node:fs';
+import { BIN, CELERY, celeryBenchOptions, celeryEnv, fillWithCelery, makeBenchApp, PYTHON, startCeleryWorker, stopWorkers, timeOnce, workersReady } from './celery.js';
 import { median, startBenchRedis } from './lib.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    queues: { type: 'string', default: '200' },
-    messages: { type: 'string', default: '20000' },
-    workers: { type: 'string', default: '4' },
-  },
-});
-const RUNS = Number(values.runs);
-const QUEUES = Number(values.queues);
-const MESSAGES = Number(values.messages);
-const WORKERS = Number(values.workers);
-const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
-const PYTHON = '/usr/bin/python3';
-const CELERY = '/usr/bin/celery';
+const { RUNS, QUEUES, MESSAGES, WORKERS } = celeryBenchOptions();
 
-const appDir = mkdtempSync(join(tmpdir(), 'rd-bench-celery-'));
-writeFileSync(
-  join(appDir, 'benchapp.py'),
-  `import os
-from celery import Celery
-app = Celery('benchapp', broker=os.environ['CELERY_BROKER_URL'])
-
-@app.task
-def work(n):
-    return n
-`,
-);
-const env = (url) => ({ ...process.env, CELERY_BROKER_URL: url, PYTHONDONTWRITEBYTECODE: '1', NO_COLOR: '1' });
-
-/** Sends the messages with Celery's own producer: every queue gets its binding and its lists as in production. */
-function fill(url) {
-  const code = `
-from benchapp import app
-per_queue = ${MESSAGES} // ${QUEUES}
-with app.producer_or_acquire() as producer:
-    for i in range(${QUEUES}):
-        for n in range(per_queue):
-            app.send_task('benchapp.work', args=(n,), queue='queue-%03d' % i, priority=(6 if n % 10 == 0 else None), producer=producer)
-`;
-  const result = spawnSync(PYTHON, ['-c', code], { cwd: appDir, env: env(url), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`filling Redis with Celery failed: ${result.stderr || result.error}`);
-}
-
-function startWorker(url, index) {
-  const child = spawn(PYTHON, [CELERY, '-A', 'benchapp', 'worker', '-Q', `work-${index}`, '-n', `bench-${index}@%h`, '-c', '1', '--without-mingle', '--without-gossip', '--loglevel', 'info'], {
-    cwd: appDir,
-    env: env(url),
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
-  return { child, ready: () => / ready\./.test(output) };
-}
-
-function time(command, args, url) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: appDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: env(url) });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, stdout: result.stdout };
-}
+const appDir = makeBenchApp();
+const time = (command, args, url) => timeOnce(command, args, { cwd: appDir, env: celeryEnv(url) });
 
 const redis = await startBenchRedis();
 const workers = [];
 try {
-  for (let index = 0; index < WORKERS; index++) workers.push(startWorker(redis.url, index));
-  const deadline = Date.now() + 60_000;
-  while (!workers.every((worker) => worker.ready())) {
-    if (Date.now() > deadline) throw new Error('the Celery workers did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  fill(redis.url);
+  for (let index = 0; index < WORKERS; index++) workers.push(startCeleryWorker(appDir, redis.url, index));
+  await workersReady(workers);
+  fillWithCelery(appDir, redis.url, QUEUES, MESSAGES);
   const sides = { live: [], inspectFlag: [], celeryInspect: [], celeryStatus: [] };
   let roundTrips;
   let seen;
@@ -118,13 +51,7 @@ try {
   console.log(`ratio celery status / live: ${(m.celeryStatus / m.live).toFixed(2)}×; celery inspect / live --celery-inspect: ${(m.celeryInspect / m.inspectFlag).toFixed(2)}× (target: live faster than celery status)`);
   process.exitCode = m.live < m.celeryStatus ? 0 : 1;
 } finally {
-  for (const { child } of workers) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  stopWorkers(workers);
   redis.stop();
   rmSync(appDir, { recursive: true, force: true });
 }

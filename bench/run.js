@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['startup', 'static-scale', 'live-scale', 'live-workers', 'live-cluster', 'live-celery', 'serve-throughput', 'exporter'].filter(
+const benches = ['startup', 'static-scale', 'live-scale', 'live-workers', 'live-cluster', 'live-celery', 'live-rabbitmq', 'serve-throughput', 'exporter'].filter(
   (name) => only.length === 0 || only.includes(name),
 );
 console.log(`machine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);

@@ -61,7 +61,9 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
     message: error.message,
     hint:
       rule === 'live-unreachable'
-        ? `Check that Redis at ${target} is up and that the URL, user and password are right.`
+        ? error.target === 'rabbitmq'
+          ? `Check that the live targets (${target}) are up, RabbitMQ's management API too, and that the user, password and vhost are right.`
+          : `Check that Redis at ${target} is up and that the URL, user and password are right.`
         : `Check that the API at ${target} is up and reachable from here.`,
   };
 }
@@ -197,7 +199,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   let interrupted: Stage | undefined;
   const { signal } = options;
   const notes: string[] = [];
-  if (options.live && options.liveOrigin) {
+  if (options.live?.redisUrl !== undefined && options.liveOrigin) {
     notes.push(liveOriginNote(options.liveOrigin, [options.live.redisUrl, ...(options.live.moreRedisUrls ?? [])].map(redactRedisUrl).join(', ')));
   }
 
@@ -210,7 +212,9 @@ export async function check(options: CheckOptions): Promise<Report> {
     if (result === INTERRUPTED) interrupted = 'static';
     else {
       staticResult = result;
-      for (const found of staticResult.findings) findings.push(found); // no spread: 300k findings would overflow the stack
+      // The RabbitMQ broker notice is moot when the live stage reads a broker.
+      const brokerGiven = Boolean(options.live?.brokers?.length);
+      for (const found of staticResult.findings) if (!brokerGiven || found.rule !== 'celery-rabbitmq-broker') findings.push(found); // no spread: 300k findings would overflow the stack
       producedQueues = new Set(enqueuedQueues(staticResult.section));
       options.onStatic?.(staticResult.section);
       // An unknown --environment is an input error, raised before any network stage runs.
@@ -225,7 +229,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     try {
       // The server's answers may quote the Redis password this run knows: scrub it like the token.
       const extraSecrets = [
-        ...[options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? [])].flatMap((url) => urlSecrets(url)),
+        ...[options.live?.redisUrl, ...(options.live?.moreRedisUrls ?? []), ...(options.live?.brokers ?? []), options.live?.rabbitmqApi].flatMap((url) => urlSecrets(url)),
         ...(options.live?.sentinelPassword ? [options.live.sentinelPassword] : []),
       ];
       const result = await unlessInterrupted(runSmoke(extraSecrets.length ? { ...options.smoke, extraSecrets } : options.smoke), signal);
@@ -255,7 +259,8 @@ export async function check(options: CheckOptions): Promise<Report> {
       }
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      findings.push(unreachable('live-unreachable', error, [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])].map(redactRedisUrl).join(', ')));
+      const targets = [...(liveOptions.redisUrl !== undefined ? [liveOptions.redisUrl] : []), ...(liveOptions.moreRedisUrls ?? [])].map(redactRedisUrl);
+      findings.push(unreachable('live-unreachable', error, [...targets, ...(liveOptions.brokers ?? []).map(redactUrl)].join(', ')));
     }
   }
 

@@ -21,7 +21,7 @@ export class UnreachableError extends Error {
   override name = 'UnreachableError';
   constructor(
     message: string,
-    readonly target: 'redis' | 'http',
+    readonly target: 'redis' | 'http' | 'rabbitmq',
     options?: { cause?: unknown },
   ) {
     super(message, options);

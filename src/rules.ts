@@ -68,6 +68,12 @@ const RULE_SPECS = {
     description: 'Worker services were found but no enqueue site in the code the services run (or no code at all), so there was nothing to check them against.',
     help: 'Run the doctor on the directory that holds both the code and the deployment files, or declare the queues the code enqueues to with --queue (config `queues`).',
   },
+  'celery-rabbitmq-broker': {
+    stage: 'static',
+    severity: 'info',
+    description: "An environment's Celery workers use a RabbitMQ broker (amqp://), which the live stage reads only with --broker.",
+    help: 'Give check or live `--broker amqp://user:pass@host:5672/vhost` (a `monitoring`-tag user suffices) to see which queues have a consumer.',
+  },
   'producer-unresolved': {
     stage: 'static',
     severity: 'info',

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { resolveProducerEnvironments } from './analysis/producer-environments.js';
 import { connectionMismatches, type WorkerPrefixes } from './analysis/connections.js';
 import { analyzeStatic } from './analysis/static.js';
+import { celeryRabbitmqBrokers } from './analysis/celery-broker.js';
 import type { ModuleIndex } from './languages/modules.js';
 import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
@@ -111,6 +112,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     unreadWorkers: unreadWorkers(environments, consumers),
   });
   findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules)));
+  findings.push(...celeryRabbitmqBrokers(environments, consumers));
   const section: StaticSection = {
       environments: environments.map((environment) => ({
         name: environment.name,

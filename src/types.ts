@@ -217,6 +217,10 @@ export interface LiveWorker {
   redis?: string;
   /** BullMQ: the key prefix it works under, when it is not the default `bull` or several prefixes are in use. */
   prefix?: string;
+  /** The RabbitMQ broker it is connected to (redacted), when the run read several targets. */
+  broker?: string;
+  /** RabbitMQ: the AMQP connection its consumers are on (`peer:port -> broker:port`). */
+  connection?: string;
 }
 
 export interface LiveQueue {
@@ -231,8 +235,15 @@ export interface LiveQueue {
   oldestWaitingAgeMs?: number;
   /** Names of alive workers that listen to this queue. */
   consumers: string[];
-  /** BullMQ without CLIENT LIST: a live worker was inferred from the queue's fresh `stalled-check` key. */
-  liveness?: 'stalled-check';
+  /**
+   * Served although `consumers` may not name anyone: BullMQ without CLIENT LIST inferred a live worker from the
+   * queue's fresh `stalled-check` key; RabbitMQ counts consumers the API user may not see (`consumerCount`).
+   */
+  liveness?: 'stalled-check' | 'broker-count';
+  /** RabbitMQ: the consumers the broker counts on the queue (any AMQP client, Celery or not). */
+  consumerCount?: number;
+  /** RabbitMQ: the share of time the queue could deliver to its consumers at once (0–1; low = consumers saturated). */
+  consumerUtilisation?: number;
   /**
    * Celery without the `--celery-inspect` broadcast while workers are known to the broker: which of them consume this
    * queue is not known, so `consumers` is empty without meaning "none".
@@ -242,6 +253,8 @@ export interface LiveQueue {
   redis?: string;
   /** BullMQ: the key prefix, when it is not the default `bull` or several prefixes are in use. */
   prefix?: string;
+  /** The RabbitMQ broker it lives on (redacted), when the run read several targets. */
+  broker?: string;
 }
 
 /** One Redis the live stage read (one `--redis`). */
@@ -255,6 +268,23 @@ export interface LiveTarget {
   failover?: string;
   /** Round trips to this Redis (a Cluster: to its busiest node; the masters are read at the same time). */
   roundTrips: number;
+}
+
+/** One RabbitMQ broker the live stage read (one `--broker`), through its management API. */
+export interface LiveBroker {
+  /** The broker URL as given, password redacted. */
+  broker: string;
+  /** The management API read (no credentials). */
+  api: string;
+  vhost: string;
+  /** RabbitMQ's version, as the API says. */
+  version?: string;
+  /** GET requests made to the API. */
+  requests: number;
+  /** Queues in the vhost (task queues and Celery's own). */
+  queuesTotal: number;
+  /** Fewer queues were read than the vhost holds (the read cap; the emptiest were left out). */
+  queuesRead?: number;
 }
 
 /** What the Celery broker said beyond queues and workers (present when Celery was read). */
@@ -289,6 +319,8 @@ export interface LiveSection {
   roundTrips?: number;
   /** Every Redis read, with its topology. */
   targets?: LiveTarget[];
+  /** Every RabbitMQ broker read (`--broker`). */
+  brokers?: LiveBroker[];
 }
 
 export interface SmokePhase {

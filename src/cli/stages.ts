@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { confinedFileSystem, nodeFileSystem, readFailureReason } from '../fs.js';
 import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { BACKENDS } from '../frameworks/index.js';
+import { parseBrokerUrl } from '../live/rabbitmq/broker-url.js';
 import type { LiveOptions } from '../live/index.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { describeDiscovery, hasDeploymentFiles, sourceById, SOURCES } from '../sources/index.js';
@@ -123,6 +124,8 @@ export async function projectConfig(root: string | undefined): Promise<ProjectCo
 
 export interface LiveCliOptions {
   redis?: string[];
+  broker?: string[];
+  rabbitmqApi?: string;
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -147,6 +150,8 @@ const CELERY_INSPECT_DEFAULT_SECONDS = 1;
 export function addLiveOptions(command: Command): Command {
   return command
     .option('--redis <url>', 'Redis to inspect: redis://, rediss://, redis+sentinel://host:port[,host:port…]/<master>[/<db>], a Cluster node; repeatable (REDIS_URL)', collectRaw)
+    .option('--broker <url>', "Celery's RabbitMQ broker to inspect: amqp://user:pass@host:5672/vhost, amqps://; read through its management API; repeatable", collectRaw)
+    .option('--rabbitmq-api <url>', "RabbitMQ's management API for --broker (default: http://<broker host>:15672, with the broker URL's user unless this URL names its own; a `monitoring`-tag user suffices)")
     .option('--tls-ca <file>', 'rediss://: trust this CA (PEM) instead of the system CAs')
     .option('--tls-cert <file>', 'rediss://: client certificate (PEM)')
     .option('--tls-key <file>', 'rediss://: private key of --tls-cert (PEM)')
@@ -179,33 +184,51 @@ function readPem(flag: string, file: string | undefined): Buffer | undefined {
   }
 }
 
+type ConfiguredUrls = string | string[] | Record<string, string[]> | undefined;
+
+/**
+ * `live.redis` / `live.broker` of the config file: one URL, a list, or per environment (the chosen one, else
+ * `default`); `missing` names a per-environment entry the environment does not have.
+ */
+function configuredUrls(key: 'redis' | 'broker', configured: ConfiguredUrls, environment: string | undefined): { urls?: string[]; missing?: string } {
+  if (typeof configured === 'string') return { urls: [configured] };
+  if (Array.isArray(configured) || !configured) return configured ? { urls: configured } : {};
+  const name = environment ?? 'default';
+  const urls = configured[name];
+  return urls
+    ? { urls }
+    : { missing: `live.${key} in the config file has no entry for environment \`${name}\` (have: ${Object.keys(configured).join(', ')}); choose one with --environment.` };
+}
+
 /** Where the live stage's Redis came from: `--redis`, the `REDIS_URL` environment variable, or the config file. */
 export type LiveOrigin = 'flag' | 'REDIS_URL' | 'config';
 
 export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (LiveOptions & { environment?: string; origin: LiveOrigin }) | undefined {
-  const configured = config.live?.redis;
   const environment = options.environment ?? config.live?.environment;
-  let fromConfig: string[] | undefined;
-  if (typeof configured === 'string') fromConfig = [configured];
-  else if (Array.isArray(configured)) fromConfig = configured;
-  else if (configured) {
-    // Per environment: the one --environment names, else `default`.
-    const key = environment ?? 'default';
-    fromConfig = configured[key];
-    if (!fromConfig && (options.redis === undefined && !process.env.REDIS_URL)) {
-      throw new InputError(`live.redis in the config file has no entry for environment \`${key}\` (have: ${Object.keys(configured).join(', ')}); choose one with --environment.`);
-    }
+  // Each kind of target: the command line (or REDIS_URL), else the config file.
+  const redisFromCli = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined);
+  const redis = redisFromCli ? { urls: redisFromCli } : configuredUrls('redis', config.live?.redis, environment);
+  const brokers = options.broker ? { urls: options.broker } : configuredUrls('broker', config.live?.broker, environment);
+  if (!redis.urls?.length && !brokers.urls?.length) {
+    const missing = redis.missing ?? brokers.missing;
+    if (missing) throw new InputError(missing);
+    return undefined;
   }
-  const origin: LiveOrigin = options.redis ? 'flag' : process.env.REDIS_URL ? 'REDIS_URL' : 'config';
-  const operatorUrls = options.redis ?? (process.env.REDIS_URL ? [process.env.REDIS_URL] : undefined);
-  const urls = operatorUrls ?? fromConfig;
-  const [redisUrl, ...moreRedisUrls] = urls ?? [];
-  if (!redisUrl) return undefined;
+  const origin: LiveOrigin = options.redis ? 'flag' : process.env.REDIS_URL ? 'REDIS_URL' : options.broker ? 'flag' : 'config';
+  const operatorUrls = redisFromCli;
+  const [redisUrl, ...moreRedisUrls] = redis.urls ?? [];
+  // A broker named on the command line never sends its credentials to an API address the project's config chose.
+  const rabbitmqApi = options.rabbitmqApi ?? (options.broker ? undefined : config.live?.rabbitmqApi);
+  // Checked now: a bad URL is an input error before anything is read.
+  for (const url of brokers.urls ?? []) parseBrokerUrl(url, rabbitmqApi);
+  const rabbitmq: Pick<LiveOptions, 'brokers' | 'rabbitmqApi'> = brokers.urls?.length
+    ? { brokers: brokers.urls, ...(rabbitmqApi !== undefined ? { rabbitmqApi } : {}) }
+    : {};
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together.');
   // The operator's credentials (the sentinels' password, a client certificate) go only to a Redis the operator
   // named: never to one only the repository's config file names.
   const operatorSentinelPassword = options.sentinelPassword ?? (process.env.RECEIPTS_DOCTOR_SENTINEL_PASSWORD || undefined);
-  const withheld = operatorUrls
+  const withheld = operatorUrls || !redisUrl
     ? []
     : [operatorSentinelPassword !== undefined ? 'the sentinel password' : undefined, options.tlsCert !== undefined ? 'the client certificate' : undefined].filter((what) => what !== undefined);
   if (withheld.length) noteWithheld(`${withheld.join(' and ')} (live.redis comes only from the config file; name the Redis with --redis or REDIS_URL to send them)`, options);
@@ -221,9 +244,13 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
   const inspectSeconds =
     inspect === undefined || inspect === false ? undefined : inspect === true ? CELERY_INSPECT_DEFAULT_SECONDS : parseNumber('--celery-inspect', inspect, { min: 0.05 });
   if (inspectSeconds !== undefined && inspectSeconds > 60) throw new InputError(`--celery-inspect waits at most 60 seconds, got ${inspectSeconds}.`);
+  if (rabbitmq.brokers && !redisUrl && (backend === 'rq' || backend === 'bullmq')) {
+    throw new InputError(`--backend ${backend} reads Redis: --broker is Celery's RabbitMQ (use --backend celery or auto), or give --redis.`);
+  }
   return {
-    redisUrl,
+    ...(redisUrl ? { redisUrl } : {}),
     ...(moreRedisUrls.length ? { moreRedisUrls } : {}),
+    ...rabbitmq,
     ...(tlsFiles.ca || tlsFiles.cert ? { tlsFiles: Object.fromEntries(Object.entries(tlsFiles).filter(([, value]) => value)) } : {}),
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
     backend: backend as LiveOptions['backend'],
@@ -331,7 +358,7 @@ export async function setUpLiveCommand(command: string, dir: string | undefined,
   const config = await projectConfig(root);
   assertEnvironmentHasProject(options.environment ?? config.live?.environment, root);
   const resolved = resolveLive(options, config);
-  if (!resolved) throw new InputError(`${command} needs --redis URL (or REDIS_URL).`);
+  if (!resolved) throw new InputError(`${command} needs --redis URL (or REDIS_URL), or --broker amqp://… for Celery on RabbitMQ.`);
   const { environment, ...live } = resolved;
   return { ...(root ? { root } : {}), config, live, ...(environment !== undefined ? { environment } : {}) };
 }

@@ -21,7 +21,16 @@ export interface ProjectConfig {
   queues?: string[];
   envFiles?: string[];
   vars?: Record<string, string>;
-  live?: { redis?: string | string[] | Record<string, string[]>; backend?: Backend | 'auto'; prefix?: string; stuckAfter?: number; environment?: string };
+  live?: {
+    redis?: string | string[] | Record<string, string[]>;
+    /** Celery's RabbitMQ brokers, in the same shapes as `redis`. */
+    broker?: string | string[] | Record<string, string[]>;
+    rabbitmqApi?: string;
+    backend?: Backend | 'auto';
+    prefix?: string;
+    stuckAfter?: number;
+    environment?: string;
+  };
   smoke?: { url?: string; body?: string; syncPath?: string; statusPath?: string; diagnosticsPath?: string; timeout?: number };
   /** Severity override per rule id; `off` drops the rule's findings. */
   rules?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
@@ -138,7 +147,7 @@ const TOP_LEVEL_KEYS = [
   'smoke',
   'rules',
 ] as const;
-const LIVE_KEYS = ['redis', 'backend', 'prefix', 'stuckAfter', 'environment'] as const;
+const LIVE_KEYS = ['redis', 'broker', 'rabbitmqApi', 'backend', 'prefix', 'stuckAfter', 'environment'] as const;
 const SMOKE_KEYS = ['url', 'body', 'syncPath', 'statusPath', 'diagnosticsPath', 'timeout'] as const;
 const ENVIRONMENT_KEYS = ['files', 'profiles'] as const;
 const SOURCE_KEYS = ['source', 'path', 'environment'] as const;
@@ -218,14 +227,15 @@ function readLive(reader: ConfigReader, node: Node | null): NonNullable<ProjectC
     if (key === 'backend') live.backend = reader.oneOf(value, where, BACKENDS);
     else if (key === 'stuckAfter') live.stuckAfter = reader.number(value, where, 0);
     // One URL, a list (several Redis), or per environment: `redis: { prod: [...], staging: redis://… }`.
-    else if (key === 'redis') {
-      live.redis = isMap(value)
+    else if (key === 'redis' || key === 'broker') {
+      live[key] = isMap(value)
         ? Object.fromEntries(reader.entries(value, where).map(([environment, urls]) => [environment, reader.strings(urls, `${where}.${environment}`)]))
         : isSeq(value)
           ? reader.strings(value, where)
           : reader.string(value, where);
     }
     else if (key === 'prefix') live.prefix = reader.string(value, where);
+    else if (key === 'rabbitmqApi') live.rabbitmqApi = reader.string(value, where);
     else live.environment = reader.string(value, where);
   }
   return live;

@@ -26,6 +26,8 @@ const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => strin
     `its registration expires in ${humanDuration(Math.max(0, read.remainingTtlMs ?? 0))} and was not renewed in time (a live RQ worker renews it at least 60s ahead)`,
   'heartbeat-old': (worker) =>
     `its last heartbeat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond RQ's default TTL of 480s`,
+  'no-task-consumer': (worker) =>
+    `its connection${worker.connection ? ` (${worker.connection})` : ''} consumes its remote-control mailbox on RabbitMQ but no task queue (its consumers were cancelled, or it is reconnecting)`,
   'no-reply': () =>
     'the broker still holds its Celery mailbox binding (`celery.pidbox`), but it did not answer the `--celery-inspect` broadcast (killed without a warm shutdown, or its main process is blocked)',
 };
@@ -36,6 +38,9 @@ const STALE_HINT: Record<LiveWorker['backend'], string> = {
   celery: 'It does not count as a consumer: restart the worker (a warm shutdown removes its mailbox binding), or raise the --celery-inspect timeout if it is only slow to answer.',
 };
 
+const NO_TASK_CONSUMER_HINT =
+  'It consumes nothing: restart the worker, or give it its queues back with `celery -A <app> control add_consumer <queue>`.';
+
 /** How to start a consumer of `name`, in the words of the queue's backend. */
 function startWorkerHint(name: string, backend: LiveQueue['backend']): string {
   if (backend === 'celery') return `Start a Celery worker that consumes \`${name}\` (\`celery -A <app> worker -Q ${name}\`, or add it to the worker's -Q list and restart it).`;
@@ -45,6 +50,9 @@ function startWorkerHint(name: string, backend: LiveQueue['backend']): string {
 const NO_CELERY_WORKER: RelatedInfo = {
   message: 'No Celery worker is known to the broker: no worker mailbox binding (`_kombu.binding.celery.pidbox`) and no connection waiting in BRPOP.',
 };
+
+/** Where a queue lives when the run read several targets: its Redis or its RabbitMQ broker. */
+const placeOf = (queue: LiveQueue): string | undefined => queue.redis ?? queue.broker;
 
 /** Sets each queue's live consumers (alive workers of the same backend that listen to it); stale ones never count. */
 export function attachConsumers(workers: readonly LiveWorker[], queues: LiveQueue[]): void {
@@ -67,7 +75,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const findings: Finding[] = [];
   const workers = input.workers.map((read) => read.worker);
   const servedNames = new Set(
-    input.queues.filter((read) => read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check').map((read) => read.queue.name),
+    input.queues.filter((read) => read.queue.consumers.length > 0 || read.queue.liveness !== undefined).map((read) => read.queue.name),
   );
   const served = (name: string) => servedNames.has(name);
   const aliveWorkers = workers.filter((worker) => worker.alive);
@@ -96,7 +104,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     findings.push(
       finding('stale-worker', {
         message: `Worker \`${worker.name}\`${who ? ` (${who})` : ''} is registered but not alive: ${STALE_FACT[staleReason]?.(worker, read) ?? staleReason}.`,
-        hint: STALE_HINT[worker.backend],
+        hint: staleReason === 'no-task-consumer' ? NO_TASK_CONSUMER_HINT : STALE_HINT[worker.backend],
         worker: worker.name,
         ...(worker.queues.length === 1 ? { queue: worker.queues[0] } : {}),
       }),
@@ -107,23 +115,23 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   // queues only need a worker somewhere (django-rq may put each queue on its own connection).
   const groups = new Map<string, QueueRead[]>();
   for (const read of input.queues) {
-    const key = `${read.queue.redis ?? ''}\0${read.queue.prefix ?? ''}\0${read.queue.name}`;
+    const key = `${placeOf(read.queue) ?? ''}\0${read.queue.prefix ?? ''}\0${read.queue.name}`;
     const reads = groups.get(key);
     if (reads) reads.push(read);
     else groups.set(key, [read]);
   }
-  const servedIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumers.length > 0 || read.queue.liveness === 'stalled-check');
+  const servedIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumers.length > 0 || read.queue.liveness !== undefined);
   // Celery without the broadcast: nobody can say whether the queue is consumed, so no finding claims it is not.
   const unknownIn = (reads: QueueRead[]) => reads.some((read) => read.queue.consumersUnknown);
   const celeryNoWorker = (reads: QueueRead[]) => (input.celery?.consumers === 'no-worker' && reads.some((read) => read.queue.backend === 'celery') ? [NO_CELERY_WORKER] : []);
   const unknownQueues: QueueRead[][] = [];
   const proofOf = (reads: QueueRead[]) => reads.flatMap((read) => (read.proof ? [` ${read.proof}`] : [])).join('');
   const onRedis = (reads: QueueRead[]) =>
-    `${reads[0]!.queue.prefix !== undefined ? ` (BullMQ prefix \`${reads[0]!.queue.prefix}\`)` : ''}${reads[0]!.queue.redis ? ` on ${reads[0]!.queue.redis}` : ''}`;
+    `${reads[0]!.queue.prefix !== undefined ? ` (BullMQ prefix \`${reads[0]!.queue.prefix}\`)` : ''}${placeOf(reads[0]!.queue) ? ` on ${placeOf(reads[0]!.queue)}` : ''}`;
   const sortedGroups = [...groups.values()].sort(
     (a, b) =>
       byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) ||
-      byCodeUnits(a[0]!.queue.redis ?? '', b[0]!.queue.redis ?? '') ||
+      byCodeUnits(placeOf(a[0]!.queue) ?? '', placeOf(b[0]!.queue) ?? '') ||
       byCodeUnits(a[0]!.queue.prefix ?? '', b[0]!.queue.prefix ?? ''),
   );
   const expected = new Set(input.expectedQueues);
@@ -171,12 +179,13 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     const name = reads[0]!.queue.name;
     // Empty, not expected, but Redis knows it: the incident's queue while the API refuses to enqueue (fail-fast).
     if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || unknownIn(reads) || !reads.some((read) => read.known)) continue;
-    const backends = [...new Set(reads.filter((read) => read.known).map((read) => read.queue.backend))].sort();
     const where = (backend: LiveQueue['backend']) =>
       backend === 'rq' ? 'RQ `rq:queues`' : backend === 'bullmq' ? `BullMQ \`${reads.find((read) => read.queue.backend === 'bullmq')?.queue.prefix ?? input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
+    const places = [...new Set(reads.filter((read) => read.known).map((read) => read.knownAs ?? where(read.queue.backend)))].sort();
+    const onBroker = reads.filter((read) => read.known).every((read) => read.knownAs !== undefined);
     findings.push(
       finding('live-known-queue-without-worker', {
-        message: `Queue \`${name}\` exists in Redis${onRedis(reads)} (${backends.map(where).join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
+        message: `Queue \`${name}\` exists ${onBroker ? 'on the broker' : 'in Redis'}${onRedis(reads)} (${places.join(', ')}) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.`,
         hint: `Start a worker that listens to \`${name}\`, or remove the queue if nothing uses it any more.`,
         queue: name,
         related: [...celeryNoWorker(reads), ...whoListens(name)],
@@ -198,7 +207,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   for (const { queue } of input.queues) {
     const consumers = queue.consumers.length;
     if (queue.waiting === 0 || queue.oldestWaitingAgeMs === undefined) continue;
-    if (queue.oldestWaitingAgeMs <= input.stuckAfterSeconds * 1000 || (!consumers && queue.liveness !== 'stalled-check')) continue;
+    if (queue.oldestWaitingAgeMs <= input.stuckAfterSeconds * 1000 || (!consumers && queue.liveness === undefined)) continue;
     const consumerNames = new Set(queue.consumers);
     const busy = workers.filter((worker) => worker.currentJob && consumerNames.has(worker.name));
     findings.push(

@@ -1,5 +1,5 @@
 import { InputError, UnreachableError } from '../errors.js';
-import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveSection, LiveTarget } from '../types.js';
+import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveBroker, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import type { CeleryRead } from '../frameworks/celery/live.js';
@@ -13,9 +13,13 @@ import { escapeControlCharsDeep } from '../redact.js';
 
 export interface LiveOptions {
   /** Redis URL (redis://, rediss://, redis+sentinel://, with user/password/db). Never printed unredacted. */
-  redisUrl: string;
+  redisUrl?: string;
   /** More Redis read in the same run (`--redis` repeated): django-rq can put queues on different connections. */
   moreRedisUrls?: string[];
+  /** Celery's RabbitMQ brokers (`--broker amqp://user:pass@host:5672/vhost`, repeatable), read through the management API. */
+  brokers?: string[];
+  /** `--rabbitmq-api URL`: the management API, when not `http://<broker host>:15672` (with its own credentials, or the broker's). */
+  rabbitmqApi?: string;
   /** CA, client certificate and key for rediss:// (--tls-ca, --tls-cert, --tls-key). */
   tlsFiles?: TlsFiles;
   /** The sentinels' own password (--sentinel-password, RECEIPTS_DOCTOR_SENTINEL_PASSWORD). */
@@ -144,6 +148,13 @@ async function readTarget(url: string, options: LiveOptions, wanted: string[], n
   }
 }
 
+/** Reads every `--broker` (RabbitMQ's management API) at once; the reader is loaded only when one is given. */
+async function readBrokers(options: LiveOptions, wanted: string[], now: number): Promise<{ broker: LiveBroker; workers: WorkerRead[]; queues: QueueRead[] }[]> {
+  const [{ parseBrokerUrl }, { readRabbitmq }] = await Promise.all([import('./rabbitmq/broker-url.js'), import('./rabbitmq/reader.js')]);
+  const targets = [...new Set(options.brokers)].map((url) => parseBrokerUrl(url, options.rabbitmqApi));
+  return Promise.all(targets.map((target) => readRabbitmq(target, { timeoutMs: options.connectTimeoutMs, wanted, now })));
+}
+
 /** One Celery summary for several Redis: counts add up; consumers are known only where every broker said so. */
 function mergeCelery(summaries: CeleryLiveSummary[]): CeleryLiveSummary | undefined {
   if (summaries.length <= 1) return summaries[0];
@@ -179,11 +190,14 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       ...(options.config?.consumers.filter((consumer) => consumer.active).flatMap((consumer) => consumer.queues) ?? []),
     ]),
   ];
-  const urls = [...new Set([options.redisUrl, ...(options.moreRedisUrls ?? [])])];
+  const urls = [...new Set([...(options.redisUrl !== undefined ? [options.redisUrl] : []), ...(options.moreRedisUrls ?? [])])];
   const at = now();
   // With an explicit backend the wanted queues get rows there; with auto, only where they exist (added below).
-  const reads = await Promise.all(urls.map((url) => readTarget(url, options, wanted, at)));
-  const several = reads.length > 1;
+  const [reads, brokerReads] = await Promise.all([
+    Promise.all(urls.map((url) => readTarget(url, options, wanted, at))),
+    options.brokers?.length ? readBrokers(options, wanted, at) : [],
+  ]);
+  const several = reads.length + brokerReads.length > 1;
 
   const workers: WorkerRead[] = [];
   const queues: QueueRead[] = [];
@@ -203,7 +217,21 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     workers.push(...targetWorkers);
     queues.push(...targetQueues);
   }
-  const found: Backend[] = LIVE_FRAMEWORKS.filter((framework) => reads.some((read) => read.reads[framework.id].found)).map((framework) => framework.id);
+  for (const read of brokerReads) {
+    attachConsumers(
+      read.workers.map((entry) => entry.worker),
+      read.queues.map((entry) => entry.queue),
+    );
+    if (several) {
+      for (const entry of read.workers) entry.worker.broker = read.broker.broker;
+      for (const entry of read.queues) entry.queue.broker = read.broker.broker;
+    }
+    workers.push(...read.workers);
+    queues.push(...read.queues);
+  }
+  const found: Backend[] = LIVE_FRAMEWORKS.filter(
+    (framework) => reads.some((read) => read.reads[framework.id].found) || (framework.id === 'celery' && brokerReads.length > 0),
+  ).map((framework) => framework.id);
   const backend: LiveSection['backend'] = options.backend !== 'auto' ? options.backend : found.length > 1 ? 'both' : (found[0] ?? 'rq');
   const celery = mergeCelery(reads.flatMap((read) => (read.reads.celery.celery ? [read.reads.celery.celery] : [])));
   if (options.backend === 'auto') {
@@ -239,9 +267,14 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     workers: workers.map((read) => read.worker).sort(byPlace),
     queues: queues.map((read) => read.queue).sort(byPlace),
     durationMs: Math.round(performance.now() - started),
-    redis: reads.map((read) => read.target.redis).join(', '),
-    roundTrips: Math.max(...reads.map((read) => read.target.roundTrips)),
-    ...(several || reads.some((read) => read.target.topology !== 'standalone') ? { targets: reads.map((read) => read.target) } : {}),
+    ...(reads.length
+      ? {
+          redis: reads.map((read) => read.target.redis).join(', '),
+          roundTrips: Math.max(...reads.map((read) => read.target.roundTrips)),
+          ...(reads.length > 1 || reads.some((read) => read.target.topology !== 'standalone') ? { targets: reads.map((read) => read.target) } : {}),
+        }
+      : {}),
+    ...(brokerReads.length ? { brokers: brokerReads.map((read) => read.broker) } : {}),
   };
   // Every string here may come from Redis (worker names, hostnames, states, queue names, exception text).
   return { section: escapeControlCharsDeep(section), findings: escapeControlCharsDeep(findings) };

@@ -3,7 +3,7 @@ import type { LiveQueue, LiveWorker } from '../types.js';
 /** A worker as read, with why it is not alive (internal: the report carries `alive` only). */
 export interface WorkerRead {
   worker: LiveWorker;
-  /** Why the registration is stale: `expired`, `dead`, `heartbeat-overdue`, `heartbeat-old`; Celery `no-reply`. */
+  /** Why the registration is stale: `expired`, `dead`, `heartbeat-overdue`, `heartbeat-old`; Celery `no-reply`, `no-task-consumer`. */
   staleReason?: string;
   /** RQ: what was left of the worker key's TTL when read (ms); -1 none, -2 gone. */
   remainingTtlMs?: number;
@@ -21,6 +21,8 @@ export interface QueueRead {
   known?: boolean;
   /** How the absence of a consumer was proven (Celery's blocked-BRPOP proof), as a sentence for the finding. */
   proof?: string;
+  /** Where the broker knows it from, when not one of the Redis layouts (a RabbitMQ queue in a vhost). */
+  knownAs?: string;
 }
 
 /** What one backend reader returns. */

@@ -71,8 +71,8 @@ export function renderFamilies(families: readonly Family[], flavor: MetricsFlavo
   return `${lines.join('\n')}\n${flavor === 'openmetrics' ? '# EOF\n' : ''}`;
 }
 
-const queueLabels = (queue: LiveQueue): Labels => ({ backend: queue.backend, queue: queue.name, redis: queue.redis });
-const workerLabels = (worker: LiveWorker): Labels => ({ backend: worker.backend, worker: worker.name, host: worker.hostname, redis: worker.redis });
+const queueLabels = (queue: LiveQueue): Labels => ({ backend: queue.backend, queue: queue.name, redis: queue.redis, broker: queue.broker });
+const workerLabels = (worker: LiveWorker): Labels => ({ backend: worker.backend, worker: worker.name, host: worker.hostname, redis: worker.redis, broker: worker.broker });
 
 export function formatOpenMetrics(report: Report): string {
   return renderFamilies(reportFamilies(report), 'openmetrics');
@@ -93,18 +93,25 @@ export function reportFamilies(report: Report): Family[] {
   const active = new Family('receipts_doctor_queue_active', 'Jobs being processed from the queue.');
   const failed = new Family('receipts_doctor_queue_failed', 'Jobs in the failed registry of the queue.');
   const oldest = new Family('receipts_doctor_queue_oldest_waiting_age_seconds', 'Age of the oldest waiting job of the queue.', 'seconds');
+  const utilisation = new Family(
+    'receipts_doctor_queue_consumer_utilisation_ratio',
+    "RabbitMQ: the share of time the queue could deliver to its consumers at once (low: the consumers are saturated).",
+    'ratio',
+  );
   for (const queue of live.queues) {
     const labels = queueLabels(queue);
-    const consumed = queue.consumers.length > 0 || queue.liveness === 'stalled-check';
+    const consumed = queue.consumers.length > 0 || queue.liveness !== undefined;
     // A Celery queue without the broadcast: no sample rather than a made-up 0 or 1.
     if (!queue.consumersUnknown) {
-      workers.add(labels, queue.liveness === 'stalled-check' && queue.consumers.length === 0 ? 1 : queue.consumers.length);
+      const unnamed = queue.liveness === 'broker-count' ? (queue.consumerCount ?? 1) : queue.liveness === 'stalled-check' ? 1 : 0;
+      workers.add(labels, queue.consumers.length === 0 ? unnamed : queue.consumers.length);
       noConsumer.add(labels, consumed ? 0 : 1);
     }
     waiting.add(labels, queue.waiting);
     active.add(labels, queue.active);
     failed.add(labels, queue.failed);
     if (queue.oldestWaitingAgeMs !== undefined && queue.waiting > 0) oldest.add(labels, queue.oldestWaitingAgeMs / 1000);
+    if (queue.consumerUtilisation !== undefined) utilisation.add(labels, queue.consumerUtilisation);
   }
   const up = new Family('receipts_doctor_worker_up', 'Whether a registered worker is alive (1) or stale (0); a stale one consumes nothing.');
   const heartbeat = new Family('receipts_doctor_worker_heartbeat_age_seconds', "Age of the worker's last heartbeat.", 'seconds');
@@ -119,10 +126,11 @@ export function reportFamilies(report: Report): Family[] {
   const unacked = new Family('receipts_doctor_celery_unacked', 'Celery messages delivered to a worker and not acknowledged yet (kombu `unacked`).');
   if (live.celery) unacked.add({}, live.celery.unacked);
   const roundTrips = new Family('receipts_doctor_live_round_trips', 'Round trips to Redis the inspection made (the most to any one Redis).');
-  roundTrips.add({}, live.roundTrips ?? 0);
+  if (live.roundTrips !== undefined) roundTrips.add({}, live.roundTrips);
   const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
   duration.add({}, live.durationMs / 1000);
-  return [workers, noConsumer, waiting, active, failed, oldest, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
+  const rabbitmq = live.queues.some((queue) => queue.consumerUtilisation !== undefined) ? [utilisation] : [];
+  return [workers, noConsumer, waiting, active, failed, oldest, ...rabbitmq, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
 }
 
 /** The findings by rule and severity (every stage's). */

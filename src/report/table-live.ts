@@ -25,14 +25,16 @@ function queueRank(queue: LiveQueue): number {
   return orphan ? 2 : 3;
 }
 
-/** Several Redis in one run: a column says which one each row came from. */
-const severalRedis = (live: LiveSection) => (live.targets?.length ?? 0) > 1;
+/** Several targets (Redis, RabbitMQ brokers) in one run: a column says which one each row came from. */
+const severalRedis = (live: LiveSection) => (live.targets?.length ?? (live.redis ? 1 : 0)) + (live.brokers?.length ?? 0) > 1;
+/** That column's title: `redis` when only Redis were read, `where` once a RabbitMQ broker is among them. */
+const placeColumn = (live: LiveSection) => (live.brokers?.length ? 'where' : 'redis');
 
 function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
   const both = live.backend === 'both';
   const several = severalRedis(live);
   const table = new Table({
-    head: ['worker', ...(both ? ['backend'] : []), ...(several ? ['redis'] : []), 'host', 'state', 'queues', 'heartbeat', 'current job'],
+    head: ['worker', ...(both ? ['backend'] : []), ...(several ? [placeColumn(live)] : []), 'host', 'state', 'queues', 'heartbeat', 'current job'],
     style: TABLE_STYLE,
     chars: COMPACT,
   });
@@ -42,7 +44,7 @@ function renderWorkers(live: LiveSection, c: ChalkInstance): string[] {
     table.push([
       worker.alive || worker.liveness ? worker.name : c.red(worker.name),
       ...(both ? [worker.backend] : []),
-      ...(several ? [worker.redis ?? c.dim('–')] : []),
+      ...(several ? [worker.redis ?? worker.broker ?? c.dim('–')] : []),
       host || c.dim('–'),
       worker.liveness === 'unconfirmed'
         ? c.yellow(`${worker.state ?? '?'} (unconfirmed)`)
@@ -69,7 +71,7 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
   const both = live.backend === 'both';
   const several = severalRedis(live);
   const table = new Table({
-    head: ['queue', ...(both ? ['backend'] : []), ...(several ? ['redis'] : []), 'waiting', 'active', 'failed', 'oldest waiting', 'live consumers'],
+    head: ['queue', ...(both ? ['backend'] : []), ...(several ? [placeColumn(live)] : []), 'waiting', 'active', 'failed', 'oldest waiting', 'live consumers'],
     style: TABLE_STYLE,
     chars: COMPACT,
     colAligns: ['left', ...(both ? ['left' as const] : []), ...(several ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'left'],
@@ -81,6 +83,8 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
       ? c.yellow('unknown (--celery-inspect)')
       : queue.liveness === 'stalled-check'
         ? c.yellow('≥1 (stalled-check)')
+        : queue.liveness === 'broker-count'
+          ? c.yellow(`${queue.consumerCount ?? '≥1'} (not visible to this API user)`)
         : queue.consumers.length > 0
           ? c.green(queue.consumers.length <= 3 ? queue.consumers.join(', ') : `${queue.consumers.length} workers`)
           : queue.waiting > 0
@@ -89,7 +93,7 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
     table.push([
       orphan && queue.waiting > 0 ? c.red.bold(queue.name) : queue.name,
       ...(both ? [queue.backend] : []),
-      ...(several ? [queue.redis ?? c.dim('–')] : []),
+      ...(several ? [queue.redis ?? queue.broker ?? c.dim('–')] : []),
       orphan && queue.waiting > 0 ? c.red.bold(String(queue.waiting)) : String(queue.waiting),
       String(queue.active),
       queue.failed > 0 ? c.yellow(String(queue.failed)) : '0',
@@ -104,8 +108,15 @@ function renderQueues(live: LiveSection, c: ChalkInstance): string[] {
 
 /** Workers and queues tables of the live stage (the view `rq info` gives), problems highlighted and listed first. */
 export function renderLive(live: LiveSection, c: ChalkInstance): string[] {
-  const header = `${c.bold('Live')} ${c.dim(`${live.backend} at ${live.redis ?? 'redis'} · ${live.roundTrips ?? '?'} round trips · ${humanDuration(live.durationMs)}`)}`;
-  return [header, ...celeryLine(live, c), '', ...renderWorkers(live, c), '', ...renderQueues(live, c)];
+  const read = [
+    ...(live.redis ? [`${live.redis} · ${live.roundTrips ?? '?'} round trips`] : []),
+    ...(live.brokers ?? []).map((broker) => `${broker.broker} (RabbitMQ${broker.version ? ` ${broker.version}` : ''}, vhost ${broker.vhost}, ${broker.requests} API requests)`),
+  ];
+  const header = `${c.bold('Live')} ${c.dim(`${live.backend} at ${read.join(', ') || 'redis'} · ${humanDuration(live.durationMs)}`)}`;
+  const truncated = (live.brokers ?? []).flatMap((broker) =>
+    broker.queuesRead !== undefined ? [c.yellow(`${broker.broker}: ${broker.queuesRead} of ${broker.queuesTotal} queues read (the emptiest left out; --format json lists what was read)`)] : [],
+  );
+  return [header, ...truncated, ...celeryLine(live, c), '', ...renderWorkers(live, c), '', ...renderQueues(live, c)];
 }
 
 const CELERY_CONSUMERS: Record<NonNullable<LiveSection['celery']>['consumers'], string> = {

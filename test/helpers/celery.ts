@@ -31,35 +31,42 @@ export async function mailboxNodes(redisUrl: string): Promise<string[]> {
   }
 }
 
-/**
- * Starts `celery -A app.tasks worker -Q <queues> -n <name>@%h` in the scenario's dir (prefork, one child) and waits
- * until its mailbox binding is in Redis and the worker says it is ready.
- */
-export async function startCeleryWorker(options: {
+export interface CeleryWorkerOptions {
+  /** The broker URL (CELERY_BROKER_URL): a Redis by default, `amqp://` with `nodes`. */
   redisUrl: string;
   name: string;
   queues: string[];
-  /** Another app (`-A`) and the dir it is importable from; the scenario's `app.tasks` by default. */
+  /** The worker nodes the broker knows (default: the mailbox bindings in Redis). */
+  nodes?: () => Promise<string[]>;
+  /** The app `-A` loads and the dir it is run in (default: the celery-flask scenario's `app.tasks`). */
   app?: { module: string; dir: string };
   /** More worker options (`-P solo`, `--prefetch-multiplier 1`). */
   extraArgs?: string[];
-}): Promise<CeleryWorker> {
+}
+
+/**
+ * Starts `celery -A <app> worker -Q <queues> -n <name>@%h` in the app's dir (prefork, one child) and waits until
+ * the broker knows its node (its mailbox) and the worker says it is ready.
+ */
+export async function startCeleryWorker(options: CeleryWorkerOptions): Promise<CeleryWorker> {
   requireTool(PYTHON, 'python3-celery');
   requireTool(CELERY, 'celery');
+  const app = options.app ?? { module: 'app.tasks', dir: CELERY_APP_DIR };
+  const nodes = options.nodes ?? (() => mailboxNodes(options.redisUrl));
   const managed = launch(
     PYTHON,
     [
-      CELERY, '-A', options.app?.module ?? 'app.tasks', 'worker', '-Q', options.queues.join(','), '-n', `${options.name}@%h`, '-c', '1',
+      CELERY, '-A', app.module, 'worker', '-Q', options.queues.join(','), '-n', `${options.name}@%h`, '-c', '1',
       '--without-mingle', '--without-gossip', '--loglevel', 'info', ...(options.extraArgs ?? []),
     ],
     { CELERY_BROKER_URL: options.redisUrl },
-    options.app?.dir ?? CELERY_APP_DIR,
+    app.dir,
   );
   try {
     const node = await eventually(
       async () => {
         if (!/ ready\./.test(managed.output())) return undefined;
-        return (await mailboxNodes(options.redisUrl).catch(() => [])).find((entry) => entry.startsWith(`${options.name}@`));
+        return (await nodes().catch(() => [])).find((entry) => entry.startsWith(`${options.name}@`));
       },
       { what: `Celery worker ${options.name} to be ready`, timeoutMs: 30_000, stopIf: exitedReason(managed), context: managed.output },
     );
@@ -70,11 +77,11 @@ export async function startCeleryWorker(options: {
   }
 }
 
-/** Runs Python in the scenario's dir with the app's `celery` importable and CELERY_BROKER_URL set. */
-export async function celeryPython(redisUrl: string, code: string): Promise<string> {
+/** Runs Python in the scenario's dir (or `dir`) with the app's `celery` importable and CELERY_BROKER_URL set. */
+export async function celeryPython(redisUrl: string, code: string, dir = CELERY_APP_DIR): Promise<string> {
   requireTool(PYTHON, 'python3-celery');
   const result = await execa(PYTHON, ['-c', `from app.worker import celery\n${code}`], {
-    cwd: CELERY_APP_DIR,
+    cwd: dir,
     env: { CELERY_BROKER_URL: redisUrl, PYTHONDONTWRITEBYTECODE: '1' },
     reject: false,
     timeout: 60_000,

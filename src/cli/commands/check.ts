@@ -25,7 +25,7 @@ export function registerCheck(program: Command): void {
   const command = program
     .command('check')
     .argument('[dir]', `${PROJECT_DIR_ARGUMENT} (default: the cwd when it has one)`)
-    .description('static + live (with --redis) + smoke (with --url): one report, one exit code');
+    .description('static + live (with --redis or --broker) + smoke (with --url): one report, one exit code');
   addStaticOptions(command);
   addLiveOptions(command);
   addSmokeOptions(command);
@@ -44,12 +44,12 @@ export function registerCheck(program: Command): void {
     const environment = options.environment ?? config.live?.environment;
     assertEnvironmentHasProject(environment, root);
     const live = resolveLive(options, config);
-    // Without --redis, --queue declares queues to the static stage; with it, the live stage expects them.
+    // Without --redis/--broker, --queue declares queues to the static stage; with one, the live stage expects them.
     const staticOptions = root ? resolveStatic(root, live ? { ...options, queue: undefined } : options, config) : undefined;
     const smoke = resolveSmoke(options, config);
     if (!staticOptions && !live && !smoke) {
       throw new InputError(
-        `Nothing to check: ${process.cwd()} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL or --url URL.`,
+        `Nothing to check: ${process.cwd()} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL, --broker URL or --url URL.`,
       );
     }
     const progress = smoke && !options.quiet ? (await import('../../smoke/progress.js')).ttyProgress(process.stderr) : undefined;

@@ -49,8 +49,9 @@ export function registerExporter(program: Command): void {
       : undefined;
     const log = (line: string) => process.stderr.write(`receipts-doctor exporter: ${line}\n`);
     const { runExporter } = await import('../../exporter/index.js');
-    const { redactRedisUrl } = await import('../../redact.js');
-    const targets = [liveOptions.redisUrl, ...(liveOptions.moreRedisUrls ?? [])];
+    const { redactRedisUrl, redactUrl } = await import('../../redact.js');
+    const redisTargets = [...(liveOptions.redisUrl !== undefined ? [liveOptions.redisUrl] : []), ...(liveOptions.moreRedisUrls ?? [])];
+    const brokers = liveOptions.brokers ?? [];
     await runExporter({
       live: liveOptions,
       host: listen.host,
@@ -59,9 +60,12 @@ export function registerExporter(program: Command): void {
       maxSeries,
       ...(loadProject ? { loadProject } : {}),
       ...(config.rules ? { ruleOverrides: config.rules } : {}),
-      secrets: [...targets.flatMap(urlSecrets), ...(liveOptions.sentinelPassword ? [liveOptions.sentinelPassword] : [])],
+      secrets: [
+        ...[...redisTargets, ...brokers, ...(liveOptions.rabbitmqApi !== undefined ? [liveOptions.rabbitmqApi] : [])].flatMap(urlSecrets),
+        ...(liveOptions.sentinelPassword ? [liveOptions.sentinelPassword] : []),
+      ],
       log,
-      onListening: (url) => log(`serving ${url} (reads ${targets.map(redactRedisUrl).join(', ')} every ${intervalMs / 1000} s)`),
+      onListening: (url) => log(`serving ${url} (reads ${[...redisTargets.map(redactRedisUrl), ...brokers.map(redactUrl)].join(', ')} every ${intervalMs / 1000} s)`),
     });
     process.exitCode = 0;
   });

@@ -18,7 +18,7 @@ export function registerLive(program: Command): void {
   const command = program
     .command('live')
     .argument('[dir]', `${PROJECT_DIR_ARGUMENT}: compare live workers with its configuration (config-live-drift)`)
-    .description(`the live stage alone: read-only inspection of the workers and queues in Redis (${liveBackendList('and')})`);
+    .description(`the live stage alone: read-only inspection of the workers and queues in Redis (${liveBackendList('and')}), and of Celery on RabbitMQ (--broker)`);
   addLiveOptions(command);
   addStaticOptions(command);
   addOutputOptions(command);
@@ -38,7 +38,7 @@ export function registerLive(program: Command): void {
     const { runLive } = await import('../../live/index.js');
     let warned = false;
     const inspect = async () => {
-      // Standalone: an unreachable Redis is an UnreachableError → exit 2.
+      // Standalone: an unreachable Redis or RabbitMQ is an UnreachableError → exit 2.
       const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
       // Once there is a report (an exit 2 stays one line), and once for all --watch refreshes.
       if (!warned) warnLocationlessSarif(options, root);
