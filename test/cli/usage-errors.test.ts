@@ -55,7 +55,7 @@ describe('check without a dir', () => {
     const cwd = fixture('bad', 'no-compose');
     const line = oneLine(await runCli(['check'], { cwd }));
     expect(line).toBe(
-      `receipts-doctor: Nothing to check: ${cwd} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL or --url URL.`,
+      `receipts-doctor: Nothing to check: ${cwd} holds no deployment files; give a project dir (\`check path/to/project\`), --redis URL, --broker URL or --url URL.`,
     );
   });
 });

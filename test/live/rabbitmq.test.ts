@@ -115,7 +115,7 @@ describe('live --broker against a real RabbitMQ 3.10 and real Celery workers', (
     expect(exitCode).toBe(1);
     expect(ruleQueues(report!.findings)).toEqual(['live-queue-without-worker:default', 'queue-without-worker:default']);
     const live = report!.findings.find((finding) => finding.rule === 'live-queue-without-worker')!;
-    expect(live.related?.map((entry) => entry.message)).toContain('static: Queue `default` is enqueued to but no worker in `default` consumes it.');
+    expect(live.related?.map((entry) => entry.message)).toContain('static: Queue `default` is enqueued to but no worker in environment `default` consumes it.');
   });
 
   it('errors in one line with exit 2: an unknown vhost, a user without the monitoring tag, a wrong password', async () => {
