@@ -78,8 +78,16 @@ export function parseReply(raw: string): [node: string, queues: string[]][] {
 }
 
 /**
+ * Mailbox namespaces one broadcast may address: a deployment has one (`celery`), rarely a few. The namespaces come
+ * from the server's binding keys, so a hostile or confused server could name thousands: past this, nothing is sent.
+ */
+export const MAX_NAMESPACES = 16;
+
+/**
  * Sends `inspect active_queues` on every mailbox namespace and collects the answers for `timeoutMs`, returning early
- * once every node in `expected` answered. Always tries to remove its binding and reply lists, even after an error.
+ * once every node in `expected` answered. One deadline for the whole wait, set before anything is sent; the request
+ * goes out on every namespace in one pipeline, and each poll reads only the replies that arrived since the last one.
+ * Always tries to remove its binding and reply lists, even after an error.
  */
 export async function broadcastActiveQueues(
   reader: RedisReader,
@@ -88,31 +96,37 @@ export async function broadcastActiveQueues(
   timeoutMs: number,
 ): Promise<BroadcastResult> {
   const replies = new Map<string, string[]>();
+  if (namespaces.length > MAX_NAMESPACES) {
+    return { replies, error: `the broker names ${namespaces.length} remote-control namespaces (more than ${MAX_NAMESPACES}): nothing was broadcast` };
+  }
+  const deadline = Date.now() + timeoutMs;
   const oid = crypto().randomUUID();
   const db = reader.target.db;
-  const added: { binding: string; member: string; lists: string[] }[] = [];
+  const added = namespaces.map((namespace) => {
+    const queue = CELERY_KEYS.replyQueue(namespace, oid);
+    const binding = CELERY_KEYS.binding(CELERY_KEYS.replyExchange(namespace));
+    return { namespace, binding, member: [oid, '', queue].join(KOMBU_SEP), lists: CELERY_KEYS.lists(queue), seen: 0 };
+  });
   let error: string | undefined;
   try {
-    for (const namespace of namespaces) {
-      const queue = CELERY_KEYS.replyQueue(namespace, oid);
-      const binding = CELERY_KEYS.binding(CELERY_KEYS.replyExchange(namespace));
-      const member = [oid, '', queue].join(KOMBU_SEP);
-      added.push({ binding, member, lists: CELERY_KEYS.lists(queue) });
-      await reader.pipeline([
+    await reader.pipeline(
+      added.flatMap(({ namespace, binding, member }): Command[] => [
         ['sadd', binding, member],
         ['publish', CELERY_KEYS.fanoutChannel(db, `${namespace}.pidbox`), request(namespace, oid, timeoutMs, Date.now())],
-      ]);
-    }
-    const deadline = Date.now() + timeoutMs;
+      ]),
+    );
     let read = 0;
     while (Date.now() < deadline && read < MAX_REPLIES) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      // Replies are LPUSHed: reading the list's tail from where the last poll stopped never misses one.
-      const commands: Command[] = added.map(({ lists }) => ['lrange', lists[0]!, 0, -1]);
-      const lists = await reader.pipeline(commands);
-      const messages = lists.flatMap((reply) => asStrings(reply).reverse());
-      read = messages.length;
-      for (const message of messages.slice(0, MAX_REPLIES)) for (const [node, queues] of parseReply(message)) replies.set(node, queues);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+      // Replies are LPUSHed and only this client reads the list: the `seen` oldest sit at its tail, so the range up to
+      // just before them holds exactly the new ones.
+      const lists = await reader.pipeline(added.map(({ lists, seen }): Command => ['lrange', lists[0]!, 0, -seen - 1]));
+      lists.forEach((reply, index) => {
+        const messages = asStrings(reply).reverse();
+        added[index]!.seen += messages.length;
+        for (const message of messages.slice(0, Math.max(0, MAX_REPLIES - read))) for (const [node, queues] of parseReply(message)) replies.set(node, queues);
+        read += messages.length;
+      });
       if (expected.size > 0 && [...expected].every((node) => replies.has(node))) break;
     }
   } catch (caught) {
@@ -120,7 +134,7 @@ export async function broadcastActiveQueues(
   } finally {
     const cleanup: Command[] = added.flatMap(({ binding, member, lists }): Command[] => [['srem', binding, member], ['del', ...lists] as Command]);
     try {
-      await reader.pipeline(cleanup);
+      if (cleanup.length) await reader.pipeline(cleanup);
     } catch (caught) {
       // Keep the first error: the cleanup of a refused SADD is refused for the same reason.
       error ??= `the reply queue could not be removed: ${errorLine(caught instanceof Error ? caught.message : String(caught))}`;
