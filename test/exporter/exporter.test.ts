@@ -223,9 +223,10 @@ describe('receipts-doctor exporter', () => {
       const recovered = await eventually(
         async () => {
           const body = (await exporter.get()).body;
-          return sampleValue(body, 'receipts_doctor_up') === 1 ? body : undefined;
+          // A read may land between the restart and the enqueue of `fresh` (every 0.2 s): wait for one after it.
+          return sampleValue(body, 'receipts_doctor_up') === 1 && sampleValue(body, 'receipts_doctor_queue_waiting', { queue: 'fresh' }) === 1 ? body : undefined;
         },
-        { what: 'up 1 after Redis came back', timeoutMs: 20_000, context: exporter.output },
+        { what: 'up 1 and `fresh` read after Redis came back', timeoutMs: 20_000, context: exporter.output },
       );
       // The new read replaced the old series: the restarted Redis has no `orphans` queue.
       expect(sampleValue(recovered, 'receipts_doctor_queue_waiting', { queue: 'orphans' })).toBeUndefined();
