@@ -51,31 +51,40 @@ function matchesOne(token: Exclude<GlobToken, { kind: 'star' }>, char: string): 
   return inSet !== token.negate;
 }
 
+/**
+ * Wildcard matching with one resume point, shared by these globs and .gitignore patterns (src/scan/gitignore.ts):
+ * on a mismatch, only the last `*` swallows one more character and the tokens after it are tried again, so the work
+ * is at most (tokens × characters), never exponential. `matches` tests one non-star token against one character.
+ */
+export function matchWithLastStar<T extends { kind: string }>(
+  tokens: readonly T[],
+  chars: readonly string[],
+  matches: (token: T, char: string) => boolean,
+): boolean {
+  let t = 0;
+  let c = 0;
+  // Where to resume after the last star: the token after it, and the name position it has swallowed up to.
+  let starToken = -1;
+  let starChar = 0;
+  while (c < chars.length) {
+    const token = tokens[t];
+    if (token && token.kind === 'star') {
+      starToken = t++;
+      starChar = c;
+    } else if (token && matches(token, chars[c]!)) {
+      t++;
+      c++;
+    } else if (starToken >= 0) {
+      t = starToken + 1;
+      c = ++starChar;
+    } else return false;
+  }
+  while (tokens[t]?.kind === 'star') t++;
+  return t === tokens.length;
+}
+
 /** A matcher for an fnmatch glob (whole name, case-sensitive as `fnmatchcase`); linear in the glob for each name. */
 export function globMatcher(glob: string): (name: string) => boolean {
   const tokens = tokenize(glob);
-  return (name) => {
-    const chars = [...name];
-    let t = 0;
-    let c = 0;
-    // Where to resume after the last star: the token after it, and the name position it has swallowed up to.
-    let starToken = -1;
-    let starChar = 0;
-    while (c < chars.length) {
-      const token = tokens[t];
-      if (token && token.kind === 'star') {
-        starToken = t++;
-        starChar = c;
-      } else if (token && matchesOne(token, chars[c]!)) {
-        t++;
-        c++;
-      } else if (starToken >= 0) {
-        // Let the last star swallow one more character and retry the tokens after it.
-        t = starToken + 1;
-        c = ++starChar;
-      } else return false;
-    }
-    while (tokens[t]?.kind === 'star') t++;
-    return t === tokens.length;
-  };
+  return (name) => matchWithLastStar(tokens, [...name], (token, char) => matchesOne(token as Exclude<GlobToken, { kind: 'star' }>, char));
 }

@@ -4,6 +4,8 @@
  * directory, `*`, `?`, `[...]` (not crossing `/`), and `**` in leading, trailing and middle position.
  */
 
+import { matchWithLastStar } from '../glob.js';
+
 export interface IgnoreRule {
   negate: boolean;
   directoryOnly: boolean;
@@ -160,28 +162,9 @@ function parseClass(chars: string[], start: number): { token: Token; end: number
   return undefined;
 }
 
-/** Greedy wildcard matching within one segment: linear backtracking to the last star only. */
+/** Wildcard matching within one segment (the shared one-resume-point matcher: linear). */
 function matchSegment(tokens: Token[], segment: string): boolean {
-  const text = Array.from(segment);
-  let t = 0;
-  let p = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const token = tokens[p];
-    if (token && token.kind === 'char' && token.test(text[t]!)) {
-      p++;
-      t++;
-    } else if (token && token.kind === 'star') {
-      starP = p++;
-      starT = t;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      t = ++starT;
-    } else return false;
-  }
-  while (tokens[p]?.kind === 'star') p++;
-  return p === tokens.length;
+  return matchWithLastStar(tokens, Array.from(segment), (token, char) => token.kind === 'char' && token.test(char));
 }
 
 /** Matches pattern segments against path segments; a leading/middle `**` is zero or more dirs, a trailing one one or more. */
