@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import type { EnvironmentSpec, SourceDeclaration } from '../sources/index.js';
+import { SOURCE_NAMES, type EnvironmentSpec, type SourceDeclaration } from '../sources/index.js';
 import { InputError } from '../errors.js';
 import { FILE_TOO_LARGE, NOT_REGULAR_FILE, OUTSIDE_PROJECT, OUTSIDE_PROJECT_REASON, readFailureReason, type FileSystem } from '../fs.js';
 import { BACKENDS as LIVE_BACKENDS, type Backend } from '../frameworks/index.js';
@@ -151,7 +151,6 @@ const LIVE_KEYS = ['redis', 'broker', 'rabbitmqApi', 'backend', 'prefix', 'stuck
 const SMOKE_KEYS = ['url', 'body', 'syncPath', 'statusPath', 'diagnosticsPath', 'timeout'] as const;
 const ENVIRONMENT_KEYS = ['files', 'profiles'] as const;
 const SOURCE_KEYS = ['source', 'path', 'environment'] as const;
-const SOURCE_IDS = ['compose', 'kubernetes', 'kustomize', 'helm', 'procfile', 'systemd', 'supervisord', 'fly'] as const;
 
 /** `sources:` a list of `{source, path, environment?}` mappings or `KIND[:ENV]=PATH` strings. */
 function readSources(reader: ConfigReader, node: Node | null): SourceDeclaration[] {
@@ -162,12 +161,12 @@ function readSources(reader: ConfigReader, node: Node | null): SourceDeclaration
     if (isScalar(item)) {
       const match = /^([A-Za-z0-9_.-]+)(?::([A-Za-z0-9_.-]+))?=(.+)$/.exec(reader.string(item, where));
       if (!match) return reader.fail(item, `${where} must be KIND[:ENV]=PATH or a mapping {source, path, environment}`);
-      if (!(SOURCE_IDS as readonly string[]).includes(match[1]!)) reader.fail(item, `${where}: unknown source \`${match[1]}\` (known: ${SOURCE_IDS.join(', ')})`);
+      if (!SOURCE_NAMES.includes(match[1]!)) reader.fail(item, `${where}: unknown source \`${match[1]}\` (known: ${SOURCE_NAMES.join(', ')})`);
       return { source: match[1]!, path: match[3]!, ...(match[2] ? { environment: match[2] } : {}) };
     }
     const declaration: Partial<SourceDeclaration> = {};
     for (const [key, value] of reader.entries(item, where, SOURCE_KEYS)) {
-      if (key === 'source') declaration.source = reader.oneOf(value, `${where}.source`, SOURCE_IDS);
+      if (key === 'source') declaration.source = reader.oneOf(value, `${where}.source`, SOURCE_NAMES);
       else if (key === 'path') declaration.path = reader.string(value, `${where}.path`);
       else {
         const name = reader.string(value, `${where}.environment`);

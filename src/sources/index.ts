@@ -71,6 +71,9 @@ export const SOURCES: readonly DeploymentSource[] = [
 /** Other names a source may be declared by. */
 const SOURCE_ALIASES: Record<string, string> = { k8s: 'kubernetes', manifests: 'kubernetes', supervisor: 'supervisord', 'fly.toml': 'fly' };
 
+/** Every name a declaration may use, on the command line or in the config file: the ids in registry order, then the aliases. */
+export const SOURCE_NAMES: readonly string[] = [...SOURCES.map((source) => source.id), ...Object.keys(SOURCE_ALIASES)];
+
 /** The source a declaration names; an unknown one is an input error listing the known ones. */
 export function sourceById(id: string): DeploymentSource {
   const wanted = SOURCE_ALIASES[id] ?? id;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { resolveLive, resolveSmoke, resolveStatic } from '../../src/cli/stages.j
 import { loadProjectConfig, parseProjectConfig } from '../../src/config/index.js';
 import { InputError } from '../../src/errors.js';
 import { memoryFileSystem } from '../../src/fs.js';
-import { runCli } from '../helpers/cli.js';
+import { SOURCE_NAMES, sourceById } from '../../src/sources/index.js';
+import { fixture, runCli, runJson } from '../helpers/cli.js';
 
 const FULL_YAML = `# receipts-doctor.config.yml
 environments:
@@ -168,6 +169,61 @@ describe('project config: invalid files exit 2 at file:line', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/receipts-doctor\.config\.yml:4:3: unknown key `prefx`/);
+  });
+});
+
+describe('project config: `sources` accepts the names `--source` accepts', () => {
+  it('the aliases, in both forms (k8s, manifests, supervisor, fly.toml)', () => {
+    const config = parseProjectConfig(
+      'sources:\n  - k8s:prod=k8s/prod\n  - {source: manifests, path: deploy}\n  - supervisor=supervisord.conf\n  - {source: fly.toml, path: fly.toml, environment: edge}\n',
+      'c.yml',
+    );
+    expect(config.sources).toEqual([
+      { source: 'k8s', path: 'k8s/prod', environment: 'prod' },
+      { source: 'manifests', path: 'deploy' },
+      { source: 'supervisor', path: 'supervisord.conf' },
+      { source: 'fly.toml', path: 'fly.toml', environment: 'edge' },
+    ]);
+    expect(config.sources!.map((declaration) => sourceById(declaration.source).id)).toEqual(['kubernetes', 'kubernetes', 'supervisord', 'fly']);
+  });
+
+  it('every name of the sources registry, ids and aliases, is accepted in both forms', () => {
+    expect(SOURCE_NAMES).toEqual(expect.arrayContaining(['compose', 'kubernetes', 'kustomize', 'helm', 'procfile', 'systemd', 'supervisord', 'fly', 'k8s']));
+    for (const name of SOURCE_NAMES) {
+      expect(sourceById(name)).toBeDefined();
+      expect(parseProjectConfig(`sources:\n  - ${JSON.stringify(`${name}=x`)}\n  - {source: ${JSON.stringify(name)}, path: x}\n`, 'c.yml').sources).toEqual([
+        { source: name, path: 'x' },
+        { source: name, path: 'x' },
+      ]);
+    }
+  });
+
+  it('an unknown name is an error at its line that lists every known name, aliases included', () => {
+    const scalar = errorOf('queues: [a]\nsources:\n  - nomad=job.hcl\n');
+    expect(scalar.message).toBe(`sources[0]: unknown source \`nomad\` (known: ${SOURCE_NAMES.join(', ')})`);
+    expect(scalar.message).toContain(', k8s,');
+    expect(scalar.location?.line).toBe(3);
+    const mapping = errorOf('sources:\n  - {source: nomad, path: job.hcl}\n');
+    expect(mapping.message).toBe(`sources[0].source must be one of ${SOURCE_NAMES.join(', ')}, got \`nomad\``);
+    expect(mapping.location?.line).toBe(2);
+  });
+
+  it('`sources: ["k8s:prod=k8s/prod"]` in the config file reads the manifests, as `--source k8s:prod=k8s/prod` does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rd-config-alias-'));
+    try {
+      cpSync(fixture('sources', 'k8s'), dir, { recursive: true });
+      const fromFlag = await runJson(['static', dir, '--source', 'k8s:prod=k8s/prod']);
+      writeFileSync(path.join(dir, 'receipts-doctor.config.yml'), 'sources:\n  - k8s:prod=k8s/prod\n');
+      const fromConfig = await runJson(['static', dir]);
+      expect(fromConfig.stderr).toBe('');
+      expect(fromConfig.exitCode).toBe(1);
+      expect(fromConfig.report!.static!.environments.map((environment) => [environment.name, environment.source, environment.files])).toEqual([
+        ['prod', 'kubernetes', ['k8s/prod/workers.yaml']],
+      ]);
+      expect(fromConfig.report!.findings).toEqual(fromFlag.report!.findings);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
