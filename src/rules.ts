@@ -11,6 +11,8 @@ interface RuleSpec {
   severity: Severity;
   description: string;
   help: string;
+  /** `fix` writes a change for its findings (docs/fix.md); the others need a decision a file edit cannot make. */
+  fixable?: true;
 }
 
 const RULE_SPECS = {
@@ -19,12 +21,14 @@ const RULE_SPECS = {
     severity: 'error',
     description: 'A queue the code enqueues to is consumed by no active worker service in an environment.',
     help: 'Add the queue to the worker service of that environment (RQ_QUEUES, or the queues of `rq worker …`), or add a worker service that listens to it.',
+    fixable: true,
   },
   'worker-check-mismatch': {
     stage: 'static',
     severity: 'error',
     description: 'An availability check asks about one queue while the same code enqueues to another.',
     help: 'Make the availability check ask about the queue the code actually enqueues to, or enqueue to the queue it checks.',
+    fixable: true,
   },
   'celery-setting-ignored': {
     stage: 'static',
@@ -191,6 +195,9 @@ export const RULES: readonly RuleMeta[] = (Object.keys(RULE_SPECS) as RuleId[]).
 const byId = new Map<string, RuleMeta>(RULES.map((rule) => [rule.id, rule]));
 
 export const isRuleId = (id: string): id is RuleId => byId.has(id);
+
+/** Whether `fix` writes a change for findings of this rule. */
+export const isFixable = (id: string): boolean => byId.get(id)?.fixable === true;
 
 export function ruleMeta(id: RuleId): RuleMeta {
   const meta = byId.get(id);

@@ -3,13 +3,13 @@ import { InputError } from '../errors.js';
 import { runStatic, type StaticOptions } from '../static.js';
 import { applyEdits, unifiedDiff } from './diff.js';
 import { FileTexts, overlayFileSystem, writeAtomically, type WriteOutcome } from './files.js';
-import { FIXABLE_RULES, planFixes } from './plan.js';
+import { planFixes } from './plan.js';
 import { lineStarts, positionOf } from '../lines.js';
 import { lineEnd } from './text.js';
 import type { PlannedFix, Refusal, SkippedFinding, TextEdit, VariableOriginInfo } from './types.js';
 import { byCodeUnits } from '../order.js';
+import { isFixable } from '../rules.js';
 
-export { FIXABLE_RULES };
 export type { PlannedFix, SkippedFinding, TextEdit };
 
 export interface FixOptions {
@@ -93,7 +93,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(options.static.shellEnv ? { shellEnv: options.static.shellEnv } : {}),
   });
   const files = new FileTexts(fs, root, options.guard);
-  const targets = before.findings.filter((finding) => (FIXABLE_RULES as readonly string[]).includes(finding.rule));
+  const targets = before.findings.filter((finding) => isFixable(finding.rule));
   const plan = planFixes({
     findings: targets,
     section: before.section,

@@ -6,9 +6,6 @@ import { unreadWorkers, type UnreadWorker } from '../workers/index.js';
 import { QUEUE_EDIT_KINDS } from './kinds.js';
 import { isRefusal, type ConsumerTarget, type EditContext, type PlannedFix, type QueuePlace, type Refusal, type SkippedFinding } from './types.js';
 
-/** The rules `fix` writes a change for; other findings need a decision a file edit cannot make. */
-export const FIXABLE_RULES = ['queue-without-worker', 'worker-check-mismatch'] as const;
-
 export interface PlanInput {
   findings: Finding[];
   section: StaticSection;

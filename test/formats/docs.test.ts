@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYNC_BODY, DIAGNOSTICS_PATH, STATUS_PATH, SYNC_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
-import { isRuleId, RULES, ruleDocHeader, ruleDocPath, ruleHelpUri, RULE_DOCS_BASE_URL, rulesIndexTable } from '../../src/rules.js';
+import { isFixable, isRuleId, RULES, ruleDocHeader, ruleDocPath, ruleHelpUri, RULE_DOCS_BASE_URL, rulesIndexTable } from '../../src/rules.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const read = (file: string) => readFileSync(new URL(file, `file://${REPO_ROOT}/`), 'utf8');
@@ -34,6 +34,18 @@ describe('rule documentation', () => {
     expect(table, `docs/rules/README.md: ${REGENERATE}`).toBe(rulesIndexTable());
     const pages = readdirSync(`${REPO_ROOT}/docs/rules`).filter((name) => name.endsWith('.md') && name !== 'README.md');
     expect(pages.map((name) => name.slice(0, -3)).sort()).toEqual(RULES.map((rule) => rule.id).sort());
+  });
+});
+
+describe('docs/fix.md', () => {
+  it('lists, as its rules, exactly those the registry marks fixable', () => {
+    const doc = read('docs/fix.md');
+    const intro = doc.slice(0, doc.indexOf('\n## '));
+    const listed = [...intro.matchAll(/^- \*\*`([a-z-]+)`\*\*/gm)].map((match) => match[1]);
+    expect(listed).toEqual(['queue-without-worker', 'worker-check-mismatch']);
+    expect(RULES.filter((rule) => rule.fixable).map((rule) => rule.id)).toEqual(listed);
+    expect(RULES.filter((rule) => isFixable(rule.id)).map((rule) => rule.id)).toEqual(listed);
+    expect(isFixable('not-a-rule')).toBe(false);
   });
 });
 
