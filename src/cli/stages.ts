@@ -8,6 +8,7 @@ import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import { BACKENDS } from '../frameworks/index.js';
 import { parseBrokerUrl } from '../live/rabbitmq/broker-url.js';
 import type { LiveOptions } from '../live/index.js';
+import { parseApiUrl } from '../smoke/api-url.js';
 import type { SmokeOptions } from '../smoke/index.js';
 import { describeDiscovery, hasDeploymentFiles, sourceById, SOURCES } from '../sources/index.js';
 import type { StaticOptions } from '../static.js';
@@ -312,13 +313,8 @@ export function resolveSmoke(options: SmokeCliOptions, config: ProjectConfig): S
   const operatorUrl = options.url ?? process.env.RECEIPTS_DOCTOR_URL;
   const url = operatorUrl ?? config.smoke?.url;
   if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError('--url is not a valid URL.');
-  }
-  if (!/^https?:$/.test(parsed.protocol)) throw new InputError('--url must be an http:// or https:// URL.');
+  // Checked now: a bad URL is an input error before any stage runs (runSmoke checks it the same way).
+  parseApiUrl(url);
   const body = options.body ?? config.smoke?.body ?? DEFAULT_SYNC_BODY;
   try {
     JSON.parse(body);

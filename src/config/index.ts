@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { FILE_TOO_LARGE, NOT_REGULAR_FILE, OUTSIDE_PROJECT, OUTSIDE_PROJECT_REASON, readFailureReason, type FileSystem } from '../fs.js';
 import { BACKENDS as LIVE_BACKENDS, type Backend } from '../frameworks/index.js';
 import { RULES } from '../rules.js';
+import { apiUrlProblem } from '../smoke/api-url.js';
 
 /** `receipts-doctor.config.{json,yaml,yml}` in the project root: defaults for any static/live/smoke option. */
 export interface ProjectConfig {
@@ -258,7 +259,7 @@ function readSmoke(reader: ConfigReader, node: Node | null): NonNullable<Project
       else reader.fail(value, 'smoke.body must be JSON (a mapping, or a string holding JSON)');
     } else if (key === 'url') {
       const url = reader.string(value, where);
-      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) reader.fail(value, 'smoke.url must be an http:// or https:// URL');
+      if (apiUrlProblem(url)) reader.fail(value, 'smoke.url must be an http:// or https:// URL');
       smoke.url = url;
     } else {
       const route = reader.string(value, where);

@@ -4,6 +4,7 @@ import { redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
 import { finding as ruleFinding, type RuleId } from '../rules.js';
 import type { Finding, RelatedInfo, SmokeSection } from '../types.js';
 import { VERSION } from '../version.js';
+import { parseApiUrl } from './api-url.js';
 import { HttpFailure, httpRequest, type HttpAnswer } from './http.js';
 import { isRecord, oneLine, parseJson, readDiagnostics, serverText } from './text.js';
 
@@ -137,13 +138,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const elapsed = () => performance.now() - startedAt;
   const remaining = () => Math.max(0, deadline - performance.now());
 
-  let base: URL;
-  try {
-    base = new URL(options.url);
-  } catch {
-    throw new InputError('--url is not a valid URL.');
-  }
-  if (!/^https?:$/.test(base.protocol)) throw new InputError('--url must be an http:// or https:// URL.');
+  const base = parseApiUrl(options.url);
   if (options.token !== undefined && !/^[\t\x20-\x7e\x80-\xff]*$/.test(options.token)) {
     throw new InputError('The token holds characters an HTTP header cannot carry (a line break?).');
   }
