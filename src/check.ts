@@ -152,7 +152,7 @@ export function pickDriftEnvironment(names: string[], requested?: string): { nam
  * The BullMQ prefixes the code names (`prefix:` in its Queue options: a literal, or the variable's value in an
  * environment, else its default), for the live stage to read even before a queue has a key under them.
  */
-export function codeBullPrefixes(section: StaticSection): string[] {
+function codeBullPrefixes(section: StaticSection): string[] {
   const prefixes = new Set<string>();
   for (const producer of section.producers) {
     const prefix = producer.prefix;
@@ -164,10 +164,26 @@ export function codeBullPrefixes(section: StaticSection): string[] {
 }
 
 /** The queues the code enqueues to (resolved names only). */
-export function enqueuedQueues(section: StaticSection): string[] {
+function enqueuedQueues(section: StaticSection): string[] {
   return [...new Set(section.producers.flatMap((producer) => (producer.queue ? [producer.queue] : [])))];
 }
 
+
+/**
+ * The live stage's options with what the project tells it: the queues its code enqueues to (then `moreQueues`) are
+ * expected, the BullMQ prefixes its code names are read (unless --prefix chose one), and drift compares with `drift`.
+ * `check` and the `live` command wire the live stage to the static section through this one function.
+ */
+export function liveOptionsForProject(
+  live: Omit<LiveOptions, 'config'>,
+  section: StaticSection | undefined,
+  drift: DriftConfig | undefined,
+  moreQueues: readonly string[] = [],
+): LiveOptions {
+  const expectedQueues = [...new Set([...live.expectedQueues, ...(section ? enqueuedQueues(section) : []), ...moreQueues])];
+  const codePrefixes = section && live.prefix === undefined ? codeBullPrefixes(section) : [];
+  return { ...live, expectedQueues, ...(codePrefixes.length ? { codePrefixes } : {}), ...(drift ? { config: drift } : {}) };
+}
 
 /**
  * The configuration the live workers are compared with (config-live-drift): the chosen environment's
@@ -243,14 +259,9 @@ export async function check(options: CheckOptions): Promise<Report> {
 
   if (options.live && !interrupted) {
     const { environment: _chosenAbove, ...liveOptions } = options.live;
-    const expectedQueues = [...new Set([...liveOptions.expectedQueues, ...(producedQueues ?? []), ...queuesTheApiUses(smokeResult)])];
     const { runLive } = await import('./live/index.js');
     try {
-      const codePrefixes = staticResult && liveOptions.prefix === undefined ? codeBullPrefixes(staticResult.section) : [];
-      const result = await unlessInterrupted(
-        runLive({ ...liveOptions, expectedQueues, ...(codePrefixes.length ? { codePrefixes } : {}), ...(drift ? { config: drift } : {}) }),
-        signal,
-      );
+      const result = await unlessInterrupted(runLive(liveOptionsForProject(liveOptions, staticResult?.section, drift, queuesTheApiUses(smokeResult))), signal);
       if (result === INTERRUPTED) interrupted = 'live';
       else {
         liveResult = result;

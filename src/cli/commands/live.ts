@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { codeBullPrefixes, driftConfig, enqueuedQueues, type DriftConfig } from '../../check.js';
+import { driftConfig, liveOptionsForProject } from '../../check.js';
 import { parseNumber } from '../parse.js';
 import { applyOverrides, buildReport } from '../../report/build.js';
 import { addOutputOptions, emitReport, validateOutputOptions, warnLocationlessSarif, type OutputOptions } from '../common.js';
@@ -26,20 +26,17 @@ export function registerLive(program: Command): void {
   command.action(async (dir: string | undefined, options: OutputOptions & LiveCliOptions & StaticCliOptions & { watch?: string | boolean }) => {
     const { failOn } = validateOutputOptions(options);
     const { root, config, live: liveOptions, environment } = await setUpLiveCommand('live', dir, options);
-    let drift: DriftConfig | undefined;
+    let live = liveOptions;
     if (root) {
       // Loaded only with a project dir: `live --redis URL` alone never pays for the compose loader and scanner.
       const section = await runProjectStatic(root, options, config, environment);
-      drift = driftConfig(section, environment);
-      liveOptions.expectedQueues = [...new Set([...liveOptions.expectedQueues, ...enqueuedQueues(section)])];
-      const codePrefixes = liveOptions.prefix === undefined ? codeBullPrefixes(section) : [];
-      if (codePrefixes.length) liveOptions.codePrefixes = codePrefixes;
+      live = liveOptionsForProject(liveOptions, section, driftConfig(section, environment));
     }
     const { runLive } = await import('../../live/index.js');
     let warned = false;
     const inspect = async () => {
       // Standalone: an unreachable Redis or RabbitMQ is an UnreachableError → exit 2.
-      const result = await runLive({ ...liveOptions, ...(drift ? { config: drift } : {}) });
+      const result = await runLive(live);
       // Once there is a report (an exit 2 stays one line), and once for all --watch refreshes.
       if (!warned) warnLocationlessSarif(options, root);
       warned = true;
