@@ -1,5 +1,5 @@
 import type { Finding, Report, Severity } from '../types.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './format.js';
 import { verdictLine } from './verdict.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };

@@ -1,18 +1,5 @@
 import { InputError } from '../errors.js';
-import type { Report, Severity } from '../types.js';
-
-export interface FormatOptions {
-  /** ANSI colours (only on a TTY, never with NO_COLOR). */
-  color: boolean;
-  verbose?: boolean;
-  /** Table: the findings and the verdict only (the stage views are left out; the verdict still names the stages). */
-  quiet?: boolean;
-  /** The gate's threshold (default `error`): JUnit counts only findings at or above it as failures. */
-  failOn?: Severity;
-}
-
-/** A formatter is a pure function of the report. */
-export type Formatter = (report: Report, options: FormatOptions) => string;
+import type { Formatter } from './format.js';
 
 /**
  * The registry: format name → loader of its pure formatter. Loaded on use, so a `--format json` run never

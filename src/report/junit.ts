@@ -1,7 +1,7 @@
 import { RULES } from '../rules.js';
 import type { Finding, Report, Severity, Stage } from '../types.js';
 import { failsAt } from './build.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './format.js';
 
 const STAGES: readonly Stage[] = ['static', 'live', 'smoke'];
 

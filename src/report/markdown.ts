@@ -1,7 +1,7 @@
 import type { Finding, Report, Severity, StaticSection } from '../types.js';
 import { coverageMatrix } from './coverage.js';
 import { groupFindings, type FindingGroup } from './groups.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './format.js';
 import { escapeControlChars } from '../redact.js';
 import { ruleHelpUri } from '../rules.js';
 import { humanDuration } from './style.js';

@@ -1,7 +1,7 @@
 import { RULES, ruleHelpUri } from '../rules.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { findingFingerprint } from '../baseline.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './format.js';
 import { sarifFixes } from './fixes.js';
 import { reportStages } from './verdict.js';
 

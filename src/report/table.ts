@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Finding, RelatedInfo, Report, StaticSection } from '../types.js';
 import { groupFindings, relatedOutsideGroup } from './groups.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './format.js';
 import { coverageMatrix } from './coverage.js';
 import { palette, severityLabel, TABLE_STYLE } from './style.js';
 import { renderLive } from './table-live.js';
