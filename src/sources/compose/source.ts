@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { FileSystem } from '../../fs.js';
 import type { DeploymentEnvironment } from '../../model.js';
-import type { DeploymentSource, SourceOptions } from '../index.js';
+import type { DeploymentSource, SourceOptions } from '../source.js';
 import { OVERLAY_FILE } from './environments.js';
 import type { EnvironmentSpec } from './model.js';
 

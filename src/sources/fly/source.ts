@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ENVIRONMENT_NAME, isRegularFile, listDir, readDeploymentFile } from '../files.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 
 /** `fly.toml` → `default`; `fly.<name>.toml` (deployed with `fly deploy -c`) → `<name>`. */
 const FLY_FILE = /^fly(?:\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*))?\.toml$/;

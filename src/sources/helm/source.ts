@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../../errors.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 
 /** Helm output larger than this on stdin is refused (rendered charts are KiBs to a few MiB). */
 const MAX_STDIN_BYTES = 10 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { KUBERNETES_DIRS, presentDirs } from '../files.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 
 /** Plain Kubernetes manifests (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ReplicaSet). */
 export const kubernetesSource: DeploymentSource = {

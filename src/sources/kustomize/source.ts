@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isRegularFile, KUBERNETES_DIRS, presentDirs } from '../files.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 import { ENVIRONMENT_NAME, isRegularFile, listDir, readDeploymentFile } from '../files.js';
 
 /** `Procfile` → `default`, `Procfile.<name>` → `<name>`. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isRegularFile, listDir, presentDirs, SERVICE_DIRS } from '../files.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 
 /** supervisord: `supervisord.conf` (root or conventional dirs), `conf.d/*.conf` with `[program:x]`: the environment `default`. */
 export const supervisordSource: DeploymentSource = {

@@ -1,5 +1,5 @@
 import { isRegularFile, listDir, presentDirs, SERVICE_DIRS } from '../files.js';
-import type { DeploymentSource } from '../index.js';
+import type { DeploymentSource } from '../source.js';
 import * as path from 'node:path';
 
 /** systemd service units (`*.service`) in the root and the conventional dirs: together, the environment `default`. */
