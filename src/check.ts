@@ -1,7 +1,7 @@
 import { InputError, UnreachableError } from './errors.js';
 import type { LiveOptions, LiveResult } from './live/index.js';
 import { applyOverrides, buildReport } from './report/build.js';
-import { ruleMeta } from './rules.js';
+import { finding } from './finding.js';
 import type { SmokeOptions, SmokeResult } from './smoke/index.js';
 import type { Finding, RelatedInfo, Report, Severity, StaticSection } from './types.js';
 import { redactRedisUrl, redactUrl, urlSecrets } from './redact.js';
@@ -53,11 +53,7 @@ function liveOriginNote(origin: NonNullable<CheckOptions['liveOrigin']>, urls: s
 }
 
 function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: UnreachableError, target: string): Finding {
-  const meta = ruleMeta(rule);
-  return {
-    rule,
-    severity: meta.severity,
-    stage: meta.stage,
+  return finding(rule, {
     message: error.message,
     hint:
       rule === 'live-unreachable'
@@ -65,7 +61,7 @@ function unreachable(rule: 'live-unreachable' | 'smoke-unreachable', error: Unre
           ? `Check that the live targets (${target}) are up, RabbitMQ's management API too, and that the user, password and vhost are right.`
           : `Check that Redis at ${target} is up and that the URL, user and password are right.`
         : `Check that the API at ${target} is up and reachable from here.`,
-  };
+  });
 }
 
 /** Another finding as a related entry: its stage, its fact and where it points. */

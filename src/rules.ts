@@ -1,4 +1,7 @@
-import type { Finding, Severity, Stage } from './types.js';
+/** How bad a rule's findings are by default (a project may override it per rule). */
+export type Severity = 'error' | 'warning' | 'info';
+/** The stage that emits a rule's findings. */
+export type Stage = 'static' | 'live' | 'smoke';
 
 /**
  * What a rule is, written once: where it runs, how bad it is by default, one line saying what it means (SARIF
@@ -203,15 +206,6 @@ export function ruleMeta(id: RuleId): RuleMeta {
   const meta = byId.get(id);
   if (!meta) throw new Error(`Unknown rule id: ${id}`);
   return meta;
-}
-
-/** The fields a stage fills in; rule, severity and stage come from the registry. */
-export type FindingFields = Omit<Finding, 'rule' | 'severity' | 'stage'>;
-
-/** A finding of `rule` with the registry's default severity and stage (overrides apply later, in `check`). */
-export function finding(rule: RuleId, fields: FindingFields): Finding {
-  const meta = ruleMeta(rule);
-  return { rule, severity: meta.severity, stage: meta.stage, ...fields };
 }
 
 /** Documentation page of a rule, relative to the repository root. */

@@ -1,9 +1,8 @@
 /** Public data model: the JSON report of docs/CONTRACT.md §3. Everything a stage returns is plain data from here. */
 
-import type { RuleId } from './rules.js';
+import type { RuleId, Severity, Stage } from './rules.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-export type Stage = 'static' | 'live' | 'smoke';
+export type { Severity, Stage };
 
 /** A place in a project file; `file` is relative to the project root with '/' separators. */
 export interface Location {

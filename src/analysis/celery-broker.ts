@@ -1,6 +1,6 @@
 import type { DeploymentEnvironment, DeploymentService } from '../model.js';
 import { redactUrl } from '../redact.js';
-import { finding } from '../rules.js';
+import { finding } from '../finding.js';
 import type { Consumer, Finding, Location } from '../types.js';
 
 /**

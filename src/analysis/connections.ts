@@ -1,6 +1,6 @@
 import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment, DeploymentService, EnvEntry } from '../model.js';
-import { finding } from '../rules.js';
+import { finding } from '../finding.js';
 import type { Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueuesIn, servicesRunning } from './producer-environments.js';
 import { byCodeUnits } from '../order.js';

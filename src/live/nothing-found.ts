@@ -5,7 +5,7 @@
  * `INFO keyspace` (which databases hold keys) and one SCAN page per database holding keys (a sample, never KEYS),
  * whose key shapes are matched against the queue systems the doctor knows. Two round trips, whatever the keyspace.
  */
-import { finding } from '../rules.js';
+import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
 import { asString, type Command, type RedisReader } from './redis.js';
 

@@ -1,7 +1,8 @@
 import { JOB_ID_PARAM, JOB_STATUSES } from '../contract/http.js';
 import { InputError, UnreachableError } from '../errors.js';
 import { redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
-import { finding as ruleFinding, type RuleId } from '../rules.js';
+import { finding as ruleFinding } from '../finding.js';
+import type { RuleId } from '../rules.js';
 import type { Finding, RelatedInfo, SmokeSection } from '../types.js';
 import { VERSION } from '../version.js';
 import { parseApiUrl } from './api-url.js';

@@ -1,5 +1,6 @@
 import { buildReport } from '../../src/report/build.js';
-import { finding, RULES, type RuleId } from '../../src/rules.js';
+import { finding } from '../../src/finding.js';
+import { RULES, type RuleId } from '../../src/rules.js';
 import type { Finding, LiveSection, Report, SmokeSection, StaticSection } from '../../src/types.js';
 import { SYNC_PATH, WORKER_OFFLINE } from '../../src/contract/http.js';
 
