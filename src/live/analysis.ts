@@ -1,6 +1,5 @@
-import { environmentName } from '../wording.js';
+import { environmentName, humanDuration } from '../wording.js';
 import { finding } from '../finding.js';
-import { humanDuration } from '../report/style.js';
 import type { CeleryLiveSummary, Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
 import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
 

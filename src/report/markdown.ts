@@ -4,7 +4,7 @@ import { groupFindings, type FindingGroup } from './groups.js';
 import type { FormatOptions } from './format.js';
 import { escapeControlChars } from '../redact.js';
 import { ruleHelpUri } from '../rules.js';
-import { humanDuration } from './style.js';
+import { humanDuration } from '../wording.js';
 import { countsText, stagesText, verdictWord } from './verdict.js';
 import { markdownSuggestions } from './fixes.js';
 

@@ -10,15 +10,8 @@ export function severityLabel(c: ChalkInstance, severity: Severity): string {
   return c.blue('info');
 }
 
-/** Milliseconds as a short human duration: 850ms, 4.2s, 3m05s, 2h10m. */
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
+// Celery's live proof (src/frameworks/celery/live-proof.ts) still takes it from here; its home is src/wording.ts.
+export { humanDuration } from '../wording.js';
 
 /** Options for cli-table3 that keep the output plain (no colour codes in borders, stable width). */
 export const TABLE_STYLE = { head: [] as string[], border: [] as string[], compact: true };

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { LiveQueue, LiveSection, LiveWorker } from '../types.js';
-import { humanDuration, TABLE_STYLE } from './style.js';
+import { humanDuration } from '../wording.js';
+import { TABLE_STYLE } from './style.js';
 
 /** Rows shown per table; the rest is summarised (JSON has everything). Problems sort first, so they stay visible. */
 const MAX_ROWS = 50;

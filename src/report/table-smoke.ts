@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { SmokeSection } from '../types.js';
-import { humanDuration, TABLE_STYLE } from './style.js';
+import { humanDuration } from '../wording.js';
+import { TABLE_STYLE } from './style.js';
 
 const FINAL_OK = new Set(['finished', 'completed']);
 const FINAL_BAD = new Set(['failed', 'stopped', 'canceled', 'cancelled']);

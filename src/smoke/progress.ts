@@ -1,4 +1,4 @@
-import { humanDuration } from '../report/style.js';
+import { humanDuration } from '../wording.js';
 import { oneLine } from './text.js';
 
 /** A one-line, `\r`-updated progress display for a TTY; `done()` erases it so the report starts clean. */
