@@ -2,8 +2,8 @@ import { environmentName } from '../wording.js';
 import { isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, parseAllDocuments, visit, type YAMLMap } from 'yaml';
 import type { DeploymentEnvironment, DeploymentService } from '../model.js';
 import type { Location } from '../types.js';
-import { POD_SPEC_PATHS } from '../sources/kubernetes/manifests.js';
-import { kustomizationChain, kustomizeGraph } from '../sources/kustomize/graph.js';
+import { POD_SPEC_PATHS } from '../sources/kubernetes/index.js';
+import { overlayInputs, type OverlayInputs } from '../sources/kustomize/index.js';
 import { markSharedAnchors } from './compose-yaml.js';
 import { lineEnd, offsetOf } from './text.js';
 import type { ConsumerTarget, EditContext, ProjectFiles, Refusal } from './types.js';
@@ -209,19 +209,14 @@ export function kustomizeOwnership(file: string, target: ConsumerTarget, context
   };
 }
 
-/** Each overlay (a kustomization no other one references) and the files its build reads. */
-type OverlayFiles = { dir: string; files: string[] };
-const overlayCache = new WeakMap<ProjectFiles, OverlayFiles[]>();
+/** Each overlay (a kustomization no other one references) and the files its build reads, once per fix run. */
+const overlayCache = new WeakMap<ProjectFiles, OverlayInputs[]>();
 
-function overlayFiles(context: EditContext): OverlayFiles[] {
+function overlayFiles(context: EditContext): OverlayInputs[] {
   let overlays = overlayCache.get(context.files);
   if (overlays) return overlays;
   try {
-    const graph = kustomizeGraph(context.files.fs, context.root);
-    overlays = graph.roots.map((dir) => ({
-      dir,
-      files: kustomizationChain(graph, dir).flatMap((kustomization) => [kustomization.file, ...kustomization.files.map((reference) => reference.file)]),
-    }));
+    overlays = overlayInputs(context.files.fs, context.root);
   } catch {
     overlays = [];
   }
