@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Location } from '../../types.js';
 import type { DotenvEntry } from './dotenv.js';
-import type { ComposeFiles, VariableMap } from './loader.js';
+import type { ComposeFiles } from './compose-files.js';
+import type { VariableMap } from './loader.js';
 import type { EnvEntry, Located, ServiceModel } from './model.js';
 import { describeKind, isMap, isNull, scalarText, type YEntry, type YMap, type YNode } from './tree.js';
 
