@@ -1,6 +1,6 @@
-import { lazyBuiltin } from './lazy-builtin.js';
 import { InputError } from './errors.js';
 import { buildReport } from './report/build.js';
+import { findingFingerprint, identity, type FindingIdentity } from './report/fingerprint.js';
 import type { Finding, Report, Severity } from './types.js';
 import { byCodeUnits } from './order.js';
 
@@ -15,38 +15,10 @@ export interface BaselineFile {
   findings: BaselineEntry[];
 }
 
-export interface BaselineEntry {
+/** One accepted identity; its fields are for humans reading the file, matching uses `fingerprint` only. */
+export interface BaselineEntry extends FindingIdentity {
   fingerprint: string;
   count: number;
-  /** The identity fields, for humans reading the file; matching uses `fingerprint` only. */
-  rule: string;
-  queue?: string;
-  environment?: string;
-  service?: string;
-  worker?: string;
-  file?: string;
-}
-
-/** The identity of a finding that survives unrelated edits: no line numbers, no wording. */
-function identity(finding: Finding): Omit<BaselineEntry, 'fingerprint' | 'count'> {
-  return {
-    rule: finding.rule,
-    ...(finding.queue !== undefined ? { queue: finding.queue } : {}),
-    ...(finding.environment !== undefined ? { environment: finding.environment } : {}),
-    ...(finding.service !== undefined ? { service: finding.service } : {}),
-    ...(finding.worker !== undefined ? { worker: finding.worker } : {}),
-    ...(finding.location ? { file: finding.location.file } : {}),
-  };
-}
-
-// Most runs neither read nor write a baseline nor print SARIF.
-const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
-
-/** Stable fingerprint of a finding: rule + queue + environment + service/worker + file (not the line). */
-export function findingFingerprint(finding: Finding): string {
-  const { rule, queue, environment, service, worker, file } = identity(finding);
-  const key = JSON.stringify([rule, queue ?? null, environment ?? null, service ?? null, worker ?? null, file ?? null]);
-  return crypto().createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
 /** The baseline that accepts every finding of `findings`. */

@@ -1,6 +1,6 @@
 import { RULES, ruleHelpUri } from '../rules.js';
 import type { Finding, Report, Severity } from '../types.js';
-import { findingFingerprint } from '../baseline.js';
+import { findingFingerprint } from './fingerprint.js';
 import type { FormatOptions } from './format.js';
 import { sarifFixes } from './fixes.js';
 import { reportStages } from './verdict.js';

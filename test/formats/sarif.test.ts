@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingFingerprint } from '../../src/baseline.js';
+import { findingFingerprint } from '../../src/report/fingerprint.js';
 import { buildReport } from '../../src/report/build.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { RULES, type RuleId } from '../../src/rules.js';
