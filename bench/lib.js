@@ -112,6 +112,9 @@ print(r.scard('rq:workers'), r.scard('rq:queues'), sum(r.llen(q.key) for q in qu
   const result = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`filling Redis with RQ failed: ${result.stderr || result.error}`);
   return result.stdout.trim();
+}
+
+/**
  * A private RabbitMQ node (Debian's rabbitmq-server) with the management plugin: its own node name, AMQP, dist,
  * epmd and API ports, data, logs and HOME in a temp dir. Resolves once the API answers; `stop()` kills the node's
  * process group, tells its epmd to exit and removes the dir. The node's layout is the tests' (test/helpers/rabbitmq-node.js).
