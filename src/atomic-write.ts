@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { lazyBuiltin } from './lazy-builtin.js';
+
+/** Only `--output` and `fix --write` write a file; every run loads this module (the CLI's output options). */
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
 
 /**
  * Replaces a file atomically and safely in a directory that others may write to (a repository under check, a
@@ -21,7 +24,7 @@ export interface AtomicWriteOptions {
 /** Writes `data` to `target` atomically; throws the failing call's error (the temp file is removed). */
 export function writeFileAtomically(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const existing = statIfPresent(target);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.receipts-doctor-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.receipts-doctor-${process.pid}-${crypto().randomBytes(6).toString('hex')}.tmp`);
   const mode = options.mode ?? (existing ? existing.mode & 0o7777 : undefined);
   const owner = options.owner ?? (existing ? { uid: existing.uid, gid: existing.gid } : undefined);
   const fd = nodeFs.openSync(temp, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | (nodeFs.constants.O_NOFOLLOW ?? 0), mode ?? 0o666);

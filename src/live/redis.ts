@@ -161,6 +161,23 @@ const READ_TIMEOUT_FLOOR_MS = 10_000;
 /** Commands whose refusal by an ACL (NOPERM) only leaves something out, instead of making the Redis look empty. */
 const OPTIONAL_COMMANDS = new Set(['client', 'cluster', 'object']);
 
+/**
+ * The commands as sent and which replies stay bytes: `hgetBuffer` is HGET with its reply kept raw. Only those are
+ * copied (a pipeline of 1,000 worker hashes copied whole, argument by argument, was a visible part of a cold run).
+ */
+function onTheWire(commands: Command[]): [wire: readonly Command[], raw: readonly boolean[]] {
+  let wire: Command[] | undefined;
+  const raw: boolean[] = [];
+  for (let index = 0; index < commands.length; index++) {
+    const command = commands[index]!;
+    if (command[0] !== 'hgetBuffer') continue;
+    wire ??= commands.slice();
+    wire[index] = ['hget', ...command.slice(1)];
+    raw[index] = true;
+  }
+  return [wire ?? commands, raw];
+}
+
 export async function connectReader(url: string | RedisTarget, timeoutMs: number, settings: ConnectSettings = {}): Promise<RedisReader> {
   const target = typeof url === 'string' ? parseRedisUrl(url) : url;
   let clusterEnabled = false;
@@ -213,10 +230,7 @@ export async function connectReader(url: string | RedisTarget, timeoutMs: number
       let readTimer: NodeJS.Timeout | undefined;
       try {
         replies = await Promise.race([
-          open.send(
-            commands.map(([name, ...args]) => [name === 'hgetBuffer' ? 'hget' : name, ...args]),
-            commands.map(([name]) => name === 'hgetBuffer'),
-          ),
+          open.send(...onTheWire(commands)),
           new Promise<never>((_, reject) => {
             readTimer = setTimeout(() => {
               open.close();

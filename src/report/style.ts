@@ -10,8 +10,5 @@ export function severityLabel(c: ChalkInstance, severity: Severity): string {
   return c.blue('info');
 }
 
-// Celery's live proof (src/frameworks/celery/live-proof.ts) still takes it from here; its home is src/wording.ts.
-export { humanDuration } from '../wording.js';
-
 /** Options for cli-table3 that keep the output plain (no colour codes in borders, stable width). */
 export const TABLE_STYLE = { head: [] as string[], border: [] as string[], compact: true };

@@ -10,7 +10,7 @@
  * non-empty list stayed put is consumed by none of the connected workers. A worker busy with its prefetch (not
  * blocked) leaves the answer unknown.
  */
-import { humanDuration } from '../../report/style.js';
+import { humanDuration } from '../../wording.js';
 import { parseClientList } from '../../live/client-list.js';
 
 /** One non-empty list of a queue, its tail read before and after CLIENT LIST. */
