@@ -1,4 +1,7 @@
-// One entry point for every benchmark (`npm run bench`): each compares against a reference in the same run.
+// One entry point for every benchmark (`npm run bench`): each compares against a reference in the same run. A bench
+// script may export (default) its ratios — one `{ name, ratio, target, against }` or a list of them, `lowerIsBetter`
+// unless it says otherwise — and they are printed together at the end: the summary lines (live, static and the
+// exporter against their floor programs, docs/CONTRACT.md §10 "Performance").
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -7,7 +10,9 @@ const only = process.argv.slice(2);
 const benches = ['startup', 'static-scale', 'live-scale', 'live-workers', 'live-cluster', 'live-celery', 'live-rabbitmq', 'serve-throughput', 'exporter'].filter(
   (name) => only.length === 0 || only.includes(name),
 );
-console.log(`machine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+const os = await import('node:os');
+console.log(`machine: ${process.platform} ${process.arch}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the start`);
+const ratios = [];
 for (const name of benches) {
   const file = `${here}${name}.js`;
   if (!existsSync(file)) {
@@ -15,5 +20,18 @@ for (const name of benches) {
     continue;
   }
   console.log(`\n== ${name}`);
-  await import(file);
+  const exported = (await import(file)).default;
+  if (exported) ratios.push(...(Array.isArray(exported) ? exported : [exported]));
+}
+if (ratios.length > 0) {
+  console.log(`\n== summary (each ratio against its reference timed in the same run; load average ${os.loadavg()[0].toFixed(1)} now)`);
+  const width = Math.max(...ratios.map((entry) => `${entry.name} / ${entry.against ?? 'reference'}`.length));
+  let missed = 0;
+  for (const entry of ratios) {
+    const met = entry.lowerIsBetter === false ? entry.ratio >= entry.target : entry.ratio <= entry.target;
+    if (!met) missed += 1;
+    const label = `${entry.name} / ${entry.against ?? 'reference'}`;
+    console.log(`${label.padEnd(width)}  ${entry.ratio.toFixed(2)}×  (target ${entry.lowerIsBetter === false ? '≥' : '≤'} ${entry.target}×)  ${met ? 'met' : 'MISSED'}`);
+  }
+  if (missed > 0) process.exitCode = 1;
 }

@@ -5,11 +5,13 @@
 // with no checks, and the workers and queues as JSON. No CLI, no config, no analysis, no stale/expired logic, no
 // report. bench/live-scale.js times it beside `rq info` to show how much of the 0.2× budget is left for the rest.
 //
-//   node bench/floor/live-read.js PORT   → JSON on stdout
+//   node bench/floor/live-read.js PORT              → JSON on stdout
+//   node bench/floor/live-read.js PORT --reads N    → {"readMs": [...]}: N reads in this one process, each on a new
+//                                                     connection, timed from connect to the objects built (no JSON
+//                                                     out) — the in-process floor of the exporter's read
 import { connect } from 'node:net';
 
-const socket = connect(Number(process.argv[2]), '127.0.0.1');
-socket.setNoDelay(true);
+let socket;
 let buffer = Buffer.alloc(0);
 let offset = 0;
 const waiting = [];
@@ -56,7 +58,7 @@ function read() {
   return text;
 }
 
-socket.on('data', (chunk) => {
+function onData(chunk) {
   buffer = offset < buffer.length ? Buffer.concat([buffer.subarray(offset), chunk]) : chunk;
   offset = 0;
   while (waiting.length > 0) {
@@ -74,7 +76,16 @@ socket.on('data', (chunk) => {
     waiting.shift();
     batch.resolve(batch.replies);
   }
-});
+}
+
+async function open(port) {
+  socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  socket.on('data', onData);
+  buffer = Buffer.alloc(0);
+  offset = 0;
+  await new Promise((resolve) => socket.once('connect', resolve));
+}
 
 const send = (commands) =>
   new Promise((resolve) => {
@@ -134,7 +145,23 @@ async function readRq(now) {
   return { workers, queues };
 }
 
-await new Promise((resolve) => socket.once('connect', resolve));
-const [rq, bullMeta, celeryBindings] = await Promise.all([readRq(Date.now()), scan('bull:*:meta'), scan('_kombu.binding.*')]);
-process.stdout.write(`${JSON.stringify({ live: { ...rq, bullMeta, celeryBindings } }, null, 2)}\n`);
-socket.destroy();
+async function readAll(port) {
+  await open(port);
+  const [rq, bullMeta, celeryBindings] = await Promise.all([readRq(Date.now()), scan('bull:*:meta'), scan('_kombu.binding.*')]);
+  socket.destroy();
+  return { live: { ...rq, bullMeta, celeryBindings } };
+}
+
+const port = Number(process.argv[2]);
+const readsAt = process.argv.indexOf('--reads');
+if (readsAt > 0) {
+  const readMs = [];
+  for (let read = 0; read < Number(process.argv[readsAt + 1]); read++) {
+    const started = performance.now();
+    await readAll(port);
+    readMs.push(performance.now() - started);
+  }
+  process.stdout.write(`${JSON.stringify({ readMs })}\n`);
+} else {
+  process.stdout.write(`${JSON.stringify(await readAll(port), null, 2)}\n`);
+}
