@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
+const argv0 = process.argv[0];
 const benches = ['startup', 'static-scale', 'live-scale', 'live-workers', 'live-cluster', 'live-celery', 'live-rabbitmq', 'serve-throughput', 'exporter'].filter(
   (name) => only.length === 0 || only.includes(name),
 );
@@ -20,6 +21,8 @@ for (const name of benches) {
     continue;
   }
   console.log(`\n== ${name}`);
+  // The names given to run.js are not the bench's own options (it parses process.argv): each runs with its defaults.
+  process.argv = [argv0, file];
   const exported = (await import(file)).default;
   if (exported) ratios.push(...(Array.isArray(exported) ? exported : [exported]));
 }

@@ -147,14 +147,14 @@ function applyJobReplies(queues: Map<string, QueueRead>, order: [kind: 'oldest' 
 /** The worker hash fields the report uses (worker.py refresh() reads the same names). */
 const WORKER_FIELDS = ['queues', 'state', 'current_job', 'last_heartbeat', 'birth', 'hostname', 'pid', 'death'] as const;
 
-/** HMGET's answer as a record of the fields present; an expired worker key gives an empty record. */
-function workerHash(reply: Reply | undefined): Record<string, string> {
-  const hash: Record<string, string> = {};
+/** HMGET's answer as a record of the fields present; undefined for an expired worker key (no field at all). */
+function workerHash(reply: Reply | undefined): Record<string, string> | undefined {
   const values = Array.isArray(reply?.value) ? (reply.value as unknown[]) : [];
-  WORKER_FIELDS.forEach((field, index) => {
+  let hash: Record<string, string> | undefined;
+  for (let index = 0; index < WORKER_FIELDS.length; index++) {
     const value = values[index];
-    if (typeof value === 'string') hash[field] = value;
-  });
+    if (typeof value === 'string') (hash ??= {})[WORKER_FIELDS[index]!] = value;
+  }
   return hash;
 }
 
@@ -162,12 +162,13 @@ function workerHash(reply: Reply | undefined): Record<string, string> {
 const pttl = (reply: Reply | undefined): number => (typeof reply?.value === 'number' ? reply.value : -2);
 
 /** Alive or stale, from the hash, its remaining TTL and the heartbeat age (see worker.py register_birth/heartbeat). */
-function workerRead(key: string, hash: Record<string, string>, remainingMs: number, now: number): WorkerRead {
+function workerRead(key: string, hash: Record<string, string> | undefined, remainingMs: number, now: number): WorkerRead {
   const name = rqWorkerName(key);
-  if (Object.keys(hash).length === 0) {
+  if (hash === undefined) {
     return { worker: { name, backend: 'rq', queues: [], alive: false, state: 'expired' }, staleReason: 'expired' };
   }
-  const heartbeat = parseRqTimestamp(hash.last_heartbeat) ?? parseRqTimestamp(hash.birth);
+  const birth = parseRqTimestamp(hash.birth);
+  const heartbeat = parseRqTimestamp(hash.last_heartbeat) ?? birth;
   // Plain assignments rather than conditional spreads: this runs once per worker in a cold process.
   const worker: LiveWorker = { name, backend: 'rq', queues: [], alive: true, state: hash.state || '?' };
   for (const queue of (hash.queues ?? '').split(',')) {
@@ -182,7 +183,6 @@ function workerRead(key: string, hash: Record<string, string>, remainingMs: numb
     worker.heartbeatAgeMs = Math.max(0, now - heartbeat);
   }
   if (hash.current_job) worker.currentJob = hash.current_job;
-  const birth = parseRqTimestamp(hash.birth);
   if (birth !== undefined) worker.birth = new Date(birth).toISOString();
   let staleReason: string | undefined;
   if (hash.death) staleReason = 'dead';
