@@ -34,7 +34,7 @@ if (ratios.length > 0) {
     const met = entry.lowerIsBetter === false ? entry.ratio >= entry.target : entry.ratio <= entry.target;
     if (!met) missed += 1;
     const label = `${entry.name} / ${entry.against ?? 'reference'}`;
-    console.log(`${label.padEnd(width)}  ${entry.ratio.toFixed(2)}×  (target ${entry.lowerIsBetter === false ? '≥' : '≤'} ${entry.target}×)  ${met ? 'met' : 'MISSED'}`);
+    console.log(`${label.padEnd(width)}  ${entry.ratio.toFixed(3)}×  (target ${entry.lowerIsBetter === false ? '≥' : '≤'} ${entry.target}×)  ${met ? 'met' : 'MISSED'}`);
   }
   if (missed > 0) process.exitCode = 1;
 }
