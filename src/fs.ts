@@ -299,6 +299,11 @@ export function isWithin(dir: string, file: string): boolean {
   return file === dir || file.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
+/** An absolute path with no `.`, `..` or empty segment and no trailing '/' (except `/`): its own lexical normal form. */
+function isNormalAbsolute(file: string): boolean {
+  return file === '/' || (file.startsWith('/') && !file.endsWith('/') && !/\/\.{0,2}(?:\/|$)/.test(file));
+}
+
 /**
  * The project's files only: every read (`readFile`, `readBytesTransient`, `readdir`) of a path that leaves `root` —
  * lexically (`..`, an absolute path) or once every symlink is resolved (when the base has `realpath`) — throws
@@ -320,31 +325,40 @@ export function confinedFileSystem(base: FileSystem, root: string, allowed: read
     realRoot ??= base.realpath(lexicalRoot);
     return isWithin(realRoot, base.realpath(file));
   };
-  const check = (file: string): void => {
+  /**
+   * The path to read once `file` is checked: its lexical normal form, the one whose real path was checked (reading
+   * `link/../x` as written would let the kernel resolve `link` first and open a file the check never saw); an
+   * operator's file as written.
+   */
+  const check = (file: string): string => {
     const normal = path.posix.normalize(file);
-    if (allowedFiles.has(normal)) return;
+    if (allowedFiles.has(normal)) return file;
     if (!isWithin(lexicalRoot, normal) || !realInside(normal)) throw outsideProject(file);
+    return normal;
   };
-  const checkListed = (file: string): void => {
-    const dir = path.posix.dirname(path.posix.normalize(file));
+  /**
+   * Whether a directory, keyed as written (the walk writes each one the same way), is inside the real root: one
+   * realpath per directory, shared by its listing and the reads of the files listed in it. No normalising per file,
+   * which was a tenth of the scanner's time on a 12,000-file tree. Only for paths already in normal form.
+   */
+  const dirInside = (dir: string): boolean => {
     let inside = realDirs.get(dir);
     if (inside === undefined) {
       inside = isWithin(lexicalRoot, dir) && realInside(dir);
       realDirs.set(dir, inside);
     }
-    if (!inside) throw outsideProject(file);
+    return inside;
   };
   return {
     readFile(file, maxBytes) {
-      check(file);
-      return base.readFile(file, maxBytes);
+      return base.readFile(check(file), maxBytes);
     },
     ...(base.readBytesTransient
       ? {
           readBytesTransient(file: string, maxBytes?: number, listedRegular?: boolean) {
-            if (listedRegular) checkListed(file);
-            else check(file);
-            return base.readBytesTransient!(file, maxBytes, listedRegular);
+            if (!listedRegular || !isNormalAbsolute(file)) return base.readBytesTransient!(check(file), maxBytes, listedRegular);
+            if (!dirInside(file.slice(0, file.lastIndexOf('/')) || '/')) throw outsideProject(file);
+            return base.readBytesTransient!(file, maxBytes, true);
           },
         }
       : {}),
@@ -353,7 +367,8 @@ export function confinedFileSystem(base: FileSystem, root: string, allowed: read
     exists: (file) => base.exists(file),
     isDirectory: (file) => base.isDirectory(file),
     readdir(dir) {
-      check(dir);
+      if (!isNormalAbsolute(dir)) return base.readdir(check(dir));
+      if (!allowedFiles.has(dir) && !dirInside(dir)) throw outsideProject(dir);
       return base.readdir(dir);
     },
   };
