@@ -56,11 +56,19 @@ export function compileIgnorePattern(rawLine: string): IgnoreRule | undefined {
     // for every file and directory of the walk, so no split and no memo.
     const segment = segments[0]!;
     const name = /^[^*?[\\]*$/.test(line) ? line : undefined;
+    // `*.pyc`, `*.log`: a star then plain characters is a suffix test, with no character array per name. (Not for
+    // surrogates: the matcher compares code points, endsWith code units.)
+    const suffix = /^\*[^*?[\\\ud800-\udfff]+$/.test(line) ? line.slice(1) : undefined;
     const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
     return {
       negate,
       directoryOnly,
-      matches: name !== undefined ? (path) => basename(path) === name : (path) => matchSegment(segment, basename(path)),
+      matches:
+        name !== undefined
+          ? (path) => basename(path) === name
+          : suffix !== undefined
+            ? (path) => path.endsWith(suffix) // the suffix holds no '/', so it lies within the last segment
+            : (path) => matchSegment(segment, basename(path)),
     };
   }
   if (!anchored) segments.unshift(GLOBSTAR);

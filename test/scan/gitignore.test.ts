@@ -32,6 +32,18 @@ describe('gitignore matching', () => {
     expect(ignored('file?.py   ', 'fileA.py')).toBe(true);
     expect(ignored('file?.py', 'file/.py')).toBe(false);
   });
+  it('matches a star-then-plain pattern (the suffix fast path) as the general matcher does', () => {
+    // `*.py[c]` goes through the general wildcard matcher; `*.pyc` through the suffix test: they must agree.
+    const names = ['a.pyc', '.pyc', 'pyc', 'a.pyc.bak', 'dir/x.pyc', 'x.pyc/y', 'x.pycc', 'é.pyc', '😀.pyc', 'a.py'];
+    for (const name of names) expect([name, ignored('*.pyc', name)]).toEqual([name, ignored('*.py[c]', name)]);
+    expect(names.filter((name) => ignored('*.pyc', name))).toEqual(['a.pyc', '.pyc', 'dir/x.pyc', 'é.pyc', '😀.pyc']);
+    // A directory whose name ends so is ignored with everything under it by the walk, not through a file's path.
+    expect(ignored('*.egg-info', 'pkg/x.egg-info', true)).toBe(true);
+    // A pattern holding a surrogate pair is matched by code points, not by the suffix test.
+    expect(ignored('*😀', 'a😀')).toBe(true);
+    // A lone low surrogate is one code point of the pattern; in `a😀` it is half of one: no match (endsWith says yes).
+    expect(ignored('*\ude00', 'a😀')).toBe(false);
+  });
   it('matches nested ignore files relative to their directory, deeper files first', () => {
     const stack = [
       { base: '', rules: parseGitignore('*.py') },
