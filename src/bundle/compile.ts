@@ -23,7 +23,8 @@ const WRAPPER_END = '\n})';
 
 /** Compiles the bundle, with `cachedData` when given (V8 falls back to compiling when it rejects the cache). */
 export function compileBundle(cachedData?: Buffer): vm.Script {
-  const source = `${WRAPPER_START}${readFileSync(BUNDLE_FILE, 'utf8')}${WRAPPER_END}`;
+  // latin1: scripts/bundle.js writes it in ASCII, so this is the same text, read without decoding UTF-8.
+  const source = `${WRAPPER_START}${readFileSync(BUNDLE_FILE, 'latin1')}${WRAPPER_END}`;
   return new vm.Script(source, { filename: BUNDLE_FILE, ...(cachedData ? { cachedData } : {}) });
 }
 
