@@ -1,6 +1,9 @@
-import type { LanguageId } from '../languages/index.js';
+import type { LanguageId } from '../languages/language-id.js';
+import type { PrefilterNeedles } from '../languages/prefilter.js';
+import type { PythonRecognizer } from '../languages/python/calls.js';
 import type { BackendRead } from '../live/model.js';
 import type { RedisReader } from '../live/redis.js';
+import type { Producer } from '../types.js';
 import type { WorkerProgram } from '../workers/programs/program.js';
 
 /** What the live stage passes every framework's reader besides the connection. */
@@ -27,16 +30,88 @@ export interface FrameworkLive {
   read(reader: RedisReader, wanted: string[], now: number, options: LiveReadOptions): Promise<BackendRead>;
 }
 
+/** What a framework's project step reads: the analyzed modules, its own module data, and the Resolver's answers. */
+export interface ProjectStepContext {
+  /** Every root-relative source file the scan lists. */
+  files: readonly string[];
+  /** The modules analyzed (those the prefilter let through), in scan order. */
+  modules: readonly string[];
+  /** What its recognizer's `moduleData` said about a module (undefined: nothing). */
+  dataOf(file: string): unknown;
+  /** A module-level name of a module → its string value, through constants and imports. */
+  resolveName(file: string, name: string): string | null;
+  /** Where a module-level name of a module is defined (through imports). */
+  definition(file: string, name: string): { file: string; name: string } | null;
+  /** The modules `file` takes every name of (`from m import *`), lowest precedence first. */
+  starModules(file: string): string[];
+  /** The import a module-level name is, when it is one. */
+  importOf(file: string, name: string): { module: string; name: string } | undefined;
+  /** DJANGO_SETTINGS_MODULE as the deployment sets it, and as the entry points (manage.py, wsgi.py) set it. */
+  settingsModule: { deployed?: string; entryPoint?: string };
+}
+
+/** A task-named send (a Celery task without its own queue, `send_task('name')`): routed by the project step. */
+export interface TaskSend {
+  name?: string;
+  function?: string;
+  routed: boolean;
+  app?: string;
+  shared?: true;
+}
+
+/** What a framework's project step found: how it routes task sends, the producers its configuration declares. */
+export interface FrameworkProject {
+  /** The producers one task send stands for once routed (itself, or one copy per app that routes it differently). */
+  route?(producer: Producer, task: TaskSend, file: string): Producer[];
+  /** Producers its configuration declares in `file` (Celery's beat schedule entries), in no particular order. */
+  producersIn?(file: string): Producer[];
+  /** What its worker programs read (Celery's app configuration, for `celery worker` without `-Q`). */
+  workerData?: unknown;
+}
+
 /**
- * A queue framework: one folder under src/frameworks/ and one line in FRAMEWORKS. Its language's analyzer
- * recognises its imports and calls (`<language>.ts` in its folder); its worker programs read their command lines;
- * its live part reads its workers and queues in Redis (only frameworks with their own key layout have one: django-rq
- * and rq-scheduler are RQ on the wire).
+ * A framework's optional project-level step: once every module is analyzed, it reads what the modules said
+ * (`moduleData`) as one project (Celery: apps, settings modules, task routes, beat).
  */
-export interface QueueFramework<Id extends string = string> {
+export type FrameworkProjectStep = (context: ProjectStepContext) => FrameworkProject;
+
+/**
+ * How a framework plugs into each language's analyzer: the language's call index is its own (see
+ * src/languages/<language>/calls.ts), so each language names the recognizer type it calls. A language without an
+ * entry here recognises no framework yet (JavaScript's BullMQ still lives in its analyzer: see
+ * /docs/ARCHITECTURE.md).
+ */
+export interface LanguageRecognizers {
+  python: PythonRecognizer;
+  js: never;
+}
+
+/**
+ * A queue framework: one folder under src/frameworks/ and one line in FRAMEWORKS. Its language's analyzer calls its
+ * `recognizer` over the language's call index (the recognizer lives in `<language>.ts` in its folder); the
+ * language's prefilter lets a file through on its `needles`; its worker programs read their command lines; its live
+ * part reads its workers and queues in Redis (only frameworks with their own key layout have one: django-rq and
+ * rq-scheduler are RQ on the wire).
+ */
+export interface QueueFramework<Id extends string = string, Language extends LanguageId = LanguageId> {
   id: Id;
   /** The language its producers are written in. */
-  language: LanguageId;
+  language: Language;
+  /**
+   * What its calls look like to the prefilter: a file with none of any framework's needles (nor its language's own)
+   * is never tokenized. Every call `recognizer` accepts must contain one (the prefilter property tests generate
+   * them from `vocabulary`).
+   */
+  needles?: PrefilterNeedles;
+  /** Turns its language's calls into queue objects, producers and module data. */
+  recognizer?: LanguageRecognizers[Language];
+  /**
+   * Sample modules its recognizer accepts, with `NAME`/`QUEUE` placeholders for the property tests' identifiers:
+   * each must yield a producer, a queue object or a check, and pass the prefilter.
+   */
+  vocabulary?: readonly string[];
+  /** Its project-level step, run by the scan after every module is analyzed. */
+  project?: FrameworkProjectStep;
   /** The worker programs it ships, with their queue-list syntax (`rq worker a b`, `celery worker -Q a,b`). */
   workerPrograms?: readonly WorkerProgram[];
   live?: FrameworkLive;

@@ -1,5 +1,5 @@
 import type { ProducerKind } from '../types.js';
-import type { LanguageId } from './index.js';
+import type { LanguageId } from './language-id.js';
 import type { CeleryModuleFacts } from '../frameworks/celery/python.js';
 
 /**

@@ -20,33 +20,60 @@ import { NeedleSearch, rarity } from './needle-search.js';
  * (`Scheduler`, `upsertJobScheduler`) or as a method (`.schedule`, also `obj . schedule` and across
  * lines): words such as `invoice_schedule` or `reschedule_report` are ordinary names.
  */
-export interface PrefilterRules {
-  /** Needles that let a file through wherever they occur. */
+/** What a queue framework's calls look like to its language's prefilter (declared in its FRAMEWORKS entry). */
+export interface PrefilterNeedles {
+  /** Needles that let a file through wherever they occur (`.delay`, `send_task`). */
+  anywhere?: readonly string[];
+  /** Names that build or call a queue (`Queue`, `queue` of `enqueue`/`get_queue`): they count unless on a plain import line. */
+  calls?: readonly string[];
+  /** `chedule` counts in a scheduler shape only (`Scheduler`, `upsertJobScheduler`, `.schedule`), not on a plain import line. */
+  schedulerShapes?: boolean;
+  /**
+   * Needles that let a file through where `pattern` matches starting at them (RQ's `@job` decorator: `@`, then the
+   * decorator's name on the same line). The pattern starts with its needle and never spans a line.
+   */
+  patterns?: readonly { needle: string; pattern: RegExp }[];
+}
+
+/** A language's prefilter: its own needles (checks: `orker`), its plain import lines, and its frameworks' needles. */
+export interface PrefilterRules extends PrefilterNeedles {
   anywhere: readonly string[];
   /** Whether a line (without its terminator) is a plain import statement whose names cannot build or call a queue. */
   plainImport: RegExp;
-  /**
-   * Needles that let a file through where `pattern` matches starting at them (Python's `@job` decorator: `@`, then
-   * the decorator's name on the same line). The pattern starts with its needle and never spans a line.
-   */
-  patterns?: readonly { needle: string; pattern: RegExp }[];
+}
+
+/** A language's rules with its frameworks' needles added (each needle once, in the order first declared). */
+export function withFrameworkNeedles(rules: PrefilterRules, frameworks: readonly PrefilterNeedles[]): PrefilterRules {
+  const unique = <T>(items: T[], key: (item: T) => string = String) => items.filter((item, index) => items.findIndex((other) => key(other) === key(item)) === index);
+  const all = [rules, ...frameworks];
+  const patterns = unique(all.flatMap((needles) => needles.patterns ?? []), ({ needle, pattern }) => `${needle}\0${pattern.source}\0${pattern.flags}`);
+  return {
+    anywhere: unique(all.flatMap((needles) => needles.anywhere ?? [])),
+    plainImport: rules.plainImport,
+    calls: unique(all.flatMap((needles) => needles.calls ?? [])),
+    schedulerShapes: all.some((needles) => needles.schedulerShapes),
+    ...(patterns.length ? { patterns } : {}),
+  };
 }
 
 /** `as` as a word: an alias makes another name a queue class (`from rq import Queue as Q`). */
 const ALIAS = /(?:^|[^\w$])as(?:[^\w$]|$)/;
 
-/** `from a.b import (X, Y)  # comment`, `import a.b, c` — Python's plain import lines. */
+/**
+ * `from a.b import (X, Y)  # comment`, `import a.b, c` — Python's plain import lines; its own needles are the checks'
+ * (`has_worker_for(…)`, `Worker.all(…)`): the frameworks' come from FRAMEWORKS.
+ */
 export const PYTHON_PREFILTER: PrefilterRules = {
-  anywhere: [
-    'orker', 'ORKER', '.cron', '.delay',
-    'elery', 'ELERY', '.task', 'shared_task', 'task_routes', 'beat_schedule', '.apply_async', 'send_task', '.s(', '.si(', '.signature(',
-  ],
+  anywhere: ['orker', 'ORKER'],
   plainImport: /^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]+\(?[\w., \t*]*\)?[ \t]*\\?|import[ \t]+[\w., \t]+\\?)[ \t]*(?:#[^'"\\]*)?$/,
 };
 
 /** `import { X, type Y } from 'bullmq';`, `import X from 'bull'`, `import type { X } from "y"` — plain ES imports. */
 export const JS_PREFILTER: PrefilterRules = {
+  // BullMQ's needles are still written here (its recognition still lives in the JS analyzer).
   anywhere: ['orker', 'ORKER', '.cron', '.delay', '.add'],
+  calls: ['queue', 'Queue'],
+  schedulerShapes: true,
   plainImport: /^[ \t]*import[ \t]+(?:type[ \t]+)?(?:[\w$]+[ \t]*,?[ \t]*)?(?:\{[\w$, \t]*\}[ \t]*)?from[ \t]*(['"])[\w@./-]+\1[ \t]*;?[ \t]*$/,
 };
 
@@ -82,12 +109,6 @@ interface CompiledRules {
   byFirstByte: Map<number, Needle[]>;
 }
 
-const IMPORT_NEEDLES: readonly Needle[] = [
-  { needle: 'queue', kind: 'import' },
-  { needle: 'Queue', kind: 'import' },
-  { needle: 'chedule', kind: 'schedule' },
-];
-
 /** Characters at least as rare as this one may anchor a search; more common ones would stop the scan too often. */
 const COMMONEST_ANCHOR = rarity('h');
 
@@ -99,7 +120,8 @@ export function needleTexts(rules: PrefilterRules): string[] {
 function needlesOf(rules: PrefilterRules): Needle[] {
   return [
     ...rules.anywhere.map((needle) => ({ needle, kind: 'anywhere' as const })),
-    ...IMPORT_NEEDLES,
+    ...(rules.calls ?? []).map((needle) => ({ needle, kind: 'import' as const })),
+    ...(rules.schedulerShapes ? [{ needle: 'chedule', kind: 'schedule' as const }] : []),
     ...(rules.patterns ?? []).map(({ needle, pattern }) => ({ needle, kind: 'pattern' as const, pattern: new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}y`) })),
   ];
 }

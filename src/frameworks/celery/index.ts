@@ -5,6 +5,11 @@ import { celery as celeryWorkerProgram } from './worker-program.js';
 export const celery: QueueFramework<'celery'> & { live: FrameworkLive } = {
   id: 'celery',
   language: 'python',
+  // Apps, configuration modules and Django settings name `celery`/`CELERY` or set `task_routes`/`beat_schedule`; tasks
+  // are `.task`/`shared_task` decorators, sent with `.delay(`, `.apply_async(`, `send_task(` or a signature.
+  needles: {
+    anywhere: ['.delay', 'elery', 'ELERY', '.task', 'shared_task', 'task_routes', 'beat_schedule', '.apply_async', 'send_task', '.s(', '.si(', '.signature('],
+  },
   workerPrograms: [celeryWorkerProgram],
   live: {
     // kombu's redis transport: one BRPOP waits on the lists of all a worker's queues (many slots).

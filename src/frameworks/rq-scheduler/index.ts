@@ -4,4 +4,6 @@ import type { QueueFramework } from '../framework.js';
 export const rqScheduler: QueueFramework<'rq-scheduler'> = {
   id: 'rq-scheduler',
   language: 'python',
+  // `Scheduler(…)`, `.schedule(`, `.cron(`, `.enqueue_at(`/`.enqueue_in(` (and `queue_name=`).
+  needles: { anywhere: ['.cron'], calls: ['queue', 'Queue'], schedulerShapes: true },
 };

@@ -1,5 +1,5 @@
 import { nodeScript } from '../../workers/programs/node-script.js';
-import type { Language } from '../index.js';
+import type { Language } from '../language.js';
 import { JS_PREFILTER, passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
 import { resolveJsModule } from './resolve.js';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { KnownFiles } from '../index.js';
+import type { KnownFiles } from '../language.js';
 
 /** `import { X } from './mod'` → './mod.ts', './mod/index.ts', './mod.js' (a `.js` specifier may be a `.ts` source). */
 export function resolveJsModule(file: string, specifier: string, known: KnownFiles): string | undefined {

@@ -1,5 +1,5 @@
 import { parseJsonc } from '../../jsonc.js';
-import type { ProjectFiles } from '../index.js';
+import type { ProjectFiles } from '../language.js';
 
 /** A tsconfig.json larger than this is not a hand-written config. */
 const MAX_TSCONFIG_BYTES = 1024 * 1024;

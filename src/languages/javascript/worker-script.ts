@@ -1,5 +1,5 @@
 import type { Location } from '../../types.js';
-import type { WorkerScriptContext, WorkerScriptReading } from '../index.js';
+import type { WorkerScriptContext, WorkerScriptReading } from '../language.js';
 import { splitQueueList } from '../queue-list.js';
 import { lineStarts, positionOf } from '../../lines.js';
 import { tokenizeJs } from './tokenizer.js';

@@ -1,4 +1,4 @@
-import type { Language } from '../index.js';
+import type { Language } from '../language.js';
 import { passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzePython } from './analyzer.js';
 import { PYTHON_RULES as PREFILTER } from './prefilter-rules.js';

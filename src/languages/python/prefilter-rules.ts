@@ -1,5 +1,8 @@
-import { PYTHON_PREFILTER, type PrefilterRules } from '../prefilter.js';
-import { JOB_DECORATOR } from '../../frameworks/rq/python.js';
+import { FRAMEWORKS } from '../../frameworks/index.js';
+import { PYTHON_PREFILTER, withFrameworkNeedles, type PrefilterRules } from '../prefilter.js';
 
-/** Python's call shapes, and RQ's `@job` decorator (its name can be anything `import … as` makes it). */
-export const PYTHON_RULES: PrefilterRules = { ...PYTHON_PREFILTER, patterns: [{ needle: '@', pattern: JOB_DECORATOR }] };
+/** Python's plain import lines and check needles, with every Python framework's needles from the registry. */
+export const PYTHON_RULES: PrefilterRules = withFrameworkNeedles(
+  PYTHON_PREFILTER,
+  FRAMEWORKS.flatMap((framework) => (framework.language === 'python' && framework.needles ? [framework.needles] : [])),
+);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { KnownFiles } from '../index.js';
+import type { KnownFiles } from '../language.js';
 
 /** `from pkg.mod import X` / `from .mod import X` → the module's file, relative to the root. */
 export function resolvePythonModule(file: string, module: string, known: KnownFiles): string | undefined {

@@ -1,4 +1,4 @@
-import type { WorkerScriptContext, WorkerScriptReading } from '../index.js';
+import type { WorkerScriptContext, WorkerScriptReading } from '../language.js';
 import { splitQueueList } from '../queue-list.js';
 import { tokenizePython } from './tokenizer.js';
 

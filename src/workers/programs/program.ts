@@ -1,5 +1,5 @@
 import type { CeleryProject } from '../../frameworks/celery/python.js';
-import type { LanguageId } from '../../languages/index.js';
+import type { LanguageId } from '../../languages/language-id.js';
 import type { Word } from '../../shell-words.js';
 import type { Location } from '../../types.js';
 
