@@ -1,5 +1,6 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
+import type { JsRecognizer } from '../languages/javascript/calls.js';
 import type { PythonRecognizer } from '../languages/python/calls.js';
 import type { BackendRead } from '../live/model.js';
 import type { RedisReader } from '../live/redis.js';
@@ -77,13 +78,11 @@ export type FrameworkProjectStep = (context: ProjectStepContext) => FrameworkPro
 
 /**
  * How a framework plugs into each language's analyzer: the language's call index is its own (see
- * src/languages/<language>/calls.ts), so each language names the recognizer type it calls. A language without an
- * entry here recognises no framework yet (JavaScript's BullMQ still lives in its analyzer: see
- * /docs/ARCHITECTURE.md).
+ * src/languages/<language>/calls.ts), so each language names the recognizer type it calls.
  */
 export interface LanguageRecognizers {
   python: PythonRecognizer;
-  js: never;
+  js: JsRecognizer;
 }
 
 /**

@@ -68,12 +68,12 @@ export const PYTHON_PREFILTER: PrefilterRules = {
   plainImport: /^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]+\(?[\w., \t*]*\)?[ \t]*\\?|import[ \t]+[\w., \t]+\\?)[ \t]*(?:#[^'"\\]*)?$/,
 };
 
-/** `import { X, type Y } from 'bullmq';`, `import X from 'bull'`, `import type { X } from "y"` — plain ES imports. */
+/**
+ * `import { X, type Y } from 'bullmq';`, `import X from 'bull'`, `import type { X } from "y"` — plain ES imports; its
+ * own needles are the checks' (`assertWorkerFor(…)`) and workers' (`new Worker(…)`): the frameworks' come from FRAMEWORKS.
+ */
 export const JS_PREFILTER: PrefilterRules = {
-  // BullMQ's needles are still written here (its recognition still lives in the JS analyzer).
-  anywhere: ['orker', 'ORKER', '.cron', '.delay', '.add'],
-  calls: ['queue', 'Queue'],
-  schedulerShapes: true,
+  anywhere: ['orker', 'ORKER'],
   plainImport: /^[ \t]*import[ \t]+(?:type[ \t]+)?(?:[\w$]+[ \t]*,?[ \t]*)?(?:\{[\w$, \t]*\}[ \t]*)?from[ \t]*(['"])[\w@./-]+\1[ \t]*;?[ \t]*$/,
 };
 

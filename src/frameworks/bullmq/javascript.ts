@@ -1,7 +1,7 @@
-import { UNKNOWN, matchingOpenBracket, type ModuleFacts, type RawConnection, type RawProducer, type RawQueueObject, type ValueExpr } from '../../languages/facts.js';
-import { classOf, scopeOf, type JsCallIndex, type JsSite } from '../../languages/javascript/call-index.js';
+import { UNKNOWN, matchingOpenBracket, type RawProducer, type RawQueueObject, type ValueExpr } from '../../languages/facts.js';
+import { classOf, scopeOf, type JsCallIndex, type JsModuleOutput, type JsRecognizer, type JsSite } from '../../languages/javascript/calls.js';
 import { evaluateJs, objectProperty, propertyEnd, splitArgs } from '../../languages/javascript/evaluate.js';
-import { AMBIGUOUS, fieldKey, localKey, ScopedNames } from '../../languages/scoped-names.js';
+import { innermostBinding } from '../../languages/scopes.js';
 
 /**
  * BullMQ (and Bull, BullMQ Pro), as the JS/TS analyzer recognises it: `new Queue(...)` with `Queue` imported from
@@ -32,21 +32,21 @@ interface PendingSite {
   position: { line: number; column: number };
 }
 
-/** BullMQ's part of a JS/TS module: its queue objects, producers (enqueue sites, flow children) and workers. */
-export type BullmqFacts = Required<Pick<ModuleFacts, 'producers' | 'queues' | 'workers'>>;
+/** BullMQ's recognizer: its queue objects, enqueue sites, flow children and workers. */
+export const bullmqJavascript: JsRecognizer = { recognize: recognizeBullmq };
 
 /**
  * Reads BullMQ's constructions and calls from a module's call index, in source order (a local named before a
  * construction, a FlowProducer before its `.add`), then resolves the enqueue sites' receivers.
  */
-export function recognizeBullmq(index: JsCallIndex): BullmqFacts {
+function recognizeBullmq(index: JsCallIndex, output: JsModuleOutput): void {
   const { tokens, bindings, source } = index;
   const value = (at: number) => tokens[at]?.value;
-  const producers: RawProducer[] = [];
-  const queues: RawQueueObject[] = [];
-  const workers: RawConnection[] = [];
+  const { producers, queues, workers } = output;
   const flowNames = new Set<string>();
-  const named = new ScopedNames();
+  /** Locals (`scope\0name`) and class fields (`Class\0.field`) → queue object, -1 when not one single queue object. */
+  const named = new Map<string, number>();
+  const nameLocal = (key: string, id: number) => named.set(key, named.has(key) ? -1 : id);
   const pending: PendingSite[] = [];
   const objectAtOpen = new Map<number, number>(); // `new Queue(` open paren → object
   const localDeclarations = new Map<string, number>(); // how often each local is declared
@@ -100,16 +100,16 @@ export function recognizeBullmq(index: JsCallIndex): BullmqFacts {
     if (target?.type !== 'name') return;
     if (value(newIndex - 3) === '.' && value(newIndex - 4) === 'this') {
       const owner = classOf(site.block);
-      if (owner !== undefined) named.name(fieldKey(owner, target.value), id);
+      if (owner !== undefined) nameLocal(`${owner}\0.${target.value}`, id);
       return;
     }
     if (value(newIndex - 3) === '.') return;
     if (site.depth === 0) bindModule(target.value, id, false);
-    else if (site.block?.isClass && site.block.depth === site.depth) named.name(fieldKey(classOf(site.block)!, target.value), id);
+    else if (site.block?.isClass && site.block.depth === site.depth) nameLocal(`${classOf(site.block)}\0.${target.value}`, id);
     else {
       // A local: the queue object when this is its one declaration (`const q = new Queue(...)`).
-      const key = localKey(current, target.value);
-      named.set(key, localDeclarations.get(key) === 1 && named.get(key) === AMBIGUOUS ? id : AMBIGUOUS);
+      const key = `${current}\0${target.value}`;
+      named.set(key, localDeclarations.get(key) === 1 && named.get(key) === -1 ? id : -1);
     }
   };
 
@@ -219,7 +219,7 @@ export function recognizeBullmq(index: JsCallIndex): BullmqFacts {
     else if (site.type === 'call') onCall(site);
     else {
       localDeclarations.set(site.key, (localDeclarations.get(site.key) ?? 0) + 1);
-      named.set(site.key, AMBIGUOUS);
+      named.set(site.key, -1);
     }
   }
 
@@ -233,16 +233,15 @@ export function recognizeBullmq(index: JsCallIndex): BullmqFacts {
       producer.factoryCall = true;
     } else if (site.parts.length === 2) {
       if (site.parts[0] !== 'this' || site.className === undefined) continue;
-      const found = named.get(fieldKey(site.className, site.parts[1]!));
+      const found = named.get(`${site.className}\0.${site.parts[1]}`);
       if (typeof found !== 'number' || found < 0) continue;
       producer.object = found;
     } else {
-      const found = named.innermost(site.scope, site.parts[0]!);
-      if (found === AMBIGUOUS) continue;
+      const found = innermostBinding(named, site.scope, site.parts[0]!);
+      if (found === -1) continue;
       if (typeof found === 'number') producer.object = found;
       else producer.receiver = site.parts[0]!;
     }
     producers.push(producer);
   }
-  return { producers, queues, workers };
 }

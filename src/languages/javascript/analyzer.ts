@@ -1,13 +1,22 @@
 import type { ModuleFacts, RawCheck, ValueExpr } from '../facts.js';
 import { matchingBracket } from '../facts.js';
-import { recognizeBullmq } from '../../frameworks/bullmq/javascript.js';
-import { indexJs, scopeOf, type JsCallIndex } from './call-index.js';
+import { FRAMEWORKS, type QueueFramework } from '../../frameworks/index.js';
+import { indexJs } from './call-index.js';
+import { scopeOf, type JsCallIndex, type JsModuleOutput, type JsRecognizer } from './calls.js';
 import { evaluateJs, propertyEnd, splitArgs } from './evaluate.js';
 
-/** Indexes one JS/TS module and collects its BullMQ producers, availability checks and top-level bindings. */
+/** The JS frameworks' recognizers, in registry order. */
+export const JS_RECOGNIZERS: readonly JsRecognizer[] = FRAMEWORKS.flatMap((framework: QueueFramework) =>
+  // A `language: 'js'` entry's recognizer is LanguageRecognizers['js'] (its declared type says so).
+  framework.language === 'js' && framework.recognizer ? [framework.recognizer as JsRecognizer] : [],
+);
+
+/** Indexes one JS/TS module; every JS framework reads its queue objects and producers; the checks are the language's. */
 export function analyzeJs(source: string): ModuleFacts {
   const index = indexJs(source);
-  const { producers, queues, workers } = recognizeBullmq(index);
+  const output: JsModuleOutput = { producers: [], queues: [], workers: [] };
+  for (const recognizer of JS_RECOGNIZERS) recognizer.recognize(index, output);
+  const { producers, queues, workers } = output;
   return { language: 'js', bindings: index.bindings, producers, queues, checks: availabilityChecks(index), ...(workers.length ? { workers } : {}) };
 }
 

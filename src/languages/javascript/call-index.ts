@@ -1,83 +1,11 @@
-import { bind, matchingBracket, matchingOpenBracket, UNKNOWN, type Binding, type Position } from '../facts.js';
+import { bind, matchingBracket, matchingOpenBracket, UNKNOWN, type Binding } from '../facts.js';
 import { lineStarts, positionOf } from '../../lines.js';
-import { localKey } from '../scoped-names.js';
 import { CONTROL_KEYWORDS, evaluateJs, expressionEnd } from './evaluate.js';
-import { tokenizeJs, type JsToken } from './tokenizer.js';
+import { scopeOf, type JsBlock, type JsCallIndex, type JsSite, type JsSiteContext } from './calls.js';
+import { tokenizeJs } from './tokenizer.js';
 
 /** Tokens after which an expression continues, so the value before them is not a plain constant. */
 const CONTINUATION = new Set(['.', '?.', '(', '[', '+', '-', '*', '/', '%', '?', '??', '||', '&&', '`']);
-
-/**
- * A named block around a site (function, method, class body), innermost first through `parent`. Plain blocks
- * (`if`, loops, object literals) are not named and not kept: a site's scope is the names of the functions and
- * classes around it.
- */
-export interface JsBlock {
-  name: string | undefined;
-  /** A class body: `this.x` in its methods names its fields. */
-  isClass: boolean;
-  parent: JsBlock | undefined;
-  /** Blocks open at this one, itself included (plain blocks count). */
-  depth: number;
-}
-
-/** Where a site sits: its innermost block (undefined at module level) and how many blocks are open around it. */
-export interface JsSiteContext {
-  block: JsBlock | undefined;
-  depth: number;
-}
-
-/**
- * What a module does, in source order, as the frameworks read it: `new X(...)` constructions, calls `f(...)` /
- * `a.b(...)` (not definitions), and declarations of locals (which shadow module-level names).
- */
-export type JsSite =
-  | (JsSiteContext & {
-      type: 'new';
-      /** The `new` token. */
-      at: number;
-      /** The constructor's first and last name tokens (`new bullmq.Queue(`: `bullmq` … `Queue`). */
-      calleeStart: number;
-      calleeEnd: number;
-      open: number;
-      close: number;
-    })
-  | (JsSiteContext & {
-      type: 'call';
-      /** First token of the callee (`a` of `a.b.add(`, the `(` of a call result's receiver, `new` of `new Q(...).add(`). */
-      calleeStart: number;
-      open: number;
-      close: number;
-    })
-  | { type: 'local'; key: string };
-
-/**
- * The JS/TS call index of one module, built in one pass over its tokens: the module-level bindings (imports,
- * exports, top-level constants), the sites in source order, and the helpers the frameworks read them with.
- */
-export interface JsCallIndex {
-  source: string;
-  tokens: JsToken[];
-  bindings: Map<string, Binding>;
-  sites: JsSite[];
-  /** 1-based line and column of a token. */
-  position(index: number): Position;
-  /** Source text of tokens [from, to). */
-  textOf(from: number, to: number): string;
-}
-
-/** Dotted name of the functions and classes around a site (`Worker.start`), undefined at module level. */
-export function scopeOf(block: JsBlock | undefined): string | undefined {
-  const names: string[] = [];
-  for (let b = block; b; b = b.parent) if (b.name) names.push(b.name);
-  return names.length ? names.reverse().join('.') : undefined;
-}
-
-/** Dotted name of the innermost class around a site. */
-export function classOf(block: JsBlock | undefined): string | undefined {
-  for (let b = block; b; b = b.parent) if (b.isClass) return scopeOf(b);
-  return undefined;
-}
 
 /** Tokenizes one JS/TS module and indexes its bindings and sites. */
 export function indexJs(source: string): JsCallIndex {
@@ -275,7 +203,7 @@ export function indexJs(source: string): JsCallIndex {
     else if ((t.value === 'const' || t.value === 'let' || t.value === 'var') && depth() === 0) parseDeclaration(i);
     else if (t.value === 'const' || t.value === 'let' || t.value === 'var') {
       // `const q = …` inside a function: the name is local there (a queue object, or something else that shadows).
-      if (tokens[i + 1]?.type === 'name') sites.push({ type: 'local', key: localKey(scopeOf(block), value(i + 1)!) });
+      if (tokens[i + 1]?.type === 'name') sites.push({ type: 'local', key: `${scopeOf(block)}\0${value(i + 1)}` });
     } else if (t.value === 'new') addNew(i);
   }
 

@@ -1,7 +1,8 @@
 import { nodeScript } from '../../workers/programs/node-script.js';
 import type { Language } from '../language.js';
-import { JS_PREFILTER, passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
+import { passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
+import { JS_RULES as PREFILTER } from './prefilter-rules.js';
 import { resolveJsModule } from './resolve.js';
 import { typescriptSources } from './tsconfig.js';
 import { readJsWorkerScript } from './worker-script.js';
@@ -14,8 +15,8 @@ export const javascript: Language<'js'> = {
   extensions: ['.js', '.cjs', '.mjs', '.ts', '.cts', '.mts', '.jsx', '.tsx'],
   generated: /\.d\.[cm]?ts$|\.min\.js$/,
   isTest: (fileName) => TEST_FILE.test(fileName),
-  prefilter: (text) => passesPrefilter(text, JS_PREFILTER),
-  prefilterBytes: (bytes) => passesPrefilterBytes(bytes, JS_PREFILTER),
+  prefilter: (text) => passesPrefilter(text, PREFILTER),
+  prefilterBytes: (bytes) => passesPrefilterBytes(bytes, PREFILTER),
   analyze: analyzeJs,
   resolveModule: resolveJsModule,
   readWorkerScript: readJsWorkerScript,
