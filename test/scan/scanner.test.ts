@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { memoryFileSystem, nodeFileSystem } from '../../src/fs.js';
+import { analyzeJs } from '../../src/languages/javascript/analyzer.js';
 import { scanSources, type ScanResult } from '../../src/scan/index.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
@@ -189,5 +190,26 @@ describe('scanSources: CommonJS BullMQ and module constants', () => {
       ['lib/send.js', 'local', undefined],
       ['lib/send.js', null, 'process.env.QUEUE_NAME'],
     ]);
+  });
+});
+
+describe('scanSources: one JS value evaluator for producers and worker scripts', () => {
+  it('reads `process.env?.X ?? default` in a producer as it reads `process.env.X ?? default` (the worker-script reader always did)', () => {
+    const fs = memoryFileSystem({
+      '/p/src/queues.ts':
+        "import { Queue } from 'bullmq';\nexport const a = new Queue(process.env?.RECEIPTS_QUEUE ?? 'receipts');\nexport const b = new Queue(process.env?.['MAIL_QUEUE'] || 'mail');\n",
+    });
+    const result = scanSources({ fs, root: '/p' });
+    expect(result.producers.map((p) => [p.queue, p.env])).toEqual([
+      ['receipts', { variable: 'RECEIPTS_QUEUE', default: 'receipts' }],
+      ['mail', { variable: 'MAIL_QUEUE', default: 'mail' }],
+    ]);
+  });
+});
+
+describe('analyzeJs: workers are BullMQ\'s by the Queue rule', () => {
+  it('records the connection of a BullMQ Worker only, not of a worker_threads Worker (its prefix would read as `bull`)', () => {
+    expect(analyzeJs("import { Worker } from 'bullmq';\nnew Worker('mail', run, { connection, prefix: 'app' });\n").workers).toEqual([{ prefix: { kind: 'literal', value: 'app' } }]);
+    expect(analyzeJs("import { Worker } from 'node:worker_threads';\nnew Worker('./resize.js', { workerData });\n").workers).toBeUndefined();
   });
 });

@@ -218,11 +218,39 @@ describe('detectWorker: worker scripts', () => {
   it('reads tsconfig.json as JSON with comments and trailing commas', () => {
     const fs = memoryFileSystem({
       '/p/tsconfig.json': '{\n  // was: "outDir": "old", "rootDir": "old"\n  "compilerOptions": {\n    /* sources */ "rootDir": "./code",\n    "outDir": "./built/", // "outDir": "wrong"\n  },\n}\n',
-      '/p/code/jobs/worker.ts': "new Worker('reports', async () => 1);\n",
+      '/p/code/jobs/worker.ts': "import { Worker } from 'bullmq';\nnew Worker('reports', async () => 1);\n",
     });
     expect(detectWorker(service({ command: 'node built/jobs/worker.js' }), context(fs))).toMatchObject({
       queues: ['reports'],
-      location: { file: 'code/jobs/worker.ts', line: 1 },
+      location: { file: 'code/jobs/worker.ts', line: 2 },
+    });
+  });
+  it('a Worker is BullMQ\'s by the same rule as a Queue: imported from bullmq or a namespace of it, not worker_threads\' Worker', () => {
+    const fs = memoryFileSystem({
+      '/p/src/namespaced.ts': "import * as bullmq from 'bullmq';\nnew bullmq.Worker('mail', async () => 1);\n",
+      '/p/src/threads.ts': "import { Worker } from 'node:worker_threads';\nnew Worker('./resize.js', { workerData: 1 });\n",
+      '/p/src/required.js': "const { Worker } = require('worker_threads');\nconst { Queue } = require('bullmq');\nnew Worker('./resize.js', {});\n",
+    });
+    expect(detectWorker(service({ command: ['node', 'dist/namespaced.js'] }), context(fs))).toMatchObject({ queues: ['mail'], location: { file: 'src/namespaced.ts', line: 2 } });
+    expect(detectWorker(service({ command: ['node', 'dist/threads.js'] }), context(fs))).toBeNull();
+    expect(detectWorker(service({ command: ['node', 'src/required.js'] }), context(fs))).toBeNull();
+  });
+  it('a queue variable\'s default is the evaluator\'s value of the whole fallback: none when it is computed', () => {
+    const fs = memoryFileSystem({
+      '/p/src/computed.ts': "const suffix = process.env.SUFFIX;\nconst queues = (process.env.RQ_QUEUES ?? 'mail' + suffix).split(',');\n",
+      '/p/src/constant.ts': "const DEFAULT_QUEUES = 'mail,sms';\nconst queues = (process.env?.RQ_QUEUES ?? DEFAULT_QUEUES).split(',');\n",
+    });
+    // Was `mail` (the first token after `??`): the default is not known, so the unset variable is what is reported.
+    expect(detectWorker(service({ command: ['node', 'dist/computed.js'] }), context(fs))).toMatchObject({
+      variable: 'RQ_QUEUES',
+      queues: [],
+      unsetVariables: ['RQ_QUEUES'],
+    });
+    expect(detectWorker(service({ command: ['node', 'dist/constant.js'] }), context(fs))).toMatchObject({
+      variable: 'RQ_QUEUES',
+      queues: ['mail', 'sms'],
+      queueSource: 'code-default',
+      location: { file: 'src/constant.ts', line: 2 },
     });
   });
   it('a script that is not a worker and no queue variable: not a worker', () => {

@@ -1,5 +1,5 @@
 import { UNKNOWN, matchingOpenBracket, type RawProducer, type RawQueueObject, type ValueExpr } from '../../languages/facts.js';
-import { classOf, scopeOf, type JsCallIndex, type JsModuleOutput, type JsRecognizer, type JsSite } from '../../languages/javascript/calls.js';
+import { classOf, scopeOf, type JsCallIndex, type JsConsumer, type JsModuleOutput, type JsRecognizer, type JsSite } from '../../languages/javascript/calls.js';
 import { evaluateJs, objectProperty, propertyEnd, splitArgs } from '../../languages/javascript/evaluate.js';
 import { innermostBinding } from '../../languages/scopes.js';
 
@@ -19,6 +19,37 @@ export const ENQUEUE_METHODS = new Set(['add', 'addBulk', 'upsertJobScheduler'])
 type NewSite = Extract<JsSite, { type: 'new' }>;
 type CallSite = Extract<JsSite, { type: 'call' }>;
 
+const CLASS_DEFINITION = { Queue: /\bclass\s+Queue\b/, Worker: /\bclass\s+Worker\b/ };
+/** Per module and class name, whether a `new <className>(` the module does not import is BullMQ's (one search each). */
+const unboundAnswers = new WeakMap<JsCallIndex, Map<string, boolean>>();
+
+function unboundIsBullmq(index: JsCallIndex, className: 'Queue' | 'Worker'): boolean {
+  let answers = unboundAnswers.get(index);
+  if (!answers) unboundAnswers.set(index, (answers = new Map()));
+  let answer = answers.get(className);
+  if (answer === undefined) answers.set(className, (answer = index.source.includes('bullmq') && !CLASS_DEFINITION[className].test(index.source)));
+  return answer;
+}
+
+/**
+ * Whether `new …(` at `site` builds BullMQ's `className` (`Queue`, `Worker`): the constructor is that name imported
+ * from a BullMQ module (`new Queue(`), or a namespace imported from one (`new bullmq.Worker(`). A name not imported
+ * (a dynamic import, a namespace on a variable) is BullMQ's when the file uses bullmq at all and defines no class of
+ * that name. BullMQ's recognizer and its `consumers` (what the worker-script reader asks) both decide with this.
+ */
+export function isBullmqClass(index: JsCallIndex, site: NewSite, className: 'Queue' | 'Worker'): boolean {
+  const { tokens, bindings } = index;
+  if (tokens[site.calleeEnd]!.value !== className) return false;
+  if (site.calleeEnd === site.calleeStart) {
+    const binding = bindings.get(className);
+    if (binding?.kind === 'import') return binding.name === className && BULLMQ_MODULE.test(binding.module);
+    if (binding) return false;
+    return unboundIsBullmq(index, className);
+  }
+  const namespace = bindings.get(tokens[site.calleeStart]!.value);
+  return namespace?.kind === 'import' && BULLMQ_MODULE.test(namespace.module);
+}
+
 /** An enqueue call whose receiver is resolved once the whole module is read (a field may be declared after its use). */
 interface PendingSite {
   parts: string[];
@@ -33,14 +64,25 @@ interface PendingSite {
 }
 
 /** BullMQ's recognizer: its queue objects, enqueue sites, flow children and workers. */
-export const bullmqJavascript: JsRecognizer = { recognize: recognizeBullmq };
+export const bullmqJavascript: JsRecognizer = { recognize: recognizeBullmq, consumers: workerQueues };
+
+/** `new Worker(queue, processor, …)`: the queue each BullMQ worker a script constructs consumes. */
+function workerQueues(index: JsCallIndex): JsConsumer[] {
+  const consumers: JsConsumer[] = [];
+  for (const site of index.sites) {
+    if (site.type !== 'new' || !isBullmqClass(index, site, 'Worker')) continue;
+    const [queue, processor] = splitArgs(index.tokens, site.open, site.close);
+    if (queue && processor) consumers.push({ queue: evaluateJs(index.tokens, queue[0], queue[1]), at: site.at });
+  }
+  return consumers;
+}
 
 /**
  * Reads BullMQ's constructions and calls from a module's call index, in source order (a local named before a
  * construction, a FlowProducer before its `.add`), then resolves the enqueue sites' receivers.
  */
 function recognizeBullmq(index: JsCallIndex, output: JsModuleOutput): void {
-  const { tokens, bindings, source } = index;
+  const { tokens, bindings } = index;
   const value = (at: number) => tokens[at]?.value;
   const { producers, queues, workers } = output;
   const flowNames = new Set<string>();
@@ -50,18 +92,6 @@ function recognizeBullmq(index: JsCallIndex, output: JsModuleOutput): void {
   const pending: PendingSite[] = [];
   const objectAtOpen = new Map<number, number>(); // `new Queue(` open paren → object
   const localDeclarations = new Map<string, number>(); // how often each local is declared
-
-  const isBullQueue = (site: NewSite): boolean => {
-    if (site.calleeEnd === site.calleeStart) {
-      const binding = bindings.get('Queue');
-      if (binding?.kind === 'import') return binding.name === 'Queue' && BULLMQ_MODULE.test(binding.module);
-      if (binding) return false;
-      // Not imported by name (dynamic import, namespace on a variable): BullMQ's when the file uses bullmq at all.
-      return source.includes('bullmq') && !/\bclass\s+Queue\b/.test(source);
-    }
-    const namespace = bindings.get(value(site.calleeStart)!);
-    return namespace?.kind === 'import' && BULLMQ_MODULE.test(namespace.module);
-  };
 
   const bindModule = (name: string, id: number, factory: boolean): void => {
     const existing = bindings.get(name);
@@ -121,14 +151,14 @@ function recognizeBullmq(index: JsCallIndex, output: JsModuleOutput): void {
       if (value(at - 1) === '=' && tokens[at - 2]?.type === 'name') flowNames.add(value(at - 2)!);
       return;
     }
-    if (name === 'Worker') {
+    if (isBullmqClass(index, site, 'Worker')) {
       // `new Worker(name, processor, { connection, prefix })`: the consumer side's prefix (connection-mismatch).
       const options = splitArgs(tokens, open, close)[2];
       const prefix = options && value(options[0]) === '{' ? objectProperty(tokens, options[0], 'prefix') : undefined;
       workers.push(prefix ? { prefix } : {});
       return;
     }
-    if (name !== 'Queue' || !isBullQueue(site)) return;
+    if (!isBullmqClass(index, site, 'Queue')) return;
     const [first, options] = splitArgs(tokens, open, close);
     const object: RawQueueObject = {
       kind: 'bullmq-queue',

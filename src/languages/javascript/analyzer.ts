@@ -1,15 +1,9 @@
 import type { ModuleFacts, RawCheck, ValueExpr } from '../facts.js';
 import { matchingBracket } from '../facts.js';
-import { FRAMEWORKS, type QueueFramework } from '../../frameworks/index.js';
 import { indexJs } from './call-index.js';
-import { scopeOf, type JsCallIndex, type JsModuleOutput, type JsRecognizer } from './calls.js';
+import { scopeOf, type JsCallIndex, type JsModuleOutput } from './calls.js';
+import { JS_RECOGNIZERS } from './recognizers.js';
 import { evaluateJs, propertyEnd, splitArgs } from './evaluate.js';
-
-/** The JS frameworks' recognizers, in registry order. */
-export const JS_RECOGNIZERS: readonly JsRecognizer[] = FRAMEWORKS.flatMap((framework: QueueFramework) =>
-  // A `language: 'js'` entry's recognizer is LanguageRecognizers['js'] (its declared type says so).
-  framework.language === 'js' && framework.recognizer ? [framework.recognizer as JsRecognizer] : [],
-);
 
 /** Indexes one JS/TS module; every JS framework reads its queue objects and producers; the checks are the language's. */
 export function analyzeJs(source: string): ModuleFacts {

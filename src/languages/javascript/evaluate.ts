@@ -32,12 +32,21 @@ export function evaluateJs(tokens: readonly JsToken[], from: number, to: number)
   return UNKNOWN;
 }
 
-/** `process.env.X`, `process.env['X']` starting at `from`: the variable's name and the index of the token after the read. */
+/**
+ * `process.env.X`, `process.env?.X`, `process.env['X']`, `process.env[NAME]` (also `?.[`) starting at `from`: the
+ * variable's name as an expression (a literal, or a name the caller may resolve) and the index of the token after
+ * the read.
+ */
 export function environmentRead(tokens: readonly JsToken[], from: number): { name: ValueExpr; after: number } | undefined {
   const value = (index: number) => tokens[index]?.value;
-  if (value(from) !== 'process' || value(from + 1) !== '.' || value(from + 2) !== 'env') return undefined;
-  if (value(from + 3) === '.' && tokens[from + 4]?.type === 'name') return { name: literal(value(from + 4)!), after: from + 5 };
-  if (value(from + 3) === '[' && tokens[from + 4]?.type === 'string' && value(from + 5) === ']') return { name: literal(value(from + 4)!), after: from + 6 };
+  if (value(from) !== 'process' || tokens[from]!.type !== 'name' || value(from + 1) !== '.' || value(from + 2) !== 'env') return undefined;
+  let at = from + 3;
+  if (value(at) === '?.' && value(at + 1) === '[') at++;
+  else if (value(at) === '.' || value(at) === '?.') return tokens[at + 1]?.type === 'name' ? { name: literal(value(at + 1)!), after: at + 2 } : undefined;
+  if (value(at) !== '[' || value(at + 2) !== ']') return undefined;
+  const key = tokens[at + 1]!;
+  if (key.type === 'string') return { name: literal(key.value), after: at + 3 };
+  if (key.type === 'name' && !CONTROL_KEYWORDS.has(key.value)) return { name: { kind: 'ref', name: key.value }, after: at + 3 };
   return undefined;
 }
 
