@@ -1,7 +1,9 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { JsRecognizer } from '../languages/javascript/calls.js';
+import type { RawQueueObject, ValueExpr } from '../languages/facts.js';
 import type { PythonRecognizer } from '../languages/python/calls.js';
+import type { SymbolicName } from '../languages/resolver.js';
 import type { BackendRead } from '../live/model.js';
 import type { RedisReader } from '../live/redis.js';
 import type { Producer } from '../types.js';
@@ -41,6 +43,8 @@ export interface ProjectStepContext {
   dataOf(file: string): unknown;
   /** A module-level name of a module → its string value, through constants and imports. */
   resolveName(file: string, name: string): string | null;
+  /** A value as a module wrote it → a string, or a read of the environment kept symbolic (`process.env.X ?? 'd'`). */
+  resolveValue(file: string, value: ValueExpr): SymbolicName | null;
   /** Where a module-level name of a module is defined (through imports). */
   definition(file: string, name: string): { file: string; name: string } | null;
   /** The modules `file` takes every name of (`from m import *`), lowest precedence first. */
@@ -68,6 +72,11 @@ export interface FrameworkProject {
   producersIn?(file: string): Producer[];
   /** What its worker programs read (Celery's app configuration, for `celery worker` without `-Q`). */
   workerData?: unknown;
+  /**
+   * Completes a producer made from one of its queue objects (built in `file`) with what the object says beyond its
+   * queue: BullMQ's key prefix.
+   */
+  completeProducer?(producer: Producer, object: RawQueueObject, file: string): void;
 }
 
 /**

@@ -6,7 +6,7 @@ import { djangoRq } from './django-rq/index.js';
 import { rqScheduler } from './rq-scheduler/index.js';
 import { rq } from './rq/index.js';
 
-export type { FrameworkLive, LiveReadOptions, QueueFramework } from './framework.js';
+export type { FrameworkLive, FrameworkProject, LiveReadOptions, QueueFramework } from './framework.js';
 
 /**
  * The registry: adding a queue framework is its folder plus one line here. The order is the order of the live

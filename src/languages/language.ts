@@ -1,7 +1,6 @@
 import type { FileSystem } from '../fs.js';
 import type { UnreadableFiles } from '../model.js';
 import type { Location } from '../types.js';
-import type { WorkerProgram } from '../workers/programs/program.js';
 import type { ModuleFacts } from './facts.js';
 
 /** Which project files exist (relative paths), for module resolution. */
@@ -56,8 +55,6 @@ export interface Language<Id extends string = string> {
   /** An import's module specifier in `file` → the project file it names, relative to the root. */
   resolveModule(file: string, specifier: string, known: KnownFiles): string | undefined;
   readWorkerScript(text: string, relative: string, context: WorkerScriptContext): WorkerScriptReading | undefined;
-  /** The programs that run a script of this language as a worker (`node dist/worker.js`); see src/workers/programs/. */
-  scriptRunners?: readonly WorkerProgram[];
   /** Source files a script path may have been built from (`dist/worker.js` → `src/worker.ts`), most likely first. */
   scriptSources?(script: string, roots: string[], project: ProjectFiles): string[];
 }

@@ -3,6 +3,7 @@ import { ModuleIndex } from '../languages/modules.js';
 import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
 import { djangoSettingsModule } from '../languages/python/django-settings.js';
+import { FRAMEWORKS, type FrameworkProject } from '../frameworks/index.js';
 import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/python.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
@@ -167,6 +168,34 @@ export function scanSources(options: ScanOptions): ScanResult {
     ...(options.djangoSettingsModule ? { deployedSettingsModule: options.djangoSettingsModule } : {}),
     ...(entryPointSettings ? { entryPointSettingsModule: entryPointSettings } : {}),
   });
+  // The frameworks' project steps (Celery's routing and beat are still below).
+  const projects: FrameworkProject[] = FRAMEWORKS.flatMap((framework) => {
+    if (!framework.project) return [];
+    return [
+      framework.project({
+        files: sourceFiles,
+        modules: matched,
+        // No framework keeps module data for its project step yet (Celery's is still ModuleFacts.celery).
+        dataOf: () => undefined,
+        resolveName,
+        resolveValue: (file, value) => resolver.resolveSymbolic(file, value),
+        definition: (file, name) => resolver.definition(file, name),
+        starModules: (file) => resolver.starModules(file),
+        importOf: (file, name) => {
+          const binding = modules.factsOf(file)?.bindings.get(name);
+          return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
+        },
+        settingsModule: {
+          ...(options.djangoSettingsModule ? { deployed: options.djangoSettingsModule } : {}),
+          ...(entryPointSettings ? { entryPoint: entryPointSettings } : {}),
+        },
+      }),
+    ];
+  });
+  /** A producer made from a queue object: each framework's project step completes it (BullMQ's prefix). */
+  const completeProducer = (producer: Producer, object: RawQueueObject, file: string) => {
+    for (const project of projects) project.completeProducer?.(producer, object, file);
+  };
   const severalApps = celery.apps.length > 1;
   /**
    * A Celery task without its own queue: where its app's routes (or default queue) send it. With several apps, the
@@ -239,7 +268,7 @@ export function scanSources(options: ScanOptions): ScanResult {
       if (construction.file !== file || construction.line !== location.line || construction.column !== location.column) {
         producer.construction = construction;
       }
-      addPrefix(resolver, target.file, object, producer);
+      completeProducer(producer, object, target.file);
       own.push(...(object.celeryTask ? route(producer, { ...object.celeryTask, routed: object.celeryTask.routed && !raw.override }, target.file) : [producer]));
     }
     sites.set(file, own);
@@ -262,7 +291,7 @@ export function scanSources(options: ScanOptions): ScanResult {
       if (used.has(`${file}\0${index}`) || object.kind === 'celery-task') return;
       const location = { file, line: object.position.line, column: object.position.column };
       const producer = producerOf(resolver, file, object.queue, object.expression, object.kind, location, object.scope);
-      addPrefix(resolver, file, object, producer);
+      completeProducer(producer, object, file);
       own.push(...(object.celeryTask ? route(producer, object.celeryTask, file) : [producer]));
     });
     // Each app's beat sends its schedule's tasks through that app. Two apps reading one schedule send it twice.
@@ -320,12 +349,4 @@ function producerOf(
   if (scope) producer.scope = scope;
   if (via) producer.via = via;
   return producer;
-}
-
-/** BullMQ's `prefix` option, when the code states it. */
-function addPrefix(resolver: Resolver, file: string, object: RawQueueObject, producer: Producer): void {
-  if (!object.connection?.prefix) return;
-  const prefix = resolver.resolveSymbolic(file, object.connection.prefix);
-  if (prefix?.kind === 'literal') producer.prefix = prefix.value;
-  else if (prefix?.kind === 'env') producer.prefix = { variable: prefix.variable, default: prefix.fallback };
 }

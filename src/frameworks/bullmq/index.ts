@@ -1,5 +1,6 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
 import { bullmqJavascript } from './javascript.js';
+import { bullmqProject } from './project.js';
 
 /** BullMQ (and Bull, BullMQ Pro): `new Queue(...)`, FlowProducer children; workers are scripts (`new Worker`). */
 export const bullmq: QueueFramework<'bullmq', 'js'> & { live: FrameworkLive } = {
@@ -16,6 +17,7 @@ export const bullmq: QueueFramework<'bullmq', 'js'> & { live: FrameworkLive } = 
     "import { FlowProducer } from 'bullmq';\nconst flow = new FlowProducer();\nawait flow.add({ name: 'NAME', queueName: 'QUEUE', children: [] });\n",
     "import * as bullmq from 'bullmq';\nexport function NAME() {\n  return new bullmq.Queue('QUEUE');\n}\n",
   ],
+  project: bullmqProject,
   live: {
     read: async (reader, wanted, now, options) =>
       (await import('./live.js')).readBullmq(reader, options.prefix !== undefined ? { only: options.prefix } : { named: options.codePrefixes ?? [] }, wanted, now),

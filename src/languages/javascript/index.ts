@@ -1,4 +1,3 @@
-import { nodeScript } from '../../workers/programs/node-script.js';
 import type { Language } from '../language.js';
 import { passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzeJs } from './analyzer.js';
@@ -20,6 +19,5 @@ export const javascript: Language<'js'> = {
   analyze: analyzeJs,
   resolveModule: resolveJsModule,
   readWorkerScript: readJsWorkerScript,
-  scriptRunners: [nodeScript],
   scriptSources: typescriptSources,
 };

@@ -1,12 +1,15 @@
 import { FRAMEWORK_PROGRAMS } from '../../frameworks/index.js';
-import { LANGUAGES } from '../../languages/index.js';
+import { nodeScript } from './node-script.js';
 import type { WorkerProgram } from './program.js';
 
 export type { ProgramResult, WorkerProgram } from './program.js';
 
 /**
  * Every worker program: the queue frameworks' own (`rq worker`, `manage.py rqworker`, `celery worker`; each in its
- * framework's folder, see FRAMEWORKS) and the programs that run a language's scripts (`node`, `tsx`; with the
- * language's registry entry, `scriptRunners`).
+ * framework's folder, see FRAMEWORKS) and the programs that run a language's scripts (`node`, `tsx`: they name the
+ * script's language; the worker stage reads the script with that language's reader). Listed here, not in the
+ * language's entry, so that languages/ imports nothing from workers/ (the stages' direction).
  */
-export const PROGRAMS: readonly WorkerProgram[] = [...FRAMEWORK_PROGRAMS, ...LANGUAGES.flatMap((language) => language.scriptRunners ?? [])];
+const SCRIPT_RUNNERS: readonly WorkerProgram[] = [nodeScript];
+
+export const PROGRAMS: readonly WorkerProgram[] = [...FRAMEWORK_PROGRAMS, ...SCRIPT_RUNNERS];
