@@ -191,7 +191,7 @@ export interface StaticSection {
  * A queue framework the live stage reads: the ids of the frameworks with a live part in the registry
  * (src/frameworks/index.ts checks at compile time that the two agree; the report types import nothing).
  */
-export type Backend = 'rq' | 'bullmq' | 'celery';
+export type Backend = 'rq' | 'bullmq' | 'celery' | 'sidekiq';
 
 export interface LiveWorker {
   name: string;
@@ -214,8 +214,14 @@ export interface LiveWorker {
   birth?: string;
   /** The Redis it is registered in (redacted), when the run read several. */
   redis?: string;
-  /** BullMQ: the key prefix it works under, when it is not the default `bull` or several prefixes are in use. */
+  /** BullMQ: the key prefix it works under, when it is not the default `bull` or several prefixes are in use; Sidekiq: its redis-namespace. */
   prefix?: string;
+  /** Sidekiq: the process's `tag` (`-g`, the app's directory name by default). */
+  tag?: string;
+  /** Sidekiq: its threads (`-c`, `:concurrency:`). */
+  concurrency?: number;
+  /** Sidekiq: how many of its threads run a job now. */
+  busy?: number;
   /** The RabbitMQ broker it is connected to (redacted), when the run read several targets. */
   broker?: string;
   /** RabbitMQ: the AMQP connection its consumers are on (`peer:port -> broker:port`). */
@@ -250,7 +256,7 @@ export interface LiveQueue {
   consumersUnknown?: true;
   /** The Redis it lives in (redacted), when the run read several. */
   redis?: string;
-  /** BullMQ: the key prefix, when it is not the default `bull` or several prefixes are in use. */
+  /** BullMQ: the key prefix, when it is not the default `bull` or several prefixes are in use; Sidekiq: its redis-namespace. */
   prefix?: string;
   /** The RabbitMQ broker it lives on (redacted), when the run read several targets. */
   broker?: string;
@@ -302,6 +308,18 @@ export interface CeleryLiveSummary {
   broadcast?: { replies: number; timeoutMs: number; error?: string };
 }
 
+/** Sidekiq's jobs outside the queues (present when Sidekiq was read): its `retry`, `schedule` and `dead` sorted sets. */
+export interface SidekiqLiveSummary {
+  /** Failed jobs waiting for their next attempt. */
+  retry: number;
+  /** Jobs pushed for later (`perform_in`/`perform_at`, `set(wait:)`). */
+  scheduled: number;
+  /** Jobs whose retries are exhausted (or `retry: false` jobs' deaths when kept). */
+  dead: number;
+  /** The newest dead job's error (else a retrying one's): `ErrorClass: message (queue `q`)`. */
+  newestFailure?: string;
+}
+
 export interface LiveSection {
   /** The backend read; `both` when more than one was found (`backends` lists them). */
   backend: Backend | 'both';
@@ -309,6 +327,8 @@ export interface LiveSection {
   backends?: Backend[];
   /** Celery only: unacknowledged messages and how consumers are known. */
   celery?: CeleryLiveSummary;
+  /** Sidekiq only: its retry, scheduled and dead jobs. */
+  sidekiq?: SidekiqLiveSummary;
   workers: LiveWorker[];
   queues: LiveQueue[];
   durationMs: number;

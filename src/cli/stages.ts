@@ -163,7 +163,7 @@ export function addLiveOptions(command: Command): Command {
       '--celery-inspect [seconds]',
       `WRITES to Redis: send Celery's \`inspect active_queues\` broadcast (a reply binding, a PUBLISH, a reply list; removed afterwards) and wait SECONDS (default ${CELERY_INSPECT_DEFAULT_SECONDS}) for the workers' answers, to learn which queues each consumes. Off by default: without it the live stage only reads`,
     )
-    .option('--prefix <prefix>', `read only this BullMQ key prefix (default: every prefix in use, \`${DEFAULT_BULL_PREFIX}\` when none)`)
+    .option('--prefix <prefix>', `read only this BullMQ key prefix (default: every prefix in use, \`${DEFAULT_BULL_PREFIX}\` when none); with --backend sidekiq, only this redis-namespace (default: the root keyspace and every namespace in use)`)
     .option('--stuck-after <seconds>', 'oldest waiting job age that counts as stuck (default: 120)')
     .option('--connect-timeout <ms>', 'give up connecting to Redis after this long (default: 5000)')
     .option('--environment <name>', 'the compose environment live workers are compared with (default prod/production, else default)');
@@ -245,7 +245,7 @@ export function resolveLive(options: LiveCliOptions, config: ProjectConfig): (Li
   const inspectSeconds =
     inspect === undefined || inspect === false ? undefined : inspect === true ? CELERY_INSPECT_DEFAULT_SECONDS : parseNumber('--celery-inspect', inspect, { min: 0.05 });
   if (inspectSeconds !== undefined && inspectSeconds > 60) throw new InputError(`--celery-inspect waits at most 60 seconds, got ${inspectSeconds}.`);
-  if (rabbitmq.brokers && !redisUrl && (backend === 'rq' || backend === 'bullmq')) {
+  if (rabbitmq.brokers && !redisUrl && backend !== 'auto' && backend !== 'celery') {
     throw new InputError(`--backend ${backend} reads Redis: --broker is Celery's RabbitMQ (use --backend celery or auto), or give --redis.`);
   }
   return {

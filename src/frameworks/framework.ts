@@ -13,6 +13,8 @@ import type { WorkerProgram } from '../workers/programs/program.js';
 export interface LiveReadOptions {
   /** BullMQ key prefix given with `--prefix`: that prefix only. Without it every prefix in use is read. */
   prefix?: string;
+  /** Sidekiq's redis-namespace: `--prefix` with `--backend sidekiq`. Without it the root keyspace and every namespace in use are read. */
+  namespace?: string;
   /** BullMQ prefixes the project's code names: read even before a queue has a key under them. */
   codePrefixes?: readonly string[];
   /** `--celery-inspect`: Celery's opt-in broadcast (writes to Redis) and how long to wait for the answers. */

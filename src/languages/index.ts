@@ -6,7 +6,8 @@ import { python } from './python/index.js';
 /** The registry: adding a language is its folder plus one line here. */
 export const LANGUAGES = [python, javascript] as const;
 
-export type LanguageId = (typeof LANGUAGES)[number]['id'];
+/** A registered language's id; `ruby` names Sidekiq's producers before the Ruby analyzer is registered (issue 28's static part). */
+export type LanguageId = (typeof LANGUAGES)[number]['id'] | 'ruby';
 
 /** language-id.ts (the leaf other modules import) must name exactly the registered languages. */
 const LANGUAGE_IDS_DECLARED: [LanguageId] extends [DeclaredLanguageId] ? ([DeclaredLanguageId] extends [LanguageId] ? true : never) : never = true;

@@ -1,6 +1,6 @@
 import { environmentName, humanDuration } from '../wording.js';
 import { finding } from '../finding.js';
-import type { CeleryLiveSummary, Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo } from '../types.js';
+import type { CeleryLiveSummary, Consumer, Finding, LiveQueue, LiveWorker, RelatedInfo, SidekiqLiveSummary } from '../types.js';
 import { byCodeUnits, type QueueRead, type WorkerRead } from './model.js';
 
 /** What the findings are computed from: the merged reads of all backends plus the expectations. */
@@ -14,6 +14,8 @@ export interface LiveAnalysisInput {
   prefix: string;
   /** What the Celery broker said about consumers and the `--celery-inspect` broadcast, when Celery was read. */
   celery?: CeleryLiveSummary;
+  /** Sidekiq's retry, scheduled and dead sets, when Sidekiq was read. */
+  sidekiq?: SidekiqLiveSummary;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -27,6 +29,12 @@ const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => strin
     `its last heartbeat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond RQ's default TTL of 480s`,
   'no-task-consumer': (worker) =>
     `its connection${worker.connection ? ` (${worker.connection})` : ''} consumes its remote-control mailbox on RabbitMQ but no task queue (its consumers were cancelled, or it is reconnecting)`,
+  'process-expired': () =>
+    'its process hash has expired (every heartbeat renews it for 60 s) but it is still listed in Sidekiq\'s `processes` set: it stopped without a clean shutdown',
+  quiet: () =>
+    'it is quiet (its `quiet` field is true: a TSTP signal or the Web UI\'s Quiet button) and fetches no new job until it is restarted',
+  'beat-old': (worker) =>
+    `its last beat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond Sidekiq's 60s`,
   'no-reply': () =>
     'the broker still holds its Celery mailbox binding (`celery.pidbox`), but it did not answer the `--celery-inspect` broadcast (killed without a warm shutdown, or its main process is blocked)',
 };
@@ -35,6 +43,8 @@ const STALE_HINT: Record<LiveWorker['backend'], string> = {
   rq: 'It does not count as a consumer: restart the worker process; the dead registration is removed by RQ on its next cleanup.',
   bullmq: 'It does not count as a consumer: restart the worker process.',
   celery: 'It does not count as a consumer: restart the worker (a warm shutdown removes its mailbox binding), or raise the --celery-inspect timeout if it is only slow to answer.',
+  sidekiq:
+    'It does not count as a consumer: if no deploy is stopping it, restart the Sidekiq process; a dead entry leaves `processes` when the Web UI or Sidekiq::ProcessSet.new next cleans up.',
 };
 
 const NO_TASK_CONSUMER_HINT =
@@ -42,6 +52,7 @@ const NO_TASK_CONSUMER_HINT =
 
 /** How to start a consumer of `name`, in the words of the queue's backend. */
 function startWorkerHint(name: string, backend: LiveQueue['backend']): string {
+  if (backend === 'sidekiq') return `Start a Sidekiq process that consumes \`${name}\` (\`bundle exec sidekiq -q ${name}\`, or add it to \`:queues:\` in config/sidekiq.yml and restart it).`;
   if (backend === 'celery') return `Start a Celery worker that consumes \`${name}\` (\`celery -A <app> worker -Q ${name}\`, or add it to the worker's -Q list and restart it).`;
   return `Start a worker that listens to \`${name}\` (add it to the worker's queue list, e.g. RQ_QUEUES, and restart it).`;
 }
@@ -90,7 +101,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   }
   const whoListens = (name: string): RelatedInfo[] => [
     ...(staleByQueue.get(name) ?? [])
-      .map((worker) => ({ message: `Stale worker \`${worker.name}\` listened to \`${name}\`; it does not count.` })),
+      .map((worker) => ({ message: `${worker.state === 'quiet' ? 'Quiet' : 'Stale'} worker \`${worker.name}\` listened to \`${name}\`; it does not count.` })),
     ...aliveWorkers.slice(0, 5).map((worker) => ({
       message: `Live worker \`${worker.name}\` listens to ${worker.queues.length ? worker.queues.map((queue) => `\`${queue}\``).join(', ') : 'nothing'}.`,
     })),
@@ -126,7 +137,7 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
   const unknownQueues: QueueRead[][] = [];
   const proofOf = (reads: QueueRead[]) => reads.flatMap((read) => (read.proof ? [` ${read.proof}`] : [])).join('');
   const onRedis = (reads: QueueRead[]) =>
-    `${reads[0]!.queue.prefix !== undefined ? ` (BullMQ prefix \`${reads[0]!.queue.prefix}\`)` : ''}${placeOf(reads[0]!.queue) ? ` on ${placeOf(reads[0]!.queue)}` : ''}`;
+    `${reads[0]!.queue.prefix !== undefined ? ` (${reads[0]!.queue.backend === 'sidekiq' ? 'Sidekiq namespace' : 'BullMQ prefix'} \`${reads[0]!.queue.prefix}\`)` : ''}${placeOf(reads[0]!.queue) ? ` on ${placeOf(reads[0]!.queue)}` : ''}`;
   const sortedGroups = [...groups.values()].sort(
     (a, b) =>
       byCodeUnits(a[0]!.queue.name, b[0]!.queue.name) ||
@@ -178,8 +189,13 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
     const name = reads[0]!.queue.name;
     // Empty, not expected, but Redis knows it: the incident's queue while the API refuses to enqueue (fail-fast).
     if (reportedGroups.has(reads) || (expected.has(name) && reported.has(name)) || servedIn(reads) || unknownIn(reads) || !reads.some((read) => read.known)) continue;
+    const prefixOf = (backend: LiveQueue['backend']) => reads.find((read) => read.queue.backend === backend)?.queue.prefix;
     const where = (backend: LiveQueue['backend']) =>
-      backend === 'rq' ? 'RQ `rq:queues`' : backend === 'bullmq' ? `BullMQ \`${reads.find((read) => read.queue.backend === 'bullmq')?.queue.prefix ?? input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
+      backend === 'rq'
+        ? 'RQ `rq:queues`'
+        : backend === 'sidekiq'
+          ? `Sidekiq \`${prefixOf('sidekiq') !== undefined ? `${prefixOf('sidekiq')}:` : ''}queues\``
+          : backend === 'bullmq' ? `BullMQ \`${prefixOf('bullmq') ?? input.prefix}:${name}:meta\`` : `Celery binding \`_kombu.binding.${name}\``;
     const places = [...new Set(reads.filter((read) => read.known).map((read) => read.knownAs ?? where(read.queue.backend)))].sort();
     const onBroker = reads.filter((read) => read.known).every((read) => read.knownAs !== undefined);
     findings.push(
@@ -228,6 +244,17 @@ export function analyzeLive(input: LiveAnalysisInput): Finding[] {
         message: `Queue \`${name}\` has ${plural(count, 'failed job')}${newest ? `; the newest failed with: ${newest}` : ''}.`,
         hint: 'Inspect the failed jobs (RQ failed registry / BullMQ failed set), fix the cause, then requeue or delete them.',
         queue: name,
+      }),
+    );
+  }
+
+  const sidekiqFailed = (input.sidekiq?.retry ?? 0) + (input.sidekiq?.dead ?? 0);
+  if (input.sidekiq && sidekiqFailed > 0) {
+    const { retry, dead, newestFailure } = input.sidekiq;
+    findings.push(
+      finding('failed-jobs', {
+        message: `Sidekiq holds ${plural(retry, 'failed job')} waiting to retry and ${plural(dead, 'dead job')}${newestFailure ? `; the newest ${dead ? 'dead job' : 'retrying job'} failed with: ${newestFailure}` : ''}.`,
+        hint: "Read the errors in the Sidekiq Web UI's Retries and Dead tabs (or Sidekiq::RetrySet/DeadSet), fix the cause, then retry or delete the jobs.",
       }),
     );
   }

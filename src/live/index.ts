@@ -1,8 +1,9 @@
 import { InputError, UnreachableError } from '../errors.js';
-import type { Backend, CeleryLiveSummary, Consumer, Finding, LiveBroker, LiveSection, LiveTarget } from '../types.js';
+import type { Backend, CeleryLiveSummary, SidekiqLiveSummary, Consumer, Finding, LiveBroker, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import type { CeleryRead } from '../frameworks/celery/live.js';
+import type { SidekiqRead } from '../frameworks/sidekiq/live.js';
 import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import type { NothingFoundEvidence } from './nothing-found.js';
 import { LIVE_FRAMEWORKS } from '../frameworks/index.js';
@@ -30,7 +31,7 @@ export interface LiveOptions {
    * binding, a PUBLISH, the reply list, all removed afterwards) and wait this long for the workers' answers.
    */
   celeryInspectTimeoutMs?: number;
-  /** BullMQ key prefix given with `--prefix` (or the config): that prefix only. Without it every prefix in use is read. */
+  /** BullMQ key prefix given with `--prefix` (or the config): that prefix only. Without it every prefix in use is read. With `--backend sidekiq`: that redis-namespace only. */
   prefix?: string;
   /** BullMQ prefixes the project's code names (`check` hands them over): read even before a queue has a key. */
   codePrefixes?: string[];
@@ -53,7 +54,7 @@ export interface LiveResult {
 const EMPTY: BackendRead = { found: false, workers: [], queues: [] };
 
 /** What each framework's reader gave from one Redis (the frameworks not read: EMPTY). */
-type BackendReads = Record<Backend, BackendRead> & { celery: CeleryRead };
+type BackendReads = Record<Backend, BackendRead> & { celery: CeleryRead; sidekiq: SidekiqRead };
 
 /** What one Redis gave: its reads and how it was reached. */
 interface TargetRead {
@@ -64,7 +65,7 @@ interface TargetRead {
 }
 
 /** The queue systems' names in the live-nothing-found message. */
-const SYSTEM_NAMES: Record<Backend, string> = { rq: 'RQ', bullmq: 'BullMQ', celery: 'Celery' };
+const SYSTEM_NAMES: Record<Backend, string> = { rq: 'RQ', bullmq: 'BullMQ', celery: 'Celery', sidekiq: 'Sidekiq' };
 
 /** The queue systems a run reads on one Redis, in words (`RQ, BullMQ (…) or Celery`). */
 function systemsRead(backend: LiveOptions['backend'], cluster: boolean): string {
@@ -72,7 +73,8 @@ function systemsRead(backend: LiveOptions['backend'], cluster: boolean): string 
   if (backend !== 'auto') return SYSTEM_NAMES[backend];
   const read = LIVE_FRAMEWORKS.filter((framework) => !(cluster && framework.live.clusterRefusal)).map((framework) => SYSTEM_NAMES[framework.id]);
   const skipped = LIVE_FRAMEWORKS.filter((framework) => cluster && framework.live.clusterRefusal).map((framework) => SYSTEM_NAMES[framework.id]);
-  return `${read.length > 1 ? `${read.slice(0, -1).join(', ')} or ${read[read.length - 1]}` : read[0]}${skipped.length ? ` (${skipped.join(' and ')} do not run on a Cluster)` : ''}`;
+  const list = (names: string[], last: string) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} ${last} ${names[names.length - 1]}` : names[0]);
+  return `${list(read, 'or')}${skipped.length ? ` (${list(skipped, 'and')} do not run on a Cluster)` : ''}`;
 }
 
 /** Nothing was found when no framework saw its keys and no read queue holds a job: an expected queue's empty row is not a sighting. */
@@ -94,6 +96,7 @@ async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: stri
         ? EMPTY
         : framework.live.read(reader, options.backend === framework.id ? wanted : [], now, {
             ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+            ...(options.prefix !== undefined && options.backend === 'sidekiq' ? { namespace: options.prefix } : {}),
             ...(options.codePrefixes?.length ? { codePrefixes: options.codePrefixes } : {}),
             ...(options.celeryInspectTimeoutMs !== undefined ? { celeryInspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
           }),
@@ -176,6 +179,18 @@ function mergeCelery(summaries: CeleryLiveSummary[]): CeleryLiveSummary | undefi
   };
 }
 
+/** One Sidekiq summary for several Redis: the sets' sizes add up; the first newest failure is kept. */
+function mergeSidekiq(summaries: SidekiqLiveSummary[]): SidekiqLiveSummary | undefined {
+  if (summaries.length <= 1) return summaries[0];
+  const newestFailure = summaries.find((summary) => summary.newestFailure)?.newestFailure;
+  return {
+    retry: summaries.reduce((sum, summary) => sum + summary.retry, 0),
+    scheduled: summaries.reduce((sum, summary) => sum + summary.scheduled, 0),
+    dead: summaries.reduce((sum, summary) => sum + summary.dead, 0),
+    ...(newestFailure ? { newestFailure } : {}),
+  };
+}
+
 /**
  * Reads (never writes, unless `celeryInspectTimeoutMs` asks for Celery's broadcast) one or several Redis: workers, queues, registries; returns the live section and its findings.
  * Only read commands, in pipelines: the round trips do not grow with the number of workers or queues.
@@ -234,6 +249,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   ).map((framework) => framework.id);
   const backend: LiveSection['backend'] = options.backend !== 'auto' ? options.backend : found.length > 1 ? 'both' : (found[0] ?? 'rq');
   const celery = mergeCelery(reads.flatMap((read) => (read.reads.celery.celery ? [read.reads.celery.celery] : [])));
+  const sidekiq = mergeSidekiq(reads.flatMap((read) => (read.reads.sidekiq.sidekiq ? [read.reads.sidekiq.sidekiq] : [])));
   if (options.backend === 'auto') {
     const primary: Backend = backend === 'both' ? 'rq' : backend;
     for (const name of wanted) {
@@ -253,6 +269,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     ...(options.config ? { config: options.config } : {}),
     ...(clientListDenied ? { clientListDenied: true } : {}),
     ...(celery ? { celery } : {}),
+    ...(sidekiq ? { sidekiq } : {}),
   });
   if (reads.some((read) => read.nothing)) {
     const { nothingFoundFinding } = await import('./nothing-found.js');
@@ -264,6 +281,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     backend,
     ...(backend === 'both' ? { backends: found } : {}),
     ...(celery ? { celery } : {}),
+    ...(sidekiq ? { sidekiq } : {}),
     workers: workers.map((read) => read.worker).sort(byPlace),
     queues: queues.map((read) => read.queue).sort(byPlace),
     durationMs: Math.round(performance.now() - started),

@@ -41,7 +41,7 @@ describe('live-nothing-found', () => {
     const [found, ...others] = findingsOf(report, 'live-nothing-found');
     expect(others).toEqual([]);
     expect(found).toMatchObject({ severity: 'warning', stage: 'live' });
-    expect(found!.message).toContain('database 0, holds no key of RQ, BullMQ or Celery');
+    expect(found!.message).toContain('database 0, holds no key of RQ, BullMQ, Celery or Sidekiq');
     expect(found!.message).toMatch(/database 3 holds \d+ keys, some like `rq:` \(RQ\)/);
     expect(found!.hint).toContain('Point --redis at database 3');
     expect(report!.summary).toEqual({ error: 0, warning: 1, info: 0 });
@@ -76,7 +76,7 @@ describe('live-nothing-found', () => {
     expect(exitCode).toBe(0);
     const [found] = findingsOf(report, 'live-nothing-found');
     expect(found!.message).toBe(
-      `Redis at redis://doctor:***@127.0.0.1:${empty.port}/0, database 0, holds no key of RQ, BullMQ or Celery, so there was nothing to judge: no database of this Redis holds any key.`,
+      `Redis at redis://doctor:***@127.0.0.1:${empty.port}/0, database 0, holds no key of RQ, BullMQ, Celery or Sidekiq, so there was nothing to judge: no database of this Redis holds any key.`,
     );
   });
 

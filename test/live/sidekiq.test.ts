@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { runLive } from '../../src/live/index.js';
+import type { Finding } from '../../src/types.js';
+import { runCli, runJson } from '../helpers/cli.js';
+import { liveOptions } from '../helpers/live.js';
+import { eventually } from '../helpers/poll.js';
+import { flushRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { ruby, startSidekiq, type SidekiqProcess } from '../helpers/sidekiq.js';
+
+const byRule = (findings: Finding[], rule: string) => findings.filter((finding) => finding.rule === rule);
+
+describe('live stage against real Sidekiq 6.4 processes (root keyspace)', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+  const processes: SidekiqProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+    // The mailers trap: the only process consumes `default` (config/sidekiq.yml listing `default` alone).
+    processes.push(await startSidekiq(redis.url, ['-q', 'default']));
+    // A Sidekiq job is consumed; a mail sent with deliver_later waits in `mailers` forever.
+    await ruby(redis.url, 'HardJob.perform_async(0); ReceiptMailer.receipt("ada@example.com").deliver_later');
+    await eventually(async () => ((await admin.llen('queue:default')) === 0 && (await admin.get('stat:processed')) !== '0' ? true : undefined), {
+      what: 'the default process to run HardJob',
+    });
+  });
+
+  afterAll(async () => {
+    for (const process of processes) await process.stop('SIGKILL');
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  it('reads the process (info, beat, busy) and the queues, and reports the mail nobody consumes', async () => {
+    const [process] = processes;
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.backend).toBe('sidekiq');
+    expect(result.section.workers).toEqual([
+      expect.objectContaining({
+        name: process!.identity,
+        backend: 'sidekiq',
+        queues: ['default'],
+        alive: true,
+        state: 'idle',
+        pid: process!.process.pid,
+        concurrency: 2,
+        busy: 0,
+      }),
+    ]);
+    expect(result.section.workers[0]!.heartbeatAgeMs).toBeLessThan(60_000);
+    const mailers = result.section.queues.find((queue) => queue.name === 'mailers');
+    expect(mailers).toMatchObject({ backend: 'sidekiq', waiting: 1, consumers: [] });
+    expect(mailers!.oldestWaitingAgeMs).toBeGreaterThanOrEqual(0);
+    expect(result.section.queues.find((queue) => queue.name === 'default')).toMatchObject({ waiting: 0, consumers: [process!.identity] });
+    const [missing] = byRule(result.findings, 'live-queue-without-worker');
+    expect(missing).toMatchObject({ queue: 'mailers' });
+    expect(missing!.message).toMatch(/^Queue `mailers` has 1 waiting job \(oldest .+\) but no live worker listens to it\.$/);
+    expect(missing!.hint).toBe(
+      'Start a Sidekiq process that consumes `mailers` (`bundle exec sidekiq -q mailers`, or add it to `:queues:` in config/sidekiq.yml and restart it).',
+    );
+    expect(byRule(result.findings, 'live-queue-without-worker')).toHaveLength(1);
+    expect(byRule(result.findings, 'stale-worker')).toEqual([]);
+    expect(result.section.sidekiq).toEqual({ retry: 0, scheduled: 0, dead: 0 });
+  });
+
+  it('the CLI exits 1 on the mailers trap with --backend sidekiq, and an expected queue without a process is an error even while empty', async () => {
+    const { exitCode, report } = await runJson(['live', '--redis', redis.url, '--backend', 'sidekiq', '--queue', 'reports']);
+    expect(exitCode).toBe(1);
+    expect(report!.live!.backend).toBe('sidekiq');
+    const queues = byRule(report!.findings, 'live-queue-without-worker').map((finding) => finding.queue);
+    expect(queues.sort()).toEqual(['mailers', 'reports']);
+  });
+
+  it('a known queue nobody consumes is named from Sidekiq’s `queues` set', async () => {
+    // A process drained `exports` and was stopped cleanly (TERM removes it from `processes`): the name stays in `queues`.
+    const exporter = await startSidekiq(redis.url, ['-q', 'exports']);
+    await ruby(redis.url, 'Sidekiq::Client.push("queue" => "exports", "class" => "HardJob", "args" => [0])');
+    await eventually(async () => ((await admin.llen('queue:exports')) === 0 ? true : undefined), { what: 'the exports process to take its job' });
+    await exporter.stop();
+    expect(await admin.sismember('processes', exporter.identity)).toBe(0);
+    const result = await runLive(liveOptions(redis.url));
+    const [known] = byRule(result.findings, 'live-known-queue-without-worker');
+    expect(known).toMatchObject({ queue: 'exports' });
+    expect(known!.message).toBe(
+      'Queue `exports` exists in Redis (Sidekiq `queues`) but no live worker listens to it; it is empty now, so anything enqueued to it will wait.',
+    );
+  });
+
+  it('weighted queues (-q name,weight) are read as the queue names, once each', async () => {
+    const weighted = await startSidekiq(redis.url, ['-q', 'critical,3', '-q', 'low,1']);
+    processes.push(weighted);
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.workers.find((worker) => worker.name === weighted.identity)!.queues).toEqual(['critical', 'low']);
+    expect(result.section.queues.find((queue) => queue.name === 'critical')!.consumers).toEqual([weighted.identity]);
+  });
+});
+
+describe('Sidekiq processes that consume nothing', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+  const processes: SidekiqProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+
+  afterAll(async () => {
+    for (const process of processes) await process.stop('SIGKILL');
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  it('a quiet process (TSTP) is not a consumer: stale-worker says it is quiet, its queue has no live worker', async () => {
+    await flushRedis(redis);
+    const quiet = await startSidekiq(redis.url, ['-q', 'default']);
+    processes.push(quiet);
+    quiet.process.kill('SIGTSTP');
+    await eventually(async () => ((await admin.hget(quiet.identity, 'quiet')) === 'true' ? true : undefined), { what: 'the process to beat as quiet' });
+    await ruby(redis.url, 'HardJob.perform_async(0)');
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.workers).toEqual([expect.objectContaining({ name: quiet.identity, alive: false, state: 'quiet', queues: ['default'] })]);
+    const [stale] = byRule(result.findings, 'stale-worker');
+    expect(stale!.message).toBe(
+      `Worker \`${quiet.identity}\` (${result.section.workers[0]!.hostname}, pid ${quiet.process.pid}) is registered but not alive: it is quiet (its \`quiet\` field is true: a TSTP signal or the Web UI's Quiet button) and fetches no new job until it is restarted.`,
+    );
+    const [missing] = byRule(result.findings, 'live-queue-without-worker');
+    expect(missing).toMatchObject({ queue: 'default' });
+    expect(missing!.related).toContainEqual({ message: `Quiet worker \`${quiet.identity}\` listened to \`default\`; it does not count.` });
+    await quiet.stop('SIGKILL');
+  });
+
+  it('a killed process stays alive until its hash expires (60 s after its last beat), then it is stale', async () => {
+    await flushRedis(redis);
+    const killed = await startSidekiq(redis.url, ['-q', 'default']);
+    processes.push(killed);
+    await killed.stop('SIGKILL');
+    // Within its 60 s Sidekiq itself still lists it (ProcessSet#each) and so does the doctor.
+    const before = await runLive(liveOptions(redis.url, { expectedQueues: ['default'] }));
+    expect(before.section.workers).toEqual([expect.objectContaining({ name: killed.identity, alive: true })]);
+    expect(byRule(before.findings, 'live-queue-without-worker')).toEqual([]);
+    // The test moves time on: the hash expires as it would 60 s after the last beat; `processes` still lists it.
+    await admin.pexpire(killed.identity, 1);
+    await eventually(async () => ((await admin.exists(killed.identity)) === 0 ? true : undefined), { what: 'the hash to expire' });
+    const after = await runLive(liveOptions(redis.url, { expectedQueues: ['default'] }));
+    expect(after.section.workers).toEqual([expect.objectContaining({ name: killed.identity, alive: false, state: 'expired' })]);
+    const [stale] = byRule(after.findings, 'stale-worker');
+    expect(stale!.message).toBe(
+      `Worker \`${killed.identity}\` is registered but not alive: its process hash has expired (every heartbeat renews it for 60 s) but it is still listed in Sidekiq's \`processes\` set: it stopped without a clean shutdown.`,
+    );
+    expect(byRule(after.findings, 'live-queue-without-worker').map((finding) => finding.queue)).toEqual(['default']);
+  });
+
+  it('a process hash without an expiry is judged by its beat: over 60 s old is stale', async () => {
+    await flushRedis(redis);
+    const process = await startSidekiq(redis.url, ['-q', 'default']);
+    processes.push(process);
+    await process.stop('SIGKILL');
+    await admin.persist(process.identity);
+    await admin.hset(process.identity, 'beat', String(Date.now() / 1000 - 125));
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.workers[0]).toMatchObject({ alive: false });
+    expect(byRule(result.findings, 'stale-worker')[0]!.message).toMatch(/its last beat is 2m\d*s? old, beyond Sidekiq's 60s\.$/);
+  });
+
+  it('a job that fails without retries reaches the dead set: failed-jobs names it with its error', async () => {
+    await flushRedis(redis);
+    const process = await startSidekiq(redis.url, ['-q', 'default']);
+    processes.push(process);
+    await ruby(redis.url, 'BrokenJob.perform_async');
+    await eventually(async () => ((await admin.zcard('dead')) === 1 ? true : undefined), { what: 'BrokenJob to die' });
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.sidekiq).toEqual({ retry: 0, scheduled: 0, dead: 1, newestFailure: 'ArgumentError: receipt total is negative (queue `default`)' });
+    const [failed] = byRule(result.findings, 'failed-jobs');
+    expect(failed!.message).toBe(
+      'Sidekiq holds 0 failed jobs waiting to retry and 1 dead job; the newest dead job failed with: ArgumentError: receipt total is negative (queue `default`).',
+    );
+    await process.stop();
+  });
+});
+
+describe('Sidekiq under a redis-namespace, next to RQ, and on an empty Redis', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  /**
+   * redis-namespace (lib/redis/namespace.rb `add_namespace`: `"#{@namespace}:#{key}"`) is not packaged in Debian: a real
+   * process's and producer's keys are written, the process killed, and every key renamed under `shop:` as the gem writes
+   * them (RENAME keeps the hash's expiry: the process is still within its 60 s).
+   */
+  async function namespaced(namespace: string): Promise<SidekiqProcess> {
+    const process = await startSidekiq(redis.url, ['-q', 'default']);
+    await ruby(redis.url, 'ReceiptMailer.receipt("ada@example.com").deliver_later');
+    await process.stop('SIGKILL');
+    for (const key of await admin.keys('*')) if (!key.startsWith(`${namespace}:`) && !key.startsWith('rq:')) await admin.rename(key, `${namespace}:${key}`);
+    return process;
+  }
+
+  it('discovers the namespace read-only and reads it like the root keyspace; --prefix reads that namespace only', async () => {
+    await flushRedis(redis);
+    const process = await namespaced('shop');
+    // RQ's `rq:queues` set is no Sidekiq namespace: its members are `rq:queue:<name>` keys.
+    await admin.sadd('rq:queues', 'rq:queue:default');
+    const result = await runLive(liveOptions(redis.url));
+    expect(result.section.backends).toEqual(['rq', 'sidekiq']);
+    expect(result.section.workers).toEqual([expect.objectContaining({ name: process.identity, alive: true, queues: ['default'], prefix: 'shop' })]);
+    expect(result.section.queues.filter((queue) => queue.backend === 'sidekiq').map((queue) => [queue.name, queue.prefix, queue.waiting, queue.consumers])).toEqual([
+      ['default', 'shop', 0, [process.identity]],
+      ['mailers', 'shop', 1, []],
+    ]);
+    const [missing] = byRule(result.findings, 'live-queue-without-worker');
+    expect(missing!.message).toMatch(/^Queue `mailers` \(Sidekiq namespace `shop`\) has 1 waiting job/);
+    const only = await runLive(liveOptions(redis.url, { backend: 'sidekiq', prefix: 'shop' }));
+    expect(only.section.queues.map((queue) => queue.name)).toEqual(['default', 'mailers']);
+    const elsewhere = await runLive(liveOptions(redis.url, { backend: 'sidekiq', prefix: 'other' }));
+    expect(elsewhere.section.workers).toEqual([]);
+    expect(byRule(elsewhere.findings, 'live-nothing-found')).toHaveLength(1);
+  });
+
+  it('--backend sidekiq on an empty Redis: live-nothing-found names Sidekiq, never OK', async () => {
+    await flushRedis(redis);
+    const { exitCode, report } = await runJson(['live', '--redis', redis.url, '--backend', 'sidekiq']);
+    expect(exitCode).toBe(0);
+    const [nothing] = byRule(report!.findings, 'live-nothing-found');
+    expect(nothing!.severity).toBe('warning');
+    expect(nothing!.message).toMatch(/, holds no key of Sidekiq, so there was nothing to judge: /);
+    expect(report!.live!.workers).toEqual([]);
+  });
+
+  it('the reader runs under a Redis user with read commands only', async () => {
+    await flushRedis(redis);
+    await namespaced('shop');
+    await admin.call('ACL', 'SETUSER', 'doctor', 'on', '>s3cret-pw', '~*', 'resetchannels', '-@all', '+@read', '+ping', '+hello', '+info', '+select', '+client|setname');
+    await admin.call('ACL', 'LOG', 'RESET');
+    const url = `redis://doctor:s3cret-pw@127.0.0.1:${redis.port}`;
+    const { exitCode, report } = await runJson(['live', '--redis', url, '--backend', 'sidekiq']);
+    expect(exitCode).toBe(1);
+    expect(report!.live!.queues.map((queue) => queue.name)).toEqual(['default', 'mailers']);
+    expect(await admin.call('ACL', 'LOG')).toEqual([]);
+    const table = await runCli(['live', '--redis', url]);
+    expect(table.stdout).toContain('Live sidekiq at');
+  });
+});
