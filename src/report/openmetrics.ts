@@ -125,12 +125,14 @@ export function reportFamilies(report: Report): Family[] {
   }
   const unacked = new Family('receipts_doctor_celery_unacked', 'Celery messages delivered to a worker and not acknowledged yet (kombu `unacked`).');
   if (live.celery) unacked.add({}, live.celery.unacked);
+  const sidekiqSets = new Family('receipts_doctor_sidekiq_jobs', "Sidekiq's jobs outside the queues, by sorted set: `retry` (failed, waiting to retry), `scheduled`, `dead`.");
+  if (live.sidekiq) for (const set of ['retry', 'scheduled', 'dead'] as const) sidekiqSets.add({ set }, live.sidekiq[set]);
   const roundTrips = new Family('receipts_doctor_live_round_trips', 'Round trips to Redis the inspection made (the most to any one Redis).');
   if (live.roundTrips !== undefined) roundTrips.add({}, live.roundTrips);
   const duration = new Family('receipts_doctor_live_duration_seconds', 'How long the inspection took.', 'seconds');
   duration.add({}, live.durationMs / 1000);
   const rabbitmq = live.queues.some((queue) => queue.consumerUtilisation !== undefined) ? [utilisation] : [];
-  return [workers, noConsumer, waiting, active, failed, oldest, ...rabbitmq, up, heartbeat, stale, ...(live.celery ? [unacked] : []), findings, roundTrips, duration];
+  return [workers, noConsumer, waiting, active, failed, oldest, ...rabbitmq, up, heartbeat, stale, ...(live.celery ? [unacked] : []), ...(live.sidekiq ? [sidekiqSets] : []), findings, roundTrips, duration];
 }
 
 /** The findings by rule and severity (every stage's). */

@@ -177,6 +177,12 @@ describe('Sidekiq processes that consume nothing', () => {
     expect(failed!.message).toBe(
       'Sidekiq holds 0 failed jobs waiting to retry and 1 dead job; the newest dead job failed with: ArgumentError: receipt total is negative (queue `default`).',
     );
+    const metrics = await runCli(['live', '--redis', redis.url, '--format', 'openmetrics']);
+    expect(metrics.stdout.split('\n').filter((line) => line.startsWith('receipts_doctor_sidekiq_jobs'))).toEqual([
+      'receipts_doctor_sidekiq_jobs{set="retry"} 0',
+      'receipts_doctor_sidekiq_jobs{set="scheduled"} 0',
+      'receipts_doctor_sidekiq_jobs{set="dead"} 1',
+    ]);
     await process.stop();
   });
 });
