@@ -8,6 +8,7 @@
 import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
 import { asString, type Command, type RedisReader } from './redis.js';
+import { namespaceOf } from '../frameworks/sidekiq/live-keys.js';
 
 /** Keys sampled per database: one SCAN page (COUNT is a hint; a reply is cut to this many keys). */
 const SAMPLE = 200;
@@ -45,12 +46,20 @@ function bullPrefixOf(key: string): string | undefined {
   return colon > 0 && colon < rest.length - 1 ? rest.slice(0, colon + 1) : undefined;
 }
 
+/** `queue:` for `queue:mailers`, `shop:` for `shop:processes` (a redis-namespace), the key itself for `queues`/`processes`. */
+function sidekiqPrefixOf(key: string): string | undefined {
+  if (key.startsWith('queue:')) return 'queue:';
+  if (key === 'queues' || key === 'processes') return key;
+  const namespace = namespaceOf(key);
+  return namespace !== undefined ? `${namespace}:` : undefined;
+}
+
 /** How the keys of each queue system look, to name a sampled key's prefix and system (`acme:` → BullMQ). */
 const SHAPES: { system: string; prefix: (key: string) => string | undefined }[] = [
   { system: 'RQ', prefix: (key) => (key.startsWith('rq:') ? 'rq:' : undefined) },
   { system: 'BullMQ', prefix: bullPrefixOf },
   { system: 'Celery', prefix: (key) => (key.startsWith('_kombu.binding.') ? '_kombu.binding.' : key.startsWith('celery-task-meta-') ? 'celery-task-meta-' : key === 'unacked' ? 'unacked' : undefined) },
-  { system: 'Sidekiq', prefix: (key) => (key.startsWith('queue:') ? 'queue:' : key === 'queues' || key === 'processes' ? key : undefined) },
+  { system: 'Sidekiq', prefix: sidekiqPrefixOf },
 ];
 
 /** `prefix (system)` for the sampled keys that look like a queue system's, most frequent first. */

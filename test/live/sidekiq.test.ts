@@ -235,6 +235,16 @@ describe('Sidekiq under a redis-namespace, next to RQ, and on an empty Redis', (
     expect(byRule(elsewhere.findings, 'live-nothing-found')).toHaveLength(1);
   });
 
+  it('a namespaced Sidekiq in database 2, read at database 0: live-nothing-found names database 2 and its `shop:` keys', async () => {
+    await flushRedis(redis);
+    await namespaced('shop');
+    for (const key of await admin.keys('*')) await admin.move(key, 2);
+    const result = await runLive(liveOptions(redis.url));
+    const [nothing] = byRule(result.findings, 'live-nothing-found');
+    expect(nothing!.message).toMatch(/database 2 holds \d+ keys, some like `shop:` \(Sidekiq\)/);
+    expect(nothing!.hint).toContain('Point --redis at database 2');
+  });
+
   it('--backend sidekiq on an empty Redis: live-nothing-found names Sidekiq, never OK', async () => {
     await flushRedis(redis);
     const { exitCode, report } = await runJson(['live', '--redis', redis.url, '--backend', 'sidekiq']);
