@@ -245,6 +245,37 @@ describe('Sidekiq under a redis-namespace, next to RQ, and on an empty Redis', (
     expect(nothing!.hint).toContain('Point --redis at database 2');
   });
 
+  /** `count` processes beating as launcher.rb writes them, their queues with a job each, and `count` unrelated `user:<n>:queues` sets. */
+  async function seed(count: number): Promise<void> {
+    const pipeline = admin.pipeline();
+    for (let index = 0; index < count; index += 1) {
+      const identity = `web-${index}:${1000 + index}:0a1b2c3d4e5f`;
+      const info = { hostname: `web-${index}`, started_at: Date.now() / 1000, pid: 1000 + index, tag: 'shop', concurrency: 5, queues: [`q${index % 7}`, 'default'], labels: [], identity };
+      pipeline.sadd('processes', identity);
+      pipeline.hset(identity, 'info', JSON.stringify(info), 'busy', '0', 'beat', String(Date.now() / 1000), 'quiet', 'false', 'rss', '30000', 'rtt_us', '200');
+      pipeline.expire(identity, 60);
+      pipeline.sadd('queues', `q${index}`);
+      pipeline.lpush(`queue:q${index}`, JSON.stringify({ class: 'HardJob', args: [0], queue: `q${index}`, jid: `j${index}`, enqueued_at: Date.now() / 1000 }));
+      pipeline.sadd(`user:${index}:queues`, 'inbox');
+    }
+    pipeline.set('stat:processed', '0');
+    await pipeline.exec();
+  }
+
+  it('round trips do not grow with the processes, the queues or unrelated `x:queues` sets', async () => {
+    await flushRedis(redis);
+    await seed(5);
+    const few = await runLive(liveOptions(redis.url, { backend: 'sidekiq', prefix: undefined }));
+    await flushRedis(redis);
+    await seed(400);
+    const many = await runLive(liveOptions(redis.url, { backend: 'sidekiq', prefix: undefined }));
+    expect(few.section.workers).toHaveLength(5);
+    expect(many.section.workers).toHaveLength(400);
+    expect(many.section.queues.filter((queue) => queue.waiting === 1)).toHaveLength(400);
+    expect(many.section.queues.every((queue) => queue.prefix === undefined)).toBe(true);
+    expect(many.section.roundTrips).toBe(few.section.roundTrips);
+  });
+
   it('--backend sidekiq on an empty Redis: live-nothing-found names Sidekiq, never OK', async () => {
     await flushRedis(redis);
     const { exitCode, report } = await runJson(['live', '--redis', redis.url, '--backend', 'sidekiq']);

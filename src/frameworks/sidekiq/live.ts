@@ -88,7 +88,11 @@ function toKeyspace(keys: SidekiqKeys, replies: Reply[], offset: number): Keyspa
   };
 }
 
-/** Candidate redis-namespaces: every `<ns>:processes` / `<ns>:queues` key, on every node (one SCAN loop each). */
+/**
+ * The redis-namespaces in use: every `<ns>:processes` / `<ns>:queues` key (one SCAN loop per node), kept when a
+ * Sidekiq process registered or ran there (`EXISTS <ns>:processes <ns>:stat:processed`, one pipeline). An
+ * application's own `user:7:queues` sets or RQ's `rq:queues` cost one EXISTS each and give no namespace.
+ */
 async function discoverNamespaces(reader: RedisReader): Promise<string[]> {
   const found = new Set<string>();
   await Promise.all(
@@ -99,7 +103,10 @@ async function discoverNamespaces(reader: RedisReader): Promise<string[]> {
       }),
     ),
   );
-  return [...found].sort(byCodeUnits);
+  const candidates = [...found].sort(byCodeUnits);
+  const keys = candidates.map((namespace) => new SidekiqKeys(namespace));
+  const replies = await reader.pipeline(keys.map((space): Command => ['exists', space.processes, space.processed]));
+  return candidates.filter((_, index) => asNumber(replies[index]) > 0);
 }
 
 /** A job's `enqueued_at`: float seconds (Sidekiq ≤ 7) or integer milliseconds (Sidekiq 8). */
@@ -192,7 +199,7 @@ const isSidekiq = (space: Keyspace, workers: WorkerRead[], queues: QueueRead[]):
 /**
  * Reads Sidekiq's processes and queues without writing (ProcessSet.new, unlike this, prunes `processes`): the root
  * keyspace and every redis-namespace in use (or `--prefix` only), in three pipelined round trips plus the namespace
- * SCAN, whatever the number of processes and queues. Namespaced rows carry their namespace in `prefix`, so a
+ * SCAN and one EXISTS pipeline over its candidates, whatever the number of processes and queues. Namespaced rows carry their namespace in `prefix`, so a
  * process of one namespace never consumes a same-named queue of another.
  */
 export async function readSidekiq(reader: RedisReader, namespaces: SidekiqNamespaces, wanted: readonly string[], now: number): Promise<SidekiqRead> {
