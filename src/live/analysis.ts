@@ -34,7 +34,9 @@ const STALE_FACT: Record<string, (worker: LiveWorker, read: WorkerRead) => strin
   quiet: () =>
     'it is quiet (its `quiet` field is true: a TSTP signal or the Web UI\'s Quiet button) and fetches no new job until it is restarted',
   'beat-old': (worker) =>
-    `its last beat is ${worker.heartbeatAgeMs !== undefined ? humanDuration(worker.heartbeatAgeMs) : 'unknown time'} old, beyond Sidekiq's 60s`,
+    worker.heartbeatAgeMs !== undefined
+      ? `its last beat is ${humanDuration(worker.heartbeatAgeMs)} old, beyond Sidekiq's 60s`
+      : 'its hash has no expiry and no readable beat (a live process renews both every few seconds)',
   'no-reply': () =>
     'the broker still holds its Celery mailbox binding (`celery.pidbox`), but it did not answer the `--celery-inspect` broadcast (killed without a warm shutdown, or its main process is blocked)',
 };

@@ -257,6 +257,24 @@ describe('Sidekiq under a redis-namespace, next to RQ, and on an empty Redis', (
     expect(many.section.roundTrips).toBe(few.section.roundTrips);
   });
 
+  it('hostile process hashes and jobs (timestamps past any date, JSON that is not an object, control characters) give rows, never a crash', async () => {
+    await flushRedis(scene.redis);
+    await scene.admin.sadd('processes', 'evil:1:aa', 'evil:2:bb');
+    await scene.admin.hset('evil:1:aa', 'info', JSON.stringify({ hostname: 'h\u001b[31m', pid: 1, started_at: 1e300, queues: ['default', 7, 'default'] }), 'beat', '1e300', 'busy', 'x', 'quiet', 'false');
+    await scene.admin.hset('evil:2:bb', 'info', '[1,2', 'beat', '-5');
+    await scene.admin.sadd('queues', 'default');
+    await scene.admin.lpush('queue:default', JSON.stringify({ enqueued_at: 1e300 }), '{"enqueued_at":', 'null');
+    const { exitCode, report, stderr } = await runJson(['live', '--redis', scene.redis.url, '--backend', 'sidekiq']);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(1);
+    const evil = report!.live!.workers.find((worker) => worker.name === 'evil:1:aa')!;
+    expect(evil).toMatchObject({ queues: ['default'], alive: false, hostname: 'h\\x1b[31m' });
+    expect(evil.lastHeartbeat).toBeUndefined();
+    expect(report!.live!.workers.find((worker) => worker.name === 'evil:2:bb')).toMatchObject({ alive: false, state: 'expired' });
+    expect(report!.live!.queues).toEqual([expect.objectContaining({ name: 'default', waiting: 3, consumers: [] })]);
+    expect(report!.live!.queues[0]!.oldestWaitingAgeMs).toBeUndefined();
+  });
+
   it('--backend sidekiq on an empty Redis: live-nothing-found names Sidekiq, never OK', async () => {
     await flushRedis(scene.redis);
     const { exitCode, report } = await runJson(['live', '--redis', scene.redis.url, '--backend', 'sidekiq']);

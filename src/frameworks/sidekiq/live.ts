@@ -112,8 +112,8 @@ async function discoverNamespaces(reader: RedisReader): Promise<string[]> {
 /** A job's `enqueued_at`: float seconds (Sidekiq ≤ 7) or integer milliseconds (Sidekiq 8). */
 function enqueuedAtMs(entry: string | undefined): number | undefined {
   const value = parseJson(entry)?.enqueued_at;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
-  return value > 1e11 ? value : value * 1000;
+  if (typeof value !== 'number') return undefined;
+  return value > 1e11 ? epochMs(value / 1000) : epochMs(value);
 }
 
 const QUEUE_COMMANDS = 2;
@@ -136,6 +136,12 @@ const processCommands = (keys: SidekiqKeys, identity: string): Command[] => [
   ['pttl', keys.process(identity)],
   ['hvals', keys.processWork(identity)],
 ];
+
+/** Seconds since the epoch (Sidekiq's `beat`, `started_at`) as ms, or undefined past what a Date holds (a hostile `1e300`). */
+function epochMs(seconds: number): number | undefined {
+  const ms = seconds * 1000;
+  return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15 ? ms : undefined;
+}
 
 /** The queues of the jobs a process is running (`<identity>:workers` values: `{"queue": …}`). */
 function runningQueues(reply: Reply | undefined): string[] {
@@ -169,7 +175,8 @@ function processRead(identity: string, replies: Reply[], offset: number, now: nu
   if (typeof info.pid === 'number' && Number.isFinite(info.pid)) worker.pid = info.pid;
   if (typeof info.tag === 'string' && info.tag) worker.tag = info.tag;
   if (typeof info.concurrency === 'number' && Number.isFinite(info.concurrency)) worker.concurrency = info.concurrency;
-  if (typeof info.started_at === 'number' && Number.isFinite(info.started_at)) worker.birth = new Date(info.started_at * 1000).toISOString();
+  const startedAt = typeof info.started_at === 'number' ? epochMs(info.started_at) : undefined;
+  if (startedAt !== undefined) worker.birth = new Date(startedAt).toISOString();
   const busy = Number(busyText);
   if (busyText !== undefined && Number.isFinite(busy)) {
     worker.busy = busy;
@@ -177,10 +184,10 @@ function processRead(identity: string, replies: Reply[], offset: number, now: nu
   }
   const running = runningQueues(replies[offset + 2]);
   if (running.length) worker.currentJob = [...new Set(running)].map((queue) => `a job from \`${queue}\``).join(', ');
-  const beat = Number(beatText);
-  if (beatText !== undefined && Number.isFinite(beat) && beat > 0) {
-    worker.lastHeartbeat = new Date(beat * 1000).toISOString();
-    worker.heartbeatAgeMs = Math.max(0, Math.round(now - beat * 1000));
+  const beat = beatText !== undefined ? epochMs(Number(beatText)) : undefined;
+  if (beat !== undefined) {
+    worker.lastHeartbeat = new Date(beat).toISOString();
+    worker.heartbeatAgeMs = Math.max(0, Math.round(now - beat));
   }
   let staleReason: string | undefined;
   // launcher.rb: `"quiet", @done` — true after TSTP (or stop): the process fetches no job again until restarted.
