@@ -94,6 +94,8 @@ export type FrameworkProjectStep = (context: ProjectStepContext) => FrameworkPro
 export interface LanguageRecognizers {
   python: PythonRecognizer;
   js: JsRecognizer;
+  /** Ruby's analyzer is issue 28's static part: until it is registered, a Ruby framework has no recognizer. */
+  ruby: never;
 }
 
 /**

@@ -6,11 +6,12 @@ import { python } from './python/index.js';
 /** The registry: adding a language is its folder plus one line here. */
 export const LANGUAGES = [python, javascript] as const;
 
-/** A registered language's id; `ruby` names Sidekiq's producers before the Ruby analyzer is registered (issue 28's static part). */
-export type LanguageId = (typeof LANGUAGES)[number]['id'] | 'ruby';
+/** A language's id; `ruby` names Sidekiq's producers before the Ruby analyzer is registered (issue 28's static part). */
+export type LanguageId = DeclaredLanguageId;
+type RegisteredLanguageId = (typeof LANGUAGES)[number]['id'] | 'ruby';
 
 /** language-id.ts (the leaf other modules import) must name exactly the registered languages. */
-const LANGUAGE_IDS_DECLARED: [LanguageId] extends [DeclaredLanguageId] ? ([DeclaredLanguageId] extends [LanguageId] ? true : never) : never = true;
+const LANGUAGE_IDS_DECLARED: [RegisteredLanguageId] extends [DeclaredLanguageId] ? ([DeclaredLanguageId] extends [RegisteredLanguageId] ? true : never) : never = true;
 void LANGUAGE_IDS_DECLARED;
 
 export type { KnownFiles, Language, ProjectFiles, WorkerScriptContext, WorkerScriptReading } from './language.js';

@@ -3,4 +3,4 @@
  * can name a language without importing the language registry, which imports the analyzers, which import the
  * framework registry: languages/index.ts checks at compile time that LANGUAGES has exactly these ids.
  */
-export type LanguageId = 'python' | 'js';
+export type LanguageId = 'python' | 'js' | 'ruby';
