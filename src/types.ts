@@ -82,7 +82,11 @@ export type ProducerKind =
   | 'rq-scheduler'
   | 'celery-task'
   | 'celery-send-task'
-  | 'celery-beat';
+  | 'celery-beat'
+  | 'sidekiq-job'
+  | 'sidekiq-client'
+  | 'activejob-job'
+  | 'actionmailer-deliver-later';
 
 /** A producer's queue in one environment, when its name is read from the environment. */
 export interface ProducerQueueInEnvironment {

@@ -94,7 +94,7 @@ export type FrameworkProjectStep = (context: ProjectStepContext) => FrameworkPro
 export interface LanguageRecognizers {
   python: PythonRecognizer;
   js: JsRecognizer;
-  /** Ruby's analyzer is issue 28's static part: until it is registered, a Ruby framework has no recognizer. */
+  /** Ruby frameworks recognise their calls inside the Ruby analyzer (src/languages/ruby/) and complete them with the Language `completion` step; no recognizer over a call index yet. */
   ruby: never;
 }
 

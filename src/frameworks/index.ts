@@ -5,6 +5,7 @@ import { celery } from './celery/index.js';
 import { djangoRq } from './django-rq/index.js';
 import { rqScheduler } from './rq-scheduler/index.js';
 import { rq } from './rq/index.js';
+import { activejob } from './activejob/index.js';
 import { sidekiq } from './sidekiq/index.js';
 
 export type { FrameworkLive, FrameworkProject, LiveReadOptions, QueueFramework } from './framework.js';
@@ -13,7 +14,7 @@ export type { FrameworkLive, FrameworkProject, LiveReadOptions, QueueFramework }
  * The registry: adding a queue framework is its folder plus one line here. The order is the order of the live
  * stage's readers and of every list made from it (`--backend rq, bullmq, celery, sidekiq or auto`).
  */
-export const FRAMEWORKS = [rq, djangoRq, rqScheduler, bullmq, celery, sidekiq] as const;
+export const FRAMEWORKS = [rq, djangoRq, rqScheduler, bullmq, celery, sidekiq, activejob] as const;
 
 /** A framework the live stage reads (one with its own key layout in Redis): the report's `backend`. */
 export type Backend = Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }>['id'];

@@ -2,13 +2,13 @@ import type { Language } from './language.js';
 import type { LanguageId as DeclaredLanguageId } from './language-id.js';
 import { javascript } from './javascript/index.js';
 import { python } from './python/index.js';
+import { ruby } from './ruby/index.js';
 
 /** The registry: adding a language is its folder plus one line here. */
-export const LANGUAGES = [python, javascript] as const;
+export const LANGUAGES = [python, javascript, ruby] as const;
 
-/** A language's id; `ruby` names Sidekiq's producers before the Ruby analyzer is registered (issue 28's static part). */
 export type LanguageId = DeclaredLanguageId;
-type RegisteredLanguageId = (typeof LANGUAGES)[number]['id'] | 'ruby';
+type RegisteredLanguageId = (typeof LANGUAGES)[number]['id'];
 
 /** language-id.ts (the leaf other modules import) must name exactly the registered languages. */
 const LANGUAGE_IDS_DECLARED: [RegisteredLanguageId] extends [DeclaredLanguageId] ? ([DeclaredLanguageId] extends [RegisteredLanguageId] ? true : never) : never = true;

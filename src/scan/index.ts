@@ -1,6 +1,6 @@
 import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
-import { sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
+import { LANGUAGES, sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
 import { djangoSettingsModule } from '../languages/python/django-settings.js';
 import { FRAMEWORKS, type FrameworkProject } from '../frameworks/index.js';
@@ -301,7 +301,27 @@ export function scanSources(options: ScanOptions): ScanResult {
     own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
     producers.push(...own);
   }
-  return { producers, checks, filesScanned: files.length, files: sourceFiles, filesParsed: modules.parsed, modules, celery };
+  return {
+    producers: completeProducers(producers, (file) => (modules.isFile(file) ? modules.read(file) : undefined)),
+    checks,
+    filesScanned: files.length,
+    files: sourceFiles,
+    filesParsed: modules.parsed,
+    modules,
+    celery,
+  };
+}
+
+/** Each language's project-wide step over its own producers (made once per language, on its first producer). */
+function completeProducers(producers: Producer[], read: (relative: string) => string | undefined): Producer[] {
+  const steps = new Map<LanguageId, ((producer: Producer) => Producer | null) | undefined>();
+  return producers.flatMap((producer) => {
+    const language = sourceLanguage(producer.location.file);
+    if (!language?.completion) return [producer];
+    if (!steps.has(language.id)) steps.set(language.id, language.completion(read));
+    const completed = steps.get(language.id)?.(producer) ?? (steps.get(language.id) ? null : producer);
+    return completed ? [completed] : [];
+  });
 }
 
 /** The Python module a file is (`proj/tasks.py` → `proj.tasks`): Celery names a task `<module>.<function>`. */

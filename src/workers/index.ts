@@ -83,9 +83,15 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
 
   function detectQueues(program: Extract<ProgramResult, { kind: 'queues' }>): WorkerDetection {
     // The application's own command may change the program's default (a Django app's `rqworker`).
-    const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCode(context)) : undefined;
+    const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCode(context), env) : undefined;
     if (overridden) {
-      return { queues: overridden.queues, queueSource: 'code-default', location: overridden.location, detectedBy: overridden.detectedBy };
+      return {
+        queues: overridden.queues,
+        queueSource: 'code-default',
+        location: overridden.location,
+        detectedBy: overridden.detectedBy,
+        ...(overridden.unknownVariables ? { unsetVariables: overridden.unknownVariables } : {}),
+      };
     }
     if (program.fromVariable && setVariable(program.fromVariable)) {
       const entry = setVariable(program.fromVariable)!;
@@ -219,6 +225,7 @@ function projectCode(context: WorkerContext): ProjectCode {
   const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
   return {
     files: context.sourceFiles ?? [],
+    isFile: (relative) => modules.isFile(relative),
     read: (relative) => modules.read(relative),
     resolve: (relative, name) => resolver.resolveName(relative, name, 1),
     ...(context.celery ? { celery: context.celery } : {}),

@@ -1,9 +1,11 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
+import { sidekiq as sidekiqWorkerProgram } from './worker-program.js';
 
 /** Sidekiq (6.x, 7.x): Ruby jobs and ActiveJob on Redis; `sidekiq -q` processes; keys under an optional redis-namespace. */
 export const sidekiq: QueueFramework<'sidekiq'> & { live: FrameworkLive } = {
   id: 'sidekiq',
   language: 'ruby',
+  workerPrograms: [sidekiqWorkerProgram],
   live: {
     // fetch.rb: one BRPOP waits on the lists of all a process's queues (many slots); Sidekiq supports no Cluster.
     clusterRefusal:

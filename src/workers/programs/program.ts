@@ -7,6 +7,8 @@ import type { Location } from '../../types.js';
 export interface ProjectCode {
   /** Root-relative source files of the project (as the scanner listed them). */
   files: readonly string[];
+  /** Whether a project file exists (a config file a program may read). */
+  isFile(relative: string): boolean;
   /** The text of a project file (capped, recorded when unreadable). */
   read(relative: string): string | undefined;
   /** A module-level name of a module → its string value, through constants and imports. */
@@ -21,6 +23,8 @@ export interface ProjectDefault {
   location: Location;
   /** How it was found, e.g. `rqworker override in core/management/commands/rqworker.py`. */
   detectedBy: string;
+  /** Variables the queue list reads that the service does not set (Sidekiq's ERB `<%= ENV['X'] %>`): unknown, not absent. */
+  unknownVariables?: string[];
 }
 
 /** What a worker program's command line says: the queues it consumes, or the script it runs (read later). */
@@ -34,7 +38,8 @@ export type ProgramResult =
       /** Celery: the `-A` value (which app the worker loads). */
       celeryApp?: string;
       /** With no queues given: the application's own override of the program's default, when it has one. */
-      projectDefault?: (code: ProjectCode) => ProjectDefault | undefined;
+      /** `env`: the service's environment (a config file the program reads may depend on it). */
+      projectDefault?: (code: ProjectCode, env?: (name: string) => string | undefined) => ProjectDefault | undefined;
       /** Variables the queue words name that the service does not set: those queues are unknown, not absent. */
       unknownVariables?: string[];
       /** Where the worker command is written when it is not the service's own command (a project script's line). */

@@ -1,0 +1,10 @@
+import type { QueueFramework } from '../framework.js';
+
+/**
+ * ActiveJob and ActionMailer's `deliver_later` (Rails) on the Sidekiq adapter: producers only (the worker is
+ * Sidekiq's); their queue names are completed by the Rails configuration (rails-config.ts).
+ */
+export const activejob: QueueFramework<'activejob'> = {
+  id: 'activejob',
+  language: 'ruby',
+};
