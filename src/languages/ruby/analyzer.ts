@@ -118,7 +118,8 @@ export function analyzeRuby(text: string): ModuleFacts {
 
   for (const job of jobs) {
     const activeJob = job.queueAs !== undefined || (job.superclass !== undefined && ACTIVEJOB_SUPERCLASSES.has(job.superclass));
-    if (!job.sidekiq && !activeJob) continue;
+    // Rails' generated abstract base (`class ApplicationJob < ActiveJob::Base`) is never enqueued itself.
+    if ((!job.sidekiq && !activeJob) || ACTIVEJOB_SUPERCLASSES.has(job.name)) continue;
     const given = job.sidekiq ? job.sidekiqQueue : job.queueAs;
     const fallback = job.sidekiq ? 'default' : ACTIVEJOB_DEFAULT_QUEUE;
     const object: RawQueueObject = {
