@@ -11,6 +11,10 @@ interface Frame {
   /** Class and module frames: the qualified name (`Billing::InvoiceJob`). */
   name?: string;
   job?: JobClass;
+  /** The innermost class or module name at this frame (its own, or the enclosing one's): O(1) per lookup. */
+  namespace?: string;
+  /** The innermost class name at this frame. */
+  enclosingClass?: string;
 }
 
 /** What a class body says about it as a job. */
@@ -33,7 +37,7 @@ const OPENS_AT_STATEMENT_START = new Set(['if', 'unless', 'while', 'until', 'for
 function statementStart(previous: RbToken | undefined): boolean {
   if (!previous || previous.type === 'nl') return true;
   if (previous.type === 'op') return previous.value !== ')' && previous.value !== ']' && previous.value !== '}';
-  return previous.type === 'name' && (previous.value === 'then' || previous.value === 'else' || previous.value === 'do' || previous.value === 'return' || previous.value === 'begin');
+  return previous.type === 'name' && (previous.value === 'then' || previous.value === 'else' || previous.value === 'do' || previous.value === 'begin');
 }
 
 /**
@@ -50,7 +54,14 @@ export function analyzeRuby(text: string): ModuleFacts {
   const stack: Frame[] = [];
   const jobs: JobClass[] = [];
   const defined = new Set<string>();
-  const namespace = () => stack.filter((frame) => frame.name).map((frame) => frame.name!).at(-1);
+  const namespace = () => stack.at(-1)?.namespace;
+  /** Pushes a frame, carrying the enclosing names down (a hostile file may nest 100k deep: no walk per lookup). */
+  const enter = (frame: Frame) => {
+    const outer = stack.at(-1);
+    frame.namespace = frame.name ?? outer?.namespace;
+    frame.enclosingClass = frame.kind === 'class' ? frame.name : outer?.enclosingClass;
+    stack.push(frame);
+  };
   const currentClass = () => {
     const top = stack.at(-1);
     return top?.kind === 'class' ? top.job : undefined;
@@ -74,7 +85,7 @@ export function analyzeRuby(text: string): ModuleFacts {
       if ((token.value === 'class' || token.value === 'module') && tokens[i + 1]?.value !== '<<') {
         const path = constPath(tokens, i + 1);
         if (!path) {
-          stack.push({ kind: 'other' });
+          enter({ kind: 'other' });
           continue;
         }
         const outer = namespace();
@@ -82,7 +93,7 @@ export function analyzeRuby(text: string): ModuleFacts {
         defined.add(name);
         defined.add(path.path);
         if (token.value === 'module') {
-          stack.push({ kind: 'module', name });
+          enter({ kind: 'module', name });
           i = path.end - 1;
           continue;
         }
@@ -92,14 +103,14 @@ export function analyzeRuby(text: string): ModuleFacts {
           if (superclass) job.superclass = superclass.path;
         }
         jobs.push(job);
-        stack.push({ kind: 'class', name, job });
+        enter({ kind: 'class', name, job });
         i = path.end - 1;
         continue;
       }
       if (ALWAYS_OPENS.has(token.value) || (OPENS_AT_STATEMENT_START.has(token.value) && statementStart(previous))) {
         // An endless method (`def x = 1`) has no `end`.
         if (token.value === 'def' && endlessDef(tokens, i)) continue;
-        stack.push({ kind: 'other' });
+        enter({ kind: 'other' });
         continue;
       }
       const job = currentClass();
@@ -147,7 +158,8 @@ export function analyzeRuby(text: string): ModuleFacts {
     const method = tokens[dot + 1]!.value;
     const position = { line: tokens[dot + 1]!.line, column: tokens[dot + 1]!.column };
     const scope = namespace();
-    const args = callArguments(dot + 2);
+    if (!MAILER_DELIVER_METHODS.has(method) && !SIDEKIQ_ENQUEUE_METHODS.has(method) && !ACTIVEJOB_ENQUEUE_METHODS.has(method) && !SIDEKIQ_CLIENT_METHODS.has(method)) return;
+    const args = MAILER_DELIVER_METHODS.has(method) || SIDEKIQ_CLIENT_METHODS.has(method) ? callArguments(dot + 2) : undefined;
     if (MAILER_DELIVER_METHODS.has(method)) {
       const queue = args ? hashValue(tokens, args.from, args.to, 'queue') : undefined;
       producers.push({
@@ -230,8 +242,7 @@ export function analyzeRuby(text: string): ModuleFacts {
   }
 
   function enclosingClass(): string | undefined {
-    for (let k = stack.length - 1; k >= 0; k--) if (stack[k]!.kind === 'class') return stack[k]!.name;
-    return undefined;
+    return stack.at(-1)?.enclosingClass;
   }
 
   /** The call's arguments after the method name at `at`: parenthesised, or bare to the end of the line. */
@@ -268,6 +279,7 @@ function endlessDef(tokens: readonly RbToken[], at: number): boolean {
 /** A statement in a class body: `include Sidekiq::Job`, `sidekiq_options queue: …`, `queue_as …`. */
 function readClassStatement(tokens: readonly RbToken[], at: number, job: JobClass): void {
   const word = tokens[at]!.value;
+  if (word !== 'include' && word !== 'sidekiq_options' && word !== 'queue_as') return;
   const open = tokens[at + 1]?.value === '(' && !tokens[at + 1]!.spaced;
   const from = open ? at + 2 : at + 1;
   const to = open ? matchingBracket(tokens, at + 1) : bareArgumentsEnd(tokens, from);

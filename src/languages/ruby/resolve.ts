@@ -14,6 +14,8 @@ export function underscore(path: string): string {
  * top-level SCREAMING_CASE constant (no file to look in).
  */
 export function autoloadSpecifier(path: string): string | undefined {
+  // Far longer than any class name: not looked up (and `underscore` stays cheap).
+  if (path.length > 256) return undefined;
   const parts = path.split('::');
   const last = parts.at(-1)!;
   if (/^[A-Z][A-Z\d_]*$/.test(last) && last.length > 1) return parts.length > 1 ? underscore(parts.slice(0, -1).join('::')) : undefined;

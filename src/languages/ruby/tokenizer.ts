@@ -42,6 +42,12 @@ function endsValue(token: RbToken | undefined): boolean {
 }
 const KEYWORDS_BEFORE_OPERAND = new Set(['if', 'unless', 'while', 'until', 'and', 'or', 'not', 'return', 'when', 'in', 'puts', 'then', 'else', 'elsif', 'case', 'yield']);
 
+/** A `?` among the last few tokens: `a ? b : c` (the `b :` is no label). Bounded look-back. */
+function ternaryBefore(tokens: readonly RbToken[]): boolean {
+  for (let k = tokens.length - 1; k >= 0 && k >= tokens.length - 8; k--) if (tokens[k]!.value === '?') return true;
+  return false;
+}
+
 export function tokenizeRuby(text: string): RbToken[] {
   const tokens: RbToken[] = [];
   const n = text.length;
@@ -53,7 +59,9 @@ export function tokenizeRuby(text: string): RbToken[] {
   let spaced = true;
 
   const push = (type: RbTokenType, value: string, start: number, extra?: Partial<RbToken>) => {
-    const token: RbToken = { type, value, line, column: start - lineStart + 1, ...(spaced ? { spaced: true } : {}), ...extra };
+    const token: RbToken = { type, value, line, column: start - lineStart + 1 };
+    if (spaced) token.spaced = true;
+    if (extra) Object.assign(token, extra);
     tokens.push(token);
     spaced = false;
     return token;
@@ -144,7 +152,7 @@ export function tokenizeRuby(text: string): RbToken[] {
       }
       if (heredoc.squiggly) {
         const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
-        const strip = indents.length ? Math.min(...indents) : 0;
+        const strip = indents.length ? indents.reduce((a, b) => Math.min(a, b)) : 0;
         for (let k = 0; k < lines.length; k++) lines[k] = lines[k]!.slice(strip);
       }
       heredoc.token.value = lines.join('\n') + (lines.length ? '\n' : '');
@@ -298,7 +306,7 @@ export function tokenizeRuby(text: string): RbToken[] {
       if ((text[j] === '?' || text[j] === '!') && text[j + 1] !== '=') j++;
       const word = text.slice(i, j);
       // `queue: x` (a label), not `A ? b : c` nor `Foo::Bar`.
-      if (text[j] === ':' && text[j + 1] !== ':' && tokens[tokens.length - 1]?.value !== '?' && !(text[j + 1] === ' ' && tokens.some((t, k) => k >= tokens.length - 8 && t.value === '?'))) {
+      if (text[j] === ':' && text[j + 1] !== ':' && tokens[tokens.length - 1]?.value !== '?' && !(text[j + 1] === ' ' && ternaryBefore(tokens))) {
         push('label', word, start);
         i = j + 1;
         continue;

@@ -1,6 +1,9 @@
 import { literal, UNKNOWN, type ValueExpr } from '../facts.js';
 import type { RbToken } from './tokenizer.js';
 
+/** How far an argument list is read for a key or its end: a real call's arguments are a few dozen tokens. */
+export const MAX_ARGUMENT_TOKENS = 400;
+
 /** A value expression read at a token: what it is, where it ends (exclusive) and its text as written. */
 export interface RubyValue {
   value: ValueExpr;
@@ -90,7 +93,7 @@ export function readValue(tokens: readonly RbToken[], at: number): RubyValue {
  */
 export function hashValue(tokens: readonly RbToken[], from: number, to: number, key: string, stringKeysOnly = false): RubyValue | undefined {
   let depth = 0;
-  for (let j = from; j < to; j++) {
+  for (let j = from; j < Math.min(to, from + MAX_ARGUMENT_TOKENS); j++) {
     const token = tokens[j]!;
     if (token.type === 'op' && (token.value === '(' || token.value === '[' || token.value === '{')) depth++;
     else if (token.type === 'op' && (token.value === ')' || token.value === ']' || token.value === '}')) depth--;
@@ -104,7 +107,7 @@ export function hashValue(tokens: readonly RbToken[], from: number, to: number, 
 /** Where the bare (unparenthesised) argument list starting at `from` ends: the end of its line, or a `do`/`{` block. */
 export function bareArgumentsEnd(tokens: readonly RbToken[], from: number): number {
   let depth = 0;
-  for (let j = from; j < tokens.length; j++) {
+  for (let j = from; j < Math.min(tokens.length, from + MAX_ARGUMENT_TOKENS); j++) {
     const token = tokens[j]!;
     if (token.type === 'op' && (token.value === '(' || token.value === '[' || token.value === '{')) depth++;
     else if (token.type === 'op' && (token.value === ')' || token.value === ']' || token.value === '}')) {
@@ -113,5 +116,5 @@ export function bareArgumentsEnd(tokens: readonly RbToken[], from: number): numb
     }
     if (depth === 0 && (token.type === 'nl' || token.value === ';' || (token.type === 'name' && token.value === 'do'))) return j;
   }
-  return tokens.length;
+  return Math.min(tokens.length, from + MAX_ARGUMENT_TOKENS);
 }
