@@ -34,19 +34,21 @@ async function staticReport(dir: string, label: string): Promise<Report> {
 const healthy = (report: Report) => report.static!.producers.filter((producer) => producer.location.file === 'app/services/checkout.rb').map((producer) => producer.queue);
 
 describe.concurrent('hostile Ruby sources end within the deadline, the healthy code still read', () => {
-  it('unclosed scopes, calls, literals and heredocs by the hundred thousand', async () => {
-    const report = await staticReport(
-      project({
-        'app/workers/classes.rb': `${'class A\n  self.class.perform_async\n'.repeat(50_000)}`,
-        'app/workers/calls.rb': `${'x.deliver_later('.repeat(100_000)}`,
-        'app/workers/options.rb': `class B\n  include Sidekiq::Job\n  sidekiq_options queue: ${'('.repeat(300_000)}\nend\n`,
-        'app/workers/heredocs.rb': `x = ${'<<~A '.repeat(100_000)}\nperform_async\n`,
-        'app/workers/literals.rb': `x = %w[${'a '.repeat(300_000)}\ny = /${'b'.repeat(300_000)}\nperform_async`,
-        'app/workers/labels.rb': `perform_async(${'a ? b: '.repeat(200_000)})`,
-        'app/workers/constant.rb': `${'A'.repeat(300_000)}b.perform_async\n${'Q::'.repeat(100_000)}R.perform_later\n`,
-      }),
-      'unclosed Ruby shapes',
-    );
+  const SHAPES: Record<string, Record<string, string>> = {
+    'unclosed scopes, calls and options': {
+      'app/workers/classes.rb': `${'class A\n  self.class.perform_async\n'.repeat(25_000)}`,
+      'app/workers/calls.rb': `${'x.deliver_later('.repeat(50_000)}`,
+      'app/workers/options.rb': `class B\n  include Sidekiq::Job\n  sidekiq_options queue: ${'('.repeat(300_000)}\nend\n`,
+    },
+    'unclosed heredocs, literals, ternaries and endless constants': {
+      'app/workers/heredocs.rb': `x = ${'<<~A '.repeat(50_000)}\nperform_async\n`,
+      'app/workers/literals.rb': `x = %w[${'a '.repeat(300_000)}\ny = /${'b'.repeat(300_000)}\nperform_async`,
+      'app/workers/labels.rb': `perform_async(${'a ? b: '.repeat(100_000)})`,
+      'app/workers/constant.rb': `${'A'.repeat(300_000)}b.perform_async\n${'Q::'.repeat(100_000)}R.perform_later\n`,
+    },
+  };
+  it.each(Object.keys(SHAPES))('%s, by the ten thousand', async (label) => {
+    const report = await staticReport(project(SHAPES[label]!), label);
     expect(report.static!.unreadable).toBeUndefined();
     expect(healthy(report)).toEqual(['critical']);
     expect(report.findings.filter((finding) => finding.rule === 'queue-without-worker' && finding.queue === 'critical')).toEqual([]);

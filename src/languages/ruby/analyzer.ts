@@ -28,6 +28,9 @@ interface JobClass {
   queueAs?: RubyValue;
 }
 
+/** The longest qualified class name kept (`A::B::C`); real ones are a few dozen characters. */
+const MAX_QUALIFIED_NAME = 256;
+
 /** Keywords that open a construct closed by `end` wherever they appear. */
 const ALWAYS_OPENS = new Set(['class', 'module', 'def', 'do', 'begin', 'case']);
 /** Keywords that open one only at the start of a statement (elsewhere they are modifiers: `x if y`). */
@@ -89,7 +92,9 @@ export function analyzeRuby(text: string): ModuleFacts {
           continue;
         }
         const outer = namespace();
-        const name = outer ? `${outer}::${path.path}` : path.path;
+        // Qualified names grow with the nesting: past a real namespace's length (a hostile file nests 100k deep,
+        // which would make the names quadratic), a class is known by its own path only.
+        const name = outer && outer.length + path.path.length < MAX_QUALIFIED_NAME ? `${outer}::${path.path}` : path.path;
         defined.add(name);
         defined.add(path.path);
         if (token.value === 'module') {
