@@ -70,6 +70,10 @@ export function serviceEndpoint(service: DeploymentService): RedisEndpoint | und
     const entry = service.environment[name];
     return entry && entry.value !== null && entry.value !== '' ? entry : undefined;
   };
+  // Sidekiq's REDIS_PROVIDER names the variable that holds the URL, over REDIS_URL
+  // (Sidekiq::RedisConnection.determine_redis_provider, sidekiq 6.4 lib/sidekiq/redis_connection.rb).
+  const provider = set('REDIS_PROVIDER')?.value;
+  if (provider && /^\w+$/.test(provider) && set(provider)) return fromUrl(set(provider)!.value!, `REDIS_PROVIDER → ${provider}`, set(provider)!.location);
   const urlVariable =
     URL_VARIABLES.find((name) => set(name)) ?? Object.keys(service.environment).sort().find((name) => /_REDIS_URL$/.test(name) && set(name));
   if (urlVariable) return fromUrl(set(urlVariable)!.value!, urlVariable, set(urlVariable)!.location);
