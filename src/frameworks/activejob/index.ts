@@ -7,4 +7,6 @@ import type { QueueFramework } from '../framework.js';
 export const activejob: QueueFramework<'activejob'> = {
   id: 'activejob',
   language: 'ruby',
+  // `queue_as` (a job class, enqueued elsewhere or nowhere), `perform_later`, ActionMailer's `deliver_later`.
+  needles: { anywhere: ['queue_as', 'perform_', 'deliver_later'] },
 };

@@ -5,6 +5,8 @@ import { sidekiq as sidekiqWorkerProgram } from './worker-program.js';
 export const sidekiq: QueueFramework<'sidekiq'> & { live: FrameworkLive } = {
   id: 'sidekiq',
   language: 'ruby',
+  // `include Sidekiq::Job`, `sidekiq_options`, `Sidekiq::Client`, `.perform_async/_in/_at`.
+  needles: { anywhere: ['idekiq', 'IDEKIQ', 'perform_'] },
   workerPrograms: [sidekiqWorkerProgram],
   live: {
     // fetch.rb: one BRPOP waits on the lists of all a process's queues (many slots); Sidekiq supports no Cluster.
