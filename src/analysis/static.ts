@@ -1,7 +1,7 @@
 import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../finding.js';
-import type { IgnoredSetting } from '../frameworks/celery/python.js';
+import type { IgnoredSetting } from '../frameworks/celery/project.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
 import type { UnreadWorker } from '../workers/index.js';

@@ -1,6 +1,5 @@
 import type { ProducerKind } from '../types.js';
 import type { LanguageId } from './language-id.js';
-import type { CeleryModuleFacts } from '../frameworks/celery/python.js';
 
 /**
  * A queue-name expression as the recogniser saw it: a literal, a reference to a name (resolved later through
@@ -108,8 +107,11 @@ export interface ModuleFacts {
    * name the module does not bind itself is looked up in them (the Resolver follows them, bounded).
    */
   starImports?: string[];
-  /** What the module says about a Celery app's configuration (Python only; absent: nothing). */
-  celery?: CeleryModuleFacts;
+  /**
+   * What the module says at project level, by framework id (a recognizer's `moduleData`: Celery's app configuration),
+   * read by that framework's project step; absent: nothing.
+   */
+  frameworks?: Readonly<Record<string, unknown>>;
 }
 
 export const literal = (value: string): ValueExpr => ({ kind: 'literal', value });

@@ -4,7 +4,10 @@ import { LANGUAGES, sourceLanguage, type Language, type LanguageId } from '../la
 import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
 import { djangoSettingsModule } from '../languages/python/django-settings.js';
 import { FRAMEWORKS, type FrameworkProject } from '../frameworks/index.js';
-import { CELERY_SITE_METHODS, celeryProject, dictGet, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/python.js';
+import type { CeleryModuleFacts } from '../frameworks/celery/module-facts.js';
+import { celeryProject, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/project.js';
+import { CELERY_SITE_METHODS } from '../frameworks/celery/python.js';
+import { dictGet } from '../frameworks/celery/python-literal.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
 import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';
@@ -158,7 +161,7 @@ export function scanSources(options: ScanOptions): ScanResult {
   const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
   const sourceFiles = files.map((file) => file.relative);
   const entryPointSettings = djangoSettingsModule(sourceFiles, (file) => modules.read(file));
-  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.celery, resolveName, (file, name) => resolver.definition(file, name), {
+  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.frameworks?.celery as CeleryModuleFacts | undefined, resolveName, (file, name) => resolver.definition(file, name), {
     files: sourceFiles,
     starModules: (file) => resolver.starModules(file),
     importOf: (file, name) => {

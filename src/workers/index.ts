@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { CeleryProject } from '../frameworks/celery/python.js';
+import type { CeleryProject } from '../frameworks/celery/project.js';
 import type { FileSystem } from '../fs.js';
 import { languageById, type LanguageId, type WorkerScriptReading } from '../languages/index.js';
 import { ModuleIndex } from '../languages/modules.js';

@@ -1,8 +1,9 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
+import { celeryPython } from './python.js';
 import { celery as celeryWorkerProgram } from './worker-program.js';
 
 /** Celery: tasks and their routing, `celery worker -Q`; kombu's redis transport in Redis. */
-export const celery: QueueFramework<'celery'> & { live: FrameworkLive } = {
+export const celery: QueueFramework<'celery', 'python'> & { live: FrameworkLive } = {
   id: 'celery',
   language: 'python',
   // Apps, configuration modules and Django settings name `celery`/`CELERY` or set `task_routes`/`beat_schedule`; tasks
@@ -10,6 +11,15 @@ export const celery: QueueFramework<'celery'> & { live: FrameworkLive } = {
   needles: {
     anywhere: ['.delay', 'elery', 'ELERY', '.task', 'shared_task', 'task_routes', 'beat_schedule', '.apply_async', 'send_task', '.s(', '.si(', '.signature('],
   },
+  recognizer: celeryPython,
+  vocabulary: [
+    'from celery import shared_task\n@shared_task\ndef NAME():\n    pass\n',
+    'from proj.celery import app\n@app.task(queue="QUEUE")\ndef NAME():\n    pass\n',
+    'from app.tasks import NAME\nNAME.apply_async(args=(1,), queue="QUEUE")\n',
+    'from app.tasks import NAME\nNAME.s(1).set(queue="QUEUE").delay()\n',
+    'from proj.celery import app\napp.send_task("proj.tasks.NAME", queue="QUEUE")\n',
+    'from celery import Celery\nNAME = Celery("proj")\nNAME.conf.task_default_queue = "QUEUE"\n',
+  ],
   workerPrograms: [celeryWorkerProgram],
   live: {
     // kombu's redis transport: one BRPOP waits on the lists of all a worker's queues (many slots).

@@ -1,8 +1,7 @@
-import { globMatcher } from '../../glob.js';
-import type { Position } from '../../languages/facts.js';
-import type { PyToken } from '../../languages/python/tokenizer.js';
-import { likelySettingName, OLD_SETTING_NAMES } from './python-settings.js';
-import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from '../../languages/python/regex.js';
+import { UNKNOWN, literal } from '../../languages/facts.js';
+import type { PyArg, PyCall, PythonCallIndex, PythonRecognizer } from '../../languages/python/calls.js';
+import { celeryModuleFacts } from './module-facts.js';
+import { dictGet, parseLiteral } from './python-literal.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
@@ -14,6 +13,7 @@ import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from '../../
  * the project by `celeryProject`.
  */
 
+
 /** Methods of a task that send it (or build the signature that is sent). */
 export const CELERY_SITE_METHODS = new Set(['delay', 'apply_async', 's', 'si', 'signature']);
 /** Methods chained on a signature that may name its queue. */
@@ -21,619 +21,71 @@ export const CELERY_CHAIN_METHODS = new Set(['set', 'apply_async', 'delay']);
 
 export const isCeleryModule = (module: string): boolean => /^celery(\.|$)/.test(module);
 
-/** A Python literal as far as a configuration needs it. */
-export type PyLiteral =
-  | { kind: 'str'; value: string; position: Position }
-  | { kind: 'dict'; entries: [PyLiteral, PyLiteral][]; position: Position }
-  | { kind: 'list'; items: PyLiteral[]; position: Position }
-  | { kind: 'call'; callee: string; args: PyLiteral[]; keywords: Record<string, PyLiteral>; position: Position }
-  | { kind: 'name'; name: string; position: Position }
-  /** `re.I | re.S`: names joined by `|` (flags). */
-  | { kind: 'bitor'; items: Extract<PyLiteral, { kind: 'name' }>[]; position: Position }
-  | { kind: 'other'; position: Position };
+/** `@app.task`, `@celery.task(...)`, `@shared_task(...)` (Celery imported in the module or the app imported). */
+function isCeleryTask(callee: readonly string[], index: PythonCallIndex): boolean {
+  const last = callee.at(-1);
+  if (last === 'shared_task') return index.isImported(callee, 'shared_task', isCeleryModule);
+  if (last !== 'task' || callee.length !== 2 || callee[0] === '()') return false;
+  return celeryMentioned(index) || index.importOf(callee[0]!) !== undefined || index.bindings.get(callee[0]!)?.kind === 'value';
+}
 
-const MAX_DEPTH = 32;
+/** Whether the module imports Celery, or an app module (`proj.celery`, `celery_app`). */
+const mentioned = new WeakMap<PythonCallIndex, boolean>();
+function celeryMentioned(index: PythonCallIndex): boolean {
+  let found = mentioned.get(index);
+  if (found === undefined) {
+    found = index.imports.some((binding) => isCeleryModule(binding.module) || /(^|\.)celery(_app)?$/.test(binding.module));
+    mentioned.set(index, found);
+  }
+  return found;
+}
 
-/** Parses the tokens [from, to) as one literal; anything else is `other`. Linear: each token is visited once. */
-export function parseLiteral(tokens: readonly PyToken[], from: number, to: number): PyLiteral {
-  const at = (i: number): Position => ({ line: tokens[i]?.line ?? 0, column: tokens[i]?.column ?? 0 });
-  const closers = new Set([')', ']', '}']);
-  /** Skips to the next top-level `,`/`:` or closing bracket (for what is not a literal). */
-  const skip = (i: number, end: number): number => {
-    let depth = 0;
-    for (; i < end; i++) {
-      const v = tokens[i]!.type === 'op' ? tokens[i]!.value : '';
-      if (v === '(' || v === '[' || v === '{') depth++;
-      else if (closers.has(v)) {
-        if (depth === 0) return i;
-        depth--;
-      } else if ((v === ',' || v === ':') && depth === 0) return i;
+/** A call's `queue=` argument, or the `queue` of its `options={…}` dict literal. */
+function celeryQueueArg(call: PyCall, index: PythonCallIndex): PyArg | undefined {
+  const direct = index.keyword(call, 'queue');
+  if (direct) return direct;
+  const options = index.keyword(call, 'options');
+  if (!options) return undefined;
+  const { tokens } = index;
+  const queue = dictGet(parseLiteral(tokens, options.from, options.to), 'queue');
+  if (!queue || queue.kind !== 'str') return undefined;
+  const from = tokens.findIndex((token, k) => k >= options.from && k < options.to && token.line === queue.position.line && token.column === queue.position.column);
+  return from < 0 ? undefined : { star: false, from, to: from + 1, value: literal(queue.value) };
+}
+
+export const celeryPython: PythonRecognizer = {
+  queueObject(call, _at, index) {
+    if (!call.decorator || !isCeleryTask(call.callee, index)) return undefined;
+    // `@app.task(queue='x', name='n')`, `@shared_task`: a queue object; no queue → routed by the task's name.
+    const arg = index.keyword(call, 'queue');
+    const queue = arg ? index.valueOf(arg, UNKNOWN) : { value: UNKNOWN, text: '' };
+    const name = index.keyword(call, 'name');
+    const celeryTask = {
+      routed: !arg,
+      ...(call.callee.at(-1) === 'shared_task' ? { shared: true as const } : call.callee.length === 2 ? { app: call.callee[0]! } : {}),
+      ...(name?.value.kind === 'literal' ? { name: name.value.value } : {}),
+      ...(call.decorates !== undefined ? { function: call.decorates } : {}),
+    };
+    return { kind: 'celery-task', queue: queue.value, expression: queue.text, celeryTask, bindsDecorated: true };
+  },
+  enqueueMethods: CELERY_SITE_METHODS,
+  producer(call, index) {
+    // `app.send_task('proj.tasks.add', queue='x')`: by name; no queue → routed by that name.
+    if (call.callee.at(-1) !== 'send_task' || call.callee.length < 2 || call.callee[0] === '()') return undefined;
+    const task = index.positional(call, 0) ?? index.keyword(call, 'name');
+    if (!task || task.value.kind !== 'literal') return undefined;
+    const queueArg = celeryQueueArg(call, index);
+    const queue = queueArg ? index.valueOf(queueArg, UNKNOWN) : { value: UNKNOWN, text: '' };
+    return { kind: 'celery-send-task', queue: queue.value, expression: queue.text, celeryTask: { name: task.value.value, routed: !queueArg, app: call.callee.slice(0, -1).join('.') } };
+  },
+  siteQueue(call, index) {
+    // `queue=` (or `options={'queue': …}`) on the call or on a chained `.set(…)`/`.apply_async(…)`.
+    if (!CELERY_SITE_METHODS.has(call.callee.at(-1) ?? '')) return undefined;
+    let queueArg = celeryQueueArg(call, index);
+    for (let link = call, next = index.chained(link); next && CELERY_CHAIN_METHODS.has(next.callee.at(-1) ?? ''); link = next, next = index.chained(link)) {
+      queueArg = celeryQueueArg(next, index) ?? queueArg;
     }
-    return end;
-  };
-  const parse = (i: number, end: number, depth: number): { value: PyLiteral; next: number } => {
-    const token = tokens[i];
-    if (!token || i >= end || depth > MAX_DEPTH) return { value: { kind: 'other', position: at(i) }, next: skip(i, end) };
-    let result: { value: PyLiteral; next: number };
-    if (token.type === 'string') {
-      let value = '';
-      let j = i;
-      let formatted = false;
-      for (; j < end && tokens[j]!.type === 'string'; j++) {
-        formatted ||= tokens[j]!.formatted === true;
-        value += tokens[j]!.value;
-      }
-      result = { value: formatted ? { kind: 'other', position: at(i) } : { kind: 'str', value, position: at(i) }, next: j };
-    } else if (token.type === 'op' && (token.value === '{' || token.value === '[' || token.value === '(')) {
-      const close = token.value === '{' ? '}' : token.value === '[' ? ']' : ')';
-      const entries: [PyLiteral, PyLiteral][] = [];
-      const items: PyLiteral[] = [];
-      let j = i + 1;
-      let commas = 0;
-      while (j < end && tokens[j]!.value !== close) {
-        if (tokens[j]!.value === '**' || tokens[j]!.value === '*') {
-          j = skip(j + 1, end);
-        } else {
-          const key = parse(j, end, depth + 1);
-          j = key.next;
-          if (tokens[j]?.value === ':' && token.value === '{') {
-            const value = parse(j + 1, end, depth + 1);
-            entries.push([key.value, value.value]);
-            j = value.next;
-          } else items.push(key.value);
-        }
-        if (tokens[j]?.value === ',') {
-          commas++;
-          j++;
-        } else if (tokens[j]?.value !== close) j = skip(j, end) === j ? j + 1 : skip(j, end);
-      }
-      const next = Math.min(j + 1, end);
-      if (token.value === '(' && commas === 0 && items.length === 1) result = { value: items[0]!, next };
-      else if (token.value === '{' && entries.length) result = { value: { kind: 'dict', entries, position: at(i) }, next };
-      else if (token.value === '{' && items.length === 0) result = { value: { kind: 'dict', entries: [], position: at(i) }, next };
-      else result = { value: { kind: 'list', items, position: at(i) }, next };
-    } else if (token.type === 'name') {
-      let name = token.value;
-      let j = i + 1;
-      while (tokens[j]?.value === '.' && tokens[j + 1]?.type === 'name' && j + 1 < end) {
-        name += `.${tokens[j + 1]!.value}`;
-        j += 2;
-      }
-      if (tokens[j]?.value === '(' && j < end) {
-        const args: PyLiteral[] = [];
-        const keywords: Record<string, PyLiteral> = {};
-        let k = j + 1;
-        while (k < end && tokens[k]!.value !== ')') {
-          if (tokens[k]!.type === 'name' && tokens[k + 1]?.value === '=') {
-            const value = parse(k + 2, end, depth + 1);
-            keywords[tokens[k]!.value] = value.value;
-            k = value.next;
-          } else if (tokens[k]!.value === '*' || tokens[k]!.value === '**') {
-            k = skip(k + 1, end);
-          } else {
-            const value = parse(k, end, depth + 1);
-            args.push(value.value);
-            k = value.next;
-          }
-          if (tokens[k]?.value === ',') k++;
-          else if (tokens[k]?.value !== ')') k = skip(k, end) === k ? k + 1 : skip(k, end);
-        }
-        result = { value: { kind: 'call', callee: name, args, keywords, position: at(i) }, next: Math.min(k + 1, end) };
-      } else {
-        result = { value: { kind: 'name', name, position: at(i) }, next: j };
-        // `re.I | re.S`: a chain of dotted names joined by `|`.
-        const items = [result.value as Extract<PyLiteral, { kind: 'name' }>];
-        while (j < end && tokens[j]?.value === '|' && tokens[j + 1]?.type === 'name' && j + 1 < end) {
-          let k = j + 1;
-          let part = tokens[k]!.value;
-          const position = at(k);
-          k++;
-          while (k + 1 < end && tokens[k]?.value === '.' && tokens[k + 1]?.type === 'name') {
-            part += `.${tokens[k + 1]!.value}`;
-            k += 2;
-          }
-          items.push({ kind: 'name', name: part, position });
-          j = k;
-        }
-        if (items.length > 1) result = { value: { kind: 'bitor', items, position: at(i) }, next: j };
-      }
-    } else result = { value: { kind: 'other', position: at(i) }, next: skip(i + 1, end) };
-    // Anything after the literal but before the next separator (`'a' + x`, `x or 'y'`) makes it no literal.
-    const after = skip(result.next, end);
-    if (after !== result.next) return { value: { kind: 'other', position: at(i) }, next: after };
-    return result;
-  };
-  return parse(from, to, 0).value;
-}
-
-/** A dict literal's value at a string key. */
-export function dictGet(value: PyLiteral | undefined, key: string): PyLiteral | undefined {
-  if (value?.kind !== 'dict') return undefined;
-  return value.entries.find(([k]) => k.kind === 'str' && k.value === key)?.[1];
-}
-
-/** A setting the code gives a Celery app or a configuration module. */
-export interface CelerySetting {
-  name: string;
-  value: PyLiteral;
-  position: Position;
-  /** The object the setting is given to (`billing_app` of `billing_app.conf.update(…)`, the variable of `Celery(…)`). */
-  receiver?: string;
-}
-
-/** A `Celery(...)` app a module builds. */
-export interface CeleryAppFact {
-  /** The module-level name it is assigned to (`app = Celery('billing')` → `app`). */
-  variable?: string;
-  /** Its main name (`Celery('billing')`), when a literal. */
-  main?: string;
-  position: Position;
-}
-
-/** What one module says about Celery's configuration. */
-export interface CeleryModuleFacts {
-  /** The module builds a `Celery(...)` app (the first one). */
-  app?: Position;
-  /** Every `Celery(...)` app the module builds. */
-  apps: CeleryAppFact[];
-  /** Settings given to the app in code: `Celery(…, k=v)`, `app.conf.update(…)`, `app.conf.k = v`. */
-  appSettings: CelerySetting[];
-  /** Module-level assignments named like settings (used when the app reads this module). */
-  moduleSettings: CelerySetting[];
-  /**
-   * `app.config_from_object('module' or 'django.conf:settings', namespace=…)`, and `Celery(…, config_source=…)`
-   * (with the app's own `namespace=`).
-   */
-  configFrom: { source: string; namespace?: string; position: Position; receiver?: string }[];
-  /** `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')`. */
-  djangoSettingsModule?: string;
-}
-
-/** Lower-case setting names (new style) a module may assign at module level. */
-const NEW_NAMES = new Set([...Object.values(OLD_SETTING_NAMES), 'task_default_queue', 'task_routes', 'task_queues', 'beat_schedule', 'broker_url']);
-const isSettingName = (name: string) => /^(CELERY|BROKER)[A-Z0-9_]*$/.test(name) || NEW_NAMES.has(name);
-
-/** Module-level `NAME = literal` lines whose names look like Celery settings, and `app.conf.name = literal`. */
-export function moduleSettings(tokens: readonly PyToken[]): { module: CelerySetting[]; conf: CelerySetting[] } {
-  const module: CelerySetting[] = [];
-  const conf: CelerySetting[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (token.indent !== 0 || token.type !== 'name') continue;
-    let j = i + 1;
-    const target = [token.value];
-    while (tokens[j]?.value === '.' && tokens[j + 1]?.type === 'name') {
-      target.push(tokens[j + 1]!.value);
-      j += 2;
-    }
-    if (tokens[j]?.value !== '=') continue;
-    let end = j + 1;
-    while (end < tokens.length && tokens[end]!.type !== 'newline') end++;
-    const name = target.at(-1)!;
-    const setting = () => ({ name, value: parseLiteral(tokens, j + 1, end), position: { line: token.line, column: token.column } });
-    if (target.length === 1 && isSettingName(name)) module.push(setting());
-    else if (target.length === 3 && target[1] === 'conf' && NEW_NAMES.has(name)) conf.push({ ...setting(), receiver: target[0]! });
-    i = end - 1;
-  }
-  return { module, conf };
-}
-
-/** Where the project's Celery app gets a queue setting, resolved. */
-export interface CeleryValue<T> {
-  value: T;
-  file: string;
-  position: Position;
-  setting: string;
-}
-
-/** A setting name Celery ignores under the app's namespace. */
-export interface IgnoredSetting {
-  name: string;
-  shouldBe: string;
-  file: string;
-  position: Position;
-  namespace: string;
-  /** The name is no setting Celery knows but is one or two edits from `shouldBe` (a typo), not a pre-4.0 name. */
-  typo?: true;
-}
-
-/** One Celery app's configuration, as far as queues go. */
-export interface CeleryAppConfig {
-  /** Where the app is built (absent: no `Celery(...)` in the project; the defaults apply). */
-  app?: { file: string; position: Position };
-  /** How reports name the app when the project has several: its main name, else `file:variable`. */
-  label?: string;
-  defaultQueue: CeleryValue<string> | { value: string; setting: 'celery default' };
-  /** `task_queues`: the queues a worker without `-Q` consumes (instead of the default queue). */
-  queues?: CeleryValue<string[]>;
-  routes?: CeleryValue<PyLiteral>;
-  beatSchedule?: CeleryValue<PyLiteral>;
-  ignored: IgnoredSetting[];
-}
-
-/**
- * The project's Celery configuration. With one app (or none) the project is that app: every module's settings are
- * joined into it. With several, `apps` holds one configuration per app, each with the settings given to that app
- * object (through imports), and the top-level fields are the first app's.
- */
-export interface CeleryProject extends CeleryAppConfig {
-  apps: CeleryAppConfig[];
-  /** The app a name in a module stands for (`@billing_app.task` in `billing/tasks.py`); with one app, that app. */
-  appAt(file: string, receiver: string): CeleryAppConfig | undefined;
-  /** The app `celery -A <target>` loads, as Celery's `find_app` finds it; with one app, that app. */
-  find(target: string): CeleryAppConfig | undefined;
-}
-
-/** The file of a dotted module name among the project's files (also under a top-level source dir such as `src/`). */
-export function moduleFile(files: readonly string[], module: string): string | undefined {
-  const path = module.replace(/\./g, '/');
-  const candidates = [`${path}.py`, `${path}/__init__.py`];
-  return files.find((file) => candidates.includes(file)) ?? files.find((file) => candidates.some((c) => file.endsWith(`/${c}`)));
-}
-
-type Definition = (file: string, name: string) => { file: string; name: string } | null;
-
-/** How the project's modules link, for reading a configuration module as Python would. */
-export interface ModuleLinks {
-  /** Every source file of the project: a module named in a string (`'django.conf:settings'`) is looked up here. */
-  files: readonly string[];
-  /** The modules `file` takes every name of (`from settings.common import *`), lowest precedence first. */
-  starModules(file: string): string[];
-  /** The import a module-level name is (`settings` → `django.conf`, `settings`), when it is one. */
-  importOf(file: string, name: string): { module: string; name: string } | undefined;
-  /** DJANGO_SETTINGS_MODULE as the deployment sets it: it wins over every `os.environ.setdefault`. */
-  deployedSettingsModule?: string;
-  /** DJANGO_SETTINGS_MODULE as the entry points (manage.py, wsgi.py, …) set it, when no analyzed module does. */
-  entryPointSettingsModule?: string;
-}
-interface Entry<T> {
-  file: string;
-  item: T;
-}
-
-/** Joins the modules' facts into the project's Celery configuration (one per app). */
-export function celeryProject(
-  files: readonly string[],
-  factsOf: (file: string) => CeleryModuleFacts | undefined,
-  resolveName: (file: string, name: string) => string | null,
-  definition: Definition = (file, name) => ({ file, name }),
-  links?: ModuleLinks,
-): CeleryProject {
-  const withFacts = files.map((file) => [file, factsOf(file)] as const).filter((entry): entry is [string, CeleryModuleFacts] => entry[1] !== undefined);
-  const apps = withFacts.flatMap(([file, facts]) => facts.apps.map((app) => ({ file, app })));
-  const configFrom: Entry<CeleryModuleFacts['configFrom'][number]>[] = [];
-  const appSettings: Entry<CelerySetting>[] = [];
-  for (const [file, facts] of withFacts) {
-    configFrom.push(...facts.configFrom.map((item) => ({ file, item })));
-    appSettings.push(...facts.appSettings.map((item) => ({ file, item })));
-  }
-  const djangoModule =
-    links?.deployedSettingsModule ?? withFacts.find(([, facts]) => facts.djangoSettingsModule)?.[1].djangoSettingsModule ?? links?.entryPointSettingsModule;
-  if (apps.length <= 1) {
-    // One app: today's join of every module's settings (the app is whatever object they are set on).
-    const config = configure(apps[0], files, factsOf, resolveName, configFrom, appSettings, djangoModule, links);
-    return { ...config, apps: [config], appAt: () => config, find: () => config };
-  }
-  /** The app an object named in a module is: followed through imports to the module-level name it is built as. */
-  const appIndex = (file: string, receiver: string | undefined): number => {
-    if (receiver === undefined) {
-      // `Celery(…, k=v)` without a variable: the module's only app.
-      const own = apps.flatMap((app, index) => (app.file === file ? [index] : []));
-      return own.length === 1 ? own[0]! : -1;
-    }
-    if (receiver.includes('.')) return -1;
-    const found = definition(file, receiver);
-    return found ? apps.findIndex((app) => app.file === found.file && app.app.variable === found.name) : -1;
-  };
-  const configs = apps.map((app, index) => {
-    const own = <T extends { receiver?: string }>(entries: Entry<T>[]) => entries.filter(({ file, item }) => appIndex(file, item.receiver) === index);
-    const django = links?.deployedSettingsModule ?? factsOf(app.file)?.djangoSettingsModule ?? djangoModule;
-    const config = configure(app, files, factsOf, resolveName, own(configFrom), own(appSettings), django, links);
-    const labels = apps.filter((other) => other.app.main !== undefined && other.app.main === app.app.main).length;
-    config.label = app.app.main !== undefined && labels === 1 ? app.app.main : `${app.file}:${app.app.variable ?? `line ${app.app.position.line}`}`;
-    return config;
-  });
-  const appAt = (file: string, receiver: string) => configs[appIndex(file, receiver)];
-  const find = (target: string) => {
-    const found = findApp(target, files, factsOf, definition, 0);
-    return found ? configs[apps.findIndex((app) => app.file === found.file && app.app.variable === found.name)] : undefined;
-  };
-  const first = configs[0]!;
-  // Two apps reading one configuration module report its ignored names once.
-  const seen = new Set<string>();
-  const ignored = configs.flatMap((config) => config.ignored).filter((setting) => {
-    const key = `${setting.file}:${setting.position.line}:${setting.position.column}`;
-    return !seen.has(key) && seen.add(key) !== undefined;
-  });
-  return { ...first, ignored, apps: configs, appAt, find };
-}
-
-/**
- * Celery's `find_app` (celery/app/utils.py) over the project's files: `module:attr` is that attribute; a dotted name
- * is an attribute of its parent module when that module binds it, else a module; of a module, its `app`, else its
- * `celery`, else (a package) its `celery` submodule, else the app it builds. Returns the module-level name the app
- * is built as.
- */
-function findApp(
-  target: string,
-  files: readonly string[],
-  factsOf: (file: string) => CeleryModuleFacts | undefined,
-  definition: Definition,
-  depth: number,
-): { file: string; name: string } | undefined {
-  if (depth > 4 || !/^[\w.:]+$/.test(target)) return undefined;
-  const isApp = (found: { file: string; name: string } | null) =>
-    found && factsOf(found.file)?.apps.some((app) => app.variable === found.name) ? found : undefined;
-  const colon = target.indexOf(':');
-  if (colon >= 0) {
-    const file = moduleFile(files, target.slice(0, colon));
-    return file ? isApp(definition(file, target.slice(colon + 1))) : undefined;
-  }
-  const dot = target.lastIndexOf('.');
-  if (dot > 0) {
-    const parent = moduleFile(files, target.slice(0, dot));
-    const attribute = parent ? isApp(definition(parent, target.slice(dot + 1))) : undefined;
-    if (attribute) return attribute;
-  }
-  const file = moduleFile(files, target);
-  if (!file) return undefined;
-  const named = isApp(definition(file, 'app')) ?? isApp(definition(file, 'celery'));
-  if (named) return named;
-  if (file.endsWith('__init__.py')) {
-    const submodule = findApp(`${target}.celery`, files, factsOf, definition, depth + 1);
-    if (submodule) return submodule;
-  }
-  const built = factsOf(file)?.apps.find((app) => app.variable !== undefined);
-  return built ? { file, name: built.variable! } : undefined;
-}
-
-/** One app's configuration from the settings given to it, lowest precedence first. */
-function configure(
-  app: { file: string; app: CeleryAppFact } | undefined,
-  files: readonly string[],
-  factsOf: (file: string) => CeleryModuleFacts | undefined,
-  resolveName: (file: string, name: string) => string | null,
-  configFrom: Entry<CeleryModuleFacts['configFrom'][number]>[],
-  appSettings: Entry<CelerySetting>[],
-  djangoModule: string | undefined,
-  links: ModuleLinks | undefined,
-): CeleryAppConfig {
-  const project: CeleryAppConfig = { defaultQueue: { value: 'celery', setting: 'celery default' }, ignored: [] };
-  if (app) project.app = { file: app.file, position: app.app.position };
-  const lookup = links?.files ?? files;
-  /** A configuration module's settings as Python sees them: those it takes with `from m import *` first. */
-  const settingsOf = (file: string) =>
-    [...(links?.starModules(file) ?? []), file].flatMap((module) => (factsOf(module)?.moduleSettings ?? []).map((setting) => ({ file: module, setting })));
-  const djangoFile = djangoModule ? moduleFile(lookup, djangoModule) : undefined;
-  // Lowest precedence first: configuration modules the app reads, then settings given in code.
-  const settings: { file: string; setting: CelerySetting; name: string }[] = [];
-  for (const { item: source } of configFrom) {
-    const module = source.source === 'django.conf:settings' || source.source === 'django.conf.settings' ? djangoModule : source.source.split(':')[0];
-    const configFile = module ? moduleFile(lookup, module) : undefined;
-    if (!configFile) continue;
-    const prefix = source.namespace ? `${source.namespace}_` : '';
-    for (const { file, setting } of settingsOf(configFile)) {
-      if (prefix) {
-        const shouldBe = OLD_SETTING_NAMES[setting.name];
-        if (shouldBe !== undefined && `${prefix}${shouldBe.toUpperCase()}` !== setting.name) {
-          project.ignored.push({ name: setting.name, shouldBe: `${prefix}${shouldBe.toUpperCase()}`, file, position: setting.position, namespace: source.namespace! });
-          continue;
-        }
-        if (!setting.name.startsWith(prefix)) continue;
-        const name = setting.name.slice(prefix.length).toLowerCase();
-        const likely = likelySettingName(name);
-        if (likely !== undefined) {
-          project.ignored.push({ name: setting.name, shouldBe: `${prefix}${likely.toUpperCase()}`, file, position: setting.position, namespace: source.namespace!, typo: true });
-          continue;
-        }
-        settings.push({ file, setting, name });
-      } else {
-        settings.push({ file, setting, name: OLD_SETTING_NAMES[setting.name] ?? setting.name });
-      }
-    }
-  }
-  for (const { file, item: setting } of appSettings) {
-    // `app.conf.task_routes = settings.CELERY_ROUTES` (`from django.conf import settings`): that setting's value.
-    const fromDjango = djangoFile && links ? djangoSetting(file, setting.value, links, () => settingsOf(djangoFile)) : undefined;
-    settings.push(fromDjango ? { file: fromDjango.file, setting: { ...setting, value: fromDjango.setting.value, position: fromDjango.setting.position }, name: setting.name } : { file, setting, name: setting.name });
-  }
-  for (const { file, setting, name } of settings) {
-    const where = { file, position: setting.position, setting: setting.name };
-    if (name === 'task_default_queue') {
-      const queue = stringOf(file, setting.value, resolveName);
-      if (queue !== null) project.defaultQueue = { value: queue, ...where };
-    } else if (name === 'task_queues') {
-      const queues = queueNames(file, setting.value, resolveName);
-      if (queues) project.queues = { value: queues, ...where };
-    } else if (name === 'task_routes') project.routes = { value: setting.value, ...where };
-    else if (name === 'beat_schedule') project.beatSchedule = { value: setting.value, ...where };
-  }
-  return project;
-}
-
-/** `settings.NAME` where `settings` is `from django.conf import settings`: NAME in the Django settings module. */
-function djangoSetting(
-  file: string,
-  value: PyLiteral,
-  links: ModuleLinks,
-  settingsModule: () => { file: string; setting: CelerySetting }[],
-): { file: string; setting: CelerySetting } | undefined {
-  if (value.kind !== 'name') return undefined;
-  const [object, name, ...rest] = value.name.split('.');
-  if (name === undefined || rest.length) return undefined;
-  const imported = links.importOf(file, object!);
-  if (imported?.module !== 'django.conf' || imported.name !== 'settings') return undefined;
-  return settingsModule().findLast(({ setting }) => setting.name === name);
-}
-
-export function stringOf(file: string, value: PyLiteral | undefined, resolveName: (file: string, name: string) => string | null): string | null {
-  if (value?.kind === 'str') return value.value;
-  if (value?.kind === 'name' && !value.name.includes('.')) return resolveName(file, value.name);
-  return null;
-}
-
-/** `task_queues = (Queue('a', …), Queue('b'), 'c')` → the names. */
-function queueNames(file: string, value: PyLiteral, resolveName: (file: string, name: string) => string | null): string[] | undefined {
-  if (value.kind !== 'list') return undefined;
-  const names: string[] = [];
-  for (const item of value.items) {
-    const name = item.kind === 'call' ? stringOf(file, item.args[0] ?? item.keywords['name'], resolveName) : stringOf(file, item, resolveName);
-    if (name === null) return undefined;
-    names.push(name);
-  }
-  return names;
-}
-
-/** Where a task goes: explicit queue > `task_routes` > `task_default_queue`; a router Celery calls is unresolved. */
-export type CeleryRoute =
-  | { queue: string; by: 'route'; file: string; position: Position }
-  | { queue: string; by: 'default' }
-  | { queue: null; by: 'router'; expression: string };
-
-/** `re.compile('pattern'[, flags])` as a linear matcher; undefined when the pattern or a flag is not supported. */
-function routeRegex(key: Extract<PyLiteral, { kind: 'call' }>): PythonRegex | undefined {
-  const pattern = key.args[0] ?? key.keywords['pattern'];
-  const flagsValue = key.args[1] ?? key.keywords['flags'];
-  if (pattern?.kind !== 'str' || key.args.length > 2) return undefined;
-  const flags: RegexFlags = {};
-  const names = flagsValue === undefined ? [] : flagsValue.kind === 'name' ? [flagsValue] : flagsValue.kind === 'bitor' ? flagsValue.items : undefined;
-  for (const name of names ?? [{ kind: 'other' } as const]) {
-    const flag = name.kind === 'name' ? flagOf(name.name) : null;
-    if (flag === null) return undefined;
-    if (flag !== 'none') flags[flag] = true;
-  }
-  try {
-    return PythonRegex.compile(pattern.value, flags);
-  } catch (error) {
-    if (error instanceof UnsupportedPattern) return undefined;
-    throw error;
-  }
-}
-
-/** A route key the report can show: the pattern (control characters dropped, cut at 60 characters). */
-function describeKey(key: Extract<PyLiteral, { kind: 'call' }>): string {
-  const pattern = key.args[0] ?? key.keywords['pattern'];
-  if (pattern?.kind !== 'str') return `${key.callee}(…) is not supported`;
-  const text = pattern.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-  return `${key.callee}(r'${text.length > 60 ? `${text.slice(0, 59)}…` : text}') is not supported`;
-}
-
-export function routeTask(project: CeleryAppConfig, task: string, resolveName: (file: string, name: string) => string | null): CeleryRoute {
-  const routes = project.routes;
-  if (routes) {
-    const routers = routes.value.kind === 'list' ? routes.value.items : [routes.value];
-    for (const router of routers) {
-      if (router.kind !== 'dict') return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
-      const exact = router.entries.find(([key]) => key.kind === 'str' && !key.value.includes('*') && key.value === task);
-      let match = exact;
-      if (!match) {
-        for (const entry of router.entries) {
-          const [key] = entry;
-          let matches: ((name: string) => boolean) | undefined;
-          if (key.kind === 'str' && key.value.includes('*')) {
-            // Celery's MapRoute compiles keys holding `*` with fnmatch.translate; matched linearly here.
-            matches = globMatcher(key.value);
-          } else if (key.kind === 'call' && /(^|\.)compile$/.test(key.callee)) {
-            const regex = routeRegex(key);
-            if (!regex) return { queue: null, by: 'router', expression: `task_routes (${routes.setting}): ${describeKey(key)}` };
-            matches = (name) => regex.matchesAtStart(name);
-          }
-          if (matches?.(task)) {
-            match = entry;
-            break;
-          }
-        }
-      }
-      if (!match) continue;
-      const [key, value] = match;
-      const queue = value.kind === 'dict' ? stringOf(routes.file, dictGet(value, 'queue'), resolveName) : stringOf(routes.file, value, resolveName);
-      if (queue === null && value.kind === 'dict' && !dictGet(value, 'queue')) break;
-      if (queue === null) return { queue: null, by: 'router', expression: `task_routes (${routes.setting})` };
-      return { queue, by: 'route', file: routes.file, position: key.position };
-    }
-  }
-  return { queue: project.defaultQueue.value, by: 'default' };
-}
-
-/** The shape of the analyzer's calls this reader needs. */
-interface CallView {
-  callee: string[];
-  calleeStart: number;
-  decorator: boolean;
-  scopeKind: 'module' | 'class' | 'def';
-  assignTarget?: string;
-  wholeValue?: boolean;
-}
-interface ArgView {
-  from: number;
-  to: number;
-}
-
-/** A module's Celery configuration facts (undefined when it has none). */
-export function celeryModuleFacts<C extends CallView>(
-  tokens: readonly PyToken[],
-  calls: readonly C[],
-  keyword: (call: C, name: string) => ArgView | undefined,
-  positional: (call: C, index: number) => ArgView | undefined,
-): CeleryModuleFacts | undefined {
-  const facts: CeleryModuleFacts = { apps: [], appSettings: [], moduleSettings: [], configFrom: [] };
-  const at = (i: number): Position => ({ line: tokens[i]!.line, column: tokens[i]!.column });
-  const literalOf = (arg: ArgView | undefined) => (arg ? parseLiteral(tokens, arg.from, arg.to) : undefined);
-  /** `billing_app` of `billing_app.conf.update(…)`/`billing_app.config_from_object(…)`. */
-  const receiverOf = (call: C, parts: number) => (call.callee.length > parts ? call.callee.slice(0, -parts).join('.') : undefined);
-  for (const call of calls) {
-    if (call.decorator) continue;
-    const last = call.callee.at(-1);
-    if (last === 'Celery' && call.callee[0] !== '()') {
-      facts.app ??= at(call.calleeStart);
-      const variable = call.scopeKind === 'module' && call.wholeValue && call.assignTarget && !call.assignTarget.includes('.') ? call.assignTarget : undefined;
-      const main = literalOf(positional(call, 0) ?? keyword(call, 'main'));
-      facts.apps.push({ ...(variable ? { variable } : {}), ...(main?.kind === 'str' ? { main: main.value } : {}), position: at(call.calleeStart) });
-      const receiver = variable ? { receiver: variable } : {};
-      for (const name of NEW_NAMES) {
-        const value = literalOf(keyword(call, name));
-        if (value) facts.appSettings.push({ name, value, position: value.position, ...receiver });
-      }
-      // Celery(…, config_source=…) reads that object as config_from_object does, with the app's namespace.
-      const source = literalOf(keyword(call, 'config_source'));
-      const namespace = literalOf(keyword(call, 'namespace'));
-      if (source?.kind === 'str' || source?.kind === 'name') {
-        const name = source.kind === 'str' ? source.value : source.name;
-        facts.configFrom.push({ source: name, ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}), position: source.position, ...receiver });
-      }
-    } else if (last === 'update' && call.callee.at(-2) === 'conf') {
-      const receiver = receiverOf(call, 2);
-      const on = receiver !== undefined ? { receiver } : {};
-      const dict = literalOf(positional(call, 0));
-      if (dict?.kind === 'dict') {
-        for (const [key, value] of dict.entries) if (key.kind === 'str') facts.appSettings.push({ name: key.value, value, position: key.position, ...on });
-      }
-      for (const name of NEW_NAMES) {
-        const value = literalOf(keyword(call, name));
-        if (value) facts.appSettings.push({ name, value, position: value.position, ...on });
-      }
-    } else if (last === 'config_from_object') {
-      const source = literalOf(positional(call, 0) ?? keyword(call, 'obj'));
-      const namespace = literalOf(keyword(call, 'namespace'));
-      const name = source?.kind === 'str' ? source.value : source?.kind === 'name' ? source.name : undefined;
-      if (name !== undefined) {
-        const receiver = receiverOf(call, 1);
-        facts.configFrom.push({
-          source: name,
-          ...(namespace?.kind === 'str' ? { namespace: namespace.value } : {}),
-          position: at(call.calleeStart),
-          ...(receiver !== undefined ? { receiver } : {}),
-        });
-      }
-    } else if (last === 'setdefault' && call.callee.at(-2) === 'environ') {
-      const name = literalOf(positional(call, 0));
-      const value = literalOf(positional(call, 1));
-      if (name?.kind === 'str' && name.value === 'DJANGO_SETTINGS_MODULE' && value?.kind === 'str') facts.djangoSettingsModule = value.value;
-    }
-  }
-  const { module, conf } = moduleSettings(tokens);
-  facts.moduleSettings = module;
-  facts.appSettings.push(...conf);
-  const empty = !facts.app && !facts.appSettings.length && !facts.moduleSettings.length && !facts.configFrom.length && !facts.djangoSettingsModule;
-  return empty ? undefined : facts;
-}
+    return queueArg;
+  },
+  moduleData: celeryModuleFacts,
+};

@@ -61,8 +61,10 @@ export interface PythonCallIndex {
   source: string;
   tokens: readonly PyToken[];
   calls: readonly PyCall[];
-  /** The module-level bindings (imports, constants) as the first pass left them. */
+  /** The module-level bindings (imports, constants; queue objects once pass 2 binds them). */
   bindings: ReadonlyMap<string, Binding>;
+  /** The module's imports as the first pass bound them (before pass 2 binds any queue object). */
+  imports: readonly Extract<Binding, { kind: 'import' }>[];
   /** Module-level functions and their parameters. */
   functions: ReadonlyMap<string, readonly PyParam[]>;
   positional(call: PyCall, index: number): PyArg | undefined;
@@ -107,7 +109,8 @@ export type RecognizedObject = Omit<RawQueueObject, 'position' | 'scope'> & {
 export interface PythonRecognizer {
   /** Whether a callee builds a queue that a check, a decorator or a Worker may take as an argument (RQ's `Queue`). */
   constructsQueue?(callee: readonly string[], index: PythonCallIndex): boolean;
-  queueObject?(call: PyCall, callIndex: number, index: PythonCallIndex): RecognizedObject | undefined;
+  /** The queue object a call builds; null when the call is the framework's but builds none here (consumer-side). */
+  queueObject?(call: PyCall, callIndex: number, index: PythonCallIndex): RecognizedObject | null | undefined;
   /** Methods that enqueue when called on a queue object (`enqueue`, `delay`, `apply_async`, …). */
   enqueueMethods?: ReadonlySet<string>;
   /** A call that sends by itself, without a queue object; undefined when the call is not one. */

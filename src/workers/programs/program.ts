@@ -1,4 +1,4 @@
-import type { CeleryProject } from '../../frameworks/celery/python.js';
+import type { CeleryProject } from '../../frameworks/celery/project.js';
 import type { LanguageId } from '../../languages/language-id.js';
 import type { Word } from '../../shell-words.js';
 import type { Location } from '../../types.js';
