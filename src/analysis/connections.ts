@@ -26,7 +26,8 @@ export interface RedisEndpoint {
   from: string;
 }
 
-function fromUrl(raw: string, from: string, location?: Location): RedisEndpoint | undefined {
+/** A Redis URL's host, port, db and user (undefined: not a redis/rediss/unix URL). */
+export function redisEndpointFromUrl(raw: string, from: string, location?: Location): RedisEndpoint | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -57,7 +58,7 @@ function commandUrl(service: DeploymentService): RedisEndpoint | undefined {
     let raw: string | undefined;
     if (word === '--url' || word === '-u') raw = argv[i + 1];
     else if (word.startsWith('--url=')) raw = word.slice('--url='.length);
-    if (raw !== undefined) return fromUrl(raw, 'rq worker --url', service.command?.location);
+    if (raw !== undefined) return redisEndpointFromUrl(raw, 'rq worker --url', service.command?.location);
   }
   return undefined;
 }
@@ -73,10 +74,10 @@ export function serviceEndpoint(service: DeploymentService): RedisEndpoint | und
   // Sidekiq's REDIS_PROVIDER names the variable that holds the URL, over REDIS_URL
   // (Sidekiq::RedisConnection.determine_redis_provider, sidekiq 6.4 lib/sidekiq/redis_connection.rb).
   const provider = set('REDIS_PROVIDER')?.value;
-  if (provider && /^\w+$/.test(provider) && set(provider)) return fromUrl(set(provider)!.value!, `REDIS_PROVIDER → ${provider}`, set(provider)!.location);
+  if (provider && /^\w+$/.test(provider) && set(provider)) return redisEndpointFromUrl(set(provider)!.value!, `REDIS_PROVIDER → ${provider}`, set(provider)!.location);
   const urlVariable =
     URL_VARIABLES.find((name) => set(name)) ?? Object.keys(service.environment).sort().find((name) => /_REDIS_URL$/.test(name) && set(name));
-  if (urlVariable) return fromUrl(set(urlVariable)!.value!, urlVariable, set(urlVariable)!.location);
+  if (urlVariable) return redisEndpointFromUrl(set(urlVariable)!.value!, urlVariable, set(urlVariable)!.location);
   const host = set('REDIS_HOST');
   if (!host) return undefined;
   const endpoint: RedisEndpoint = { host: host.value!, from: 'REDIS_HOST', location: host.location };
@@ -85,6 +86,11 @@ export function serviceEndpoint(service: DeploymentService): RedisEndpoint | und
   const user = set('REDIS_USERNAME') ?? set('REDIS_USER');
   if (user) endpoint.user = user.value!;
   return endpoint;
+}
+
+/** The code's endpoint for a service when it sets one (null: unreadable, so nothing is compared), else its environment's. */
+function endpointOf(service: DeploymentService, fromCode: RedisEndpoint | null | undefined): RedisEndpoint | undefined {
+  return fromCode === undefined ? serviceEndpoint(service) : (fromCode ?? undefined);
 }
 
 const FIELDS = ['host', 'port', 'db', 'user'] as const;
@@ -117,12 +123,21 @@ function producerPrefix(producer: Producer, service: DeploymentService): string 
 
 const at = (location: Location | undefined) => (location ? { file: location.file, line: location.line } : {});
 
+/**
+ * The Redis the project's code gives a Sidekiq side in a service (a Rails initializer's `Sidekiq.configure_server` /
+ * `configure_client`): undefined when the code sets none (the service's environment decides), null when unreadable.
+ */
+export type SidekiqEndpoints = (side: 'server' | 'client', service: DeploymentService) => RedisEndpoint | null | undefined;
+
+const SIDEKIQ_CLIENT_KINDS = new Set<Producer['kind']>(['sidekiq-job', 'sidekiq-client', 'activejob-job', 'actionmailer-deliver-later']);
+
 /** One finding per (queue, environment) whose producing and consuming services disagree on Redis or prefix. */
 export function connectionMismatches(
   environments: DeploymentEnvironment[],
   producers: Producer[],
   consumers: Consumer[],
   workerPrefix: WorkerPrefixes,
+  sidekiqEndpoints: SidekiqEndpoints = () => undefined,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const environment of environments) {
@@ -140,11 +155,13 @@ export function connectionMismatches(
         if (reported) break;
         for (const producerService of servicesRunning(site.location.file, environment, consumers)) {
           if (reported) break;
-          const producerEndpoint = serviceEndpoint(producerService);
           for (const consumer of workers) {
             const workerService = byName.get(consumer.service);
             if (!workerService || workerService.name === producerService.name) continue;
-            const workerEndpoint = serviceEndpoint(workerService);
+            // A Sidekiq worker process is the server side; the process that enqueues to it, the client side.
+            const sidekiq = /sidekiq/.test(consumer.detectedBy) && SIDEKIQ_CLIENT_KINDS.has(site.kind);
+            const producerEndpoint = endpointOf(producerService, sidekiq ? sidekiqEndpoints('client', producerService) : undefined);
+            const workerEndpoint = endpointOf(workerService, sidekiq ? sidekiqEndpoints('server', workerService) : undefined);
             const redis = producerEndpoint && workerEndpoint ? differences(producerEndpoint, workerEndpoint) : [];
             const prefixes = [producerPrefix(site, producerService), workerPrefix(consumer, workerService)];
             const prefixDiffers = prefixes[0] !== undefined && prefixes[1] !== undefined && prefixes[0] !== prefixes[1];

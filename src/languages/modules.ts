@@ -117,4 +117,8 @@ export class ModuleIndex {
     return this.analyze(relative, language, text);
   }
 
+  /** The facts of a module already analyzed (the walk's prefilter passed it), never reading one more file. */
+  analyzedFactsOf(relative: string): ModuleFacts | null {
+    return this.facts.get(relative) ?? null;
+  }
 }

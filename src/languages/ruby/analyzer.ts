@@ -1,6 +1,7 @@
 import { matchingBracket, matchingOpenBracket, UNKNOWN, type Binding, type ModuleFacts, type RawProducer, type RawQueueObject } from '../facts.js';
 import { ACTIVEJOB_DEFAULT_QUEUE, ACTIVEJOB_ENQUEUE_METHODS, ACTIVEJOB_SUPERCLASSES, MAILER_DEFAULT_QUEUE, MAILER_DELIVER_METHODS } from '../../frameworks/activejob/ruby.js';
 import { SIDEKIQ_CLIENT_METHODS, SIDEKIQ_ENQUEUE_METHODS, SIDEKIQ_JOB_MODULES } from '../../frameworks/sidekiq/ruby.js';
+import { readSidekiqRedisConfigs } from '../../frameworks/sidekiq/initializer.js';
 import { tokenizeRuby, type RbToken } from './tokenizer.js';
 import { bareArgumentsEnd, constPath, hashValue, readValue, type RubyValue } from './values.js';
 import { autoloadSpecifier } from './resolve.js';
@@ -156,7 +157,9 @@ export function analyzeRuby(text: string): ModuleFacts {
     const named = queue.kind === 'env' ? queue.fallback : queue;
     if (named?.kind === 'ref') useConstant(named.name);
   }
-  return { language: 'ruby', bindings, producers, queues, checks: [] };
+  // A Rails initializer's `Sidekiq.configure_server/client { |c| c.redis = {…} }` (connection-mismatch).
+  const redis = readSidekiqRedisConfigs(tokens);
+  return { language: 'ruby', bindings, producers, queues, checks: [], ...(redis.length ? { frameworks: { sidekiq: { redis } } } : {}) };
 
   /** `.method` at `dot`: an enqueue site when the method is one and its receiver a constant (maybe through `.set(…)`). */
   function readCall(dot: number): void {
