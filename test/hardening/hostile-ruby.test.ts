@@ -46,6 +46,11 @@ describe.concurrent('hostile Ruby sources end within the deadline, the healthy c
       'app/workers/labels.rb': `perform_async(${'a ? b: '.repeat(100_000)})`,
       'app/workers/constant.rb': `${'A'.repeat(300_000)}b.perform_async\n${'Q::'.repeat(100_000)}R.perform_later\n`,
     },
+    'Sidekiq initializers: unclosed redis hashes, blocks without one, endless keys': {
+      'config/initializers/sidekiq.rb': `${'Sidekiq.configure_server; c.redis = x.redis = '.repeat(20_000)}${'Sidekiq.configure_client do |c| c.'.repeat(20_000)}`,
+      'config/initializers/hash.rb': `Sidekiq.configure_client { |c| c.redis = { ${"url: ENV.fetch('X', 'redis://a'), ".repeat(50_000)}`,
+      'config/initializers/more.rb': `Sidekiq.configure_server { |c| c.redis = { ${'db: db: '.repeat(100_000)}`,
+    },
   };
   it.each(Object.keys(SHAPES))('%s, by the ten thousand', async (label) => {
     const report = await staticReport(project(SHAPES[label]!), label);
