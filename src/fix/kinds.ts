@@ -5,6 +5,7 @@ import { flyCommandKind } from './fly-command.js';
 import { kubernetesCommandKind } from './kubernetes-command.js';
 import { kubernetesEnvKind } from './kubernetes-env.js';
 import { procfileCommandKind } from './procfile-command.js';
+import { sidekiqYamlKind } from './sidekiq-yaml.js';
 import type { QueueEditKind } from './types.js';
 
 /**
@@ -19,4 +20,5 @@ export const QUEUE_EDIT_KINDS: QueueEditKind[] = [
   kubernetesCommandKind,
   procfileCommandKind,
   flyCommandKind,
+  sidekiqYamlKind,
 ];

@@ -106,6 +106,8 @@ export function planFixes(input: PlanInput): Plan {
   const skipped: SkippedFinding[] = [];
   const fixes: PlannedFix[] = [];
   const places = new Map<Consumer, QueuePlace | Refusal>();
+  /** The refusals placeOf gives when no kind handles a consumer. */
+  const unplaced = new Set<Refusal>();
   const placeOf = (consumer: Consumer): QueuePlace | Refusal => {
     let place = places.get(consumer);
     if (!place) {
@@ -114,7 +116,9 @@ export function planFixes(input: PlanInput): Plan {
       const none: Refusal = { refused: `the place that sets the queues of \`${consumer.service}\` is not one fix can edit`, decide: 'add the queue by hand' };
       if (environment && service) {
         const target: ConsumerTarget = { consumer, service, environment, deployment };
-        for (const kind of QUEUE_EDIT_KINDS) {
+        // A worker whose queues are a project file's default is only edited by a kind that writes that file.
+        const kinds = consumer.queueSource === 'code-default' ? QUEUE_EDIT_KINDS.filter((kind) => kind.projectConfig) : QUEUE_EDIT_KINDS;
+        for (const kind of kinds) {
           const found = kind.locate(target, context);
           if (found) {
             place = found;
@@ -123,6 +127,7 @@ export function planFixes(input: PlanInput): Plan {
         }
       }
       place ??= none;
+      if (place === none) unplaced.add(place);
       places.set(consumer, place);
     }
     return place;
@@ -142,7 +147,9 @@ export function planFixes(input: PlanInput): Plan {
       skipped.push({ finding, reason: chosen.refused, decide: chosen.decide });
       continue;
     }
-    const place = defaultRefusal(chosen, finding.queue) ?? placeOf(chosen);
+    // A project file's default is edited where a kind writes that file (a sidekiq.yml `:queues:` list), else left alone.
+    const configured = chosen.queueSource === 'code-default' ? placeOf(chosen) : undefined;
+    const place = (configured && !unplaced.has(configured as Refusal) ? configured : undefined) ?? defaultRefusal(chosen, finding.queue) ?? placeOf(chosen);
     if (isRefusal(place)) {
       skipped.push({ finding, reason: place.refused, decide: place.decide });
       continue;

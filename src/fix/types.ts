@@ -59,6 +59,11 @@ export interface ConsumerTarget {
  */
 export interface QueueEditKind {
   id: string;
+  /**
+   * The kind edits the project file a worker program reads its queues from (a sidekiq.yml), so it is asked about
+   * workers whose queues are that file's (queueSource `code-default`), which are otherwise left to a person.
+   */
+  projectConfig?: true;
   /** The place that decides `target`'s queues; undefined when this kind does not handle it. */
   locate(target: ConsumerTarget, context: EditContext): QueuePlace | Refusal | undefined;
 }

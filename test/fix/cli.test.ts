@@ -106,11 +106,13 @@ describe.each([...scenarios, 'incident', 'prosaas'])('fix --write on fixtures/%s
       // Replacements are insertions or swaps inside one line: undo them from the last to the first.
       for (const replacement of [...own].sort((a, b) => b.startLine - a.startLine || b.startColumn - a.startColumn)) {
         const index = replacement.startLine - 1;
-        const line = lines[index]!;
+        // An inserted line (a new `- name` list item) spans the lines it adds.
+        const count = replacement.insertedText.split('\n').length;
+        const line = lines.slice(index, index + count).join('\n');
         const start = replacement.startColumn - 1;
         expect(line.slice(start, start + replacement.insertedText.length)).toBe(replacement.insertedText);
         const restored = line.slice(0, start) + replacement.deletedText + line.slice(start + replacement.insertedText.length);
-        lines.splice(index, replacement.insertedText.split('\n').length, ...restored.split('\n'));
+        lines.splice(index, count, ...restored.split('\n'));
       }
       expect(lines.join('\n')).toBe(bytes.toString('utf8'));
     }
