@@ -34,7 +34,7 @@ const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] :
 const { scanSources, listSourceFiles } = await import(path.join(repo, 'dist/scan/index.js'));
 const { nodeFileSystem } = await import(path.join(repo, 'dist/fs.js'));
 const { tokenizePython } = await import(path.join(repo, 'dist/languages/python/tokenizer.js'));
-const { bodyNeedles } = await import(path.join(repo, 'dist/languages/python/analyzer.js'));
+const { bodyNeedles } = await import(path.join(repo, 'dist/languages/python/body-needles.js'));
 /** Python is tokenized as its analyzer does it: finding the body needles, then leaving quiet def bodies out. */
 const tokenizeAsAnalyzed = (text) => tokenizePython(text, { needleAt: bodyNeedles(text) });
 const { tokenizeJs } = await import(path.join(repo, 'dist/languages/javascript/tokenizer.js'));
