@@ -1,3 +1,5 @@
+import type { LanguageId } from '../languages/language-id.js';
+import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { Backend as ReportBackend } from '../types.js';
 import type { FrameworkLive, QueueFramework } from './framework.js';
 import { bullmq } from './bullmq/index.js';
@@ -31,3 +33,8 @@ export const BACKENDS: readonly Backend[] = LIVE_FRAMEWORKS.map((framework) => f
 
 /** Every framework's worker programs, in registry order. */
 export const FRAMEWORK_PROGRAMS = FRAMEWORKS.flatMap((framework: QueueFramework) => framework.workerPrograms ?? []);
+
+/** The prefilter needles of a language's frameworks, in registry order: each language's prefilter adds them to its own. */
+export function frameworkNeedles(language: LanguageId): PrefilterNeedles[] {
+  return FRAMEWORKS.flatMap((framework: QueueFramework) => (framework.language === language && framework.needles ? [framework.needles] : []));
+}

@@ -1,8 +1,8 @@
-import { FRAMEWORKS } from '../../frameworks/index.js';
+import { frameworkNeedles } from '../../frameworks/index.js';
 import { JS_PREFILTER, withFrameworkNeedles, type PrefilterRules } from '../prefilter.js';
 
 /** JavaScript's plain import lines and check needles, with every JS framework's needles from the registry. */
 export const JS_RULES: PrefilterRules = withFrameworkNeedles(
   JS_PREFILTER,
-  FRAMEWORKS.flatMap((framework) => (framework.language === 'js' && framework.needles ? [framework.needles] : [])),
+  frameworkNeedles('js'),
 );

@@ -1,8 +1,8 @@
-import { FRAMEWORKS } from '../../frameworks/index.js';
+import { frameworkNeedles } from '../../frameworks/index.js';
 import { PYTHON_PREFILTER, withFrameworkNeedles, type PrefilterRules } from '../prefilter.js';
 
 /** Python's plain import lines and check needles, with every Python framework's needles from the registry. */
 export const PYTHON_RULES: PrefilterRules = withFrameworkNeedles(
   PYTHON_PREFILTER,
-  FRAMEWORKS.flatMap((framework) => (framework.language === 'python' && framework.needles ? [framework.needles] : [])),
+  frameworkNeedles('python'),
 );

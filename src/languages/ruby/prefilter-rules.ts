@@ -1,4 +1,4 @@
-import { FRAMEWORKS } from '../../frameworks/index.js';
+import { frameworkNeedles } from '../../frameworks/index.js';
 import { withFrameworkNeedles, type PrefilterRules } from '../prefilter.js';
 
 /**
@@ -10,5 +10,5 @@ export const RUBY_RULES: PrefilterRules = withFrameworkNeedles(
     anywhere: [],
     plainImport: /^[ \t]*require(?:_relative)?[ \t(]+(['"])[\w./-]+\1[ \t)]*(?:#.*)?$/,
   },
-  FRAMEWORKS.flatMap((framework) => (framework.language === 'ruby' && framework.needles ? [framework.needles] : [])),
+  frameworkNeedles('ruby'),
 );
