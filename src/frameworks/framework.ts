@@ -3,6 +3,7 @@ import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { JsRecognizer } from '../languages/javascript/calls.js';
 import type { RawQueueObject, ValueExpr } from '../languages/facts.js';
 import type { PythonRecognizer } from '../languages/python/calls.js';
+import type { RubyRecognizer } from '../languages/ruby/calls.js';
 import type { SymbolicName } from '../languages/resolver.js';
 import type { BackendRead } from '../live/model.js';
 import type { RedisReader } from '../live/redis.js';
@@ -94,8 +95,7 @@ export type FrameworkProjectStep = (context: ProjectStepContext) => FrameworkPro
 export interface LanguageRecognizers {
   python: PythonRecognizer;
   js: JsRecognizer;
-  /** Ruby frameworks recognise their calls inside the Ruby analyzer (src/languages/ruby/) and complete them with the Language `completion` step; no recognizer over a call index yet. */
-  ruby: never;
+  ruby: RubyRecognizer;
 }
 
 /**

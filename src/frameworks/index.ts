@@ -1,7 +1,7 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { Backend as ReportBackend } from '../types.js';
-import type { FrameworkLive, QueueFramework } from './framework.js';
+import type { FrameworkLive, LanguageRecognizers, QueueFramework } from './framework.js';
 import { bullmq } from './bullmq/index.js';
 import { celery } from './celery/index.js';
 import { djangoRq } from './django-rq/index.js';
@@ -37,4 +37,16 @@ export const FRAMEWORK_PROGRAMS = FRAMEWORKS.flatMap((framework: QueueFramework)
 /** The prefilter needles of a language's frameworks, in registry order: each language's prefilter adds them to its own. */
 export function frameworkNeedles(language: LanguageId): PrefilterNeedles[] {
   return FRAMEWORKS.flatMap((framework: QueueFramework) => (framework.language === language && framework.needles ? [framework.needles] : []));
+}
+
+/** The recognizers of a language's frameworks with their ids, in registry order: that language's analyzer runs them. */
+export function recognizersOf<Language extends LanguageId>(language: Language): { id: string; recognizer: LanguageRecognizers[Language] }[] {
+  return FRAMEWORKS.flatMap((framework: QueueFramework) =>
+    isOfLanguage(framework, language) && framework.recognizer ? [{ id: framework.id, recognizer: framework.recognizer }] : [],
+  );
+}
+
+/** An entry declares its language, and its recognizer's type with it (QueueFramework<Id, Language>). */
+function isOfLanguage<Language extends LanguageId>(framework: QueueFramework, language: Language): framework is QueueFramework<string, Language> {
+  return framework.language === language;
 }

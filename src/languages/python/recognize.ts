@@ -1,14 +1,11 @@
-import { FRAMEWORKS, type QueueFramework } from '../../frameworks/index.js';
+import { recognizersOf } from '../../frameworks/index.js';
 import { UNKNOWN, type Binding, type ModuleFacts, type RawCheck, type RawProducer, type RawQueueObject, type ValueExpr } from '../facts.js';
 import { innermostBinding } from '../scopes.js';
 import type { PyArg, PyCall, PythonCallIndex, PythonRecognizer } from './calls.js';
 import { isWorkerConstructor, pythonCallIndex, type FirstPass } from './call-index.js';
 
 /** The Python frameworks' recognizers, in registry order. */
-const RECOGNIZERS: readonly { id: string; recognizer: PythonRecognizer }[] = FRAMEWORKS.flatMap((framework: QueueFramework) =>
-  // A `language: 'python'` entry's recognizer is LanguageRecognizers['python'] (its declared type says so).
-  framework.language === 'python' && framework.recognizer ? [{ id: framework.id, recognizer: framework.recognizer as PythonRecognizer }] : [],
-);
+const RECOGNIZERS: readonly { id: string; recognizer: PythonRecognizer }[] = recognizersOf('python');
 
 /** A queue object's name in a scope: an object's index, a factory function it comes from, or -1 when bound to several. */
 type Named = number | { factory: string };
