@@ -56,6 +56,8 @@ export interface ProjectStepContext {
   importOf(file: string, name: string): { module: string; name: string } | undefined;
   /** DJANGO_SETTINGS_MODULE as the deployment sets it, and as the entry points (manage.py, wsgi.py) set it. */
   settingsModule: { deployed?: string; entryPoint?: string };
+  /** A project file's text (root-relative: Rails' config/application.rb), undefined when it is not a readable file. */
+  read(relative: string): string | undefined;
 }
 
 /** A task-named send (a Celery task without its own queue, `send_task('name')`): routed by the project step. */
@@ -80,6 +82,11 @@ export interface FrameworkProject {
    * queue: BullMQ's key prefix.
    */
   completeProducer?(producer: Producer, object: RawQueueObject, file: string): void;
+  /**
+   * The last word on each producer the scan found, in order, once all are found: the producer as its configuration
+   * makes it, or null when it enqueues to none of its queues (ActiveJob's jobs under a non-Sidekiq adapter).
+   */
+  finishProducer?(producer: Producer): Producer | null;
 }
 
 /**

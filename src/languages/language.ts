@@ -1,6 +1,6 @@
 import type { FileSystem } from '../fs.js';
 import type { UnreadableFiles } from '../model.js';
-import type { Location, Producer } from '../types.js';
+import type { Location } from '../types.js';
 import type { ModuleFacts } from './facts.js';
 
 /** Which project files exist (relative paths), for module resolution. */
@@ -57,12 +57,6 @@ export interface Language<Id extends string = string> {
   /** An import's module specifier in `file` → the project file it names, relative to the root. */
   resolveModule(file: string, specifier: string, known: KnownFiles): string | undefined;
   readWorkerScript(text: string, relative: string, context: WorkerScriptContext): WorkerScriptReading | undefined;
-  /**
-   * The project-wide step after its producers are found (Ruby: the Rails configuration completes ActiveJob's and
-   * ActionMailer's queue names and says whether they go to Sidekiq at all): made once per scan from the project's
-   * files, then given each of this language's producers; null drops one.
-   */
-  completion?(read: (relative: string) => string | undefined): (producer: Producer) => Producer | null;
   /** Source files a script path may have been built from (`dist/worker.js` → `src/worker.ts`), most likely first. */
   scriptSources?(script: string, roots: string[], project: ProjectFiles): string[];
 }

@@ -192,6 +192,7 @@ export function scanSources(options: ScanOptions): ScanResult {
           ...(options.djangoSettingsModule ? { deployed: options.djangoSettingsModule } : {}),
           ...(entryPointSettings ? { entryPoint: entryPointSettings } : {}),
         },
+        read: (file) => (modules.isFile(file) ? modules.read(file) : undefined),
       }),
     ];
   });
@@ -305,7 +306,7 @@ export function scanSources(options: ScanOptions): ScanResult {
     producers.push(...own);
   }
   return {
-    producers: completeProducers(producers, (file) => (modules.isFile(file) ? modules.read(file) : undefined)),
+    producers: finishProducers(producers, projects),
     checks,
     filesScanned: files.length,
     files: sourceFiles,
@@ -315,15 +316,12 @@ export function scanSources(options: ScanOptions): ScanResult {
   };
 }
 
-/** Each language's project-wide step over its own producers (made once per language, on its first producer). */
-function completeProducers(producers: Producer[], read: (relative: string) => string | undefined): Producer[] {
-  const steps = new Map<LanguageId, ((producer: Producer) => Producer | null) | undefined>();
-  return producers.flatMap((producer) => {
-    const language = sourceLanguage(producer.location.file);
-    if (!language?.completion) return [producer];
-    if (!steps.has(language.id)) steps.set(language.id, language.completion(read));
-    const completed = steps.get(language.id)?.(producer) ?? (steps.get(language.id) ? null : producer);
-    return completed ? [completed] : [];
+/** The frameworks' last word on the producers, in order (ActiveJob's Rails configuration completes or drops its own). */
+function finishProducers(producers: Producer[], projects: readonly FrameworkProject[]): Producer[] {
+  return producers.flatMap((found) => {
+    let producer: Producer | null = found;
+    for (const project of projects) if (producer && project.finishProducer) producer = project.finishProducer(producer);
+    return producer ? [producer] : [];
   });
 }
 

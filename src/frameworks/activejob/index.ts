@@ -1,4 +1,5 @@
 import type { QueueFramework } from '../framework.js';
+import { activejobProject } from './rails-config.js';
 import { activejobRuby } from './ruby.js';
 
 /**
@@ -11,4 +12,5 @@ export const activejob: QueueFramework<'activejob', 'ruby'> = {
   // `queue_as` (a job class, enqueued elsewhere or nowhere), `perform_later`, ActionMailer's `deliver_later`.
   needles: { anywhere: ['queue_as', 'perform_', 'deliver_later'] },
   recognizer: activejobRuby,
+  project: activejobProject,
 };

@@ -1,5 +1,6 @@
 import { tokenizeRuby, type RbToken } from '../../languages/ruby/tokenizer.js';
 import type { Location, Producer } from '../../types.js';
+import type { FrameworkProjectStep } from '../framework.js';
 import { ACTIVEJOB_DEFAULT_QUEUE, MAILER_DEFAULT_QUEUE } from './ruby.js';
 
 /**
@@ -111,24 +112,27 @@ function queueNameFromPart(part: string | null | undefined, config: RailsQueueCo
 }
 
 /**
- * Completes the Ruby producers with the Rails configuration: ActiveJob and ActionMailer producers exist only when
- * the adapter is Sidekiq (otherwise the jobs never reach a Sidekiq queue: null drops them), and their names get the
- * default queue, the mailer queue and the prefix ActiveJob gives them. Sidekiq's own producers pass as they are.
+ * ActiveJob's project step: the Rails configuration completes the Ruby producers. ActiveJob and ActionMailer
+ * producers exist only when the adapter is Sidekiq (otherwise the jobs never reach a Sidekiq queue: null drops them),
+ * and their names get the default queue, the mailer queue and the prefix ActiveJob gives them. Sidekiq's own
+ * producers pass as they are. The configuration is read once, on the first ActiveJob or ActionMailer producer.
  */
-export function railsCompletion(read: (relative: string) => string | undefined): (producer: Producer) => Producer | null {
+export const activejobProject: FrameworkProjectStep = ({ read }) => {
   let config: RailsQueueConfig | undefined | null = null;
-  return (producer) => {
-    if (producer.kind !== 'activejob-job' && producer.kind !== 'actionmailer-deliver-later') return producer;
-    if (config === null) config = readRailsQueueConfig(read);
-    if (!config || config.adapter !== 'sidekiq') return null;
-    // A name read from the environment gets the prefix at run time: only an unprefixed app keeps it symbolic.
-    if (producer.env) return config.prefix === undefined ? producer : { ...producer, queue: null, expression: 'config.active_job.queue_name_prefix' };
-    const part = producer.queue === ACTIVEJOB_DEFAULT_QUEUE ? undefined : producer.queue === MAILER_DEFAULT_QUEUE ? config.mailerQueue : producer.queue;
-    if (part === null) return { ...producer, queue: null, expression: producer.queue === MAILER_DEFAULT_QUEUE ? 'config.action_mailer.deliver_later_queue_name' : producer.expression ?? 'queue' };
-    const queue = queueNameFromPart(part, config);
-    const completed: Producer = { ...producer, queue };
-    if (queue === null) completed.expression = config.prefix === null ? 'config.active_job.queue_name_prefix' : 'config.active_job.default_queue_name';
-    else if (producer.queue === MAILER_DEFAULT_QUEUE || producer.queue === ACTIVEJOB_DEFAULT_QUEUE) delete completed.expression;
-    return completed;
+  return {
+    finishProducer(producer) {
+      if (producer.kind !== 'activejob-job' && producer.kind !== 'actionmailer-deliver-later') return producer;
+      if (config === null) config = readRailsQueueConfig(read);
+      if (!config || config.adapter !== 'sidekiq') return null;
+      // A name read from the environment gets the prefix at run time: only an unprefixed app keeps it symbolic.
+      if (producer.env) return config.prefix === undefined ? producer : { ...producer, queue: null, expression: 'config.active_job.queue_name_prefix' };
+      const part = producer.queue === ACTIVEJOB_DEFAULT_QUEUE ? undefined : producer.queue === MAILER_DEFAULT_QUEUE ? config.mailerQueue : producer.queue;
+      if (part === null) return { ...producer, queue: null, expression: producer.queue === MAILER_DEFAULT_QUEUE ? 'config.action_mailer.deliver_later_queue_name' : producer.expression ?? 'queue' };
+      const queue = queueNameFromPart(part, config);
+      const completed: Producer = { ...producer, queue };
+      if (queue === null) completed.expression = config.prefix === null ? 'config.active_job.queue_name_prefix' : 'config.active_job.default_queue_name';
+      else if (producer.queue === MAILER_DEFAULT_QUEUE || producer.queue === ACTIVEJOB_DEFAULT_QUEUE) delete completed.expression;
+      return completed;
+    },
   };
-}
+};

@@ -1,6 +1,5 @@
 import type { Language } from '../index.js';
 import { passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
-import { railsCompletion } from '../../frameworks/activejob/rails-config.js';
 import { analyzeRuby } from './analyzer.js';
 import { RUBY_RULES } from './prefilter-rules.js';
 import { resolveRubyModule } from './resolve.js';
@@ -16,7 +15,6 @@ export const ruby: Language<'ruby'> = {
   prefilterBytes: (bytes) => passesPrefilterBytes(bytes, RUBY_RULES),
   analyze: (text) => analyzeRuby(text),
   resolveModule: resolveRubyModule,
-  completion: railsCompletion,
   // A Ruby worker is `sidekiq` (a framework program, src/frameworks/sidekiq/worker-program.ts), never a script read for queues.
   readWorkerScript: () => undefined,
 };
