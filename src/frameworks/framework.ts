@@ -1,10 +1,9 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { JsRecognizer } from '../languages/javascript/calls.js';
-import type { RawQueueObject, ValueExpr } from '../languages/facts.js';
+import type { RawQueueObject, SymbolicName, ValueExpr } from '../languages/facts.js';
 import type { PythonRecognizer } from '../languages/python/calls.js';
 import type { RubyRecognizer } from '../languages/ruby/calls.js';
-import type { SymbolicName } from '../languages/resolver.js';
 import type { BackendRead } from '../live/model.js';
 import type { RedisReader } from '../live/redis.js';
 import type { Producer } from '../types.js';

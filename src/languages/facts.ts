@@ -12,6 +12,12 @@ export type ValueExpr =
   | { kind: 'env'; name: string; fallback: ValueExpr | null }
   | { kind: 'unknown' };
 
+/**
+ * A queue name as far as the code knows it once resolved across modules (the Resolver's answer): a string, or a
+ * variable read at run time with its code default.
+ */
+export type SymbolicName = { kind: 'literal'; value: string } | { kind: 'env'; variable: string; fallback: string | null };
+
 /** Where a module-level name comes from. */
 export type Binding =
   | { kind: 'value'; value: ValueExpr }

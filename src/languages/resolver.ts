@@ -1,11 +1,10 @@
-import type { ModuleFacts, RawQueueObject, ValueExpr } from './facts.js';
+import type { ModuleFacts, RawQueueObject, SymbolicName, ValueExpr } from './facts.js';
 import { languageById, type KnownFiles } from './index.js';
 
 /** How many modules one star-import search visits at most: real settings chains are two or three deep. */
 const MAX_STAR_MODULES = 32;
 
-/** A queue name as far as the code knows it: a string, or a variable read at run time with its code default. */
-export type SymbolicName = { kind: 'literal'; value: string } | { kind: 'env'; variable: string; fallback: string | null };
+export type { SymbolicName } from './facts.js';
 
 /** A queue object found through a name: the module that builds it and its index there. */
 export interface QueueObjectRef {

@@ -1,7 +1,6 @@
 import type { DeploymentService } from '../../model.js';
 import type { Location } from '../../types.js';
-import type { ValueExpr } from '../../languages/facts.js';
-import type { SymbolicName } from '../../languages/resolver.js';
+import type { SymbolicName, ValueExpr } from '../../languages/facts.js';
 import { redisEndpointFromUrl, type RedisEndpoint } from '../../analysis/connections.js';
 import type { SidekiqRedisConfig } from './initializer.js';
 

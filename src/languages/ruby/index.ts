@@ -1,4 +1,4 @@
-import type { Language } from '../index.js';
+import type { Language } from '../language.js';
 import { passesPrefilter, passesPrefilterBytes } from '../prefilter.js';
 import { analyzeRuby } from './analyzer.js';
 import { RUBY_RULES } from './prefilter-rules.js';

@@ -1,4 +1,4 @@
-import type { KnownFiles } from '../index.js';
+import type { KnownFiles } from '../language.js';
 
 /** `Billing::InvoiceJob` → `billing/invoice_job` (ActiveSupport's `underscore`, as Zeitwerk names files). */
 export function underscore(path: string): string {
