@@ -10,7 +10,9 @@
 // scanner's time goes (walk, read, prefilter, tokenize, analyze), measured here with the scanner's own exported parts.
 // Also timed: bench/floor/static-read.js, Node's start plus the walk and a read of every file and nothing else: the
 // floor of any Node implementation on this machine, and what is left of the 5× budget above it.
-// Run after `npm run build`:  node bench/static-scale.js [--runs N] [--shape sparse|dense|ts] [--clean]
+// Run after `npm run build`:  node bench/static-scale.js [--runs N] [--shape sparse|dense|ts] [--baseline DIR] [--clean]
+// --baseline DIR: another built checkout (main's, in a temp clone) whose `static` runs interleaved with this one's —
+// before/after on a shared machine, where only the same run compares — and whose JSON must be this one's, durations aside.
 // Trees are generated once and reused; --clean removes them at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,11 @@ const TS_MODULES = 8_000;
 const FLOOR_TARGET = 2;
 const RG_TARGET = 5;
 const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : undefined;
+const baseline = args.includes('--baseline') ? path.resolve(args[args.indexOf('--baseline') + 1]) : undefined;
+if (baseline && !existsSync(path.join(baseline, 'bin/receipts-doctor.js'))) {
+  console.error(`--baseline ${baseline}: no bin/receipts-doctor.js there (a built checkout of this repository)`);
+  process.exit(2);
+}
 
 const { scanSources, listSourceFiles } = await import(path.join(repo, 'dist/scan/index.js'));
 const { nodeFileSystem } = await import(path.join(repo, 'dist/fs.js'));
@@ -272,8 +279,9 @@ function measure(shape) {
     cli: [process.execPath, [path.join(repo, 'bin/receipts-doctor.js'), 'static', dir, '--format', 'json']],
     nodeBare: [process.execPath, ['-e', '0']],
     floor: [process.execPath, [path.join(repo, 'bench/floor/static-read.js'), dir]],
+    ...(baseline ? { baselineCli: [process.execPath, [path.join(baseline, 'bin/receipts-doctor.js'), 'static', dir, '--format', 'json']] } : {}),
   });
-  const { scanProcess, rg, cli, nodeBare, floor } = timed;
+  const { scanProcess, rg, cli, nodeBare, floor, baselineCli } = timed;
   const rgLines = rg.result.stdout ? rg.result.stdout.trim().split('\n').length : 0;
   const cliWorks = cli.result.status === 0 || cli.result.status === 1;
 
@@ -292,6 +300,13 @@ function measure(shape) {
     console.log(
       `  receipts-doctor static --format json  ${cli.ms.toFixed(0)} ms   ${(cli.ms / floor.ms).toFixed(2)}x the floor (target: within ${FLOOR_TARGET}x), ${(cli.ms / rg.ms).toFixed(1)}x ripgrep (target: within ${RG_TARGET}x)`,
     );
+    if (baselineCli) {
+      const verdicts = (result) => result.stdout.replace(/"durationMs":\s*\d+/g, '');
+      const same = verdicts(baselineCli.result) === verdicts(cli.result);
+      console.log(
+        `  baseline ${baseline}: ${baselineCli.ms.toFixed(0)} ms   ${(baselineCli.ms / floor.ms).toFixed(2)}x the floor; this build ${(cli.ms / baselineCli.ms).toFixed(2)}x its time; JSON ${same ? 'identical' : 'DIFFERENT'} (durations aside)`,
+      );
+    }
   } else {
     const reason = (cli.result.stderr || '').trim().split('\n')[0];
     console.log(`  receipts-doctor static: not measured (exit ${cli.result.status}: ${reason})`);
