@@ -4,10 +4,14 @@
 // process can do to read the same: the floor of any Node implementation here), `rq info` and a bare `node -e 0` on
 // the same Redis, interleaved in the same run. Targets: live within 1.3× the floor, and faster than `rq info`.
 //
-//   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000]
+//   npm run build && node bench/live-scale.js [--runs 5] [--workers 1000] [--queues 200] [--jobs 20000] [--baseline DIR]
+//
+// --baseline DIR: another built checkout (e.g. main's, in a temp clone) whose `live` is timed in the same loop, so a
+// change is compared against its base under the same load.
 //
 // Needs redis-server on PATH and Debian's python3-rq (/usr/bin/python3, /usr/bin/rq).
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +23,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1000' },
     queues: { type: 'string', default: '200' },
     jobs: { type: 'string', default: '20000' },
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -27,6 +32,7 @@ const QUEUES = Number(values.queues);
 const JOBS = Number(values.jobs);
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor/live-read.js', import.meta.url));
+const BASELINE_BIN = values.baseline ? join(values.baseline, 'bin/receipts-doctor.js') : undefined;
 
 function time(command, args) {
   const started = process.hrtime.bigint();
@@ -50,7 +56,9 @@ try {
   const rqInfo = [];
   const floor = [];
   const bareNode = [];
+  const baseline = [];
   let roundTrips;
+  let baselineRoundTrips;
   for (let run = 0; run < RUNS; run++) {
     // Interleaved, so both see the same machine load.
     const ours = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json']);
@@ -63,6 +71,11 @@ try {
     if (JSON.parse(bare.stdout).live.workers.length !== WORKERS) throw new Error('the floor reader did not see every worker');
     floor.push(bare.ms);
     bareNode.push(time(process.execPath, ['-e', '0']).ms);
+    if (BASELINE_BIN) {
+      const base = time(process.execPath, [BASELINE_BIN, 'live', '--redis', redis.url, '--format', 'json']);
+      baselineRoundTrips = JSON.parse(base.stdout).live.roundTrips;
+      baseline.push(base.ms);
+    }
   }
   const liveMedian = median(live);
   const rqMedian = median(rqInfo);
@@ -71,6 +84,11 @@ try {
   console.log(`floor: bench/floor/live-read.js (same reads, nothing else): median ${floorMedian.toFixed(0)} ms`);
   console.log(`rq info:                            median ${rqMedian.toFixed(0)} ms over ${RUNS} runs`);
   console.log(`node -e 0:                          median ${median(bareNode).toFixed(0)} ms`);
+  if (BASELINE_BIN) {
+    const baselineMedian = median(baseline);
+    console.log(`baseline ${values.baseline}: median ${baselineMedian.toFixed(0)} ms (${baselineRoundTrips} round trips) → ${(baselineMedian / floorMedian).toFixed(2)}× the floor; live / baseline ${(liveMedian / baselineMedian).toFixed(2)}×`);
+  }
+  console.log(`load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   console.log(`ratio live / floor: ${(liveMedian / floorMedian).toFixed(2)}× (target ≤ 1.3×); live / rq info: ${(liveMedian / rqMedian).toFixed(2)}× (target < 1×); floor / rq info ${(floorMedian / rqMedian).toFixed(2)}×`);
   summary = [
     { name: 'live at 1,000 RQ workers', against: 'floor (bench/floor/live-read.js)', ratio: liveMedian / floorMedian, target: 1.3 },

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The floor of `receipts-doctor live` in Node on this machine: the least a Node process can do to produce live's
-// answer in auto mode — one connection, the same read commands in the same round trips (RQ's worker set, hashes,
-// TTLs, queues and registries, the oldest job of each queue; BullMQ's and Celery's SCAN discovery), a RESP parser
-// with no checks, and the workers and queues as JSON. No CLI, no config, no analysis, no stale/expired logic, no
-// report. bench/live-scale.js times it beside `rq info` to show how much of the 0.2× budget is left for the rest.
+// answer in auto mode — one connection, the same read commands in the same round trips as the tool on an RQ
+// population: RQ's worker set, hashes, TTLs, queues and registries, the oldest job of each queue, and, at the same
+// time, the one SCAN loop with the glob src/live/discovery.ts builds from the frameworks' markers (DISCOVERY_GLOB;
+// test/live/discovery.test.ts keeps it equal) keeping the keys of BullMQ's, kombu's and Sidekiq's shapes. On an RQ
+// population those keys hold no BullMQ meta, no binding and no Sidekiq keyspace, so the tool reads none of them
+// further, and neither does this. A RESP parser with no checks, and the workers and queues as JSON. No CLI, no config,
+// no analysis, no stale/expired logic, no report. bench/live-scale.js times it beside the tool and `rq info`.
 //
 //   node bench/floor/live-read.js PORT              → JSON on stdout
 //   node bench/floor/live-read.js PORT --reads N    → {"readMs": [...]}: N reads in this one process, each on a new
@@ -93,12 +96,21 @@ const send = (commands) =>
     socket.write(encode(commands));
   });
 
-async function scan(pattern) {
-  const keys = [];
+/** matchGlob([':meta', '_kombu.binding.', 'processe', 'queues']) in src/live/discovery.ts. */
+const DISCOVERY_GLOB = '*[:_pq][kmru][eo][cmtu][abe]*';
+const SIDEKIQ_ROOT = new Set(['processes', 'queues', 'stat:processed']);
+
+/** The discovery shapes' keys (BullMQ meta, kombu bindings, Sidekiq's keyspace keys), in one SCAN loop. */
+async function discover() {
+  const keys = { bullMeta: [], celeryBindings: [], sidekiq: [] };
   let cursor = '0';
   do {
-    const [[next, page]] = await send([['scan', cursor, 'MATCH', pattern, 'COUNT', 5000]]);
-    keys.push(...page);
+    const [[next, page]] = await send([['scan', cursor, 'MATCH', DISCOVERY_GLOB, 'COUNT', 5000]]);
+    for (const key of page) {
+      if (key.endsWith(':meta')) keys.bullMeta.push(key);
+      if (key.startsWith('_kombu.binding.')) keys.celeryBindings.push(key);
+      if (SIDEKIQ_ROOT.has(key) || key.endsWith(':processes') || key.endsWith(':queues') || key.endsWith(':stat:processed')) keys.sidekiq.push(key);
+    }
     cursor = next;
   } while (cursor !== '0');
   return keys;
@@ -147,9 +159,9 @@ async function readRq(now) {
 
 async function readAll(port) {
   await open(port);
-  const [rq, bullMeta, celeryBindings] = await Promise.all([readRq(Date.now()), scan('bull:*:meta'), scan('_kombu.binding.*')]);
+  const [rq, discovered] = await Promise.all([readRq(Date.now()), discover()]);
   socket.destroy();
-  return { live: { ...rq, bullMeta, celeryBindings } };
+  return { live: { ...rq, ...discovered } };
 }
 
 const port = Number(process.argv[2]);

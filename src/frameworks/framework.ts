@@ -5,6 +5,7 @@ import type { RawQueueObject, SymbolicName, ValueExpr } from '../languages/facts
 import type { PythonRecognizer } from '../languages/python/calls.js';
 import type { RubyRecognizer } from '../languages/ruby/calls.js';
 import type { BackendRead } from '../live/model.js';
+import type { KeyDiscovery } from '../live/discovery.js';
 import type { RedisReader } from '../live/redis.js';
 import type { Producer } from '../types.js';
 import type { WorkerProgram } from '../workers/programs/program.js';
@@ -19,6 +20,8 @@ export interface LiveReadOptions {
   codePrefixes?: readonly string[];
   /** `--celery-inspect`: Celery's opt-in broadcast (writes to Redis) and how long to wait for the answers. */
   celeryInspectTimeoutMs?: number;
+  /** The keys of its `discovery` shapes the live stage's one SCAN loop found (every node), sorted; empty without `discovery`. */
+  discovered: readonly string[];
 }
 
 /**
@@ -28,6 +31,13 @@ export interface LiveReadOptions {
 export interface FrameworkLive {
   /** Why its workers cannot use a Redis Cluster; absent when they can. `--backend <id>` on a Cluster is an input error; auto skips it. */
   clusterRefusal?: string;
+  /** The key shapes it finds its queues by, when it has no fixed key to start from: found for it by the live stage's one SCAN loop. */
+  discovery?: KeyDiscovery;
+  /**
+   * Whether the keys its `discovery` found can hold anything of it. False proves its keys absent: auto mode skips its
+   * reads (an explicit `--backend` never does). Absent: always read.
+   */
+  inPlay?(discovered: readonly string[]): boolean;
   /**
    * Reads its workers and queues (read-only, pipelined). `wanted` queues get rows even when Redis does not know them
    * (an explicit `--backend`); `now` is the clock in ms.

@@ -1,6 +1,7 @@
 import { InputError, UnreachableError } from '../errors.js';
 import type { Backend, CeleryLiveSummary, SidekiqLiveSummary, Consumer, Finding, LiveBroker, LiveSection, LiveTarget } from '../types.js';
 import { analyzeLive, attachConsumers } from './analysis.js';
+import { discoverKeys } from './discovery.js';
 import type { BackendRead, QueueRead, WorkerRead } from './model.js';
 import type { CeleryRead } from '../frameworks/celery/live.js';
 import type { SidekiqRead } from '../frameworks/sidekiq/live.js';
@@ -88,20 +89,37 @@ async function readOpened(opened: OpenTarget, options: LiveOptions, wanted: stri
   const cluster = opened.topology === 'cluster';
   const refused = LIVE_FRAMEWORKS.find((framework) => framework.id === options.backend && framework.live.clusterRefusal);
   if (cluster && refused) throw new InputError(`${opened.label}: ${refused.live.clusterRefusal}`);
-  // The readers share the connection; their pipelines interleave instead of waiting for each other. A framework
-  // whose workers cannot use a Cluster is skipped there by auto.
-  const reads = await Promise.all(
-    LIVE_FRAMEWORKS.map((framework) =>
-      (options.backend !== 'auto' && options.backend !== framework.id) || (cluster && framework.live.clusterRefusal)
-        ? EMPTY
-        : framework.live.read(reader, options.backend === framework.id ? wanted : [], now, {
-            ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
-            ...(options.prefix !== undefined && options.backend === 'sidekiq' ? { namespace: options.prefix } : {}),
-            ...(options.codePrefixes?.length ? { codePrefixes: options.codePrefixes } : {}),
-            ...(options.celeryInspectTimeoutMs !== undefined ? { celeryInspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
-          }),
-    ),
+  const reading = LIVE_FRAMEWORKS.filter(
+    (framework) => (options.backend === 'auto' || options.backend === framework.id) && !(cluster && framework.live.clusterRefusal),
   );
+  // One SCAN loop per node finds the keys of every read framework's discovery shapes; RQ's reads, which start from
+  // fixed keys, go meanwhile. The readers share the connection: their pipelines interleave instead of waiting.
+  const discovering = reading.filter((framework) => framework.live.discovery);
+  const discovery = discoverKeys(
+    reader,
+    discovering.map((framework) => framework.live.discovery!),
+  );
+  const settled = await Promise.allSettled(
+    LIVE_FRAMEWORKS.map(async (framework) => {
+      if (!reading.includes(framework)) return EMPTY;
+      const index = discovering.indexOf(framework);
+      const discovered = index === -1 ? [] : (await discovery)[index]!;
+      // Auto mode skips a framework whose keys the loop proved absent; an explicit --backend reads it anyway.
+      if (options.backend === 'auto' && framework.live.inPlay && !framework.live.inPlay(discovered)) return EMPTY;
+      return framework.live.read(reader, options.backend === framework.id ? wanted : [], now, {
+        ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+        ...(options.prefix !== undefined && options.backend === 'sidekiq' ? { namespace: options.prefix } : {}),
+        ...(options.codePrefixes?.length ? { codePrefixes: options.codePrefixes } : {}),
+        ...(options.celeryInspectTimeoutMs !== undefined ? { celeryInspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
+        discovered,
+      });
+    }),
+  );
+  // The first failure in the registry's order, not in time (a user denied every read is told about RQ's first
+  // command, whichever reply came back first).
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const reads = settled.map((result) => (result as PromiseFulfilledResult<BackendRead>).value);
   return Object.fromEntries(LIVE_FRAMEWORKS.map((framework, k) => [framework.id, reads[k]!])) as BackendReads;
 }
 

@@ -1,7 +1,6 @@
 import { InputError, UnreachableError } from '../errors.js';
 import { badRedisUrlReason, escapeControlChars, redisUrlFormProblem, redactUrl, redactUrlsInText, scrubSecrets } from '../redact.js';
 import { connectTimedOut, withDeadline } from './deadline.js';
-import { errorLine } from './model.js';
 import { describeForeignProtocol } from './protocol-guess.js';
 import { RedisReplyError, RespConnection, type RespValue, type TlsFiles } from './resp.js';
 
@@ -277,39 +276,3 @@ export const asNumber = (reply: Reply | undefined): number => {
 
 export const asStrings = (reply: Reply | undefined): string[] =>
   Array.isArray(reply?.value) ? (reply.value as unknown[]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item))) : [];
-
-/** SCAN's COUNT hint: large pages, few round trips. */
-const SCAN_COUNT = 5000;
-/** 100,000 pages of SCAN_COUNT keys: far beyond any real keyspace. */
-const MAX_SCAN_PAGES = 100_000;
-/**
- * Keys one SCAN loop may return in all (the patterns match queue metadata: real servers have tens, a big one
- * thousands): a server sending endless cursors with fresh keys must stop at a bound, not at the heap's.
- */
-export const MAX_SCAN_KEYS = 100_000;
-
-/**
- * Every key of one node matching `pattern`, by SCAN (read-only, never KEYS, which blocks the server on a large
- * keyspace); each key is handed to `onKey` once per time SCAN returns it (SCAN may repeat a key).
- */
-export async function scanKeys(reader: RedisReader, pattern: string, onKey: (key: string) => void): Promise<void> {
-  let cursor = '0';
-  // A server that never returns cursor 0 (a broken proxy, a fake Redis) must not loop forever.
-  const seen = new Set<string>();
-  let keys = 0;
-  const unexpected = (what: string) =>
-    new UnreachableError(`Redis at ${reader.target.redacted} answered SCAN with ${what}; is it a real Redis?`, 'redis');
-  do {
-    const [reply] = await reader.pipeline([['scan', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT]]);
-    if (reply?.error) throw unexpected(`an error (${errorLine(reply.error.message)})`);
-    const value = reply?.value;
-    if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) throw unexpected('a reply that is not [cursor, keys]');
-    const next = String(value[0]);
-    if (next !== '0' && (seen.has(next) || seen.size >= MAX_SCAN_PAGES)) throw unexpected('cursors that never end');
-    seen.add(next);
-    cursor = next;
-    keys += (value[1] as unknown[]).length;
-    if (keys > MAX_SCAN_KEYS) throw unexpected(`more than ${MAX_SCAN_KEYS} keys matching ${pattern}`);
-    for (const item of value[1] as unknown[]) onKey(Buffer.isBuffer(item) ? item.toString('utf8') : String(item));
-  } while (cursor !== '0');
-}

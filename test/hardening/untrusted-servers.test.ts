@@ -4,7 +4,7 @@
  * cursors and fresh keys grew to 2.4 GB (only the pages were bounded, 100,000 of them). Both are now exit 2 with
  * one line that says what the server did, within a tight memory bound. The RESP reader parsed a reply again from its
  * start on every chunk: a 12 MB SCAN page (95,000 keys) ran into the read timeout ("stopped answering"); it is now
- * read once.
+ * read once. The one discovery loop (issue 32) bounds the keys of its shapes and, apart, every key the server sends.
  */
 import { describe, expect, it } from 'vitest';
 import { expectRobust, runBounded } from './harness.js';
@@ -53,6 +53,31 @@ describe.concurrent('hostile servers are bounded (issue 26, item 7)', () => {
       expect(run.stderr).toMatch(/answered SCAN with more than 100000 keys matching \S+; is it a real Redis\?$/);
       // Stopped at the key bound: 101 pages, not the 100,000 the page bound alone allowed.
       expect(page).toBeLessThan(150);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('SCAN with endless fresh keys of no shape looked for: exit 2 at the bound on keys sent, memory flat', async () => {
+    // Keys the glob `*:meta*` lets through but that are no `…:meta` key: they never count toward the shape bound.
+    let page = 0;
+    const fake = await startFakeRedis((command) => {
+      const name = command[0]!.toLowerCase();
+      if (name === 'info') return bulk(INFO_PLAIN);
+      if (name === 'scan') {
+        page++;
+        const keys = Array.from({ length: 10_000 }, (_, i) => bulk(`x:metadata:${page}:${i}`)).join('');
+        return `*2\r\n${bulk(String(page + 1))}*10000\r\n${keys}`;
+      }
+      return '*0\r\n';
+    });
+    try {
+      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq'], { timeoutMs: 60_000, maxRssMiB: 400 });
+      expectRobust(run, 'endless unshaped scan');
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/answered SCAN with more than 1000000 keys for \S+; is it a real Redis\?$/);
+      // Stopped at the bound on keys sent: 101 pages of 10,000.
+      expect(page).toBeLessThan(110);
     } finally {
       await fake.close();
     }

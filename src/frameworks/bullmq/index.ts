@@ -1,5 +1,6 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
 import { bullmqJavascript } from './javascript.js';
+import { BULL_DISCOVERY } from './live-keys.js';
 import { bullmqProject } from './project.js';
 
 /** BullMQ (and Bull, BullMQ Pro): `new Queue(...)`, FlowProducer children; workers are scripts (`new Worker`). */
@@ -19,7 +20,14 @@ export const bullmq: QueueFramework<'bullmq', 'js'> & { live: FrameworkLive } = 
   ],
   project: bullmqProject,
   live: {
+    discovery: BULL_DISCOVERY,
     read: async (reader, wanted, now, options) =>
-      (await import('./live.js')).readBullmq(reader, options.prefix !== undefined ? { only: options.prefix } : { named: options.codePrefixes ?? [] }, wanted, now),
+      (await import('./live.js')).readBullmq(
+        reader,
+        options.prefix !== undefined ? { only: options.prefix } : { named: options.codePrefixes ?? [] },
+        options.discovered,
+        wanted,
+        now,
+      ),
   },
 };

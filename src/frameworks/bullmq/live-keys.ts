@@ -22,11 +22,6 @@ export class BullKeys {
     return `${this.prefix}:${queue}:${id}`;
   }
 
-  /** SCAN pattern of every queue's `meta` key, with glob characters of the prefix escaped. */
-  metaPattern(): string {
-    return `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*:meta`;
-  }
-
   /** The queue named by a `<prefix>:<queue>:meta` key, or undefined for any other key. */
   queueOfMetaKey(key: string): string | undefined {
     const head = `${this.prefix}:`;
@@ -58,8 +53,11 @@ export class BullKeys {
   }
 }
 
-/** SCAN pattern of every BullMQ queue's `meta` hash, whatever its prefix. */
-export const ANY_META_PATTERN = '*:meta';
+/** Every BullMQ queue's `meta` hash, whatever its prefix, is the key its queues are found by. */
+export const BULL_DISCOVERY = {
+  markers: [':meta'],
+  matches: (key: string): boolean => key.endsWith(':meta'),
+} as const;
 
 /**
  * The prefix and queue of a `<prefix>:<queue>:meta` key, whatever the prefix (`bull`, `acme`, `{bull}` hash-tagged for

@@ -1,26 +1,9 @@
-import { ANY_META_PATTERN, BullKeys, DEFAULT_BULL_PREFIX, splitMetaKey } from './live-keys.js';
+import { BullKeys, DEFAULT_BULL_PREFIX, splitMetaKey } from './live-keys.js';
 import { bullWorkerClients } from '../../live/client-list.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
-import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from '../../live/redis.js';
 
 const QUEUE_COMMANDS = 11;
-
-/**
- * Queue names from `<prefix>:<queue>:meta` keys; one SCAN loop per node (the only part that grows with the
- * keyspace). A Cluster's masters are scanned at the same time, each for its own slots.
- */
-async function discoverQueues(reader: RedisReader, keys: BullKeys): Promise<string[]> {
-  const names = new Set<string>();
-  await Promise.all((reader.nodes ?? [reader]).map((node) => scanNode(node, keys, names)));
-  return [...names].sort();
-}
-
-async function scanNode(reader: RedisReader, keys: BullKeys, names: Set<string>): Promise<void> {
-  await scanKeys(reader, keys.metaPattern(), (key) => {
-    const queue = keys.queueOfMetaKey(key);
-    if (queue !== undefined) names.add(queue);
-  });
-}
 
 /**
  * Whether a `…:meta` key's fields are a BullMQ queue's: its queue and worker write `opts.maxLenEvents` (and `version`
@@ -34,19 +17,12 @@ function isQueueMeta(reply: Reply | undefined): boolean {
 }
 
 /**
- * The queues of every BullMQ prefix in use, by prefix: `<prefix>:<queue>:meta` keys on every node (a Cluster's
- * `{bull}`-tagged queues live on one master each), kept when their fields are a BullMQ queue's (one HMGET pipeline).
+ * The queues of every BullMQ prefix in use, by prefix: the `<prefix>:<queue>:meta` keys among `metaKeys` (found on
+ * every node: a Cluster's `{bull}`-tagged queues live on one master each), kept when their fields are a BullMQ
+ * queue's (one HMGET pipeline).
  */
-async function discoverPrefixes(reader: RedisReader): Promise<Map<string, string[]>> {
-  const candidates = new Set<string>();
-  await Promise.all(
-    (reader.nodes ?? [reader]).map((node) =>
-      scanKeys(node, ANY_META_PATTERN, (key) => {
-        if (splitMetaKey(key)) candidates.add(key);
-      }),
-    ),
-  );
-  const keys = [...candidates].sort(byCodeUnits);
+async function discoverPrefixes(reader: RedisReader, metaKeys: readonly string[]): Promise<Map<string, string[]>> {
+  const keys = metaKeys.filter((key) => splitMetaKey(key));
   const fields = await reader.pipeline(keys.map((key): Command => ['hmget', key, ...META_FIELDS]));
   const byPrefix = new Map<string, string[]>();
   keys.forEach((key, index) => {
@@ -68,13 +44,24 @@ export interface BullPrefixes {
 }
 
 /**
- * Reads the BullMQ queues and workers of every prefix in use (or of `--prefix` only). With several prefixes each
+ * Reads the BullMQ queues and workers of every prefix in use (or of `--prefix` only), from the `…:meta` keys the live
+ * stage's SCAN loop found (`metaKeys`). With several prefixes each
  * queue and worker carries its prefix (`prefix`), so a worker of one prefix never counts as the consumer of a
  * same-named queue of another. Round trips grow with the number of prefixes, never with queues or workers.
  */
-export async function readBullmq(reader: RedisReader, prefixes: BullPrefixes, extraQueues: readonly string[], now: number): Promise<BackendRead> {
-  if (prefixes.only !== undefined) return readBullmqPrefix(reader, prefixes.only, undefined, extraQueues, now);
-  const discovered = await discoverPrefixes(reader);
+export async function readBullmq(
+  reader: RedisReader,
+  prefixes: BullPrefixes,
+  metaKeys: readonly string[],
+  extraQueues: readonly string[],
+  now: number,
+): Promise<BackendRead> {
+  if (prefixes.only !== undefined) {
+    const keys = new BullKeys(prefixes.only);
+    const queues = [...new Set(metaKeys.flatMap((key) => keys.queueOfMetaKey(key) ?? []))].sort();
+    return readBullmqPrefix(reader, prefixes.only, queues, extraQueues, now);
+  }
+  const discovered = await discoverPrefixes(reader, metaKeys);
   const named = prefixes.named ?? [];
   const all = [...new Set([...discovered.keys(), ...named])].sort(byCodeUnits);
   if (all.length === 0) all.push(DEFAULT_BULL_PREFIX);
@@ -182,20 +169,18 @@ function toQueueRead(name: string, replies: Reply[], offset: number, jobs: Map<s
 }
 
 /**
- * Reads BullMQ queues and workers without writing (unlike `getJobCounts`): one SCAN loop, then two pipelined round
- * trips whatever the number of queues and workers. CLIENT LIST may be refused by ACL: then liveness comes from the
+ * Reads BullMQ queues and workers without writing (unlike `getJobCounts`): two pipelined round trips whatever the number of queues and workers. CLIENT LIST may be refused by ACL: then liveness comes from the
  * `stalled-check` key each worker's stalled-jobs checker refreshes every `stalledInterval`.
  */
 async function readBullmqPrefix(
   reader: RedisReader,
   prefix: string,
-  known: string[] | undefined,
+  discovered: string[],
   extraQueues: readonly string[],
   now: number,
   workersAnyway = false,
 ): Promise<BackendRead> {
   const keys = new BullKeys(prefix);
-  const discovered = known ?? (await discoverQueues(reader, keys));
   const names = [...new Set([...discovered, ...extraQueues])];
   if (names.length === 0 && !workersAnyway) return { found: false, workers: [], queues: [] };
 

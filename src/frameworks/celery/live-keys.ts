@@ -26,8 +26,6 @@ export const CELERY_KEYS = {
   lists: (queue: string): string[] => [queue, ...PRIORITY_SUFFIXES.map((priority) => `${queue}${KOMBU_SEP}${priority}`)],
   /** Set of the bindings of one exchange, each `routing_key SEP pattern SEP queue` (`Channel._queue_bind`). */
   binding: (exchange: string) => `${BINDING_PREFIX}${exchange}`,
-  /** SCAN pattern of every binding set. */
-  bindingPattern: `${BINDING_PREFIX}*`,
   /** Hash delivery tag → JSON `[message, exchange, routing_key]` of messages delivered and not yet acknowledged. */
   unacked: 'unacked',
   /** Sorted set delivery tag → delivery time (seconds) of the same messages. */
@@ -37,6 +35,12 @@ export const CELERY_KEYS = {
   replyQueue: (namespace: string, oid: string) => `${oid}.${REPLY_PREFIX}${namespace}${PIDBOX_SUFFIX}`,
   /** The fanout channel a broadcast is PUBLISHed on: kombu's `keyprefix_fanout` `/{db}.` + exchange. */
   fanoutChannel: (db: number, exchange: string) => `/${db}.${exchange}`,
+} as const;
+
+/** The binding sets are the keys Celery's queues and workers are found by. */
+export const KOMBU_DISCOVERY = {
+  markers: [BINDING_PREFIX],
+  matches: (key: string): boolean => key.startsWith(BINDING_PREFIX),
 } as const;
 
 /** The exchange of a `_kombu.binding.<exchange>` key, or undefined for any other key. */

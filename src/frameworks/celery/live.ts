@@ -3,7 +3,7 @@ import { parseClientList } from '../../live/client-list.js';
 import { provenUnconsumed } from './live-proof.js';
 import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './live-keys.js';
 import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
-import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from '../../live/redis.js';
 
 /** Unacknowledged messages read to tell their queue (HSCAN pages of UNACKED_PAGE); the rest are counted only. */
 export const MAX_UNACKED_READ = 2000;
@@ -18,13 +18,6 @@ export interface CeleryReadOptions {
 
 export interface CeleryRead extends BackendRead {
   celery?: CeleryLiveSummary;
-}
-
-/** Binding set keys (`_kombu.binding.<exchange>`). */
-async function scanBindings(reader: RedisReader): Promise<string[]> {
-  const keys = new Set<string>();
-  await scanKeys(reader, CELERY_KEYS.bindingPattern, (key) => keys.add(key));
-  return [...keys].sort(byCodeUnits);
 }
 
 /**
@@ -111,14 +104,19 @@ function countUnacked(entries: string[], total: number, bindings: Map<string, Ko
 }
 
 /**
- * Reads a Celery broker on Redis without writing: the binding sets `_kombu.binding.*` (task queues, and the
- * `celery.pidbox` mailbox bindings that name the running workers), the `unacked` hash, each queue's list and its
- * priority lists, and the oldest message of each. One SCAN loop, then at most three pipelined round trips (plus
+ * Reads a Celery broker on Redis without writing: the binding sets `_kombu.binding.*` (`bindingKeys`, found by the
+ * live stage's SCAN loop: task queues, and the `celery.pidbox` mailbox bindings that name the running workers), the
+ * `unacked` hash, each queue's list and its priority lists, and the oldest message of each. At most three pipelined round trips (plus
  * HSCAN pages of `unacked` up to MAX_UNACKED_READ). With `inspectTimeoutMs`, the `active_queues` broadcast
  * (celery-inspect.ts, which writes) says which queues each worker consumes.
  */
-export async function readCelery(reader: RedisReader, extraQueues: readonly string[], now: number, options: CeleryReadOptions = {}): Promise<CeleryRead> {
-  const bindingKeys = await scanBindings(reader);
+export async function readCelery(
+  reader: RedisReader,
+  bindingKeys: readonly string[],
+  extraQueues: readonly string[],
+  now: number,
+  options: CeleryReadOptions = {},
+): Promise<CeleryRead> {
   const exchanges = bindingKeys.flatMap((key) => {
     const exchange = bindingExchange(key);
     return exchange !== undefined && (exchangeKind(exchange) === 'tasks' || exchangeKind(exchange) === 'mailbox') ? [exchange] : [];

@@ -4,6 +4,7 @@
  * (`retry`, `schedule`, `dead` sorted sets). With redis-namespace every key is `<namespace>:<key>`. The only place
  * that spells it.
  */
+import { byCodeUnits } from '../../live/model.js';
 
 /** The sorted sets of jobs that are not in a queue: retrying, scheduled for later, dead (retries exhausted). */
 export type SidekiqSet = 'retry' | 'schedule' | 'dead';
@@ -54,12 +55,6 @@ export class SidekiqKeys {
 /** The root keyspace's two keys that name a Sidekiq keyspace; a namespace's are `<namespace>:<the same>`. */
 const ROOT_KEYS = ['processes', 'queues'] as const;
 
-/**
- * SCAN pattern for every namespaced `…:processes` and `…:queues` key in one pass (`[pq][ru][eo][cu]es` spells the
- * first five letters of both); `namespaceOf` keeps the exact ones.
- */
-export const NAMESPACED_KEYS_PATTERN = '*:[pq][ru][eo][cu]es*';
-
 /** The namespace of a `<namespace>:processes` or `<namespace>:queues` key, or undefined for any other key. */
 export function namespaceOf(key: string): string | undefined {
   for (const name of ROOT_KEYS) {
@@ -68,3 +63,38 @@ export function namespaceOf(key: string): string | undefined {
   }
   return undefined;
 }
+
+const ROOT = new SidekiqKeys();
+const ROOT_EVIDENCE = new Set([ROOT.processes, ROOT.queues, ROOT.processed]);
+const PROCESSED_TAIL = `:${ROOT.processed}`;
+
+/**
+ * The keys that say where Sidekiq's keyspaces are: `processes`, `queues` and `stat:processed`, at the root or under a
+ * namespace. `processe` is in `processes` and `stat:processed`, `queues` in itself.
+ */
+export const SIDEKIQ_DISCOVERY = {
+  markers: ['processe', 'queues'],
+  matches: (key: string): boolean => ROOT_EVIDENCE.has(key) || namespaceOf(key) !== undefined || (key.length > PROCESSED_TAIL.length && key.endsWith(PROCESSED_TAIL)),
+} as const;
+
+/**
+ * The redis-namespaces in use among the discovered keys: a `<ns>:processes` or `<ns>:queues` key names a candidate,
+ * kept when a Sidekiq process registered or ran there (`<ns>:processes` or `<ns>:stat:processed` is among them too).
+ * An application's own `user:7:queues` set or RQ's `rq:queues` gives no namespace.
+ */
+export function sidekiqNamespaces(discovered: readonly string[]): string[] {
+  const keys = new Set(discovered);
+  const candidates = new Set(discovered.flatMap((key) => namespaceOf(key) ?? []));
+  return [...candidates].filter((namespace) => {
+    const space = new SidekiqKeys(namespace);
+    return keys.has(space.processes) || keys.has(space.processed);
+  }).sort(byCodeUnits);
+}
+
+/**
+ * Whether Sidekiq can have anything in this Redis: the root keyspace holds `processes`, `queues` or `stat:processed`,
+ * or a namespace is in use. Without them the root keyspace's reads find no process, no queue and no run (readSidekiq
+ * counts a keyspace only on that evidence), so auto mode skips them.
+ */
+export const sidekiqInPlay = (discovered: readonly string[]): boolean =>
+  discovered.some((key) => ROOT_EVIDENCE.has(key)) || sidekiqNamespaces(discovered).length > 0;

@@ -1,7 +1,7 @@
 import type { LiveWorker, SidekiqLiveSummary } from '../../types.js';
 import { byCodeUnits, emptyQueue, errorLine, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
-import { asNumber, asString, asStrings, scanKeys, type Command, type RedisReader, type Reply } from '../../live/redis.js';
-import { NAMESPACED_KEYS_PATTERN, SidekiqKeys, namespaceOf } from './live-keys.js';
+import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from '../../live/redis.js';
+import { SidekiqKeys, sidekiqNamespaces } from './live-keys.js';
 
 /**
  * A process is alive while its hash exists: every beat (launcher.rb ❤, every 5 s in 6.x, 10 s in 7.x) rewrites it
@@ -86,27 +86,6 @@ function toKeyspace(keys: SidekiqKeys, replies: Reply[], offset: number): Keyspa
     sets: { retry: asNumber(retry), schedule: asNumber(schedule), dead: asNumber(dead) },
     ...(failure ? { newestDead: failure } : {}),
   };
-}
-
-/**
- * The redis-namespaces in use: every `<ns>:processes` / `<ns>:queues` key (one SCAN loop per node), kept when a
- * Sidekiq process registered or ran there (`EXISTS <ns>:processes <ns>:stat:processed`, one pipeline). An
- * application's own `user:7:queues` sets or RQ's `rq:queues` cost one EXISTS each and give no namespace.
- */
-async function discoverNamespaces(reader: RedisReader): Promise<string[]> {
-  const found = new Set<string>();
-  await Promise.all(
-    (reader.nodes ?? [reader]).map((node) =>
-      scanKeys(node, NAMESPACED_KEYS_PATTERN, (key) => {
-        const namespace = namespaceOf(key);
-        if (namespace !== undefined) found.add(namespace);
-      }),
-    ),
-  );
-  const candidates = [...found].sort(byCodeUnits);
-  const keys = candidates.map((namespace) => new SidekiqKeys(namespace));
-  const replies = await reader.pipeline(keys.map((space): Command => ['exists', space.processes, space.processed]));
-  return candidates.filter((_, index) => asNumber(replies[index]) > 0);
 }
 
 /** A job's `enqueued_at`: float seconds (Sidekiq ≤ 7) or integer milliseconds (Sidekiq 8). */
@@ -205,12 +184,18 @@ const isSidekiq = (space: Keyspace, workers: WorkerRead[], queues: QueueRead[]):
 
 /**
  * Reads Sidekiq's processes and queues without writing (ProcessSet.new, unlike this, prunes `processes`): the root
- * keyspace and every redis-namespace in use (or `--prefix` only), in three pipelined round trips plus the namespace
- * SCAN and one EXISTS pipeline over its candidates, whatever the number of processes and queues. Namespaced rows carry their namespace in `prefix`, so a
+ * keyspace and every redis-namespace in use among the `discovered` keys (or `--prefix` only), in three pipelined
+ * round trips whatever the number of processes and queues. Namespaced rows carry their namespace in `prefix`, so a
  * process of one namespace never consumes a same-named queue of another.
  */
-export async function readSidekiq(reader: RedisReader, namespaces: SidekiqNamespaces, wanted: readonly string[], now: number): Promise<SidekiqRead> {
-  const names = namespaces.only !== undefined ? [namespaces.only] : ['', ...(await discoverNamespaces(reader))];
+export async function readSidekiq(
+  reader: RedisReader,
+  namespaces: SidekiqNamespaces,
+  discovered: readonly string[],
+  wanted: readonly string[],
+  now: number,
+): Promise<SidekiqRead> {
+  const names = namespaces.only !== undefined ? [namespaces.only] : ['', ...sidekiqNamespaces(discovered)];
   const allKeys = names.map((namespace) => new SidekiqKeys(namespace));
   const first = await reader.pipeline(allKeys.flatMap(keyspaceCommands));
   const spaces = allKeys.map((keys, index) => toKeyspace(keys, first, index * KEYSPACE_COMMANDS));
