@@ -9,7 +9,8 @@
 // --baseline DIR: another built checkout (e.g. main's, in a temp clone) whose `live` is timed in the same loop, so a
 // change is compared against its base under the same load.
 //
-// Needs redis-server on PATH and Debian's python3-rq (/usr/bin/python3, /usr/bin/rq).
+// Needs redis-server on PATH, Debian's python3-rq (/usr/bin/python3, /usr/bin/rq) and GNU time (/usr/bin/time: each
+// side's CPU time is printed beside its wall time).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,14 @@ const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url))
 const FLOOR = fileURLToPath(new URL('./floor/live-read.js', import.meta.url));
 const BASELINE_BIN = values.baseline ? join(values.baseline, 'bin/receipts-doctor.js') : undefined;
 
+/** Wall time, and the child's CPU time (user + system, from GNU time) — steadier than wall on a loaded machine. */
 function time(command, args) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', command, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, stdout: result.stdout };
+  const [, user, system] = /cpu (\S+) (\S+)\s*$/.exec(result.stderr) ?? [];
+  return { ms, cpuMs: (Number(user) + Number(system)) * 1000, stdout: result.stdout };
 }
 
 const median = (values) => {
@@ -57,6 +60,8 @@ try {
   const floor = [];
   const bareNode = [];
   const baseline = [];
+  const cpu = { live: [], floor: [], baseline: [] };
+  const inProcess = { live: [], baseline: [] };
   let roundTrips;
   let baselineRoundTrips;
   for (let run = 0; run < RUNS; run++) {
@@ -64,17 +69,23 @@ try {
     const ours = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json']);
     const report = JSON.parse(ours.stdout);
     roundTrips = report.live.roundTrips;
+    cpu.live.push(ours.cpuMs);
+    inProcess.live.push(report.live.durationMs);
     if (report.live.workers.length !== WORKERS) throw new Error(`live saw ${report.live.workers.length} workers`);
     live.push(ours.ms);
     rqInfo.push(time('/usr/bin/rq', ['info', '--url', redis.url]).ms);
     const bare = time(process.execPath, [FLOOR, String(redis.port)]);
     if (JSON.parse(bare.stdout).live.workers.length !== WORKERS) throw new Error('the floor reader did not see every worker');
     floor.push(bare.ms);
+    cpu.floor.push(bare.cpuMs);
     bareNode.push(time(process.execPath, ['-e', '0']).ms);
     if (BASELINE_BIN) {
       const base = time(process.execPath, [BASELINE_BIN, 'live', '--redis', redis.url, '--format', 'json']);
-      baselineRoundTrips = JSON.parse(base.stdout).live.roundTrips;
+      const baseReport = JSON.parse(base.stdout);
+      baselineRoundTrips = baseReport.live.roundTrips;
       baseline.push(base.ms);
+      cpu.baseline.push(base.cpuMs);
+      inProcess.baseline.push(baseReport.live.durationMs);
     }
   }
   const liveMedian = median(live);
@@ -87,7 +98,10 @@ try {
   if (BASELINE_BIN) {
     const baselineMedian = median(baseline);
     console.log(`baseline ${values.baseline}: median ${baselineMedian.toFixed(0)} ms (${baselineRoundTrips} round trips) → ${(baselineMedian / floorMedian).toFixed(2)}× the floor; live / baseline ${(liveMedian / baselineMedian).toFixed(2)}×`);
+    console.log(`  live stage alone (the report's durationMs): ${median(inProcess.live)} ms, baseline ${median(inProcess.baseline)} ms`);
   }
+  const cpuLine = Object.entries(cpu).filter(([, values]) => values.length).map(([name, values]) => `${name} ${median(values).toFixed(0)} ms`);
+  console.log(`CPU time (user + system, median): ${cpuLine.join(', ')}; live / floor ${(median(cpu.live) / median(cpu.floor)).toFixed(2)}×`);
   console.log(`load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   console.log(`ratio live / floor: ${(liveMedian / floorMedian).toFixed(2)}× (target ≤ 1.3×); live / rq info: ${(liveMedian / rqMedian).toFixed(2)}× (target < 1×); floor / rq info ${(floorMedian / rqMedian).toFixed(2)}×`);
   summary = [
