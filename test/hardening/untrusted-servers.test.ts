@@ -34,53 +34,49 @@ describe.concurrent('hostile servers are bounded (issue 26, item 7)', () => {
     }
   });
 
-  it('SCAN with endless fresh cursors and fresh keys: exit 2 at the key bound, memory flat', async () => {
+  /**
+   * `live --backend bullmq` against a fake Redis answering every SCAN with a fresh cursor and `size` fresh keys
+   * (`keyOf(page, index)`): exit 2 with `message`, and the number of pages it was sent.
+   */
+  async function endlessScan(size: number, keyOf: (page: number, index: number) => string, message: RegExp, timeoutMs: number): Promise<number> {
     let page = 0;
     const fake = await startFakeRedis((command) => {
       const name = command[0]!.toLowerCase();
       if (name === 'info') return bulk(INFO_PLAIN);
       if (name === 'scan') {
         page++;
-        const keys = Array.from({ length: 1000 }, (_, i) => bulk(`bull:${'q'.repeat(200)}-${page}-${i}:meta`)).join('');
-        return `*2\r\n${bulk(String(page + 1))}*1000\r\n${keys}`;
+        const keys = Array.from({ length: size }, (_, i) => bulk(keyOf(page, i))).join('');
+        return `*2\r\n${bulk(String(page + 1))}*${size}\r\n${keys}`;
       }
       return '*0\r\n';
     });
     try {
-      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq'], { timeoutMs: 30_000, maxRssMiB: 400 });
+      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq'], { timeoutMs, maxRssMiB: 400 });
       expectRobust(run, 'endless scan');
       expect(run.exitCode, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/answered SCAN with more than 100000 keys matching \S+; is it a real Redis\?$/);
-      // Stopped at the key bound: 101 pages, not the 100,000 the page bound alone allowed.
-      expect(page).toBeLessThan(150);
+      expect(run.stderr).toMatch(message);
+      return page;
     } finally {
       await fake.close();
     }
+  }
+
+  it('SCAN with endless fresh cursors and fresh keys: exit 2 at the key bound, memory flat', async () => {
+    const pages = await endlessScan(
+      1000,
+      (page, i) => `bull:${'q'.repeat(200)}-${page}-${i}:meta`,
+      /answered SCAN with more than 100000 keys matching \S+; is it a real Redis\?$/,
+      30_000,
+    );
+    // Stopped at the key bound: 101 pages, not the 100,000 the page bound alone allowed.
+    expect(pages).toBeLessThan(150);
   });
 
   it('SCAN with endless fresh keys of no shape looked for: exit 2 at the bound on keys sent, memory flat', async () => {
     // Keys the glob `*:meta*` lets through but that are no `…:meta` key: they never count toward the shape bound.
-    let page = 0;
-    const fake = await startFakeRedis((command) => {
-      const name = command[0]!.toLowerCase();
-      if (name === 'info') return bulk(INFO_PLAIN);
-      if (name === 'scan') {
-        page++;
-        const keys = Array.from({ length: 10_000 }, (_, i) => bulk(`x:metadata:${page}:${i}`)).join('');
-        return `*2\r\n${bulk(String(page + 1))}*10000\r\n${keys}`;
-      }
-      return '*0\r\n';
-    });
-    try {
-      const run = await runBounded(['live', '--redis', fake.url, '--backend', 'bullmq'], { timeoutMs: 60_000, maxRssMiB: 400 });
-      expectRobust(run, 'endless unshaped scan');
-      expect(run.exitCode, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/answered SCAN with more than 1000000 keys for \S+; is it a real Redis\?$/);
-      // Stopped at the bound on keys sent: 101 pages of 10,000.
-      expect(page).toBeLessThan(110);
-    } finally {
-      await fake.close();
-    }
+    const pages = await endlessScan(10_000, (page, i) => `x:metadata:${page}:${i}`, /answered SCAN with more than 1000000 keys for \S+; is it a real Redis\?$/, 60_000);
+    // Stopped at the bound on keys sent: 101 pages of 10,000.
+    expect(pages).toBeLessThan(110);
   });
 
   it('a 12 MB SCAN reply arriving in many chunks is read once, within the deadline', async () => {
