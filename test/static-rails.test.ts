@@ -26,7 +26,7 @@ function siteLine(project: string, producer: Producer): string {
   return readFileSync(fixture('scenarios', project, producer.location.file), 'utf8').split('\n')[producer.location.line - 1]!;
 }
 
-describe.each(['rails-mailers-trap', 'rails-mailers-fixed', 'rails-activejob-prefix', 'rails-sidekiq-environments', 'rails-sidekiq-procfile', 'rails-activejob-async'])(
+describe.each(['rails-mailers-trap', 'rails-mailers-fixed', 'rails-activejob-prefix', 'rails-sidekiq-environments', 'rails-sidekiq-procfile', 'rails-activejob-async', 'rails-sidekiq-rails-env', 'rails-sidekiq-rails-env-trap'])(
   'the static queues of fixtures/scenarios/%s are the ones Rails computes',
   (project) => {
     it('job classes, deliver_later and the adapter', async () => {

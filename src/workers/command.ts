@@ -1,4 +1,5 @@
 import { parseShell, type Word } from '../shell-words.js';
+import { compose, INHERITED, isAssignment, lookupIn, readEnvCommand, withAssignments, type CommandEnvironment } from './command-environment.js';
 import { PROGRAMS, type ProgramResult } from './programs/index.js';
 
 export type { ProgramResult } from './programs/index.js';
@@ -11,7 +12,6 @@ const MAX_DEPTH = 4;
 
 const basename = (word: string) => word.slice(word.lastIndexOf('/') + 1);
 const isPython = (word: string) => /^python(?:\d+(?:\.\d+)?)?$/.test(basename(word));
-const isAssignment = (word: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word);
 
 /**
  * A process wrapper: the words it takes before the command it runs (its own options and operands), from each tool's
@@ -54,11 +54,6 @@ const WRAPPERS: Record<string, Wrapper> = {
   'dumb-init': (argv) => skipOptions(argv, 1, options('-r', '--rewrite')),
   nohup: () => 1,
   '--': () => 1,
-  env: (argv) => {
-    let k = 1;
-    while (argv[k] && (argv[k]!.value.startsWith('-') || isAssignment(argv[k]!.value))) k++;
-    return k;
-  },
   'newrelic-admin': (argv) => (argv[1]?.value === 'run-program' ? 2 : undefined),
   'ddtrace-run': (argv) => skipOptions(argv, 1, options()),
   // Every option of opentelemetry-instrument is a setting with a value (`--traces_exporter console`).
@@ -93,11 +88,24 @@ export interface ProjectScript {
 }
 
 export interface ArgvContext {
-  /** The service's environment: a variable it does not set is unknown (kept as written), not empty. */
+  /**
+   * The variables the words were expanded against (the service's environment, or an enclosing shell's variables): a
+   * variable it does not set is unknown (kept as written), not empty.
+   */
   env: (name: string) => string | undefined;
   /** A command word naming a project file → its text, when it is a shell script the doctor may follow. */
   readScript?: (word: string) => ProjectScript | undefined;
+  /** The service's environment, when `env` is an enclosing shell's variables (those are not passed on unexported). */
+  serviceEnv?: (name: string) => string | undefined;
+  /** What enclosing commands change in the service's environment (`env A=1 sh -c …`, a script's `export A=1`). */
+  changes?: CommandEnvironment;
 }
+
+/** A worker program's reading, with what its command line changes in the environment it runs with. */
+export type CommandReading = ProgramResult & { environment?: CommandEnvironment };
+
+const withEnvironment = (result: ProgramResult | null, changes: CommandEnvironment): CommandReading | null =>
+  result && changes !== INHERITED ? { ...result, environment: changes } : result;
 
 /**
  * Recognises the worker program an argv runs, unwrapping shells (`sh -c`, whose `$VAR`s expand from the service's
@@ -106,15 +114,30 @@ export interface ArgvContext {
  * `readScript`, bounded depth); the programs themselves are in ./programs/. After a word it does not know, a known
  * worker program later in the same command is taken, with a note in `detectedBy`. Null when the argv runs no known
  * worker.
+ *
+ * What the command sets for its program comes back in `environment`: `env [-i] [-u NAME] A=1 cmd` anywhere, and
+ * leading `A=1 B=2 cmd` words only in a command a shell parsed (`shellCommand`: a `sh -c` script, a Procfile line, a
+ * project script). Without a shell (compose, Kubernetes, systemd, supervisord, fly.toml exec forms) `A=1` is the
+ * program the runtime tries to execute, which does not exist: the command runs no worker the doctor can read.
  */
-export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0): ProgramResult | null {
+export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0, shellCommand = false): CommandReading | null {
   let argv = words;
   if (depth > MAX_DEPTH) return null;
+  let changes = context.changes ?? INHERITED;
+  if (shellCommand) {
+    let k = 0;
+    while (k < argv.length && isAssignment(argv[k]!.value)) k++;
+    changes = compose(changes, withAssignments(INHERITED, argv.slice(0, k)));
+    argv = argv.slice(k);
+  }
   for (;;) {
     const first = argv[0]?.value;
-    if (first === undefined) return null;
-    if (isAssignment(first)) {
-      argv = argv.slice(1);
+    if (first === undefined || isAssignment(first)) return null;
+    if (basename(first) === 'env') {
+      const read = readEnvCommand(argv);
+      if (!read) break;
+      changes = compose(changes, read.changes);
+      argv = argv.slice(read.skip);
       continue;
     }
     const wrapper = Object.hasOwn(WRAPPERS, basename(first)) ? WRAPPERS[basename(first)]! : undefined;
@@ -124,16 +147,19 @@ export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0): Pro
   }
   const program = basename(argv[0]!.value);
   const rest = argv.slice(1);
+  // A shell or script started here sees the service's environment changed by this command, not the outer shell's own variables.
+  const serviceEnv = context.serviceEnv ?? context.env;
+  const inner: ArgvContext = { ...context, env: lookupIn(changes, serviceEnv), serviceEnv, changes };
 
-  if (SHELLS.includes(program)) return shell(rest, context, depth);
-  if (isPython(program)) return pythonInterpreter(rest);
+  if (SHELLS.includes(program)) return shell(rest, inner, depth);
+  if (isPython(program)) return withEnvironment(pythonInterpreter(rest), changes);
   const known = PROGRAMS.find((candidate) => candidate.executables.includes(program));
-  if (known) return known.read(rest, program);
-  return projectScript(argv[0]!.value, context, depth) ?? laterProgram(argv, context, depth);
+  if (known) return withEnvironment(known.read(rest, program), changes);
+  return projectScript(argv[0]!.value, inner, depth) ?? laterProgram(argv, { ...context, changes }, depth);
 }
 
 /** `sh -c 'script'` (its commands in order), or `sh ./script.sh` (the project script). */
-function shell(rest: Word[], context: ArgvContext, depth: number): ProgramResult | null {
+function shell(rest: Word[], context: ArgvContext, depth: number): CommandReading | null {
   let k = 0;
   let hasC = false;
   while (rest[k]?.value.startsWith('-')) {
@@ -159,30 +185,34 @@ function assignments(command: Word[]): Word[] | undefined {
 /**
  * The first command of a shell script that runs a known worker. The script's own assignments (`QUEUES="high
  * default"`, `export QUEUES=…`) apply over the service's environment: a first pass collects them (the last one of a
- * name wins), the second expands with them.
+ * name wins), the second expands with them. Only exported ones reach the program's environment; a command's own
+ * leading `A=1` reaches its program alone (analyzeArgv).
  */
-function firstWorker(script: string, context: ArgvContext, depth: number): ProgramResult | null {
+function firstWorker(script: string, context: ArgvContext, depth: number): CommandReading | null {
   const assigned = new Map<string, string>();
+  const exported: Word[] = [];
   // Most scripts (and every `sh -c` line) assign nothing: parse them once.
   const assigns = ASSIGNMENT.test(script);
   for (const command of assigns ? parseShell(script, { operators: true, expand: context.env }) : []) {
-    for (const word of assignments(command) ?? []) {
+    const words = assignments(command) ?? [];
+    for (const word of words) {
       const eq = word.value.indexOf('=');
       assigned.set(word.value.slice(0, eq), word.value.slice(eq + 1));
     }
+    if (command[0]?.value === 'export') exported.push(...words);
   }
   const env = (name: string) => (assigned.has(name) ? assigned.get(name) : context.env(name));
-  const inner: ArgvContext = { ...context, env };
+  const inner: ArgvContext = { ...context, env, changes: withAssignments(context.changes ?? INHERITED, exported) };
   for (const command of parseShell(script, { operators: true, expand: env })) {
     if (assignments(command)) continue;
-    const result = analyzeArgv(command, inner, depth + 1);
+    const result = analyzeArgv(command, inner, depth + 1, true);
     if (result) return result;
   }
   return null;
 }
 
 /** A shell script of the project that the command names: its worker, noted as found in that file. */
-function projectScript(word: string, context: ArgvContext, depth: number): ProgramResult | null {
+function projectScript(word: string, context: ArgvContext, depth: number): CommandReading | null {
   const script = context.readScript?.(word);
   if (!script) return null;
   const result = firstWorker(script.text, context, depth);
@@ -201,7 +231,7 @@ function programLine(text: string, program: string): number {
 }
 
 /** After a word the doctor does not know (a wrapper of its own), a known worker program later in the same command. */
-function laterProgram(argv: Word[], context: ArgvContext, depth: number): ProgramResult | null {
+function laterProgram(argv: Word[], context: ArgvContext, depth: number): CommandReading | null {
   for (let k = 1; k < argv.length; k++) {
     const name = basename(argv[k]!.value);
     if (!isPython(name) && !PROGRAMS.some((candidate) => candidate.executables.includes(name))) continue;

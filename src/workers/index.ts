@@ -8,6 +8,7 @@ import { UnreadableFiles, type DeploymentEnvironment, type DeploymentService, ty
 import type { Consumer, Location, QueueSource } from '../types.js';
 import { splitQueueList } from '../languages/queue-list.js';
 import { analyzeArgv, type ProgramResult, type ProjectScript } from './command.js';
+import { programEnvironment } from './command-environment.js';
 import type { ProjectCode } from './programs/program.js';
 import { NestingTooDeepError } from '../languages/facts.js';
 
@@ -50,8 +51,16 @@ export interface WorkerDetection {
 
 /** Decides whether a service is a worker and which queues it listens to; null when it is not a worker. */
 export function detectWorker(service: DeploymentService, context: WorkerContext): WorkerDetection | null {
+  const argv = (service.command?.argv ?? []).map((word) => ({ value: word, variables: [] }));
+  const modules = () => (context.modules ??= new ModuleIndex(context.fs, context.root, new UnreadableFiles()));
+  const serviceEnv = (name: string) => service.environment[name]?.value ?? undefined;
+  const program = argv.length ? analyzeArgv(argv, { env: serviceEnv, readScript: (word) => readShellScript(word, service, modules()) }) : null;
+  const commandLocation = program?.kind === 'queues' && program.writtenAt ? program.writtenAt : service.command?.location;
+  // The program runs with the service's environment as its command changes it (`RAILS_ENV=production bundle exec sidekiq`).
+  const environment = commandLocation ? programEnvironment(service.environment, program?.environment, commandLocation) : service.environment;
+
   const setVariable = (name: string): EnvEntry | undefined => {
-    const entry = service.environment[name];
+    const entry = environment[name];
     return entry && entry.value !== null ? entry : undefined;
   };
   const fromEnvironment = (variable: string, detectedBy: string): WorkerDetection => {
@@ -68,11 +77,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
   };
   const envQueueVariable = context.queueVariables.find((name) => setVariable(name) !== undefined);
 
-  const argv = (service.command?.argv ?? []).map((word) => ({ value: word, variables: [] }));
-  const env = (name: string) => service.environment[name]?.value ?? undefined;
-  const modules = () => (context.modules ??= new ModuleIndex(context.fs, context.root, new UnreadableFiles()));
-  const program = argv.length ? analyzeArgv(argv, { env, readScript: (word) => readShellScript(word, service, modules()) }) : null;
-  const commandLocation = program?.kind === 'queues' && program.writtenAt ? program.writtenAt : service.command?.location;
+  const env = (name: string) => environment[name]?.value ?? undefined;
 
   if (program?.kind === 'queues') {
     const detected = detectQueues(program);
