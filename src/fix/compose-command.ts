@@ -6,11 +6,43 @@ import type { QueueEditKind, QueuePlace, Refusal, TextEdit } from './types.js';
 
 const cache = {};
 
-/** Programs whose queues are one comma list (`celery worker -Q a,b`); the others take one queue per word (`rq worker a b`). */
-export const commaListed = (detectedBy: string): boolean => detectedBy.startsWith('celery');
+/**
+ * How a program's command names its queues: one word each (`rq worker a b`), one comma list (`celery worker -Q a,b`),
+ * or one `-q` flag each (`sidekiq -q critical,3 -q default`: Sidekiq::CLI#option_parser, a weight after the comma).
+ */
+export type QueueSyntax = 'words' | 'commas' | 'flags';
+
+export const queueSyntax = (detectedBy: string): QueueSyntax => (detectedBy.startsWith('celery') ? 'commas' : /\bsidekiq\b/.test(detectedBy) ? 'flags' : 'words');
+
+/** The words that add `queue` in a syntax where each queue has its own words (`high`, or `-q high`). */
+export const queueWords = (syntax: QueueSyntax, queue: string): string[] => (syntax === 'flags' ? ['-q', queue] : [queue]);
+
+/** `-q name`, `-qname`, `--queue name`, `--queue=name` (Sidekiq::CLI#option_parser), the value up to a space or quote. */
+const QUEUE_FLAG = /(?:^|\s)(?:-q\s*|--queue(?:=|\s+))([^\s"'=]+)/g;
+
+/**
+ * Where a new `-q name` goes in a command's text: right after the value of its last `-q` flag, when that value (its
+ * name before a `,weight`) is `last`, the last queue the worker was read with. Undefined otherwise (`-q $VAR`).
+ */
+function afterLastFlag(value: string, last: string): number | undefined {
+  let end: number | undefined;
+  for (const match of value.matchAll(QUEUE_FLAG)) end = match[1]!.split(',')[0] === last ? match.index + match[0].length : undefined;
+  return end;
+}
+
+/** Where new queues go in a command's text: after `last` written as its last queue (after its `-q` flag's value for flags). */
+export function queueEnd(value: string, last: string, syntax: QueueSyntax): number | undefined {
+  if (syntax === 'flags') return afterLastFlag(value, last);
+  const index = lastWord(value, last, syntax === 'commas');
+  return index === undefined ? undefined : index + last.length;
+}
+
+/** The text that adds `queues` right after a queue written in a command's text. */
+export const queueText = (syntax: QueueSyntax, queues: string[]): string =>
+  queues.map((queue) => (syntax === 'commas' ? `,${queue}` : ` ${queueWords(syntax, queue).join(' ')}`)).join('');
 
 /** The last whole-word occurrence of `queue` in `value` (words end at spaces, quotes, and for comma lists at `,` `=` `-Q`). */
-export function lastWord(value: string, queue: string, commas: boolean): number | undefined {
+function lastWord(value: string, queue: string, commas: boolean): number | undefined {
   const before = commas ? /[\s"',=]|-Q$/ : /[\s"']/;
   const after = commas ? /[\s"',;&|)]/ : /[\s"';&|)]/;
   for (let index = value.lastIndexOf(queue); index !== -1; index = index === 0 ? -1 : value.lastIndexOf(queue, index - 1)) {
@@ -37,8 +69,7 @@ export const composeCommandKind: QueueEditKind = {
     const last = consumer.queues.at(-1);
     const lost: Refusal = { refused: `the queues of service \`${consumer.service}\` are not written in its command at ${file}:${line}`, decide: 'add the queue to the worker command by hand' };
     if (!node || last === undefined) return lost;
-    const commas = commaListed(consumer.detectedBy);
-    const add = locateIn(text, file, node, last, commas, located!.valueInFlow);
+    const add = locateIn(text, file, node, last, queueSyntax(consumer.detectedBy), located!.valueInFlow);
     if (!add) return lost;
     if ('refused' in add) return add;
     return {
@@ -52,41 +83,46 @@ export const composeCommandKind: QueueEditKind = {
 
 export type Adder = { anchor: number; edit(queues: string[]): TextEdit | Refusal } | Refusal;
 
-export function locateIn(text: string, file: string, node: YamlNode, last: string, commas: boolean, inFlow: boolean): Adder | undefined {
-  if (isScalar(node)) return inScalar(text, file, node, last, commas, inFlow);
+export function locateIn(text: string, file: string, node: YamlNode, last: string, syntax: QueueSyntax, inFlow: boolean): Adder | undefined {
+  if (isScalar(node)) return inScalar(text, file, node, last, syntax, inFlow);
   if (!isSeq(node)) return undefined;
   const items = node.items as YamlNode[];
   for (let index = items.length - 1; index >= 0; index--) {
     const item = items[index]!;
     if (!isScalar(item)) continue;
     const value = String(item.value);
-    if (value === last && !commas) return newItems(text, file, item, node.flow === true);
-    const adder = value.includes(last) ? inScalar(text, file, item, last, commas, node.flow === true) : undefined;
+    if (syntax === 'words' && value === last) return newItems(text, file, item, node.flow === true, syntax);
+    // `["-q", "default,2"]`, `["--queue=default"]`, `["-qdefault"]`: the new flag and its value are new items after it.
+    const flag = index > 0 && isScalar(items[index - 1]) ? String((items[index - 1] as YamlNode & { value: unknown }).value) : '';
+    if (syntax === 'flags' && ((flag === '-q' || flag === '--queue') ? value : /^(?:-q|--queue=)(.*)$/.exec(value)?.[1])?.split(',')[0] === last) {
+      return newItems(text, file, item, node.flow === true, syntax);
+    }
+    const adder = value.includes(last) ? inScalar(text, file, item, last, syntax, node.flow === true) : undefined;
     if (adder) return adder;
   }
   return undefined;
 }
 
 /** A queue word inside one scalar (the whole string command, or one list item such as `-Q a,b` or `sh -c "…"`). */
-function inScalar(text: string, file: string, node: YamlNode, last: string, commas: boolean, inFlow: boolean): Adder | undefined {
+function inScalar(text: string, file: string, node: YamlNode, last: string, syntax: QueueSyntax, inFlow: boolean): Adder | undefined {
   const source = scalarSource(text, node);
   if ('refused' in source) return { refused: `the command ${source.refused}`, decide: source.decide };
-  const index = lastWord(source.value, last, commas);
-  if (index === undefined) return undefined;
-  const at = index + last.length;
+  const end = queueEnd(source.value, last, syntax);
+  if (end === undefined) return undefined;
   return {
-    anchor: source.sourceIndex(at),
-    edit: (queues) => insertInScalar(text, file, node, at, queues.map((queue) => (commas ? `,${queue}` : ` ${queue}`)).join(''), inFlow),
+    anchor: source.sourceIndex(end),
+    edit: (queues) => insertInScalar(text, file, node, end, queueText(syntax, queues), inFlow),
   };
 }
 
-/** New list items after `item`, in its quoting: `, "q"` in a flow list, a new `- q` line in a block list. */
-export function newItems(text: string, file: string, item: YamlNode, flow: boolean): Adder {
+/** New list items after `item`, in its quoting: `, "q"` in a flow list, a new `- q` line in a block list (`-q`, `q` for flags). */
+export function newItems(text: string, file: string, item: YamlNode, flow: boolean, syntax: QueueSyntax): Adder {
   // The list itself may be shared through an alias: its items are marked with it.
   const shared = sharedThroughAlias(item);
   if (shared) return { refused: `the command ${shared.refused}`, decide: shared.decide };
+  const words = (queues: string[]) => queues.flatMap((queue) => queueWords(syntax, queue)).map((word) => itemLike(item, word));
   const end = item.range![1];
-  if (flow) return { anchor: end, edit: (queues) => ({ file, start: end, end, text: queues.map((queue) => `, ${itemLike(item, queue)}`).join('') }) };
+  if (flow) return { anchor: end, edit: (queues) => ({ file, start: end, end, text: words(queues).map((word) => `, ${word}`).join('') }) };
   const start = item.range![0];
   const starts = lineStarts(text);
   let lineStart = 0;
@@ -97,5 +133,5 @@ export function newItems(text: string, file: string, item: YamlNode, flow: boole
   }
   const at = lineEnd(text, start);
   const eol = lineEndingAt(text, start);
-  return { anchor: at, edit: (queues) => ({ file, start: at, end: at, text: queues.map((queue) => `${eol}${prefix}${itemLike(item, queue)}`).join('') }) };
+  return { anchor: at, edit: (queues) => ({ file, start: at, end: at, text: words(queues).map((word) => `${eol}${prefix}${word}`).join('') }) };
 }

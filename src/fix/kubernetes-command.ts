@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import { commaListed, locateIn, newItems } from './compose-command.js';
+import { locateIn, newItems, queueSyntax } from './compose-command.js';
 import { KUBERNETES_SOURCES, kustomizeOwnership, nodeOnLine, renderedRefusal, stringAt, workerIdentity } from './kube-yaml.js';
 import { isPlainQueueName } from './text.js';
 import type { QueueEditKind, Refusal } from './types.js';
@@ -54,17 +54,17 @@ export const kubernetesCommandKind: QueueEditKind = {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const sibling = key === 'args' ? 'command' : key === 'command' ? 'args' : undefined;
     const lists = [pair.value, sibling ? container.get(sibling, true) : undefined].filter((node): node is YamlNode => node !== undefined && node !== null);
-    const commas = commaListed(consumer.detectedBy);
+    const syntax = queueSyntax(consumer.detectedBy);
     for (const list of lists) {
       const inFlow = (isSeq(list) || isMap(list)) && list.flow === true;
-      let add = locateIn(text, file, list, last, commas, inFlow);
-      if (!add && isSeq(list) && !commas) {
+      let add = locateIn(text, file, list, last, syntax, inFlow);
+      if (!add && isSeq(list) && syntax !== 'commas') {
         // `args: ["$(QUEUE)"]`: the kubelet passes the variable's value as one word, so the queue is a new item.
         const item = [...list.items].reverse().find((candidate) => {
           const name = isScalar(candidate) ? KUBELET_VARIABLE.exec(String(candidate.value))?.[1] : undefined;
           return name !== undefined && service.environment[name]?.value === last;
         });
-        if (item) add = newItems(text, file, item as YamlNode, list.flow === true);
+        if (item) add = newItems(text, file, item as YamlNode, list.flow === true, syntax);
       }
       if (!add) continue;
       if ('refused' in add) return add;

@@ -1,4 +1,4 @@
-import { commaListed, lastWord } from './compose-command.js';
+import { queueEnd, queueSyntax, queueText } from './compose-command.js';
 import { isPlainQueueName, offsetOf } from './text.js';
 import type { ConsumerTarget, EditContext, QueuePlace, Refusal } from './types.js';
 
@@ -34,43 +34,17 @@ export function commandWordsPlace(target: ConsumerTarget, text: string, file: st
   const last = consumer.queues.at(-1);
   const lost: Refusal = { refused: `the queues of \`${consumer.service}\` are not written in its command at ${file}:${line}`, decide: 'add the queue to the worker command by hand' };
   if (last === undefined) return lost;
-  if (/\bsidekiq\b/.test(consumer.detectedBy)) return sidekiqFlagPlace(target, text, file, line, from, to) ?? lost;
-  const commas = commaListed(consumer.detectedBy);
-  const index = lastWord(text.slice(from, to), last, commas);
-  if (index === undefined) return lost;
-  const at = from + index + last.length;
+  const syntax = queueSyntax(consumer.detectedBy);
+  const at = queueEnd(text.slice(from, to), last, syntax);
+  if (at === undefined) return lost;
+  const end = from + at;
   return {
-    key: `${file}@${at}`,
+    key: `${file}@${end}`,
     file,
     where: `the command of \`${consumer.service}\` in ${file}:${line}`,
     add: (queues) =>
       queues.every(isPlainQueueName)
-        ? { file, start: at, end: at, text: queues.map((queue) => (commas ? `,${queue}` : ` ${queue}`)).join('') }
-        : { refused: 'the queue name needs quoting', decide: 'add it to the command by hand' },
-  };
-}
-
-/** `-q name`, `-qname`, `--queue name`, `--queue=name` (Sidekiq::CLI#option_parser), the value up to a space or quote. */
-const SIDEKIQ_QUEUE_FLAG = /(?:^|\s)(?:-q\s*|--queue(?:=|\s+))([^\s"'=]+)/g;
-
-/**
- * Sidekiq takes one queue per `-q` flag (`-q critical,3 -q default`): a new `-q name` goes after the value of the
- * last `-q` flag, when that value names one of the worker's queues.
- */
-function sidekiqFlagPlace(target: ConsumerTarget, text: string, file: string, line: number, from: number, to: number): QueuePlace | undefined {
-  let end: number | undefined;
-  for (const match of text.slice(from, to).matchAll(SIDEKIQ_QUEUE_FLAG)) {
-    end = target.consumer.queues.includes(match[1]!.split(',')[0]!) ? from + match.index + match[0].length : undefined;
-  }
-  if (end === undefined) return undefined;
-  const at = end;
-  return {
-    key: `${file}@${at}`,
-    file,
-    where: `the command of \`${target.consumer.service}\` in ${file}:${line}`,
-    add: (queues) =>
-      queues.every(isPlainQueueName)
-        ? { file, start: at, end: at, text: queues.map((queue) => ` -q ${queue}`).join('') }
+        ? { file, start: end, end, text: queueText(syntax, queues) }
         : { refused: 'the queue name needs quoting', decide: 'add it to the command by hand' },
   };
 }
