@@ -21,6 +21,7 @@ import { consoleSamples, fences, readDoc } from './markdown.js';
 const EXIT_CODES: Record<string, number> = {
   'npx receipts-doctor demo': 0,
   'npx receipts-doctor static fixtures/incident': 1,
+  'npx receipts-doctor static fixtures/scenarios/rails-mailers-trap': 1,
 };
 
 /** What varies from run to run, masked; table borders and padding collapsed (their widths follow the masked text). */
