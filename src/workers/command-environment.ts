@@ -7,6 +7,11 @@ import type { Location } from '../types.js';
  * `A=1 B=2 cmd` (POSIX: for that command only), `env [-i] [-u NAME] A=1 cmd`, and a script's `export A=1` before it.
  */
 export interface CommandEnvironment {
+  /**
+   * The changes of the enclosing commands, applied before these: a chain, so that adding one command's changes costs
+   * only its own (a script's thousands of exports are never copied per command).
+   */
+  readonly outer?: CommandEnvironment;
   /** `env -i`: the service's environment is not passed on; only what the command assigns is. */
   readonly cleared: boolean;
   /** `env -u NAME`: removed from what is passed on. */
@@ -36,21 +41,30 @@ export function withAssignments(base: CommandEnvironment, words: readonly Word[]
 export function lookupIn(changes: CommandEnvironment, outer: (name: string) => string | undefined): (name: string) => string | undefined {
   if (changes === INHERITED) return outer;
   return (name) => {
-    const word = changes.assigned.get(name);
-    if (word) return word.unknown ? undefined : word.value;
-    return changes.cleared || changes.removed.has(name) ? undefined : outer(name);
+    for (let layer: CommandEnvironment | undefined = changes; layer && layer !== INHERITED; layer = layer.outer) {
+      const word = layer.assigned.get(name);
+      if (word) return word.unknown ? undefined : word.value;
+      if (layer.cleared || layer.removed.has(name)) return undefined;
+    }
+    return outer(name);
   };
 }
 
-/** `inner` applied after `outer` (an `env A=1 sh -c 'B=2 exec cmd'` nests). */
-export function compose(outer: CommandEnvironment, inner: CommandEnvironment): CommandEnvironment {
+/** The most layers one program's environment may stack (commands, `env` wrappers, scripts): real ones have a few. */
+export const MAX_LAYERS = 64;
+
+const depthOf = (changes: CommandEnvironment) => {
+  let depth = 0;
+  for (let layer: CommandEnvironment | undefined = changes; layer && layer !== INHERITED; layer = layer.outer) depth++;
+  return depth;
+};
+
+/** `inner` applied after `outer` (an `env A=1 sh -c 'B=2 exec cmd'` nests); undefined past MAX_LAYERS. */
+export function compose(outer: CommandEnvironment, inner: CommandEnvironment): CommandEnvironment | undefined {
   if (inner === INHERITED) return outer;
-  if (outer === INHERITED || inner.cleared) return inner;
-  const removed = new Set([...outer.removed].filter((name) => !outer.assigned.has(name)));
-  for (const name of inner.removed) removed.add(name);
-  const assigned = new Map([...outer.assigned].filter(([name]) => !inner.removed.has(name)));
-  for (const [name, word] of inner.assigned) assigned.set(name, word);
-  return { cleared: outer.cleared, removed, assigned };
+  if (outer === INHERITED) return inner;
+  if (depthOf(outer) >= MAX_LAYERS) return undefined;
+  return { ...inner, outer };
 }
 
 /** GNU coreutils env options that take a value (env.c `longopts`, `shortopts` "+C:iS:u:v0"). */
@@ -107,11 +121,15 @@ export function readEnvCommand(argv: readonly Word[]): { skip: number; changes: 
  */
 export function programEnvironment(service: Record<string, EnvEntry>, changes: CommandEnvironment | undefined, location: Location): Record<string, EnvEntry> {
   if (!changes || changes === INHERITED) return service;
+  const layers: CommandEnvironment[] = [];
+  for (let layer: CommandEnvironment | undefined = changes; layer && layer !== INHERITED; layer = layer.outer) layers.unshift(layer);
   // No prototype: a hostile `__proto__=x` assignment is a variable like any other.
   const environment: Record<string, EnvEntry> = Object.create(null);
-  if (!changes.cleared) for (const [name, entry] of Object.entries(service)) if (!changes.removed.has(name)) environment[name] = entry;
-  for (const [name, word] of changes.assigned) {
-    environment[name] = { value: word.value, location, unsetVariables: [...(word.unknown ?? [])] };
+  if (!layers.some((layer) => layer.cleared)) Object.assign(environment, service);
+  for (const layer of layers) {
+    if (layer.cleared) for (const name of Object.keys(environment)) delete environment[name];
+    for (const name of layer.removed) delete environment[name];
+    for (const [name, word] of layer.assigned) environment[name] = { value: word.value, location, unsetVariables: [...(word.unknown ?? [])] };
   }
   return environment;
 }

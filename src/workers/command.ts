@@ -123,7 +123,7 @@ const withEnvironment = (result: ProgramResult | null, changes: CommandEnvironme
 export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0, shellCommand = false): CommandReading | null {
   let argv = words;
   if (depth > MAX_DEPTH) return null;
-  let changes = context.changes ?? INHERITED;
+  let changes: CommandEnvironment | undefined = context.changes ?? INHERITED;
   if (shellCommand) {
     let k = 0;
     while (k < argv.length && isAssignment(argv[k]!.value)) k++;
@@ -132,7 +132,8 @@ export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0, shel
   }
   for (;;) {
     const first = argv[0]?.value;
-    if (first === undefined || isAssignment(first)) return null;
+    // Past MAX_LAYERS of assignments the command is not followed (as past MAX_DEPTH).
+    if (first === undefined || isAssignment(first) || !changes) return null;
     if (basename(first) === 'env') {
       const read = readEnvCommand(argv);
       if (!read) break;
@@ -202,7 +203,9 @@ function firstWorker(script: string, context: ArgvContext, depth: number): Comma
     if (command[0]?.value === 'export') exported.push(...words);
   }
   const env = (name: string) => (assigned.has(name) ? assigned.get(name) : context.env(name));
-  const inner: ArgvContext = { ...context, env, changes: withAssignments(context.changes ?? INHERITED, exported) };
+  const changes = compose(context.changes ?? INHERITED, withAssignments(INHERITED, exported));
+  if (!changes) return null;
+  const inner: ArgvContext = { ...context, env, changes };
   for (const command of parseShell(script, { operators: true, expand: env })) {
     if (assignments(command)) continue;
     const result = analyzeArgv(command, inner, depth + 1, true);
