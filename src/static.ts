@@ -10,6 +10,7 @@ import { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
 import { confinedFileSystem, type FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
+import { FRAMEWORK_QUEUE_VARIABLES } from './frameworks/index.js';
 import { scanSources } from './scan/index.js';
 import { withCommandCode } from './sources/command-code.js';
 import { loadEnvironments, type EnvironmentSpec, type SourceDeclaration } from './sources/index.js';
@@ -32,7 +33,7 @@ export interface StaticOptions {
   operatorFiles?: string[];
   vars?: Record<string, string>;
   shellEnv?: Record<string, string | undefined>;
-  /** Queue variables besides RQ_QUEUES. */
+  /** Queue variables besides the frameworks' own (RQ_QUEUES). */
   queueVariables?: string[];
   includeTests?: boolean;
   ignore?: string[];
@@ -100,7 +101,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   const consumers = findConsumers(environments, {
     fs,
     root: options.root,
-    queueVariables: ['RQ_QUEUES', ...(options.queueVariables ?? []).filter((name) => name !== 'RQ_QUEUES')],
+    queueVariables: [...FRAMEWORK_QUEUE_VARIABLES, ...(options.queueVariables ?? []).filter((name) => !FRAMEWORK_QUEUE_VARIABLES.includes(name))],
     modules: scan.modules,
     sourceFiles: scan.files,
     celery: scan.celery,

@@ -142,5 +142,10 @@ export interface QueueFramework<Id extends string = string, Language extends Lan
   project?: FrameworkProjectStep;
   /** The worker programs it ships, with their queue-list syntax (`rq worker a b`, `celery worker -Q a,b`). */
   workerPrograms?: readonly WorkerProgram[];
+  /**
+   * Environment variables its workers conventionally take their queue list from (`RQ_QUEUES`): a service that sets
+   * one is a worker of those queues, and a worker script reading one has them. `--queue-var` adds others.
+   */
+  queueVariables?: readonly string[];
   live?: FrameworkLive;
 }

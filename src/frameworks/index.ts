@@ -34,6 +34,9 @@ export const BACKENDS: readonly Backend[] = LIVE_FRAMEWORKS.map((framework) => f
 /** Every framework's worker programs, in registry order. */
 export const FRAMEWORK_PROGRAMS = FRAMEWORKS.flatMap((framework: QueueFramework) => framework.workerPrograms ?? []);
 
+/** The queue variables the frameworks declare (`RQ_QUEUES`), in registry order, each once. */
+export const FRAMEWORK_QUEUE_VARIABLES: readonly string[] = [...new Set(FRAMEWORKS.flatMap((framework: QueueFramework) => framework.queueVariables ?? []))];
+
 /** The prefilter needles of a language's frameworks, in registry order: each language's prefilter adds them to its own. */
 export function frameworkNeedles(language: LanguageId): PrefilterNeedles[] {
   return FRAMEWORKS.flatMap((framework: QueueFramework) => (framework.language === language && framework.needles ? [framework.needles] : []));

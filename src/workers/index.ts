@@ -18,7 +18,7 @@ export interface WorkerContext {
   fs: FileSystem;
   /** Absolute project root. */
   root: string;
-  /** Queue variables to honour; `RQ_QUEUES` plus any `--queue-var`. */
+  /** Queue variables to honour: the frameworks' own (`RQ_QUEUES`) plus any `--queue-var`. */
   queueVariables: string[];
   /**
    * The project's modules as the scanner read them: worker scripts are read through the same analyzers, cache, caps

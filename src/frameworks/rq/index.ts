@@ -17,6 +17,8 @@ export const rq: QueueFramework<'rq', 'python'> & { live: FrameworkLive } = {
     'from app.queues import NAME\ndef f():\n    NAME.enqueue_call(func=g)\n',
   ],
   workerPrograms: [rqWorkerProgram],
+  // The convention of RQ deployments (and of the incident's worker): `RQ_QUEUES=high,default` beside `rq worker $RQ_QUEUES`.
+  queueVariables: ['RQ_QUEUES'],
   live: {
     clusterRefusal:
       'RQ does not support Redis Cluster (its pipelines span keys of different slots): give --redis the standalone or Sentinel Redis the RQ workers use, or --backend bullmq.',
