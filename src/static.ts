@@ -104,13 +104,13 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     queueVariables: [...FRAMEWORK_QUEUE_VARIABLES, ...(options.queueVariables ?? []).filter((name) => !FRAMEWORK_QUEUE_VARIABLES.includes(name))],
     modules: scan.modules,
     sourceFiles: scan.files,
-    celery: scan.celery,
+    frameworkData: scan.frameworkData,
   });
   // Queue names read from the environment, per environment, from the services that run that code.
   const producers = resolveProducerEnvironments(environments, scan.producers, consumers);
   const findings = analyzeStatic(environments, producers, scan.checks, consumers, {
     ...(options.queues?.length ? { declaredQueues: options.queues } : {}),
-    ...(scan.celery.ignored.length ? { ignoredCelerySettings: scan.celery.ignored } : {}),
+    ...(scan.configurationFindings.length ? { configurationFindings: scan.configurationFindings } : {}),
     scanned: { files: scan.files.length },
     unreadWorkers: unreadWorkers(environments, consumers),
   });

@@ -1,7 +1,6 @@
 import { environmentName } from '../wording.js';
 import type { DeploymentEnvironment } from '../model.js';
 import { finding } from '../finding.js';
-import type { IgnoredSetting } from '../frameworks/celery/project.js';
 import type { AvailabilityCheck, Consumer, Finding, Location, Producer, RelatedInfo } from '../types.js';
 import { producerQueues, producerQueuesIn } from './producer-environments.js';
 import type { UnreadWorker } from '../workers/index.js';
@@ -163,8 +162,8 @@ function checkMismatches(checks: AvailabilityCheck[], producers: Producer[]): Fi
 export interface StaticAnalysisOptions {
   /** Queues declared with --queue (or the config's `queues`): enqueued to by code the scan cannot see. */
   declaredQueues?: string[];
-  /** Celery settings named so that Celery ignores them under the app's namespace. */
-  ignoredCelerySettings?: IgnoredSetting[];
+  /** The frameworks' findings about their own configuration (Celery's ignored settings), from the scan's project steps. */
+  configurationFindings?: Finding[];
   /** Where the scan looked for code (for `static-no-producers`): the source files it found. */
   scanned?: { files: number };
   /** Services that look like workers but whose queues the doctor cannot read. */
@@ -236,17 +235,7 @@ export function analyzeStatic(
   const nothingToJudge = consumers.length > 0 && producers.length === 0 && declared.length === 0;
   if (nothingToJudge) findings.push(noProducers(consumers, options.scanned?.files ?? 0));
 
-  for (const setting of options.ignoredCelerySettings ?? []) {
-    findings.push(
-      finding('celery-setting-ignored', {
-        message: setting.typo
-          ? `Celery ignores \`${setting.name}\`: it is no setting Celery knows under namespace \`${setting.namespace}\`; it is most likely \`${setting.shouldBe}\`.`
-          : `Celery ignores \`${setting.name}\`: the app reads its settings with namespace \`${setting.namespace}\`, where this setting is \`${setting.shouldBe}\`.`,
-        hint: `Rename \`${setting.name}\` to \`${setting.shouldBe}\`.`,
-        location: { file: setting.file, line: setting.position.line, column: setting.position.column },
-      }),
-    );
-  }
+  findings.push(...(options.configurationFindings ?? []));
 
   for (const consumer of consumers) {
     const base = { environment: consumer.environment, service: consumer.service };

@@ -1,13 +1,13 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
 import type { JsRecognizer } from '../languages/javascript/calls.js';
-import type { RawQueueObject, SymbolicName, ValueExpr } from '../languages/facts.js';
+import type { RawQueueObject, SymbolicName, TaskSend, ValueExpr } from '../languages/facts.js';
 import type { PythonRecognizer } from '../languages/python/calls.js';
 import type { RubyRecognizer } from '../languages/ruby/calls.js';
 import type { BackendRead } from '../live/model.js';
 import type { KeyDiscovery } from '../live/discovery.js';
 import type { RedisReader } from '../live/redis.js';
-import type { Producer } from '../types.js';
+import type { Finding, Producer, ProducerKind } from '../types.js';
 import type { WorkerProgram } from '../workers/programs/program.js';
 
 /** What the live stage passes every framework's reader besides the connection. */
@@ -69,23 +69,27 @@ export interface ProjectStepContext {
   read(relative: string): string | undefined;
 }
 
-/** A task-named send (a Celery task without its own queue, `send_task('name')`): routed by the project step. */
-export interface TaskSend {
-  name?: string;
-  function?: string;
-  routed: boolean;
-  app?: string;
-  shared?: true;
-}
+export type { TaskSend };
 
-/** What a framework's project step found: how it routes task sends, the producers its configuration declares. */
+/**
+ * What a framework's project step found: how it routes task sends, the producers its configuration declares, what
+ * its worker programs read and what is wrong with its configuration.
+ */
 export interface FrameworkProject {
-  /** The producers one task send stands for once routed (itself, or one copy per app that routes it differently). */
-  route?(producer: Producer, task: TaskSend, file: string): Producer[];
+  /**
+   * The producers one task send stands for once routed (itself, or one copy per app that routes it differently);
+   * undefined when the producer is not one of its own (another framework's project step routes it).
+   */
+  route?(producer: Producer, task: TaskSend, file: string): Producer[] | undefined;
   /** Producers its configuration declares in `file` (Celery's beat schedule entries), in no particular order. */
   producersIn?(file: string): Producer[];
-  /** What its worker programs read (Celery's app configuration, for `celery worker` without `-Q`). */
+  /**
+   * What its worker programs read, handed to them as `ProjectCode.frameworkData[<its id>]` (Celery's app
+   * configuration, for `celery worker` without `-Q` and for which app `-A` loads).
+   */
   workerData?: unknown;
+  /** Findings about its configuration alone (Celery's settings it ignores), reported by the static stage. */
+  findings?: Finding[];
   /**
    * Completes a producer made from one of its queue objects (built in `file`) with what the object says beyond its
    * queue: BullMQ's key prefix.
@@ -140,6 +144,12 @@ export interface QueueFramework<Id extends string = string, Language extends Lan
   vocabulary?: readonly string[];
   /** Its project-level step, run by the scan after every module is analyzed. */
   project?: FrameworkProjectStep;
+  /**
+   * Kinds of its queue objects that are sent only through its recognizer's `enqueueMethods` (Celery's tasks:
+   * `.delay`, `.apply_async`, a signature): such an object is a producer where it is sent, never where it is built,
+   * and a method of that list no other framework's recognizer lists (`delay` is RQ's too) sends nothing else.
+   */
+  sentOnlyKinds?: readonly ProducerKind[];
   /** The worker programs it ships, with their queue-list syntax (`rq worker a b`, `celery worker -Q a,b`). */
   workerPrograms?: readonly WorkerProgram[];
   /**

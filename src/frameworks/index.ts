@@ -1,6 +1,6 @@
 import type { LanguageId } from '../languages/language-id.js';
 import type { PrefilterNeedles } from '../languages/prefilter.js';
-import type { Backend as ReportBackend } from '../types.js';
+import type { ProducerKind, Backend as ReportBackend } from '../types.js';
 import type { FrameworkLive, LanguageRecognizers, QueueFramework } from './framework.js';
 import { bullmq } from './bullmq/index.js';
 import { celery } from './celery/index.js';
@@ -52,4 +52,29 @@ export function recognizersOf<Language extends LanguageId>(language: Language): 
 /** An entry declares its language, and its recognizer's type with it (QueueFramework<Id, Language>). */
 function isOfLanguage<Language extends LanguageId>(framework: QueueFramework, language: Language): framework is QueueFramework<string, Language> {
   return framework.language === language;
+}
+
+/** The methods a framework's recognizer says enqueue on its queue objects (none for a language without the list). */
+function enqueueMethodsOf(framework: QueueFramework): ReadonlySet<string> {
+  return framework.recognizer && 'enqueueMethods' in framework.recognizer ? (framework.recognizer.enqueueMethods ?? new Set()) : new Set();
+}
+
+/** The frameworks whose objects of some kinds are sent only through their own methods (Celery's tasks). */
+const SENT_ONLY = FRAMEWORKS.flatMap((framework: QueueFramework) =>
+  framework.sentOnlyKinds ? [{ id: framework.id, kinds: framework.sentOnlyKinds, methods: enqueueMethodsOf(framework) }] : [],
+);
+/** Methods that send only such objects: those of the owner's list no other framework lists (`apply_async`, not `delay`). */
+const SENDING_ONLY_THEM = new Set(
+  SENT_ONLY.flatMap(({ id, methods }) => [...methods].filter((method) => !FRAMEWORKS.some((other: QueueFramework) => other.id !== id && enqueueMethodsOf(other).has(method)))),
+);
+
+/** Whether a queue object of this kind is a producer only where it is sent, never where it is built (a Celery task). */
+export function sentOnly(kind: ProducerKind): boolean {
+  return SENT_ONLY.some((owner) => owner.kinds.includes(kind));
+}
+
+/** Whether an enqueue site calling `via` on a queue object of this kind sends it (`task.apply_async` does, `queue.apply_async` does not). */
+export function sendsOn(kind: ProducerKind, via: string | undefined): boolean {
+  const owner = SENT_ONLY.find((candidate) => candidate.kinds.includes(kind));
+  return owner ? owner.methods.has(via ?? '') : !SENDING_ONLY_THEM.has(via ?? '');
 }

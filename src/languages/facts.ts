@@ -51,18 +51,22 @@ export interface RawQueueObject {
   position: Position;
   scope?: string;
   connection?: RawConnection;
-  /** A Celery task: its name (`name=`, else `<module>.<function>` made by the scan); `routed` when no queue is given. */
-  celeryTask?: CeleryTaskRef;
+  /** A task (Celery's): its name (`name=`, else its function's, named by its framework's project step); `routed` when no queue is given. */
+  task?: TaskSend;
 }
 
-/** A Celery task as a queue object or a `send_task` site: without its own queue it goes through the app's routes. */
-export interface CeleryTaskRef {
+/**
+ * A task as a queue object or a by-name send (a Celery task, `send_task('name')`): without its own queue it goes
+ * where its framework's project step routes it (Celery: the app's routes).
+ */
+export interface TaskSend {
   name?: string;
+  /** The function it decorates, when it has no `name=` (Celery names it `<module>.<function>`). */
   function?: string;
   routed: boolean;
   /** The app object it is bound to or sent through, as written (`billing_app` of `@billing_app.task`, `app.send_task`). */
   app?: string;
-  /** `@shared_task`: bound to every app; sent through whichever is current in the sending process. */
+  /** Bound to every app (`@shared_task`): sent through whichever is current in the sending process. */
   shared?: true;
 }
 
@@ -87,8 +91,8 @@ export interface RawProducer {
   factoryCall?: boolean;
   /** The site names its own queue over the object's (rq-scheduler's `queue_name=`). */
   override?: boolean;
-  /** `send_task('name')`: the task, routed when the call names no queue. */
-  celeryTask?: CeleryTaskRef;
+  /** A by-name send (`send_task('name')`): the task, routed when the call names no queue. */
+  task?: TaskSend;
 }
 
 export interface RawCheck {

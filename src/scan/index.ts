@@ -1,16 +1,12 @@
 import type { FileSystem } from '../fs.js';
 import { ModuleIndex } from '../languages/modules.js';
 import { LANGUAGES, sourceLanguage, type Language, type LanguageId } from '../languages/index.js';
-import type { CeleryTaskRef, RawQueueObject, ValueExpr } from '../languages/facts.js';
+import type { RawQueueObject, TaskSend, ValueExpr } from '../languages/facts.js';
 import { djangoSettingsModule } from '../languages/python/django-settings.js';
-import { FRAMEWORKS, type FrameworkProject } from '../frameworks/index.js';
-import type { CeleryModuleFacts } from '../frameworks/celery/module-facts.js';
-import { celeryProject, routeTask, stringOf, type CeleryAppConfig, type CeleryProject } from '../frameworks/celery/project.js';
-import { CELERY_SITE_METHODS } from '../frameworks/celery/python.js';
-import { dictGet } from '../frameworks/celery/python-literal.js';
+import { FRAMEWORKS, sendsOn, sentOnly, type FrameworkProject } from '../frameworks/index.js';
 import { Resolver, type QueueObjectRef } from '../languages/resolver.js';
 import { UnreadableFiles } from '../model.js';
-import type { AvailabilityCheck, Location, Producer, ProducerKind } from '../types.js';
+import type { AvailabilityCheck, Finding, Location, Producer, ProducerKind } from '../types.js';
 import { compileIgnorePattern, isIgnored, parseGitignore, type IgnoreFile } from './gitignore.js';
 
 export interface ScanOptions {
@@ -40,8 +36,10 @@ export interface ScanResult {
   filesParsed: number;
   /** The modules read, for reading worker scripts with the same analyzers, cache and caps. */
   modules: ModuleIndex;
-  /** The project's Celery app configuration (defaults when the project has none). */
-  celery: CeleryProject;
+  /** What each framework's project step keeps for its worker programs, by framework id (Celery's app configuration). */
+  frameworkData: Record<string, unknown>;
+  /** The frameworks' findings about their own configuration (Celery's ignored settings), in registry order. */
+  configurationFindings: Finding[];
 }
 
 /** Directories never scanned, whatever .gitignore says. */
@@ -161,83 +159,40 @@ export function scanSources(options: ScanOptions): ScanResult {
   const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
   const sourceFiles = files.map((file) => file.relative);
   const entryPointSettings = djangoSettingsModule(sourceFiles, (file) => modules.read(file));
-  const celery = celeryProject(matched, (file) => modules.factsOf(file)?.frameworks?.celery as CeleryModuleFacts | undefined, resolveName, (file, name) => resolver.definition(file, name), {
-    files: sourceFiles,
-    starModules: (file) => resolver.starModules(file),
-    importOf: (file, name) => {
-      const binding = modules.factsOf(file)?.bindings.get(name);
-      return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
-    },
-    ...(options.djangoSettingsModule ? { deployedSettingsModule: options.djangoSettingsModule } : {}),
-    ...(entryPointSettings ? { entryPointSettingsModule: entryPointSettings } : {}),
-  });
-  // The frameworks' project steps (Celery's routing and beat are still below).
-  const projects: FrameworkProject[] = FRAMEWORKS.flatMap((framework) => {
+  // The frameworks' project steps, in registry order: each reads what its recognizer kept per module.
+  const projects: { id: string; project: FrameworkProject }[] = FRAMEWORKS.flatMap((framework) => {
     if (!framework.project) return [];
-    return [
-      framework.project({
-        files: sourceFiles,
-        modules: matched,
-        // No framework keeps module data for its project step yet (Celery's is still ModuleFacts.celery).
-        dataOf: () => undefined,
-        resolveName,
-        resolveValue: (file, value) => resolver.resolveSymbolic(file, value),
-        definition: (file, name) => resolver.definition(file, name),
-        starModules: (file) => resolver.starModules(file),
-        importOf: (file, name) => {
-          const binding = modules.factsOf(file)?.bindings.get(name);
-          return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
-        },
-        settingsModule: {
-          ...(options.djangoSettingsModule ? { deployed: options.djangoSettingsModule } : {}),
-          ...(entryPointSettings ? { entryPoint: entryPointSettings } : {}),
-        },
-        read: (file) => (modules.isFile(file) ? modules.read(file) : undefined),
-      }),
-    ];
+    const project = framework.project({
+      files: sourceFiles,
+      modules: matched,
+      dataOf: (file) => modules.factsOf(file)?.frameworks?.[framework.id],
+      resolveName,
+      resolveValue: (file, value) => resolver.resolveSymbolic(file, value),
+      definition: (file, name) => resolver.definition(file, name),
+      starModules: (file) => resolver.starModules(file),
+      importOf: (file, name) => {
+        const binding = modules.factsOf(file)?.bindings.get(name);
+        return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
+      },
+      settingsModule: {
+        ...(options.djangoSettingsModule ? { deployed: options.djangoSettingsModule } : {}),
+        ...(entryPointSettings ? { entryPoint: entryPointSettings } : {}),
+      },
+      read: (file) => (modules.isFile(file) ? modules.read(file) : undefined),
+    });
+    return [{ id: framework.id, project }];
   });
   /** A producer made from a queue object: each framework's project step completes it (BullMQ's prefix). */
   const completeProducer = (producer: Producer, object: RawQueueObject, file: string) => {
-    for (const project of projects) project.completeProducer?.(producer, object, file);
+    for (const { project } of projects) project.completeProducer?.(producer, object, file);
   };
-  const severalApps = celery.apps.length > 1;
-  /**
-   * A Celery task without its own queue: where its app's routes (or default queue) send it. With several apps, the
-   * app is the one the task is bound to or sent through; a `@shared_task` is sent through whichever app is current in
-   * the sending process, which the code does not say: it is routed through every app, one producer per distinct
-   * queue (each naming its app). Returns the producers the send stands for (the given one, or copies of it).
-   */
-  const route = (producer: Producer, task: CeleryTaskRef, file: string, appOfSend?: CeleryAppConfig): Producer[] => {
-    const name = task.name ?? (task.function ? `${pythonModuleName(file)}.${task.function}` : undefined);
-    if (name) producer.task = name;
-    if (!task.routed) return [producer];
-    const apps = appOfSend
-      ? [appOfSend]
-      : !severalApps || task.shared || task.app === 'current_app'
-        ? celery.apps.length ? celery.apps : [celery]
-        : [task.app === undefined ? undefined : celery.appAt(file, task.app)];
-    const routes = apps.map((app) =>
-      !app
-        ? ({ queue: null, by: 'router' as const, expression: `the Celery app \`${task.app ?? '?'}\` (several apps; not traced to one)` })
-        : name
-          ? routeTask(app, name, resolveName)
-          : ({ queue: null, by: 'router' as const, expression: 'the task name' }),
-    );
-    const distinct = routes.filter((routed, index) => routes.findIndex((other) => other.queue === routed.queue && other.by === routed.by) === index);
-    return distinct.map((routed) => {
-      const copy = distinct.length > 1 ? { ...producer } : producer;
-      copy.queue = routed.queue;
-      delete copy.expression;
-      if (routed.queue === null) copy.expression = routed.expression;
-      else copy.routedBy = routed.by;
-      const app = apps[routes.indexOf(routed)];
-      if (severalApps && app?.label && (apps.length === 1 || distinct.length > 1)) {
-        copy.celeryApp = app.label;
-        const at = routed.by === 'route' ? routed : routed.by === 'default' && 'file' in app.defaultQueue ? app.defaultQueue : undefined;
-        if (at) copy.routedAt = { file: at.file, line: at.position.line, column: at.position.column };
-      }
-      return copy;
-    });
+  /** A task send (a Celery task, `send_task`): the producers it stands for once its framework's project step routes it. */
+  const route = (producer: Producer, task: TaskSend, file: string): Producer[] => {
+    for (const { project } of projects) {
+      const routed = project.route?.(producer, task, file);
+      if (routed) return routed;
+    }
+    return [producer];
   };
   // Queue objects some enqueue site uses (`file\0index`): the others are producers at their construction.
   const used = new Set<string>();
@@ -258,13 +213,12 @@ export function scanSources(options: ScanOptions): ScanResult {
       const location = { file, line: raw.position.line, column: raw.position.column };
       if (!target) {
         const producer = producerOf(resolver, file, raw.queue, raw.expression, raw.kind, location, raw.scope, raw.via);
-        own.push(...(raw.celeryTask ? route(producer, raw.celeryTask, file) : [producer]));
+        own.push(...(raw.task ? route(producer, raw.task, file) : [producer]));
         continue;
       }
       const { object } = target;
-      // Celery's sending methods enqueue only on tasks, RQ's only on RQ queue objects.
-      const celerySend = CELERY_SITE_METHODS.has(raw.via ?? '');
-      if (object.kind === 'celery-task' ? !celerySend : celerySend && raw.via !== 'delay') continue;
+      // A task's sending methods enqueue only on tasks, a queue's only on queue objects (`apply_async` on an RQ queue sends nothing).
+      if (!sendsOn(object.kind, raw.via)) continue;
       used.add(`${target.file}\0${target.index}`);
       const [queueFile, queue, expression] = raw.override ? [file, raw.queue, raw.expression] : [target.file, object.queue, object.expression];
       const producer = producerOf(resolver, queueFile, queue, expression, object.kind, location, raw.scope, raw.via);
@@ -273,7 +227,7 @@ export function scanSources(options: ScanOptions): ScanResult {
         producer.construction = construction;
       }
       completeProducer(producer, object, target.file);
-      own.push(...(object.celeryTask ? route(producer, { ...object.celeryTask, routed: object.celeryTask.routed && !raw.override }, target.file) : [producer]));
+      own.push(...(object.task ? route(producer, { ...object.task, routed: object.task.routed && !raw.override }, target.file) : [producer]));
     }
     sites.set(file, own);
     for (const raw of module.checks) {
@@ -291,28 +245,27 @@ export function scanSources(options: ScanOptions): ScanResult {
   for (const file of matched) {
     const own = sites.get(file)!;
     (modules.factsOf(file)!.queues ?? []).forEach((object, index) => {
-      // A Celery task never sent from the code is no producer: beat entries and `send_task` name it themselves.
-      if (used.has(`${file}\0${index}`) || object.kind === 'celery-task') return;
+      // A task never sent from the code is no producer: beat entries and `send_task` name it themselves.
+      if (used.has(`${file}\0${index}`) || sentOnly(object.kind)) return;
       const location = { file, line: object.position.line, column: object.position.column };
       const producer = producerOf(resolver, file, object.queue, object.expression, object.kind, location, object.scope);
       completeProducer(producer, object, file);
-      own.push(...(object.celeryTask ? route(producer, object.celeryTask, file) : [producer]));
+      own.push(...(object.task ? route(producer, object.task, file) : [producer]));
     });
-    // Each app's beat sends its schedule's tasks through that app. Two apps reading one schedule send it twice.
-    for (const app of celery.apps.length ? celery.apps : [celery]) {
-      if (app.beatSchedule?.file === file) own.push(...beatProducers(app, resolveName, route));
-    }
+    // What the frameworks' configuration declares here (Celery's beat schedule).
+    for (const { project } of projects) own.push(...(project.producersIn?.(file) ?? []));
     own.sort((a, b) => a.location.line - b.location.line || (a.location.column ?? 0) - (b.location.column ?? 0));
     producers.push(...own);
   }
   return {
-    producers: finishProducers(producers, projects),
+    producers: finishProducers(producers, projects.map(({ project }) => project)),
     checks,
     filesScanned: files.length,
     files: sourceFiles,
     filesParsed: modules.parsed,
     modules,
-    celery,
+    frameworkData: Object.fromEntries(projects.flatMap(({ id, project }) => (project.workerData !== undefined ? [[id, project.workerData]] : []))),
+    configurationFindings: projects.flatMap(({ project }) => project.findings ?? []),
   };
 }
 
@@ -323,33 +276,6 @@ function finishProducers(producers: Producer[], projects: readonly FrameworkProj
     for (const project of projects) if (producer && project.finishProducer) producer = project.finishProducer(producer);
     return producer ? [producer] : [];
   });
-}
-
-/** The Python module a file is (`proj/tasks.py` → `proj.tasks`): Celery names a task `<module>.<function>`. */
-function pythonModuleName(file: string): string {
-  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
-}
-
-/** `beat_schedule` entries: each sends its `task` to `options.queue`, or where the routes send it. */
-function beatProducers(
-  celery: CeleryAppConfig,
-  resolveName: (file: string, name: string) => string | null,
-  route: (producer: Producer, task: CeleryTaskRef, file: string, app?: CeleryAppConfig) => Producer[],
-): Producer[] {
-  const schedule = celery.beatSchedule!;
-  if (schedule.value.kind !== 'dict') return [];
-  const producers: Producer[] = [];
-  for (const [key, entry] of schedule.value.entries) {
-    const task = stringOf(schedule.file, dictGet(entry, 'task'), resolveName);
-    if (task === null) continue;
-    const queueValue = dictGet(dictGet(entry, 'options'), 'queue');
-    const queue = queueValue ? stringOf(schedule.file, queueValue, resolveName) : null;
-    const location = { file: schedule.file, line: key.position.line, column: key.position.column };
-    const producer: Producer = { queue, kind: 'celery-beat', location, via: 'beat_schedule' };
-    if (queueValue && queue === null) producer.expression = 'options.queue';
-    producers.push(...route(producer, { name: task, routed: !queueValue }, schedule.file, celery));
-  }
-  return producers;
 }
 
 /** A producer from its queue expression: a name, a variable read from the environment (kept symbolic), or null. */

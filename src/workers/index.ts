@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import type { CeleryProject } from '../frameworks/celery/project.js';
 import type { FileSystem } from '../fs.js';
 import { languageById, type LanguageId, type WorkerScriptReading } from '../languages/index.js';
 import { ModuleIndex } from '../languages/modules.js';
@@ -27,8 +26,11 @@ export interface WorkerContext {
   modules?: ModuleIndex;
   /** The project's source files (root-relative), where a program's override by the application is looked for. */
   sourceFiles?: readonly string[];
-  /** The project's Celery app configuration (a `celery worker` without `-Q` consumes its default queue). */
-  celery?: CeleryProject;
+  /**
+   * What each framework's project step keeps for its worker programs, by framework id (Celery's app configuration:
+   * a `celery worker` without `-Q` consumes its default queue).
+   */
+  frameworkData?: Readonly<Record<string, unknown>>;
 }
 
 /** What makes a service a worker and which queues it consumes. */
@@ -45,8 +47,8 @@ export interface WorkerDetection {
   unsetVariables?: string[];
   /** The project file of the worker script it runs, when found. */
   script?: string;
-  /** Celery, in a project with several apps: the app `-A` loads. */
-  celeryApp?: string;
+  /** In a project with several apps (Celery's), the app the worker loads, as reports name it. */
+  app?: string;
 }
 
 /** Decides whether a service is a worker and which queues it listens to; null when it is not a worker. */
@@ -78,17 +80,19 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
   const envQueueVariable = context.queueVariables.find((name) => setVariable(name) !== undefined);
 
   const env = (name: string) => environment[name]?.value ?? undefined;
+  let code: ProjectCode | undefined;
+  const projectCodeOnce = () => (code ??= projectCode(context));
 
   if (program?.kind === 'queues') {
     const detected = detectQueues(program);
-    const app = program.celeryApp !== undefined && context.celery && context.celery.apps.length > 1 ? context.celery.find(program.celeryApp)?.label : undefined;
-    return app ? { ...detected, celeryApp: app } : detected;
+    const app = program.app?.(projectCodeOnce());
+    return app ? { ...detected, app } : detected;
   }
   return detectScriptWorker();
 
   function detectQueues(program: Extract<ProgramResult, { kind: 'queues' }>): WorkerDetection {
     // The application's own command may change the program's default (a Django app's `rqworker`).
-    const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCode(context), env) : undefined;
+    const overridden = program.projectDefault && context.sourceFiles ? program.projectDefault(projectCodeOnce(), env) : undefined;
     if (overridden) {
       return {
         queues: overridden.queues,
@@ -174,7 +178,8 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         detectedBy: detection.detectedBy,
         ...(detection.unsetVariables?.length ? { unsetVariables: detection.unsetVariables } : {}),
         ...(detection.script ? { script: detection.script } : {}),
-        ...(detection.celeryApp ? { celeryApp: detection.celeryApp } : {}),
+        // The report's name for the app (a contract field): only Celery's programs name apps.
+        ...(detection.app ? { celeryApp: detection.app } : {}),
       });
     }
   }
@@ -233,7 +238,7 @@ function projectCode(context: WorkerContext): ProjectCode {
     isFile: (relative) => modules.isFile(relative),
     read: (relative) => modules.read(relative),
     resolve: (relative, name) => resolver.resolveName(relative, name, 1),
-    ...(context.celery ? { celery: context.celery } : {}),
+    ...(context.frameworkData ? { frameworkData: context.frameworkData } : {}),
   };
 }
 

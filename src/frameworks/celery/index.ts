@@ -1,5 +1,6 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
 import { KOMBU_DISCOVERY } from './live-keys.js';
+import { celeryProjectStep } from './project-step.js';
 import { celeryPython } from './python.js';
 import { celery as celeryWorkerProgram } from './worker-program.js';
 
@@ -21,6 +22,10 @@ export const celery: QueueFramework<'celery', 'python'> & { live: FrameworkLive 
     'from proj.celery import app\napp.send_task("proj.tasks.NAME", queue="QUEUE")\n',
     'from celery import Celery\nNAME = Celery("proj")\nNAME.conf.task_default_queue = "QUEUE"\n',
   ],
+  // Apps, routes and beat join across modules: routes task sends, makes beat's producers, hands `celery worker` the apps.
+  project: celeryProjectStep,
+  // A task is a producer where `.delay`/`.apply_async`/a signature sends it, not where `@app.task` defines it.
+  sentOnlyKinds: ['celery-task'],
   workerPrograms: [celeryWorkerProgram],
   live: {
     // kombu's redis transport: one BRPOP waits on the lists of all a worker's queues (many slots).

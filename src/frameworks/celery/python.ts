@@ -60,13 +60,13 @@ export const celeryPython: PythonRecognizer = {
     const arg = index.keyword(call, 'queue');
     const queue = arg ? index.valueOf(arg, UNKNOWN) : { value: UNKNOWN, text: '' };
     const name = index.keyword(call, 'name');
-    const celeryTask = {
+    const task = {
       routed: !arg,
       ...(call.callee.at(-1) === 'shared_task' ? { shared: true as const } : call.callee.length === 2 ? { app: call.callee[0]! } : {}),
       ...(name?.value.kind === 'literal' ? { name: name.value.value } : {}),
       ...(call.decorates !== undefined ? { function: call.decorates } : {}),
     };
-    return { kind: 'celery-task', queue: queue.value, expression: queue.text, celeryTask, bindsDecorated: true };
+    return { kind: 'celery-task', queue: queue.value, expression: queue.text, task, bindsDecorated: true };
   },
   enqueueMethods: CELERY_SITE_METHODS,
   producer(call, index) {
@@ -76,7 +76,7 @@ export const celeryPython: PythonRecognizer = {
     if (!task || task.value.kind !== 'literal') return undefined;
     const queueArg = celeryQueueArg(call, index);
     const queue = queueArg ? index.valueOf(queueArg, UNKNOWN) : { value: UNKNOWN, text: '' };
-    return { kind: 'celery-send-task', queue: queue.value, expression: queue.text, celeryTask: { name: task.value.value, routed: !queueArg, app: call.callee.slice(0, -1).join('.') } };
+    return { kind: 'celery-send-task', queue: queue.value, expression: queue.text, task: { name: task.value.value, routed: !queueArg, app: call.callee.slice(0, -1).join('.') } };
   },
   siteQueue(call, index) {
     // `queue=` (or `options={'queue': …}`) on the call or on a chained `.set(…)`/`.apply_async(…)`.

@@ -1,5 +1,6 @@
 import type { Word } from '../../shell-words.js';
 import type { ProgramResult, ProjectCode, ProjectDefault, WorkerProgram } from '../../workers/programs/program.js';
+import { celeryWorkerData } from './project-step.js';
 
 /** celery options that take a value (global and `worker`), so their values are not mistaken for `worker`. */
 const CELERY_VALUE_OPTIONS = new Set([
@@ -61,7 +62,7 @@ export const celery: WorkerProgram = {
     }
     const given = queues.filter((queue) => !excluded.includes(queue));
     const detectedBy = multi ? 'celery multi' : 'celery worker';
-    const loads = app !== undefined ? { celeryApp: app } : {};
+    const loads = app !== undefined ? { app: (code: ProjectCode) => appLabel(code, app) } : {};
     if (queues.length || unknown.length) {
       const unknownVariables = unknown.length ? { unknownVariables: [...new Set(unknown)] } : {};
       return { kind: 'queues', queues: given, ...(variable ? { fromVariable: variable } : {}), detectedBy, programDefault: false, ...loads, ...unknownVariables };
@@ -77,16 +78,23 @@ export const celery: WorkerProgram = {
   },
 };
 
+/** The app `-A` loads, as reports name it, when the project has several (one app: no name needed). */
+function appLabel(code: ProjectCode, app: string): string | undefined {
+  const project = celeryWorkerData(code.frameworkData);
+  return project && project.apps.length > 1 ? project.find(app)?.label : undefined;
+}
+
 /** A worker without `-Q` consumes the app's declared `task_queues`, else its default queue, minus `-X`. */
 function appDefault(code: ProjectCode, excluded: string[], detectedBy: string, app: string | undefined): ProjectDefault | undefined {
+  const project = celeryWorkerData(code.frameworkData);
   // With several apps, the one `-A` names (none found: Celery's own default queue, as the program default says).
-  const config = code.celery && code.celery.apps.length > 1 ? (app !== undefined ? code.celery.find(app) : undefined) : code.celery;
+  const config = project && project.apps.length > 1 ? (app !== undefined ? project.find(app) : undefined) : project;
   if (!config) return undefined;
   const declared = config.queues ?? ('file' in config.defaultQueue ? { ...config.defaultQueue, value: [config.defaultQueue.value] } : undefined);
   if (!declared) return undefined;
   return {
     queues: declared.value.filter((queue) => !excluded.includes(queue)),
     location: { file: declared.file, line: declared.position.line, column: declared.position.column },
-    detectedBy: `${detectedBy} (the ${config.label && code.celery!.apps.length > 1 ? `app \`${config.label}\`'s` : "app's"} ${declared.setting} in ${declared.file})`,
+    detectedBy: `${detectedBy} (the ${config.label && project!.apps.length > 1 ? `app \`${config.label}\`'s` : "app's"} ${declared.setting} in ${declared.file})`,
   };
 }

@@ -1,4 +1,3 @@
-import type { CeleryProject } from '../../frameworks/celery/project.js';
 import type { LanguageId } from '../../languages/language-id.js';
 import type { Word } from '../../shell-words.js';
 import type { Location } from '../../types.js';
@@ -13,8 +12,11 @@ export interface ProjectCode {
   read(relative: string): string | undefined;
   /** A module-level name of a module → its string value, through constants and imports. */
   resolve(relative: string, name: string): string | null;
-  /** The project's Celery app configuration, when the scan read it. */
-  celery?: CeleryProject;
+  /**
+   * What each framework's project step keeps for its worker programs, by framework id (Celery's app configuration),
+   * when the scan ran them: each framework's programs read their own entry.
+   */
+  frameworkData?: Readonly<Record<string, unknown>>;
 }
 
 /** Queues the application's own code sets as a program's default, and where. */
@@ -35,8 +37,11 @@ export type ProgramResult =
       fromVariable?: string;
       detectedBy: string;
       programDefault: boolean;
-      /** Celery: the `-A` value (which app the worker loads). */
-      celeryApp?: string;
+      /**
+       * Which of the project's apps the worker loads, as reports name it (Celery's `-A` in a project with several
+       * apps; the report's `celeryApp`); undefined when the project has one app or the app is not found.
+       */
+      app?: (code: ProjectCode) => string | undefined;
       /** With no queues given: the application's own override of the program's default, when it has one. */
       /** `env`: the service's environment (a config file the program reads may depend on it). */
       projectDefault?: (code: ProjectCode, env?: (name: string) => string | undefined) => ProjectDefault | undefined;
