@@ -1,14 +1,9 @@
-import { bind, literal, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type ValueExpr } from '../facts.js';
+import { bind, matchingBracket, UNKNOWN, type Binding, type ModuleFacts, type ValueExpr } from '../facts.js';
 import { bodyNeedles } from './body-needles.js';
+import { evaluatePython, PYTHON_KEYWORDS as KEYWORDS } from './evaluate.js';
 import type { PyArg as Arg, PyCall as Call, PyParam as Param } from './calls.js';
 import { recognizePython } from './recognize.js';
 import { tokenizePython } from './tokenizer.js';
-
-const KEYWORDS = new Set([
-  'if', 'elif', 'else', 'while', 'for', 'return', 'and', 'or', 'not', 'in', 'is', 'with', 'assert', 'yield', 'lambda',
-  'del', 'except', 'import', 'from', 'as', 'raise', 'global', 'nonlocal', 'pass', 'print_function', 'await', 'async',
-  'match', 'case', 'def', 'class', 'try', 'finally', 'None', 'True', 'False',
-]);
 
 interface Scope {
   name: string;
@@ -16,16 +11,6 @@ interface Scope {
   indent: number;
   locals: Map<string, ValueExpr>;
 }
-
-/** Python's own environment reads: `os.getenv`, `os.environ.get`, `os.environ[...]` (and `getenv`/`environ` imported). */
-const ENV_GETTERS = [
-  ['os', '.', 'getenv', '('],
-  ['getenv', '('],
-  ['os', '.', 'environ', '.', 'get', '('],
-  ['environ', '.', 'get', '('],
-  ['os', '.', 'environ', '['],
-  ['environ', '['],
-];
 
 export interface PythonAnalysisOptions {
   /**
@@ -227,53 +212,17 @@ export function analyzePython(source: string, options: PythonAnalysisOptions = {
     return end - 1;
   }
 
-  /** Evaluates a value expression's token range [from, to) to a literal, a name reference, or unknown. */
+  /** A value expression's token range [from, to), by Python's one evaluator, names looked up in the enclosing functions first. */
   function evaluate(from: number, to: number): ValueExpr {
-    if (from >= to) return UNKNOWN;
-    const first = tokens[from]!;
-    if (first.type === 'string') {
-      let value = '';
-      for (let j = from; j < to; j++) {
-        const t = tokens[j]!;
-        if (t.type !== 'string' || t.formatted) return UNKNOWN;
-        value += t.value;
-      }
-      return literal(value);
-    }
-    if (first.type === 'name' && to === from + 1 && !KEYWORDS.has(first.value)) {
-      for (let s = scopes.length - 1; s >= 0; s--) {
-        const local = scopes[s]!.locals.get(first.value);
-        if (local) return local;
-      }
-      return { kind: 'ref', name: first.value };
-    }
-    if (first.type === 'name') return environmentRead(from, to);
-    return UNKNOWN;
+    return evaluatePython(tokens, from, to, localValue);
   }
 
-  /** `os.getenv('X', d)`, `os.environ.get('X', d)`, `os.environ['X']`, optionally `… or d`: a name read at run time. */
-  function environmentRead(from: number, to: number): ValueExpr {
-    const getter = ENV_GETTERS.find((shape) => shape.every((value, k) => from + k < to && tokens[from + k]!.value === value));
-    if (!getter) return UNKNOWN;
-    const openIndex = from + getter.length - 1;
-    const close = matching(openIndex);
-    const nameToken = tokens[openIndex + 1];
-    if (close >= to || nameToken?.type !== 'string' || nameToken.formatted) return UNKNOWN;
-    let fallback: ValueExpr | null = null;
-    if (tokens[openIndex + 2]?.value === ',' && tokens[openIndex]!.value === '(') {
-      // getenv's default: the second argument up to the closing bracket (a keyword `default=` too).
-      let start = openIndex + 3;
-      if (tokens[start]?.value === 'default' && tokens[start + 1]?.value === '=') start += 2;
-      fallback = evaluate(start, close);
-      if (fallback.kind === 'unknown') return UNKNOWN;
-    } else if (tokens[openIndex + 2] !== tokens[close]) return UNKNOWN;
-    if (close === to - 1) return { kind: 'env', name: nameToken.value, fallback };
-    // `os.getenv('X') or 'default'`
-    if (fallback === null && tokens[close + 1]?.value === 'or') {
-      const alternative = evaluate(close + 2, to);
-      if (alternative.kind !== 'unknown') return { kind: 'env', name: nameToken.value, fallback: alternative };
+  function localValue(name: string): ValueExpr | undefined {
+    for (let s = scopes.length - 1; s >= 0; s--) {
+      const local = scopes[s]!.locals.get(name);
+      if (local) return local;
     }
-    return UNKNOWN;
+    return undefined;
   }
 
   function visit(i: number): void {
