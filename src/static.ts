@@ -6,7 +6,7 @@ import type { SidekiqRedisConfig } from './frameworks/sidekiq/initializer.js';
 import { analyzeStatic } from './analysis/static.js';
 import { celeryRabbitmqBrokers } from './analysis/celery-broker.js';
 import type { ModuleIndex } from './languages/modules.js';
-import { Resolver } from './languages/resolver.js';
+import type { Resolver } from './languages/resolver.js';
 import { InputError } from './errors.js';
 import { confinedFileSystem, type FileSystem } from './fs.js';
 import { UnreadableFiles, type DeploymentEnvironment } from './model.js';
@@ -105,6 +105,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     modules: scan.modules,
     sourceFiles: scan.files,
     frameworkData: scan.frameworkData,
+    resolver: scan.resolver,
   });
   // Queue names read from the environment, per environment, from the services that run that code.
   const producers = resolveProducerEnvironments(environments, scan.producers, consumers);
@@ -114,7 +115,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     scanned: { files: scan.files.length },
     unreadWorkers: unreadWorkers(environments, consumers),
   });
-  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules), sidekiqEndpointReader(scan.files, scan.modules)));
+  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules, scan.resolver), sidekiqEndpointReader(scan.files, scan.modules, scan.resolver)));
   findings.push(...celeryRabbitmqBrokers(environments, consumers));
   const section: StaticSection = {
       environments: environments.map((environment) => ({
@@ -170,8 +171,7 @@ function deployedDjangoSettings(environments: DeploymentEnvironment[]): { django
 }
 
 /** The BullMQ prefix a worker's script gives `new Worker(…, { prefix })` (`bull` without one), in its service's environment. */
-function workerPrefixReader(modules: ModuleIndex): WorkerPrefixes {
-  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
+function workerPrefixReader(modules: ModuleIndex, resolver: Resolver): WorkerPrefixes {
   return (consumer, service) => {
     if (!consumer.script) return undefined;
     const worker = modules.factsOf(consumer.script)?.workers?.[0];
@@ -185,13 +185,12 @@ function workerPrefixReader(modules: ModuleIndex): WorkerPrefixes {
 }
 
 /** The Redis the project's `Sidekiq.configure_server/client` blocks give each side, in a service's environment. */
-function sidekiqEndpointReader(files: readonly string[], modules: ModuleIndex): SidekiqEndpoints {
+function sidekiqEndpointReader(files: readonly string[], modules: ModuleIndex, resolver: Resolver): SidekiqEndpoints {
   const configs: LocatedSidekiqRedisConfig[] = [];
   for (const file of files) {
     const redis = (modules.analyzedFactsOf(file)?.frameworks?.['sidekiq'] as { redis?: SidekiqRedisConfig[] } | undefined)?.redis ?? [];
     for (const config of redis) configs.push({ file, config });
   }
   if (configs.length === 0) return () => undefined;
-  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
   return (side, service) => sidekiqSideEndpoint(configs, side, service, (file, value) => resolver.resolveSymbolic(file, value));
 }

@@ -40,6 +40,8 @@ export interface ScanResult {
   frameworkData: Record<string, unknown>;
   /** The frameworks' findings about their own configuration (Celery's ignored settings), in registry order. */
   configurationFindings: Finding[];
+  /** The run's one Resolver (over the files the walk lists): worker scripts and the analysis resolve names with it too. */
+  resolver: Resolver;
 }
 
 /** Directories never scanned, whatever .gitignore says. */
@@ -152,7 +154,8 @@ export function scanSources(options: ScanOptions): ScanResult {
 
   const matched = readModules(files, modules);
 
-  // Imports resolve only to files the walk lists (not ignored, not tests unless included).
+  // Imports resolve only to files the walk lists (not ignored, not tests unless included): the run's one Resolver,
+  // handed to worker detection and the analysis too.
   const resolver = new Resolver(known, (relative) => modules.factsOf(relative));
   const producers: Producer[] = [];
   const checks: AvailabilityCheck[] = [];
@@ -266,6 +269,7 @@ export function scanSources(options: ScanOptions): ScanResult {
     modules,
     frameworkData: Object.fromEntries(projects.flatMap(({ id, project }) => (project.workerData !== undefined ? [[id, project.workerData]] : []))),
     configurationFindings: projects.flatMap(({ project }) => project.findings ?? []),
+    resolver,
   };
 }
 

@@ -31,6 +31,11 @@ export interface WorkerContext {
    * a `celery worker` without `-Q` consumes its default queue).
    */
   frameworkData?: Readonly<Record<string, unknown>>;
+  /**
+   * The run's one Resolver (the scan's, over the files its walk lists): worker scripts and the project's own
+   * program overrides resolve names as the producers do. One over every project file of `modules` when absent.
+   */
+  resolver?: Resolver;
 }
 
 /** What makes a service a worker and which queues it consumes. */
@@ -55,6 +60,7 @@ export interface WorkerDetection {
 export function detectWorker(service: DeploymentService, context: WorkerContext): WorkerDetection | null {
   const argv = (service.command?.argv ?? []).map((word) => ({ value: word, variables: [] }));
   const modules = () => (context.modules ??= new ModuleIndex(context.fs, context.root, new UnreadableFiles()));
+  const resolver = () => (context.resolver ??= projectResolver(modules()));
   const serviceEnv = (name: string) => service.environment[name]?.value ?? undefined;
   const program = argv.length ? analyzeArgv(argv, { env: serviceEnv, readScript: (word) => readShellScript(word, service, modules()) }) : null;
   const commandLocation = program?.kind === 'queues' && program.writtenAt ? program.writtenAt : service.command?.location;
@@ -81,7 +87,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
 
   const env = (name: string) => environment[name]?.value ?? undefined;
   let code: ProjectCode | undefined;
-  const projectCodeOnce = () => (code ??= projectCode(context));
+  const projectCodeOnce = () => (code ??= projectCode(context, modules(), resolver()));
 
   if (program?.kind === 'queues') {
     const detected = detectQueues(program);
@@ -127,7 +133,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
   function detectScriptWorker(): WorkerDetection | null {
     if (program?.kind === 'script') {
       const script = locateScript(program, service, modules());
-      const reading = script ? readWorkerScript(script, program.language, modules(), context.queueVariables) : undefined;
+      const reading = script ? readWorkerScript(script, program.language, modules(), resolver(), context.queueVariables) : undefined;
       if (reading?.variable) {
         if (setVariable(reading.variable)) return { ...fromEnvironment(reading.variable, program.detectedBy), script: script! };
         const detection: WorkerDetection = {
@@ -230,9 +236,7 @@ export function unreadWorkers(environments: Pick<DeploymentEnvironment, 'name' |
 }
 
 /** The project's code as worker programs read it: its files, their text and their constants, through the shared modules. */
-function projectCode(context: WorkerContext): ProjectCode {
-  const modules = context.modules ?? new ModuleIndex(context.fs, context.root, new UnreadableFiles());
-  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
+function projectCode(context: WorkerContext, modules: ModuleIndex, resolver: Resolver): ProjectCode {
   return {
     files: context.sourceFiles ?? [],
     isFile: (relative) => modules.isFile(relative),
@@ -240,6 +244,11 @@ function projectCode(context: WorkerContext): ProjectCode {
     resolve: (relative, name) => resolver.resolveName(relative, name, 1),
     ...(context.frameworkData ? { frameworkData: context.frameworkData } : {}),
   };
+}
+
+/** A Resolver over every project file of `modules`, for a detection without the scan's (tests, a lone service). */
+function projectResolver(modules: ModuleIndex): Resolver {
+  return new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
 }
 
 /** A shell script's first line names a POSIX-like shell. */
@@ -294,17 +303,17 @@ function locateFile(
 
 /**
  * Reads a worker script with its language's reader, names resolved by the same Resolver (and module facts) as the
- * producers'. Any project file may be imported from a worker script, scanned or not.
+ * producers': in a run, the scan's, so a worker script imports from the files the walk lists, as a producer does.
  */
 function readWorkerScript(
   relative: string,
   language: LanguageId,
   modules: ModuleIndex,
+  resolver: Resolver,
   queueVariables: string[],
 ): WorkerScriptReading | undefined {
   const text = modules.read(relative);
   if (text === undefined) return undefined;
-  const resolver = new Resolver({ has: (file) => modules.isFile(file) }, (file) => modules.factsOf(file));
   try {
     return languageById(language).readWorkerScript(text, relative, {
       queueVariables,
