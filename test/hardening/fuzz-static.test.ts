@@ -144,6 +144,23 @@ describe.concurrent('deep nesting (10k levels)', () => {
     const report = JSON.parse(run.stdout) as { static: { producers: { queue: string }[] } };
     expect(report.static.producers.map((producer) => producer.queue)).toContain('deep');
   });
+  it("50,000 `os.getenv('RQ_QUEUES') or` in a worker script and in a producer's argument, within the deadline", async () => {
+    // Each read's `or` default is one operand (languages/python/evaluate.ts): no read walks the rest of the chain
+    // (one that did, reading to the expression's end, was quadratic), and the producer's chain no longer recurses
+    // once per `or` (which overflowed the stack: the file was skipped as nested too deeply).
+    const chain = "os.getenv('RQ_QUEUES') or ".repeat(50_000);
+    const run = await fuzzStatic(
+      project({
+        'docker-compose.yml': 'services:\n  api:\n    image: app\n  worker:\n    image: app\n    command: python worker.py\n',
+        'worker.py': `import os\nfrom rq import Worker\nWorker((${chain}'high').split(',')).work()\n`,
+        'chain.py': `import os\nfrom rq import Queue\nQueue(${chain}'high').enqueue(print)\n`,
+      }),
+      'getenv or-chains',
+    );
+    const report = JSON.parse(run.stdout) as { static: { consumers: { service: string; variable?: string }[]; producers: { location: { file: string } }[] } };
+    expect(report.static.consumers.find((consumer) => consumer.service === 'worker')?.variable).toBe('RQ_QUEUES');
+    expect(report.static.producers.map((producer) => producer.location.file)).toContain('chain.py');
+  });
   it('a project tree 300 directories deep', async () => {
     const segments = Array.from({ length: 300 }, (_, i) => `d${i}`).join('/');
     await fuzzStatic(project({ [`${segments}/tasks.py`]: PRODUCER }), 'deep tree');

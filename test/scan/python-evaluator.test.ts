@@ -62,6 +62,12 @@ describe("one Python evaluator: getenv's default= keyword and an `or` default (t
     expect(workerScript("import os\nqueues = [os.environ.get('RQ_QUEUES') or HIGH]\n")).toMatchObject({ variable: 'RQ_QUEUES', defaultQueues: ['high'] });
     expect(producerQueue("os.getenv('RQ_QUEUES') or 'high'")).toEqual({ kind: 'env', name: 'RQ_QUEUES', fallback: { kind: 'literal', value: 'high' } });
   });
+  it("an `or` default is one whole operand, and one `or` only (a chain of reads has no single code default)", () => {
+    expect(workerScript("import os\nqueues = (os.getenv('RQ_QUEUES') or 'high' + suffix).split()\n")).toEqual({ variable: 'RQ_QUEUES' });
+    expect(workerScript("import os\nqueues = os.getenv('RQ_QUEUES') or os.getenv('QUEUES', 'high')\n")).toEqual({ variable: 'RQ_QUEUES' });
+    expect(producerQueue("os.getenv('A') or os.getenv('B') or 'high'")).toEqual({ kind: 'unknown' });
+    expect(producerQueue("os.getenv('A') or os.getenv('B', 'high')")).toEqual({ kind: 'env', name: 'A', fallback: { kind: 'env', name: 'B', fallback: { kind: 'literal', value: 'high' } } });
+  });
 });
 
 describe('one Python evaluator: a variable name is the whole first argument (the worker script read its first string)', () => {

@@ -38,20 +38,39 @@ export type LocalValue = (name: string) => ValueExpr | undefined;
  * resolved later through constants and imports, or its local value), or an environment read with its default
  * (`os.getenv('X', 'd')`, `os.environ['X'] or 'd'`); anything else is unknown.
  */
-export function evaluatePython(tokens: readonly PyToken[], from: number, to: number, local?: LocalValue): ValueExpr {
+export function evaluatePython(tokens: readonly PyToken[], from: number, to: number, local?: LocalValue, orDefault = true): ValueExpr {
   const scalar = scalarValue(tokens, from, to, local);
   if (scalar !== undefined) return scalar;
   const read = environmentRead(tokens, from, to, local);
   if (!read || read.name.kind !== 'literal' || read.fallback?.kind === 'unknown') return UNKNOWN;
   const name = read.name.value;
   if (read.close === to - 1) return { kind: 'env', name, fallback: read.fallback };
-  // `os.getenv('X') or 'default'`
-  if (read.fallback === null && tokens[read.close + 1]?.value === 'or') {
-    const alternative = evaluatePython(tokens, read.close + 2, to, local);
+  // `os.getenv('X') or 'default'`: one `or` (a chain of reads has no single code default, and one level keeps a
+  // hostile `… or os.getenv('X') or …` line linear).
+  if (orDefault && read.fallback === null && tokens[read.close + 1]?.value === 'or') {
+    const alternative = evaluatePython(tokens, read.close + 2, to, local, false);
     if (alternative.kind !== 'unknown') return { kind: 'env', name, fallback: alternative };
   }
   return UNKNOWN;
 }
+
+/**
+ * The end of the operand at `from` when the expression goes on no further (`'high'` before `)`, `,` or the line's
+ * end; a name; an environment read): a worker script's `os.getenv('X') or 'high'` without a bounded range to read.
+ * `from` itself (an empty operand) when it is anything else, or something follows it (`'high' + suffix`).
+ */
+export function operandEnd(tokens: readonly PyToken[], from: number): number {
+  const token = tokens[from];
+  if (!token) return from;
+  const end =
+    token.type === 'string' ? stringsAt(tokens, from, tokens.length).next
+    : token.type !== 'name' ? from
+    : (environmentRead(tokens, from, tokens.length)?.close ?? from) + 1;
+  const next = tokens[end];
+  return !next || next.type === 'newline' || (next.type === 'op' && OPERAND_ENDS.has(next.value)) ? end : from;
+}
+
+const OPERAND_ENDS = new Set([')', ']', '}', ',', ';']);
 
 /** Strings or one name (undefined when the range starts with something else; unknown when it holds more). */
 function scalarValue(tokens: readonly PyToken[], from: number, to: number, local?: LocalValue): ValueExpr | undefined {

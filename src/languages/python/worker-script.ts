@@ -2,7 +2,7 @@ import type { ValueExpr } from '../facts.js';
 import { matchingBracket } from '../facts.js';
 import type { WorkerScriptContext, WorkerScriptReading } from '../language.js';
 import { splitQueueList } from '../queue-list.js';
-import { environmentRead, expressionEnd, evaluatePython, parseLiteral, queueNamesOf } from './evaluate.js';
+import { environmentRead, evaluatePython, operandEnd, parseLiteral, queueNamesOf } from './evaluate.js';
 import { tokenizePython } from './tokenizer.js';
 
 /** The class a worker script hands its queues to: RQ's `Worker` and its subclasses by name (`SimpleWorker`). */
@@ -30,7 +30,7 @@ export function readPythonWorkerScript(text: string, relative: string, context: 
       let fallbackAt = read.fallbackAt;
       if (fallback === null && tokens[read.close + 1]?.value === 'or') {
         fallbackAt = read.close + 2;
-        fallback = evaluatePython(tokens, fallbackAt, expressionEnd(tokens, fallbackAt));
+        fallback = evaluatePython(tokens, fallbackAt, operandEnd(tokens, fallbackAt), undefined, false);
       }
       const queues = fallback ? valueOf(fallback) : null;
       if (queues !== null) {
