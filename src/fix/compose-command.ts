@@ -3,16 +3,9 @@ import { insertInScalar, itemLike, nodeAt, scalarSource, sharedThroughAlias } fr
 import { lineStarts } from '../lines.js';
 import { isPlainQueueName, lineEnd, lineEndingAt } from './text.js';
 import type { QueueEditKind, QueuePlace, Refusal, TextEdit } from './types.js';
+import { queueSyntaxOf, type QueueSyntax } from '../workers/index.js';
 
 const cache = {};
-
-/**
- * How a program's command names its queues: one word each (`rq worker a b`), one comma list (`celery worker -Q a,b`),
- * or one `-q` flag each (`sidekiq -q critical,3 -q default`: Sidekiq::CLI#option_parser, a weight after the comma).
- */
-export type QueueSyntax = 'words' | 'commas' | 'flags';
-
-export const queueSyntax = (detectedBy: string): QueueSyntax => (detectedBy.startsWith('celery') ? 'commas' : /\bsidekiq\b/.test(detectedBy) ? 'flags' : 'words');
 
 /** The words that add `queue` in a syntax where each queue has its own words (`high`, or `-q high`). */
 export const queueWords = (syntax: QueueSyntax, queue: string): string[] => (syntax === 'flags' ? ['-q', queue] : [queue]);
@@ -69,7 +62,7 @@ export const composeCommandKind: QueueEditKind = {
     const last = consumer.queues.at(-1);
     const lost: Refusal = { refused: `the queues of service \`${consumer.service}\` are not written in its command at ${file}:${line}`, decide: 'add the queue to the worker command by hand' };
     if (!node || last === undefined) return lost;
-    const add = locateIn(text, file, node, last, queueSyntax(consumer.detectedBy), located!.valueInFlow);
+    const add = locateIn(text, file, node, last, queueSyntaxOf(consumer), located!.valueInFlow);
     if (!add) return lost;
     if ('refused' in add) return add;
     return {

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import { locateIn, newItems, queueSyntax } from './compose-command.js';
+import { locateIn, newItems } from './compose-command.js';
+import { queueSyntaxOf } from '../workers/index.js';
 import { KUBERNETES_SOURCES, kustomizeOwnership, nodeOnLine, renderedRefusal, stringAt, workerIdentity } from './kube-yaml.js';
 import { isPlainQueueName } from './text.js';
 import type { QueueEditKind, Refusal } from './types.js';
@@ -54,7 +55,7 @@ export const kubernetesCommandKind: QueueEditKind = {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const sibling = key === 'args' ? 'command' : key === 'command' ? 'args' : undefined;
     const lists = [pair.value, sibling ? container.get(sibling, true) : undefined].filter((node): node is YamlNode => node !== undefined && node !== null);
-    const syntax = queueSyntax(consumer.detectedBy);
+    const syntax = queueSyntaxOf(consumer);
     for (const list of lists) {
       const inFlow = (isSeq(list) || isMap(list)) && list.flow === true;
       let add = locateIn(text, file, list, last, syntax, inFlow);

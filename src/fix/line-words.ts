@@ -1,4 +1,5 @@
-import { queueEnd, queueSyntax, queueText } from './compose-command.js';
+import { queueEnd, queueText } from './compose-command.js';
+import { queueSyntaxOf } from '../workers/index.js';
 import { isPlainQueueName, offsetOf } from './text.js';
 import type { ConsumerTarget, EditContext, QueuePlace, Refusal } from './types.js';
 
@@ -34,7 +35,7 @@ export function commandWordsPlace(target: ConsumerTarget, text: string, file: st
   const last = consumer.queues.at(-1);
   const lost: Refusal = { refused: `the queues of \`${consumer.service}\` are not written in its command at ${file}:${line}`, decide: 'add the queue to the worker command by hand' };
   if (last === undefined) return lost;
-  const syntax = queueSyntax(consumer.detectedBy);
+  const syntax = queueSyntaxOf(consumer);
   const at = queueEnd(text.slice(from, to), last, syntax);
   if (at === undefined) return lost;
   const end = from + at;

@@ -1,6 +1,6 @@
 import { parseShell, type Word } from '../shell-words.js';
 import { compose, INHERITED, isAssignment, lookupIn, readEnvCommand, withAssignments, type CommandEnvironment } from './command-environment.js';
-import { PROGRAMS, type ProgramResult } from './programs/index.js';
+import { PROGRAMS, readProgram, type ProgramResult } from './programs/index.js';
 
 export type { ProgramResult } from './programs/index.js';
 
@@ -155,7 +155,7 @@ export function analyzeArgv(words: Word[], context: ArgvContext, depth = 0, shel
   if (SHELLS.includes(program)) return shell(rest, inner, depth);
   if (isPython(program)) return withEnvironment(pythonInterpreter(rest), changes);
   const known = PROGRAMS.find((candidate) => candidate.executables.includes(program));
-  if (known) return withEnvironment(known.read(rest, program), changes);
+  if (known) return withEnvironment(readProgram(known, rest, program), changes);
   return projectScript(argv[0]!.value, inner, depth) ?? laterProgram(argv, { ...context, changes }, depth);
 }
 
@@ -257,7 +257,7 @@ function pythonInterpreter(rest: Word[]): ProgramResult | null {
     if (!module) return null;
     const args = rest.slice(k + 2);
     const known = PROGRAMS.find((candidate) => candidate.pythonModules?.includes(module));
-    if (known) return known.read(args, `python -m ${module}`);
+    if (known) return readProgram(known, args, `python -m ${module}`);
     // Any other module is a script of the project: `pkg.worker` → pkg/worker.py or pkg/worker/__main__.py.
     const relative = module.split('.').join('/');
     return {
@@ -268,7 +268,7 @@ function pythonInterpreter(rest: Word[]): ProgramResult | null {
     };
   }
   const known = PROGRAMS.find((candidate) => candidate.pythonScripts?.includes(basename(option)));
-  if (known) return known.read(rest.slice(k + 1), basename(option));
+  if (known) return readProgram(known, rest.slice(k + 1), basename(option));
   if (option.endsWith('.py')) return { kind: 'script', language: 'python', candidates: [option], detectedBy: `python ${option}` };
   return null;
 }

@@ -8,10 +8,11 @@ import type { Consumer, Location, QueueSource } from '../types.js';
 import { splitQueueList } from '../languages/queue-list.js';
 import { analyzeArgv, type ProgramResult, type ProjectScript } from './command.js';
 import { programEnvironment } from './command-environment.js';
-import type { ProjectCode } from './programs/program.js';
+import type { ProjectCode, QueueSyntax } from './programs/program.js';
 import { NestingTooDeepError } from '../languages/facts.js';
 
 export { splitQueueList };
+export type { QueueSyntax } from './programs/program.js';
 
 export interface WorkerContext {
   fs: FileSystem;
@@ -54,6 +55,19 @@ export interface WorkerDetection {
   script?: string;
   /** In a project with several apps (Celery's), the app the worker loads, as reports name it. */
   app?: string;
+  /** How the program that reads its command lists queues, when a known program does (what `fix` writes there). */
+  queueSyntax?: QueueSyntax;
+}
+
+/**
+ * Each consumer's program's queue syntax, kept beside the report's Consumer (a contract type whose JSON does not
+ * carry it): `fix` writes a queue into a command in the syntax of the program that reads it.
+ */
+const QUEUE_SYNTAX = new WeakMap<Consumer, QueueSyntax>();
+
+/** How the program a consumer's command runs lists queues: `words` when no known program reads its command. */
+export function queueSyntaxOf(consumer: Consumer): QueueSyntax {
+  return QUEUE_SYNTAX.get(consumer) ?? 'words';
 }
 
 /** Decides whether a service is a worker and which queues it listens to; null when it is not a worker. */
@@ -116,6 +130,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
         variable: program.fromVariable,
         location: entry.location,
         detectedBy: program.detectedBy,
+        ...(program.queueSyntax ? { queueSyntax: program.queueSyntax } : {}),
       };
       if (entry.unsetVariables.length) detection.unsetVariables = [...entry.unsetVariables];
       return detection;
@@ -125,6 +140,7 @@ export function detectWorker(service: DeploymentService, context: WorkerContext)
       queueSource: program.programDefault ? 'program-default' : 'command',
       ...(commandLocation ? { location: commandLocation } : {}),
       detectedBy: program.detectedBy,
+      ...(program.queueSyntax ? { queueSyntax: program.queueSyntax } : {}),
       // `rq worker $QUEUES` with QUEUES set nowhere the doctor reads: the same warning as an unset interpolation.
       ...(program.unknownVariables ? { unsetVariables: program.unknownVariables } : {}),
     };
@@ -187,6 +203,7 @@ export function findConsumers(environments: DeploymentEnvironment[], context: Wo
         // The report's name for the app (a contract field): only Celery's programs name apps.
         ...(detection.app ? { celeryApp: detection.app } : {}),
       });
+      if (detection.queueSyntax) QUEUE_SYNTAX.set(consumers[consumers.length - 1]!, detection.queueSyntax);
     }
   }
   return consumers;

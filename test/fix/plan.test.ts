@@ -110,6 +110,8 @@ describe('fix plans the smallest edit where the value is decided', () => {
     ['flow list', '["rq", "worker", "high"]', '["rq", "worker", "high", "default"]'],
     ['celery -Q', 'celery -A app worker -Q high,low -c 2', 'celery -A app worker -Q high,low,default -c 2'],
     ['celery list', "['celery', 'worker', '-Q', 'high']", "['celery', 'worker', '-Q', 'high,default']"],
+    // The syntax is the program's (its WorkerProgram entry), not guessed from how the report labels the command.
+    ['python -m celery', 'python -m celery -A app worker -Q high', 'python -m celery -A app worker -Q high,default'],
   ])('command: %s', async (_label, command, fixed) => {
     const compose = (value: string) => `services:\n  worker:\n    image: app\n    command: ${value}\n`;
     const result = await planIn({ 'docker-compose.yml': compose(command), 'app.py': producer('default') });

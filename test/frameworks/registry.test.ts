@@ -5,6 +5,9 @@ import { InputError } from '../../src/errors.js';
 import { BACKENDS, FRAMEWORKS, LIVE_FRAMEWORKS } from '../../src/frameworks/index.js';
 import { LANGUAGES } from '../../src/languages/index.js';
 import { PROGRAMS } from '../../src/workers/programs/index.js';
+import { findConsumers, queueSyntaxOf } from '../../src/workers/index.js';
+import { memoryFileSystem } from '../../src/fs.js';
+import type { DeploymentEnvironment } from '../../src/model.js';
 
 describe('the queue framework registry', () => {
   it('holds each framework once, in a known language', () => {
@@ -26,6 +29,19 @@ describe('the queue framework registry', () => {
     expect(own.map((program) => program.executables.join('|'))).toEqual(['rq', 'manage.py', 'celery', 'sidekiq']);
     expect(PROGRAMS.slice(0, own.length)).toEqual(own);
     expect(PROGRAMS.length).toBeGreaterThan(own.length);
+  });
+
+  it('each worker program declares how its command lists queues, and a detected consumer carries it to fix', async () => {
+    const own = FRAMEWORKS.flatMap((framework) => ('workerPrograms' in framework ? framework.workerPrograms : []));
+    expect(own.map((program) => `${program.executables.join('|')}:${program.queueSyntax}`)).toEqual(['rq:words', 'manage.py:words', 'celery:commas', 'sidekiq:flags']);
+    const service = (argv: string[]) => ({ name: 'w', environment: {}, command: { argv, location: { file: 'Procfile', line: 1 } } });
+    const environments = [
+      { name: 'default', source: 'procfile', files: ['Procfile'], services: [service(['python', '-m', 'celery', '-A', 'app', 'worker', '-Q', 'a']), service(['bundle', 'exec', 'sidekiq', '-q', 'a']), service(['rq', 'worker', 'a'])] },
+    ] as unknown as DeploymentEnvironment[];
+    const consumers = findConsumers(environments, { fs: memoryFileSystem({}), root: '/p', queueVariables: [] });
+    expect(consumers.map((consumer) => queueSyntaxOf(consumer))).toEqual(['commas', 'flags', 'words']);
+    // A copy is not the detected consumer: fix never guesses a syntax from the report's labels.
+    expect(queueSyntaxOf({ ...consumers[0]! })).toBe('words');
   });
 
   it('--backend and the config file accept each live backend and auto, and refuse others naming the list', () => {

@@ -29,6 +29,7 @@ function optionValue(args: Word[], j: number, short: string, long: string): { li
  * (Celery's default `celery`), read from the project's Celery configuration; `-X` removes queues from either.
  */
 export const celery: WorkerProgram = {
+  queueSyntax: 'commas',
   executables: ['celery'],
   pythonModules: ['celery'],
   read(args: Word[]): ProgramResult | null {

@@ -14,6 +14,7 @@ const DJANGO_VALUE_OPTIONS = new Set([
  * overrides the `rqworker` command with its own default (read from its code).
  */
 export const rqworker: WorkerProgram = {
+  queueSyntax: 'words',
   executables: ['manage.py'],
   pythonScripts: ['manage.py'],
   read(args: Word[]) {

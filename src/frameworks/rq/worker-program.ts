@@ -17,6 +17,7 @@ const RQ_SHORT_FLAGS = new Set(['b', 'v', 'q', 'd', 's']);
 
 /** `rq worker [opts] [queues…]`, `rq worker-pool`, `python -m rq.cli worker`: no queue means `default`. */
 export const rq: WorkerProgram = {
+  queueSyntax: 'words',
   executables: ['rq'],
   pythonModules: ['rq', 'rq.cli'],
   read(args: Word[], invokedAs: string) {

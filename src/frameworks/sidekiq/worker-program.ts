@@ -30,6 +30,7 @@ function addQueue(queues: string[], entry: string): boolean {
  * environment; no queue anywhere means `default`.
  */
 export const sidekiq: WorkerProgram = {
+  queueSyntax: 'flags',
   executables: ['sidekiq'],
   read(args: Word[], invokedAs: string): ProgramResult | null {
     const queues: string[] = [];

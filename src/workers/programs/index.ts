@@ -2,7 +2,8 @@ import { FRAMEWORK_PROGRAMS } from '../../frameworks/index.js';
 import { nodeScript } from './node-script.js';
 import type { WorkerProgram } from './program.js';
 
-export type { ProgramResult, WorkerProgram } from './program.js';
+export type { ProgramResult, QueueSyntax, WorkerProgram } from './program.js';
+export { readProgram } from './program.js';
 
 /**
  * Every worker program: the queue frameworks' own (`rq worker`, `manage.py rqworker`, `celery worker`; each in its

@@ -5,6 +5,7 @@ const NODE_VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '
 
 /** `node dist/worker.js`, `tsx src/worker.ts`, …: a JS/TS script, read for the queues it consumes. */
 export const nodeScript: WorkerProgram = {
+  queueSyntax: 'words',
   executables: ['node', 'ts-node', 'tsx', 'bun', 'nodemon', 'ts-node-dev'],
   read(args: Word[], invokedAs: string) {
     let k = 0;

@@ -29,11 +29,20 @@ export interface ProjectDefault {
   unknownVariables?: string[];
 }
 
+/**
+ * How a program's command line lists queues, which `fix` writes in: positional words (`rq worker high low`), one
+ * comma-separated value (`celery worker -Q high,low`), or a flag per queue (`sidekiq -q high -q low`: Sidekiq::CLI#option_parser,
+ * a weight after the comma).
+ */
+export type QueueSyntax = 'words' | 'commas' | 'flags';
+
 /** What a worker program's command line says: the queues it consumes, or the script it runs (read later). */
 export type ProgramResult =
   | {
       kind: 'queues';
       queues: string[];
+      /** The syntax of the program that read them (set from its WorkerProgram entry). */
+      queueSyntax?: QueueSyntax;
       fromVariable?: string;
       detectedBy: string;
       programDefault: boolean;
@@ -62,6 +71,14 @@ export interface WorkerProgram {
   pythonScripts?: readonly string[];
   /** The arguments after the program → its queues, a script to read, or null when this is not a worker run. */
   read(args: Word[], invokedAs: string): ProgramResult | null;
+  /** How its command line lists queues (a program that only runs scripts lists none: `words`, never used). */
+  queueSyntax: QueueSyntax;
+}
+
+/** A program's reading of its arguments, with the program's queue syntax on a queue list. */
+export function readProgram(program: WorkerProgram, args: Word[], invokedAs: string): ProgramResult | null {
+  const result = program.read(args, invokedAs);
+  return result?.kind === 'queues' ? { ...result, queueSyntax: program.queueSyntax } : result;
 }
 
 /** The queues a program lists as positional words; none means the program's own default. */
