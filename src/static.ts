@@ -88,7 +88,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     unreadable,
     ...(options.includeTests ? { includeTests: true } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
-    ...deployedDjangoSettings(loaded),
+    deployedValue: deployedValues(loaded),
   });
   // Which services run the project's code: a set lookup in the walk's files (a shell script: its own check).
   const sourceFiles = new Set(scan.files);
@@ -159,15 +159,16 @@ async function hintsAtFixPlaces(findings: Finding[], section: StaticSection, env
 }
 
 /**
- * DJANGO_SETTINGS_MODULE as the services set it, when they agree on one value: it wins over the entry points'
- * `os.environ.setdefault`. Several values (one per environment) leave the entry points' choice.
+ * An environment variable as the deployment's services set it (DJANGO_SETTINGS_MODULE, RAILS_ENV): its value when
+ * every service that sets it agrees on one, null when they disagree (one value per environment), undefined when none
+ * sets it. A framework's project step reads the project's configuration for that value.
  */
-function deployedDjangoSettings(environments: DeploymentEnvironment[]): { djangoSettingsModule?: string } {
-  const values = new Set(
-    environments.flatMap((environment) => environment.services.map((service) => service.environment['DJANGO_SETTINGS_MODULE']?.value ?? undefined)),
-  );
-  values.delete(undefined);
-  return values.size === 1 ? { djangoSettingsModule: [...values][0]! } : {};
+function deployedValues(environments: DeploymentEnvironment[]): (variable: string) => string | null | undefined {
+  return (variable) => {
+    const values = new Set(environments.flatMap((environment) => environment.services.map((service) => service.environment[variable]?.value ?? undefined)));
+    values.delete(undefined);
+    return values.size === 1 ? [...values][0]! : values.size > 1 ? null : undefined;
+  };
 }
 
 /** The BullMQ prefix a worker's script gives `new Worker(…, { prefix })` (`bull` without one), in its service's environment. */

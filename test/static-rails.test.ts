@@ -12,9 +12,13 @@ interface RailsAnswer {
   mailer: string;
 }
 
+/** The Rails environment each fixture's deployment runs (its services' RAILS_ENV; production when they set none). */
+const RAILS_ENVIRONMENTS: Record<string, string> = { 'rails-activejob-staging': 'staging', 'rails-activejob-staging-trap': 'staging' };
+
 function railsAnswer(project: string): RailsAnswer {
   // No ruby (or a Rails gem missing) fails here, loudly: the comparison needs the real thing.
-  const output = execFileSync('ruby', ['test/helpers/rails-queues.rb', fixture('scenarios', project), 'production'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const environment = RAILS_ENVIRONMENTS[project] ?? 'production';
+  const output = execFileSync('ruby', ['test/helpers/rails-queues.rb', fixture('scenarios', project), environment], { cwd: REPO_ROOT, encoding: 'utf8' });
   return JSON.parse(output) as RailsAnswer;
 }
 
@@ -26,7 +30,7 @@ function siteLine(project: string, producer: Producer): string {
   return readFileSync(fixture('scenarios', project, producer.location.file), 'utf8').split('\n')[producer.location.line - 1]!;
 }
 
-describe.each(['rails-mailers-trap', 'rails-mailers-fixed', 'rails-activejob-prefix', 'rails-sidekiq-environments', 'rails-sidekiq-procfile', 'rails-activejob-async', 'rails-sidekiq-rails-env', 'rails-sidekiq-rails-env-trap'])(
+describe.each(['rails-mailers-trap', 'rails-mailers-fixed', 'rails-activejob-prefix', 'rails-sidekiq-environments', 'rails-sidekiq-procfile', 'rails-activejob-async', 'rails-sidekiq-rails-env', 'rails-sidekiq-rails-env-trap', 'rails-activejob-staging', 'rails-activejob-staging-trap'])(
   'the static queues of fixtures/scenarios/%s are the ones Rails computes',
   (project) => {
     it('job classes, deliver_later and the adapter', async () => {

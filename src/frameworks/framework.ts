@@ -67,6 +67,11 @@ export interface ProjectStepContext {
   settingsModule: { deployed?: string; entryPoint?: string };
   /** A project file's text (root-relative: Rails' config/application.rb), undefined when it is not a readable file. */
   read(relative: string): string | undefined;
+  /**
+   * An environment variable as the deployment's services set it (RAILS_ENV): one value when every service that sets
+   * it agrees, null when they disagree, undefined when none sets it.
+   */
+  deployedValue(variable: string): string | null | undefined;
 }
 
 export type { TaskSend };

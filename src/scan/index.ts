@@ -21,8 +21,11 @@ export interface ScanOptions {
   unreadable?: UnreadableFiles;
   /** Whether a symlinked source file leads outside the project (it is then recorded and skipped). */
   outsideRoot?: (relative: string) => boolean;
-  /** DJANGO_SETTINGS_MODULE as the deployment sets it (one value for every service that sets it). */
-  djangoSettingsModule?: string;
+  /**
+   * An environment variable as the deployment's services set it: one value when every service that sets it agrees,
+   * null when they disagree, undefined when none sets it (DJANGO_SETTINGS_MODULE, RAILS_ENV).
+   */
+  deployedValue?: (variable: string) => string | null | undefined;
 }
 
 export interface ScanResult {
@@ -162,6 +165,7 @@ export function scanSources(options: ScanOptions): ScanResult {
   const resolveName = (file: string, name: string) => resolver.resolveName(file, name, 1);
   const sourceFiles = files.map((file) => file.relative);
   const entryPointSettings = djangoSettingsModule(sourceFiles, (file) => modules.read(file));
+  const deployedSettings = options.deployedValue?.('DJANGO_SETTINGS_MODULE');
   // The frameworks' project steps, in registry order: each reads what its recognizer kept per module.
   const projects: { id: string; project: FrameworkProject }[] = FRAMEWORKS.flatMap((framework) => {
     if (!framework.project) return [];
@@ -178,10 +182,11 @@ export function scanSources(options: ScanOptions): ScanResult {
         return binding?.kind === 'import' ? { module: binding.module, name: binding.name } : undefined;
       },
       settingsModule: {
-        ...(options.djangoSettingsModule ? { deployed: options.djangoSettingsModule } : {}),
+        ...(deployedSettings ? { deployed: deployedSettings } : {}),
         ...(entryPointSettings ? { entryPoint: entryPointSettings } : {}),
       },
       read: (file) => (modules.isFile(file) ? modules.read(file) : undefined),
+      deployedValue: (variable) => options.deployedValue?.(variable),
     });
     return [{ id: framework.id, project }];
   });

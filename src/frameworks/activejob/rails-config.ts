@@ -5,9 +5,23 @@ import { ACTIVEJOB_DEFAULT_QUEUE, MAILER_DEFAULT_QUEUE } from './ruby.js';
 
 /**
  * The environment whose configuration the static stage reads (config/environments/<env>.rb over
- * config/application.rb): the one a deploy gate is about.
+ * config/application.rb) when the deployment does not name one: the one a deploy gate is about.
  */
 export const RAILS_ENVIRONMENT = 'production';
+
+/** An environment name that is a file name under config/environments/ (never a path). */
+const ENVIRONMENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The Rails environment the deployment runs: `Rails.env` is RAILS_ENV, else RACK_ENV (railties' Rails.env), as the
+ * deployment's services set it when they agree on one value; production when they set neither, disagree (one value
+ * per deployment environment: producers are read once per project), or name something that is not a file name.
+ */
+export function deployedRailsEnvironment(deployedValue: (variable: string) => string | null | undefined): string {
+  const rails = deployedValue('RAILS_ENV');
+  const chosen = rails === undefined ? deployedValue('RACK_ENV') : rails;
+  return typeof chosen === 'string' && ENVIRONMENT_NAME.test(chosen) ? chosen : RAILS_ENVIRONMENT;
+}
 
 /** A setting as the configuration gives it: a string, nil, or something not known statically (null). */
 type Setting = { value: string | null | undefined; location: Location };
@@ -117,12 +131,12 @@ function queueNameFromPart(part: string | null | undefined, config: RailsQueueCo
  * and their names get the default queue, the mailer queue and the prefix ActiveJob gives them. Sidekiq's own
  * producers pass as they are. The configuration is read once, on the first ActiveJob or ActionMailer producer.
  */
-export const activejobProject: FrameworkProjectStep = ({ read }) => {
+export const activejobProject: FrameworkProjectStep = ({ read, deployedValue }) => {
   let config: RailsQueueConfig | undefined | null = null;
   return {
     finishProducer(producer) {
       if (producer.kind !== 'activejob-job' && producer.kind !== 'actionmailer-deliver-later') return producer;
-      if (config === null) config = readRailsQueueConfig(read);
+      if (config === null) config = readRailsQueueConfig(read, deployedRailsEnvironment(deployedValue));
       if (!config || config.adapter !== 'sidekiq') return null;
       // A name read from the environment gets the prefix at run time: only an unprefixed app keeps it symbolic.
       if (producer.env) return config.prefix === undefined ? producer : { ...producer, queue: null, expression: 'config.active_job.queue_name_prefix' };
