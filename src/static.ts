@@ -1,8 +1,6 @@
 import * as path from 'node:path';
 import { resolveProducerEnvironments } from './analysis/producer-environments.js';
-import { connectionMismatches, type SidekiqEndpoints, type WorkerPrefixes } from './analysis/connections.js';
-import { sidekiqSideEndpoint, type LocatedSidekiqRedisConfig } from './frameworks/sidekiq/redis-endpoint.js';
-import type { SidekiqRedisConfig } from './frameworks/sidekiq/initializer.js';
+import { connectionMismatches, type WorkerPrefixes } from './analysis/connections.js';
 import { analyzeStatic } from './analysis/static.js';
 import { celeryRabbitmqBrokers } from './analysis/celery-broker.js';
 import type { ModuleIndex } from './languages/modules.js';
@@ -115,7 +113,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
     scanned: { files: scan.files.length },
     unreadWorkers: unreadWorkers(environments, consumers),
   });
-  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules, scan.resolver), sidekiqEndpointReader(scan.files, scan.modules, scan.resolver)));
+  findings.push(...connectionMismatches(environments, producers, consumers, workerPrefixReader(scan.modules, scan.resolver), scan.redisEndpoint));
   findings.push(...celeryRabbitmqBrokers(environments, consumers));
   const section: StaticSection = {
       environments: environments.map((environment) => ({
@@ -183,15 +181,4 @@ function workerPrefixReader(modules: ModuleIndex, resolver: Resolver): WorkerPre
     if (prefix?.kind === 'env') return service.environment[prefix.variable]?.value ?? prefix.fallback ?? undefined;
     return undefined;
   };
-}
-
-/** The Redis the project's `Sidekiq.configure_server/client` blocks give each side, in a service's environment. */
-function sidekiqEndpointReader(files: readonly string[], modules: ModuleIndex, resolver: Resolver): SidekiqEndpoints {
-  const configs: LocatedSidekiqRedisConfig[] = [];
-  for (const file of files) {
-    const redis = (modules.analyzedFactsOf(file)?.frameworks?.['sidekiq'] as { redis?: SidekiqRedisConfig[] } | undefined)?.redis ?? [];
-    for (const config of redis) configs.push({ file, config });
-  }
-  if (configs.length === 0) return () => undefined;
-  return (side, service) => sidekiqSideEndpoint(configs, side, service, (file, value) => resolver.resolveSymbolic(file, value));
 }

@@ -8,6 +8,8 @@ import type { BackendRead } from '../live/model.js';
 import type { KeyDiscovery } from '../live/discovery.js';
 import type { RedisReader } from '../live/redis.js';
 import type { Finding, Producer, ProducerKind } from '../types.js';
+import type { DeploymentService } from '../model.js';
+import type { RedisEndpoint } from '../analysis/connections.js';
 import type { WorkerProgram } from '../workers/programs/program.js';
 
 /** What the live stage passes every framework's reader besides the connection. */
@@ -105,6 +107,12 @@ export interface FrameworkProject {
    * makes it, or null when it enqueues to none of its queues (ActiveJob's jobs under a non-Sidekiq adapter).
    */
   finishProducer?(producer: Producer): Producer | null;
+  /**
+   * The Redis its code configures for one side of its processes in a service (Sidekiq's `configure_server` for the
+   * `sidekiq` process, `configure_client` for every other): undefined when its code sets none (the service's
+   * environment decides), null when it cannot be told statically. connection-mismatch compares the two sides.
+   */
+  redisEndpoint?(side: 'server' | 'client', service: DeploymentService): RedisEndpoint | null | undefined;
 }
 
 /**

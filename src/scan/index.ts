@@ -43,6 +43,8 @@ export interface ScanResult {
   frameworkData: Record<string, unknown>;
   /** The frameworks' findings about their own configuration (Celery's ignored settings), in registry order. */
   configurationFindings: Finding[];
+  /** The Redis the project's code configures for a side of a framework's processes in a service (Sidekiq's initializer). */
+  redisEndpoint: NonNullable<FrameworkProject['redisEndpoint']>;
   /** The run's one Resolver (over the files the walk lists): worker scripts and the analysis resolve names with it too. */
   resolver: Resolver;
 }
@@ -274,6 +276,13 @@ export function scanSources(options: ScanOptions): ScanResult {
     modules,
     frameworkData: Object.fromEntries(projects.flatMap(({ id, project }) => (project.workerData !== undefined ? [[id, project.workerData]] : []))),
     configurationFindings: projects.flatMap(({ project }) => project.findings ?? []),
+    redisEndpoint: (side, service) => {
+      for (const { project } of projects) {
+        const endpoint = project.redisEndpoint?.(side, service);
+        if (endpoint !== undefined) return endpoint;
+      }
+      return undefined;
+    },
     resolver,
   };
 }

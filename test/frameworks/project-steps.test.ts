@@ -29,8 +29,8 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('the frameworks reach the scan, the workers and the analysis through the registry', () => {
-  it('scan/, workers/ and the static analysis import no framework file but the registry and its interface', () => {
-    const files = [...tsFiles(path.join(repo, 'src/scan')), ...tsFiles(path.join(repo, 'src/workers')), path.join(repo, 'src/analysis/static.ts')];
+  it('scan/, workers/, the static stage and its analysis import no framework file but the registry and its interface', () => {
+    const files = [...tsFiles(path.join(repo, 'src/scan')), ...tsFiles(path.join(repo, 'src/workers')), path.join(repo, 'src/analysis/static.ts'), path.join(repo, 'src/static.ts')];
     const internal = files.flatMap((file) =>
       importsOf(file)
         .filter((specifier) => /(?:^|\/)frameworks\//.test(specifier) && !/(?:^|\/)frameworks\/(?:index|framework)\.js$/.test(specifier))

@@ -1,5 +1,6 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
 import { SIDEKIQ_DISCOVERY, sidekiqInPlay } from './live-keys.js';
+import { sidekiqProject } from './redis-endpoint.js';
 import { sidekiqRuby } from './ruby.js';
 import { sidekiq as sidekiqWorkerProgram } from './worker-program.js';
 
@@ -19,6 +20,7 @@ export const sidekiq: QueueFramework<'sidekiq', 'ruby'> & { live: FrameworkLive 
     "Sidekiq::Client.enqueue_to(:QUEUE, HardJob, NAME)\n",
     "Sidekiq.configure_client do |config|\n  config.redis = { url: ENV.fetch('NAME', 'redis://redis:6379/0') }\nend\n",
   ],
+  project: sidekiqProject,
   workerPrograms: [sidekiqWorkerProgram],
   live: {
     // fetch.rb: one BRPOP waits on the lists of all a process's queues (many slots); Sidekiq supports no Cluster.

@@ -2,6 +2,7 @@ import type { DeploymentService } from '../../model.js';
 import type { Location } from '../../types.js';
 import type { SymbolicName, ValueExpr } from '../../languages/facts.js';
 import { redisEndpointFromUrl, type RedisEndpoint } from '../../analysis/connections.js';
+import type { FrameworkProjectStep } from '../framework.js';
 import type { SidekiqRedisConfig } from './initializer.js';
 
 /** A `config.redis = {…}` and the file it is in. */
@@ -69,3 +70,14 @@ function sidekiqDefaultEndpoint(service: DeploymentService, from: string, locati
   const url = valueOf(variable);
   return url === undefined ? undefined : redisEndpointFromUrl(url, `${from} (${variable})`, location);
 }
+
+/**
+ * Sidekiq's project step: the `config.redis` of the project's `Sidekiq.configure_server`/`configure_client` blocks
+ * (kept per module by its Ruby recognizer), resolved for each side in a service's environment.
+ */
+export const sidekiqProject: FrameworkProjectStep = ({ modules, dataOf, resolveValue }) => {
+  const configs: LocatedSidekiqRedisConfig[] = modules.flatMap((file) =>
+    ((dataOf(file) as { redis?: SidekiqRedisConfig[] } | undefined)?.redis ?? []).map((config) => ({ file, config })),
+  );
+  return configs.length ? { redisEndpoint: (side, service) => sidekiqSideEndpoint(configs, side, service, resolveValue) } : {};
+};
