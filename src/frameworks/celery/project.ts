@@ -1,5 +1,6 @@
 import { globMatcher } from '../../glob.js';
 import type { Position } from '../../languages/facts.js';
+import { nameOf, queueNamesOf } from '../../languages/python/evaluate.js';
 import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from '../../languages/python/regex.js';
 import type { CeleryAppFact, CelerySetting, CeleryModuleFacts } from './module-facts.js';
 import { dictGet, type PyLiteral } from './python-literal.js';
@@ -230,7 +231,8 @@ function configure(
       const queue = stringOf(file, setting.value, resolveName);
       if (queue !== null) project.defaultQueue = { value: queue, ...where };
     } else if (name === 'task_queues') {
-      const queues = queueNames(file, setting.value, resolveName);
+      // `task_queues = (Queue('a', …), Queue('b'), 'c')`: any call's first argument (or name=) is a queue's name.
+      const queues = queueNamesOf(setting.value, (queueName) => resolveName(file, queueName), () => true);
       if (queues) project.queues = { value: queues, ...where };
     } else if (name === 'task_routes') project.routes = { value: setting.value, ...where };
     else if (name === 'beat_schedule') project.beatSchedule = { value: setting.value, ...where };
@@ -253,22 +255,9 @@ function djangoSetting(
   return settingsModule().findLast(({ setting }) => setting.name === name);
 }
 
+/** A setting's string, or a plain name resolved in `file`: the evaluator's nameOf, in a settings module. */
 export function stringOf(file: string, value: PyLiteral | undefined, resolveName: (file: string, name: string) => string | null): string | null {
-  if (value?.kind === 'str') return value.value;
-  if (value?.kind === 'name' && !value.name.includes('.')) return resolveName(file, value.name);
-  return null;
-}
-
-/** `task_queues = (Queue('a', …), Queue('b'), 'c')` → the names. */
-function queueNames(file: string, value: PyLiteral, resolveName: (file: string, name: string) => string | null): string[] | undefined {
-  if (value.kind !== 'list') return undefined;
-  const names: string[] = [];
-  for (const item of value.items) {
-    const name = item.kind === 'call' ? stringOf(file, item.args[0] ?? item.keywords['name'], resolveName) : stringOf(file, item, resolveName);
-    if (name === null) return undefined;
-    names.push(name);
-  }
-  return names;
+  return nameOf(value, (name) => resolveName(file, name));
 }
 
 /** Where a task goes: explicit queue > `task_routes` > `task_default_queue`; a router Celery calls is unresolved. */
