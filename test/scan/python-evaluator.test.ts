@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readRqworkerOverride } from '../../src/frameworks/django-rq/rqworker-override.js';
-import { parseLiteral } from '../../src/frameworks/celery/python-literal.js';
+import { parseLiteral } from '../../src/languages/python/evaluate.js';
 import { analyzePython } from '../../src/languages/python/analyzer.js';
 import { evaluatePython } from '../../src/languages/python/evaluate.js';
 import { tokenizePython } from '../../src/languages/python/tokenizer.js';

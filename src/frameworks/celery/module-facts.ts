@@ -1,7 +1,7 @@
 import type { Position } from '../../languages/facts.js';
 import type { PyArg, PyCall, PythonCallIndex } from '../../languages/python/calls.js';
 import type { PyToken } from '../../languages/python/tokenizer.js';
-import { parseLiteral, type PyLiteral } from './python-literal.js';
+import { parseLiteral, type PyLiteral } from '../../languages/python/evaluate.js';
 import { OLD_SETTING_NAMES } from './python-settings.js';
 
 /**

@@ -4,7 +4,7 @@ import type { Finding, Producer } from '../../types.js';
 import type { FrameworkProjectStep } from '../framework.js';
 import type { CeleryModuleFacts } from './module-facts.js';
 import { celeryProject, routeTask, stringOf, type CeleryAppConfig, type CeleryProject, type IgnoredSetting } from './project.js';
-import { dictGet } from './python-literal.js';
+import { dictGet } from '../../languages/python/evaluate.js';
 
 type ResolveName = (file: string, name: string) => string | null;
 

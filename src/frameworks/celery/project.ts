@@ -1,9 +1,8 @@
 import { globMatcher } from '../../glob.js';
 import type { Position } from '../../languages/facts.js';
-import { nameOf, queueNamesOf } from '../../languages/python/evaluate.js';
+import { dictGet, nameOf, queueNamesOf, type PyLiteral } from '../../languages/python/evaluate.js';
 import { flagOf, PythonRegex, UnsupportedPattern, type RegexFlags } from '../../languages/python/regex.js';
 import type { CeleryAppFact, CelerySetting, CeleryModuleFacts } from './module-facts.js';
-import { dictGet, type PyLiteral } from './python-literal.js';
 import { likelySettingName, OLD_SETTING_NAMES } from './python-settings.js';
 
 /** Where the project's Celery app gets a queue setting, resolved. */

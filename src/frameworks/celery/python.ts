@@ -1,7 +1,7 @@
 import { UNKNOWN, literal } from '../../languages/facts.js';
 import type { PyArg, PyCall, PythonCallIndex, PythonRecognizer } from '../../languages/python/calls.js';
 import { celeryModuleFacts } from './module-facts.js';
-import { dictGet, parseLiteral } from './python-literal.js';
+import { dictGet, parseLiteral } from '../../languages/python/evaluate.js';
 
 /**
  * Celery, as the Python analyzer recognises it: `@app.task(...)`/`@shared_task(...)` functions are queue objects
