@@ -4,8 +4,6 @@ import { languageById, type KnownFiles } from './index.js';
 /** How many modules one star-import search visits at most: real settings chains are two or three deep. */
 const MAX_STAR_MODULES = 32;
 
-export type { SymbolicName } from './facts.js';
-
 /** A queue object found through a name: the module that builds it and its index there. */
 export interface QueueObjectRef {
   file: string;
