@@ -76,8 +76,6 @@ export interface ProjectStepContext {
   deployedValue(variable: string): string | null | undefined;
 }
 
-export type { TaskSend };
-
 /**
  * What a framework's project step found: how it routes task sends, the producers its configuration declares, what
  * its worker programs read and what is wrong with its configuration.
