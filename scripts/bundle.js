@@ -5,7 +5,7 @@
 // Why: start-up was dominated first by Node resolving, reading and compiling about 90 ES modules and 70 CommonJS files
 // of the dependencies one by one, then by compiling the bundle's ES module chunks (docs/CONTRACT.md §8: start-up within
 // 2.5× of `node -e 0`). Node 20 caches compiled code only for scripts (vm.Script), not for ES modules, hence
-// CommonJS; the cache holds every function, so a run compiles nothing of the CLI. bullmq, ioredis and execa stay
+// CommonJS; the cache holds what warm-up runs of the CLI compiled, so a run compiles little of it. bullmq, ioredis and execa stay
 // external ES modules, loaded through `__import` (src/bundle/compile.ts): only `serve`, `demo` and the kustomize
 // source load them, and they are large.
 // dist/bundle/ sits two levels below the package root like dist/<folder>/, so `new URL('../../fixtures/…',

@@ -10,7 +10,7 @@ import vm from 'node:vm';
  * cache a start skips parsing and compiling the CLI, the stage it runs and its formatters.
  */
 export const BUNDLE_FILE = fileURLToPath(new URL('./cli.cjs', import.meta.url));
-/** V8's code cache for BUNDLE_FILE, made by scripts/code-cache.js at build time (every function compiled). */
+/** V8's code cache for BUNDLE_FILE, made by scripts/code-cache.js at build time (what its warm-up runs compiled). */
 export const CACHE_FILE = `${BUNDLE_FILE}.cache`;
 
 /**
@@ -28,10 +28,11 @@ export function compileBundle(cachedData?: Buffer): vm.Script {
   return new vm.Script(source, { filename: BUNDLE_FILE, ...(cachedData ? { cachedData } : {}) });
 }
 
-/** Runs the compiled bundle as Node runs a CommonJS main module. */
-export function runBundle(script: vm.Script): void {
-  const module = { exports: {} };
+/** Runs the compiled bundle as Node runs a CommonJS main module; returns its exports (src/cli/index.ts's). */
+export function runBundle(script: vm.Script): { finished?: Promise<void> } {
+  const module: { exports: { finished?: Promise<void> } } = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const load = (specifier: string): Promise<unknown> => import(specifier);
   wrapper(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE), load);
+  return module.exports;
 }
