@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/cli/index.js, from tsc) into dist/bundle/cli.cjs, one CommonJS file, then makes V8's
-// code cache for it (scripts/code-cache.js). bin/receipts-doctor.js runs dist/bundle/cli.js (src/bundle/cli.ts), which
-// compiles the bundle with that cache.
+// Bundles the compiled CLI (dist/cli/index.js, from tsc) into dist/bundle/cli.cjs, one CommonJS file, and the `live`
+// command alone (dist/cli/live-main.js) into dist/bundle/live.cjs, then makes V8's code cache for each
+// (scripts/code-cache.js). bin/receipts-doctor.js runs dist/bundle/cli.js (src/bundle/cli.ts), which compiles the
+// bundle the command needs with its cache.
 // Why: start-up was dominated first by Node resolving, reading and compiling about 90 ES modules and 70 CommonJS files
 // of the dependencies one by one, then by compiling the bundle's ES module chunks (docs/CONTRACT.md §8: start-up within
 // 2.5× of `node -e 0`). Node 20 caches compiled code only for scripts (vm.Script), not for ES modules, hence
@@ -19,7 +20,6 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const EXTERNAL = ['bullmq', 'ioredis', 'execa'];
-const outfile = path.join(root, 'dist/bundle/cli.cjs');
 
 /**
  * commander requires node:child_process at load time for executable subcommands, which this CLI has none of; that one
@@ -39,36 +39,44 @@ const lazyChildProcessForCommander = {
   },
 };
 
-await build({
-  absWorkingDir: root,
-  entryPoints: ['dist/cli/index.js'],
-  outfile,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: EXTERNAL,
-  define: { __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  plugins: [lazyChildProcessForCommander],
-  // Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs), and
-  // `--verbose` stack traces stay readable.
-  logLevel: 'warning',
-});
+/** Bundles one entry of dist/cli/ into dist/bundle/<name>, checked and written in ASCII (below). */
+async function bundle(entry, name) {
+  const outfile = path.join(root, 'dist/bundle', name);
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    define: { __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    legalComments: 'none',
+    plugins: [lazyChildProcessForCommander],
+    // Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs; again 1–2 ms
+    // of reading in the seventh round), and `--verbose` stack traces stay readable.
+    logLevel: 'warning',
+  });
 
-// esbuild keeps `import("bullmq")` for the external ES modules; inside a vm.Script that needs an experimental
-// option, so they go through the wrapper's `__import`. Any other `import(` left would fail at run time: refuse it.
-const externalImport = new RegExp(`\\bimport\\((["'])(${EXTERNAL.join('|')})\\1\\)`, 'g');
-const bundled = readFileSync(outfile, 'utf8').replace(externalImport, '__import($1$2$1)');
-const stray = bundled.split('\n').filter((line) => /(?<![\w$.])import\(/.test(line));
-if (stray.length > 0) throw new Error(`dist/bundle/cli.cjs: import() the wrapper does not handle:\n${stray.join('\n')}`);
-// ASCII only (src/bundle/compile.ts reads it as latin1: a one-byte string, without UTF-8 decoding, ~10 ms less per
-// start). esbuild escapes strings already; what is left is in comments and regular expression literals, where
-// `\uXXXX` means the same character. Refused: a template's raw text would differ (`String.raw`), and so would a
-// character escaped with a backslash (`\…` would become `\\u2026`).
-if (/String\.raw|\\[^\x00-\x7f]/.test(bundled)) throw new Error('dist/bundle/cli.cjs: a non-ASCII character that cannot be written as \\uXXXX');
-const ascii = bundled.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
-writeFileSync(outfile, ascii);
+  // esbuild keeps `import("bullmq")` for the external ES modules; inside a vm.Script that needs an experimental
+  // option, so they go through the wrapper's `__import`. Any other `import(` left would fail at run time: refuse it.
+  const externalImport = new RegExp(`\\bimport\\((["'])(${EXTERNAL.join('|')})\\1\\)`, 'g');
+  const bundled = readFileSync(outfile, 'utf8').replace(externalImport, '__import($1$2$1)');
+  const stray = bundled.split('\n').filter((line) => /(?<![\w$.])import\(/.test(line));
+  if (stray.length > 0) throw new Error(`dist/bundle/${name}: import() the wrapper does not handle:\n${stray.join('\n')}`);
+  // ASCII only (src/bundle/compile.ts reads it as latin1: a one-byte string, without UTF-8 decoding, ~10 ms less per
+  // start). esbuild escapes strings already; what is left is in comments and regular expression literals, where
+  // `\uXXXX` means the same character. Refused: a template's raw text would differ (`String.raw`), and so would a
+  // character escaped with a backslash (`\…` would become `\\u2026`).
+  if (/String\.raw|\\[^\x00-\x7f]/.test(bundled)) throw new Error(`dist/bundle/${name}: a non-ASCII character that cannot be written as \\uXXXX`);
+  const ascii = bundled.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(outfile, ascii);
+}
+
+// The whole CLI, and the `live` command alone (src/cli/live-main.ts says why).
+await bundle('dist/cli/index.js', 'cli.cjs');
+await bundle('dist/cli/live-main.js', 'live.cjs');
 
 execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });

@@ -21,8 +21,14 @@ describe('the package', () => {
     expect(paths).toContain('bin/receipts-doctor.js');
     expect(paths.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(paths.filter((file) => file.startsWith('src/'))).toEqual([]);
-    // Besides JavaScript: the CommonJS bundle and its V8 code cache (scripts/bundle.js, scripts/code-cache.js).
-    expect(paths.filter((file) => file.startsWith('dist/') && !file.endsWith('.js')).sort()).toEqual(['dist/bundle/cli.cjs', 'dist/bundle/cli.cjs.cache']);
+    // Besides JavaScript: the CommonJS bundles (the CLI, the `live` command alone) and their V8 code caches
+    // (scripts/bundle.js, scripts/code-cache.js).
+    expect(paths.filter((file) => file.startsWith('dist/') && !file.endsWith('.js')).sort()).toEqual([
+      'dist/bundle/cli.cjs',
+      'dist/bundle/cli.cjs.cache',
+      'dist/bundle/live.cjs',
+      'dist/bundle/live.cjs.cache',
+    ]);
     for (const file of paths.filter((name) => name.startsWith('dist/') && !name.endsWith('.cache'))) {
       expect(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file).not.toContain('sourceMappingURL');
     }
@@ -46,10 +52,33 @@ describe('the package', () => {
 });
 
 describe('the bundle and its code cache', () => {
-  it('V8 accepts the code cache the build made, in a plain node process', async () => {
+  it.each(['cli.cjs', 'live.cjs'])('V8 accepts the code cache the build made for %s, in a plain node process', async (name) => {
     // A rejected cache still runs (compiled as usual) but loses the start-up it exists for; only a check can tell.
-    const result = await execa(process.execPath, [path.join(REPO_ROOT, 'scripts/code-cache.js'), '--check'], { env: { NODE_OPTIONS: '' }, reject: false });
+    const bundle = path.join(REPO_ROOT, 'dist/bundle', name);
+    const result = await execa(process.execPath, [path.join(REPO_ROOT, 'scripts/code-cache.js'), '--check', bundle], { env: { NODE_OPTIONS: '' }, reject: false });
     expect(result.exitCode).toBe(0);
+  });
+
+  it('the `live` bundle holds no module of the static stage (no loader, parser, scanner, analyzer or yaml)', () => {
+    // esbuild names each bundled module in a `// path` comment line.
+    const modules = readFileSync(path.join(REPO_ROOT, 'dist/bundle/live.cjs'), 'latin1').match(/^\/\/ (?:dist|node_modules)\/\S+/gm) ?? [];
+    expect(modules).toContain('// dist/live/index.js');
+    expect(modules).toContain('// dist/frameworks/rq/live.js');
+    const staticStage = /^\/\/ (?:dist\/(?:languages|scan|workers|analysis|fix|compose)\/|dist\/static\.js|dist\/sources\/(?!ids\.js|environment-name\.js)|dist\/frameworks\/index\.js|node_modules\/yaml\/)/;
+    expect(modules.filter((module) => staticStage.test(module))).toEqual([]);
+  });
+
+  it('`live` parses, helps and refuses alike in the `live` bundle and in the full CLI', async () => {
+    const full = path.join(REPO_ROOT, 'dist/cli/index.js');
+    for (const args of [['live', '--help'], ['live', '--bogus'], ['live', '--redis', 'redis://x', '--format', 'yaml'], ['live'], ['live', '--environment', 'prod', '--redis', 'redis://x']]) {
+      const fromBin = await execa(process.execPath, ['--', path.join(REPO_ROOT, 'bin/receipts-doctor.js'), ...args], { reject: false, env: { NO_COLOR: '1', REDIS_URL: undefined }, extendEnv: true });
+      const fromFull = await execa(process.execPath, [full, ...args], { reject: false, env: { NO_COLOR: '1', REDIS_URL: undefined }, extendEnv: true });
+      expect({ exitCode: fromBin.exitCode, stdout: fromBin.stdout, stderr: fromBin.stderr }, args.join(' ')).toEqual({
+        exitCode: fromFull.exitCode,
+        stdout: fromFull.stdout,
+        stderr: fromFull.stderr,
+      });
+    }
   });
 
   it('runs without its cache, and with a damaged one: the bundle is compiled as usual', async () => {
@@ -58,19 +87,26 @@ describe('the bundle and its code cache', () => {
       cpSync(path.join(REPO_ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
       cpSync(path.join(REPO_ROOT, 'dist/bundle'), path.join(copy, 'dist/bundle'), { recursive: true });
       writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ type: 'module' }));
-      const cache = path.join(copy, 'dist/bundle/cli.cjs.cache');
+      const caches = ['cli.cjs.cache', 'live.cjs.cache'].map((name) => path.join(copy, 'dist/bundle', name));
       const project = path.join(REPO_ROOT, 'fixtures/incident');
-      const run = () => execa(process.execPath, [path.join(copy, 'bin/receipts-doctor.js'), 'static', project, '--format', 'json'], { reject: false });
+      const bin = path.join(copy, 'bin/receipts-doctor.js');
+      const run = () => execa(process.execPath, [bin, 'static', project, '--format', 'json'], { reject: false });
+      // The `live` bundle, and a `live` run with a project that it hands to the full one: port 1 refuses at once.
+      const live = (...dir: string[]) => execa(process.execPath, [bin, 'live', ...dir, '--redis', 'redis://127.0.0.1:1'], { reject: false });
       const expected = JSON.parse(String((await run()).stdout)).findings;
       expect(expected.map((finding: { rule: string }) => finding.rule)).toContain('queue-without-worker');
-      truncateSync(cache, 1000);
-      const damaged = await run();
-      expect(damaged.exitCode).toBe(1);
-      expect(JSON.parse(String(damaged.stdout)).findings).toEqual(expected);
-      rmSync(cache);
-      const without = await run();
-      expect(without.exitCode).toBe(1);
-      expect(JSON.parse(String(without.stdout)).findings).toEqual(expected);
+      const refused = 'receipts-doctor: Cannot connect to Redis at redis://127.0.0.1:1: connection refused.';
+      for (const damage of [(cache: string) => truncateSync(cache, 1000), (cache: string) => rmSync(cache)]) {
+        for (const cache of caches) damage(cache);
+        const result = await run();
+        expect(result.exitCode).toBe(1);
+        expect(JSON.parse(String(result.stdout)).findings).toEqual(expected);
+        for (const dir of [[], [project]]) {
+          const liveResult = await live(...dir);
+          expect(liveResult.exitCode).toBe(2);
+          expect(liveResult.stderr).toBe(refused);
+        }
+      }
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

@@ -1,27 +1,39 @@
-// What bin/receipts-doctor.js runs: the bundled CLI (compile.ts says why it is one CommonJS file), with its code cache.
+// What bin/receipts-doctor.js runs: the bundled CLI (compile.ts says why CommonJS), with its code cache — the `live`
+// bundle for `receipts-doctor live …`, the full one for everything else and for a `live` run it hands over.
 import { readFileSync } from 'node:fs';
-import { CACHE_FILE, compileBundle, runBundle } from './compile.js';
+import { compileBundle, FULL_BUNDLE, LIVE_BUNDLE, runBundle, type Bundle, type BundleExports } from './compile.js';
 
-let cachedData: Buffer | undefined;
-try {
-  cachedData = readFileSync(CACHE_FILE);
-} catch {
-  // Built without a cache (or it was removed): the bundle is compiled as usual.
+function start(bundle: Bundle): BundleExports {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(bundle.cache);
+  } catch {
+    // Built without a cache (or it was removed): the bundle is compiled as usual.
+  }
+  return runBundle(bundle, compileBundle(bundle, cachedData));
 }
-const { finished } = runBundle(compileBundle(cachedData));
 
 /** Handles that stay open once a command is done without keeping anything to do: the standard streams' own. */
 const IDLE_STANDARD_STREAMS = new Set(['TTYWrap', 'PipeWrap']);
 
-// Once the command is done and nothing is left but the idle standard streams, the process exits at once. Node's own
-// exit would first let V8 finish background GC work — incremental marking that started near the end of a large static
-// scan, ≈ 12 ms of a 650 ms run (BENCHMARKS.md, "Seventh round") — that nothing needs. With anything else alive (a
-// server, a socket still closing, a timer, a write in flight) the process ends as it always did. Checked on the next
-// turn of the loop: a failed write to stdout reports its error on a later tick (src/cli/index.ts answers it, exit 2).
-void finished?.then(() =>
+async function main(): Promise<void> {
+  // `live` as the first argument is the live command (the program has no option that takes a value before it).
+  let run = start(process.argv[2] === 'live' ? LIVE_BUNDLE : FULL_BUNDLE);
+  if ((await run.finished) === 'hand-over') run = start(FULL_BUNDLE);
+  // A bundle that says nothing of its end (one built before `finished`) ends as Node ends it.
+  if (!run.finished) return;
+  await run.finished;
+  // Once the command is done and nothing is left but the idle standard streams, the process exits at once. Node's
+  // own exit would first let V8 finish background GC work — incremental marking that started near the end of a large
+  // static scan, ≈ 12 ms of a 650 ms run (BENCHMARKS.md, "Seventh round") — that nothing needs. With anything else
+  // alive (a server, a socket still closing, a timer, a write in flight) the process ends as it always did. Checked
+  // on the next turn of the loop: a failed write to stdout reports its error on a later tick (src/cli/run.ts answers
+  // it, exit 2).
   setImmediate(() => {
     const idle = process.getActiveResourcesInfo().every((resource) => IDLE_STANDARD_STREAMS.has(resource));
     const flushed = [process.stdout, process.stderr].every((stream) => stream.writableLength === 0 && !stream.errored);
     if (idle && flushed) process.exit();
-  }),
-);
+  });
+}
+
+void main();

@@ -5,13 +5,33 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 /**
- * The whole CLI as one CommonJS file, made by scripts/bundle.js from dist/cli/index.js. CommonJS because Node 20 can
- * compile a script with a V8 code cache (vm.Script's cachedData) but has no such cache for ES modules: with the
- * cache a start skips parsing and compiling the CLI, the stage it runs and its formatters.
+ * The CLI bundled into CommonJS files by scripts/bundle.js, each with V8's code cache beside it (`<file>.cache`, made by
+ * scripts/code-cache.js at build time from warm-up runs). CommonJS because Node 20 can compile a script with a code
+ * cache (vm.Script's cachedData) but has no such cache for ES modules: with the cache a start skips parsing and
+ * compiling most of the CLI, the stage it runs and its formatters.
  */
-export const BUNDLE_FILE = fileURLToPath(new URL('./cli.cjs', import.meta.url));
-/** V8's code cache for BUNDLE_FILE, made by scripts/code-cache.js at build time (what its warm-up runs compiled). */
-export const CACHE_FILE = `${BUNDLE_FILE}.cache`;
+export interface Bundle {
+  /** The bundle's file. */
+  file: string;
+  /** Its code cache. */
+  cache: string;
+}
+
+const bundle = (name: string): Bundle => {
+  const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  return { file, cache: `${file}.cache` };
+};
+
+/** The whole CLI, from dist/cli/index.js. */
+export const FULL_BUNDLE = bundle('cli.cjs');
+/** The `live` command alone, from dist/cli/live-main.js: no static stage (a run with a project dir is handed to FULL_BUNDLE). */
+export const LIVE_BUNDLE = bundle('live.cjs');
+export const BUNDLES = [FULL_BUNDLE, LIVE_BUNDLE] as const;
+
+/** What a bundle exports (src/cli/index.ts, src/cli/live-main.ts): its run, settled when the command is done. */
+export interface BundleExports {
+  finished?: Promise<'done' | 'hand-over'>;
+}
 
 /**
  * Node's CommonJS wrapper plus `__import`: the bundle loads its external ES modules (bullmq, ioredis, execa) through
@@ -21,18 +41,18 @@ export const CACHE_FILE = `${BUNDLE_FILE}.cache`;
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname, __import) {';
 const WRAPPER_END = '\n})';
 
-/** Compiles the bundle, with `cachedData` when given (V8 falls back to compiling when it rejects the cache). */
-export function compileBundle(cachedData?: Buffer): vm.Script {
+/** Compiles a bundle, with `cachedData` when given (V8 falls back to compiling when it rejects the cache). */
+export function compileBundle(bundle: Bundle, cachedData?: Buffer): vm.Script {
   // latin1: scripts/bundle.js writes it in ASCII, so this is the same text, read without decoding UTF-8.
-  const source = `${WRAPPER_START}${readFileSync(BUNDLE_FILE, 'latin1')}${WRAPPER_END}`;
-  return new vm.Script(source, { filename: BUNDLE_FILE, ...(cachedData ? { cachedData } : {}) });
+  const source = `${WRAPPER_START}${readFileSync(bundle.file, 'latin1')}${WRAPPER_END}`;
+  return new vm.Script(source, { filename: bundle.file, ...(cachedData ? { cachedData } : {}) });
 }
 
-/** Runs the compiled bundle as Node runs a CommonJS main module; returns its exports (src/cli/index.ts's). */
-export function runBundle(script: vm.Script): { finished?: Promise<void> } {
-  const module: { exports: { finished?: Promise<void> } } = { exports: {} };
+/** Runs a compiled bundle as Node runs a CommonJS main module; returns its exports. */
+export function runBundle(bundle: Bundle, script: vm.Script): BundleExports {
+  const module: { exports: BundleExports } = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const load = (specifier: string): Promise<unknown> => import(specifier);
-  wrapper(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE), load);
+  wrapper(module.exports, createRequire(bundle.file), module, bundle.file, path.dirname(bundle.file), load);
   return module.exports;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { matchEnvironmentName } from '../sources/index.js';
+import { matchEnvironmentName } from '../sources/environment-name.js';
 
 /**
  * `--environment` (or the config's `live.environment`) names the environment whose configuration the live workers

@@ -1,51 +1,8 @@
-import { CommanderError } from 'commander';
-import { formatErrorLine, isKnownError } from '../errors.js';
 import { buildProgram } from './program.js';
-
-const program = buildProgram();
+import { runProgram, type RunEnd } from './run.js';
 
 /**
- * A write to standard output that fails. A reader that left (`receipts-doctor live | head`) closes the pipe: the rest
- * of the output has nowhere to go, so the run goes on quietly and exits with its own verdict. Any other failure (a
- * full disk under `> report.json`) means the report was not delivered: one line and exit 2, so a partial report is
- * never taken for a verdict. Without a listener Node throws either as an unhandled 'error' event, a stack trace.
+ * Settles when the command has run (scripts/code-cache.js runs the CLI several times in one process, one after
+ * another). A function's promise rather than a top-level await: the bundle is CommonJS (scripts/bundle.js says why).
  */
-function onOutputError(error: NodeJS.ErrnoException): void {
-  // ERR_STREAM_DESTROYED: a later write to the stream the EPIPE closed.
-  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
-  try {
-    process.stderr.write(`receipts-doctor: cannot write to standard output (${error.code ?? error.message})\n`);
-  } finally {
-    process.exit(2);
-  }
-}
-process.stdout.on('error', onOutputError);
-// Standard error has nowhere to report its own failure: a reader that left is ignored, like stdout's.
-process.stderr.on('error', () => {});
-
-const verbose = process.argv.includes('--verbose');
-
-/** A function rather than a top-level await: the bundle is CommonJS (scripts/bundle.js says why). */
-async function main(): Promise<void> {
-  try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // commander already printed its message; help/version exit 0, usage errors exit 2.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-    } else if (isKnownError(error)) {
-      process.stderr.write(`receipts-doctor: ${formatErrorLine(error)}\n`);
-      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 2;
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`receipts-doctor: internal error: ${message}\n`);
-      if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      else process.stderr.write('(run with --verbose for a stack trace, and please report it)\n');
-      process.exitCode = 2;
-    }
-  }
-}
-
-/** Settles when the command has run (scripts/code-cache.js runs the CLI several times in one process, one after another). */
-export const finished: Promise<void> = main();
+export const finished: Promise<RunEnd> = runProgram(buildProgram());

@@ -9,8 +9,10 @@ import { rqScheduler } from './rq-scheduler/index.js';
 import { rq } from './rq/index.js';
 import { activejob } from './activejob/index.js';
 import { sidekiq } from './sidekiq/index.js';
+import type { Backend } from './live.js';
 
 export type { FrameworkLive, FrameworkProject, LiveReadOptions, QueueFramework } from './framework.js';
+export { BACKENDS, LIVE_FRAMEWORKS, type Backend } from './live.js';
 
 /**
  * The registry: adding a queue framework is its folder plus one line here. The order is the order of the live
@@ -18,18 +20,18 @@ export type { FrameworkLive, FrameworkProject, LiveReadOptions, QueueFramework }
  */
 export const FRAMEWORKS = [rq, djangoRq, rqScheduler, bullmq, celery, sidekiq, activejob] as const;
 
-/** A framework the live stage reads (one with its own key layout in Redis): the report's `backend`. */
-export type Backend = Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }>['id'];
+/** The ids of the frameworks with a live part here. */
+type LiveIds = Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }>['id'];
 
-/** The report's `Backend` (src/types.ts, the JSON contract) must be exactly these ids: a new live framework fails to compile until the contract names it. */
+/**
+ * The live stage's registry (live.ts: the live parts alone, for the `live` bundle) names exactly these frameworks, and
+ * the report's `Backend` (src/types.ts, the JSON contract) exactly these ids: a new live framework fails to compile
+ * until both name it.
+ */
+const LIVE_REGISTRY_NAMES_EVERY_BACKEND: [LiveIds] extends [Backend] ? ([Backend] extends [LiveIds] ? true : never) : never = true;
 const CONTRACT_NAMES_EVERY_BACKEND: [Backend] extends [ReportBackend] ? ([ReportBackend] extends [Backend] ? true : never) : never = true;
+void LIVE_REGISTRY_NAMES_EVERY_BACKEND;
 void CONTRACT_NAMES_EVERY_BACKEND;
-
-/** The frameworks with a live part, in registry order. */
-export const LIVE_FRAMEWORKS = FRAMEWORKS.filter((framework): framework is Extract<(typeof FRAMEWORKS)[number], { live: FrameworkLive }> => 'live' in framework);
-
-/** The live backends' ids: `--backend` and the config file's `live.backend` take one of these or `auto`. */
-export const BACKENDS: readonly Backend[] = LIVE_FRAMEWORKS.map((framework) => framework.id);
 
 /** Every framework's worker programs, in registry order. */
 export const FRAMEWORK_PROGRAMS = FRAMEWORKS.flatMap((framework: QueueFramework) => framework.workerPrograms ?? []);

@@ -7,7 +7,7 @@ import type { CeleryRead } from '../frameworks/celery/live.js';
 import type { SidekiqRead } from '../frameworks/sidekiq/live.js';
 import { DEFAULT_BULL_PREFIX } from '../frameworks/bullmq/live-keys.js';
 import type { NothingFoundEvidence } from './nothing-found.js';
-import { LIVE_FRAMEWORKS } from '../frameworks/index.js';
+import { LIVE_FRAMEWORKS } from '../frameworks/live.js';
 import { byCodeUnits, emptyQueue } from './model.js';
 import type { TlsFiles } from './resp.js';
 import { openTarget, type OpenTarget, type TargetSettings } from './topology/index.js';

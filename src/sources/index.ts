@@ -11,6 +11,8 @@ import { supervisordSource } from './supervisord/source.js';
 import { systemdSource } from './systemd/source.js';
 import type { DeploymentSource, EnvironmentSpec, SourceDeclaration, SourceOptions } from './source.js';
 
+export { matchEnvironmentName } from './environment-name.js';
+
 export type { DeploymentSource, EnvironmentSpec, SourceDeclaration, SourceOptions };
 
 /** The registry: adding a source is its folder plus one line here. */
@@ -84,17 +86,4 @@ function qualifyNames(environments: DeploymentEnvironment[]): DeploymentEnvironm
     seen.set(environment.name, environment);
   }
   return named;
-}
-
-/**
- * The environment a name means: the exact name, else the one prefixed name (`kustomize:prod`) whose unprefixed part
- * is `requested`. Undefined when none; an input error when several sources have it.
- */
-export function matchEnvironmentName(names: string[], requested: string): string | undefined {
-  if (names.includes(requested)) return requested;
-  const matches = names.filter((name) => name.slice(name.indexOf(':') + 1) === requested && name.includes(':'));
-  if (matches.length > 1) {
-    throw new InputError(`--environment ${requested} is ambiguous: ${matches.join(', ')}; name one of them in full.`);
-  }
-  return matches[0];
 }

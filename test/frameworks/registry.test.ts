@@ -24,6 +24,12 @@ describe('the queue framework registry', () => {
     expect(LIVE_FRAMEWORKS.filter((framework) => framework.live.clusterRefusal).map((framework) => framework.id)).toEqual(['rq', 'celery', 'sidekiq']);
   });
 
+  it("the live stage's registry (frameworks/live.ts) is the frameworks' own live parts, in FRAMEWORKS' order", () => {
+    const withLive = FRAMEWORKS.flatMap((framework) => ('live' in framework ? [{ id: framework.id, live: framework.live }] : []));
+    expect(LIVE_FRAMEWORKS.map((framework) => framework.id)).toEqual(withLive.map((framework) => framework.id));
+    LIVE_FRAMEWORKS.forEach((framework, index) => expect(framework.live).toBe(withLive[index]!.live));
+  });
+
   it("every framework's worker programs are in PROGRAMS, before the languages' script runners", () => {
     const own = FRAMEWORKS.flatMap((framework) => ('workerPrograms' in framework ? framework.workerPrograms : []));
     expect(own.map((program) => program.executables.join('|'))).toEqual(['rq', 'manage.py', 'celery', 'sidekiq']);

@@ -1,6 +1,6 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
 import { bullmqJavascript } from './javascript.js';
-import { BULL_DISCOVERY } from './live-keys.js';
+import { bullmqLive } from './live-part.js';
 import { bullmqProject } from './project.js';
 
 /** BullMQ (and Bull, BullMQ Pro): `new Queue(...)`, FlowProducer children; workers are scripts (`new Worker`). */
@@ -19,15 +19,5 @@ export const bullmq: QueueFramework<'bullmq', 'js'> & { live: FrameworkLive } = 
     "import * as bullmq from 'bullmq';\nexport function NAME() {\n  return new bullmq.Queue('QUEUE');\n}\n",
   ],
   project: bullmqProject,
-  live: {
-    discovery: BULL_DISCOVERY,
-    read: async (reader, wanted, now, options) =>
-      (await import('./live.js')).readBullmq(
-        reader,
-        options.prefix !== undefined ? { only: options.prefix } : { named: options.codePrefixes ?? [] },
-        options.discovered,
-        wanted,
-        now,
-      ),
-  },
+  live: bullmqLive,
 };

@@ -1,5 +1,5 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
-import { KOMBU_DISCOVERY } from './live-keys.js';
+import { celeryLive } from './live-part.js';
 import { celeryProjectStep } from './project-step.js';
 import { celeryPython } from './python.js';
 import { celery as celeryWorkerProgram } from './worker-program.js';
@@ -27,14 +27,5 @@ export const celery: QueueFramework<'celery', 'python'> & { live: FrameworkLive 
   // A task is a producer where `.delay`/`.apply_async`/a signature sends it, not where `@app.task` defines it.
   sentOnlyKinds: ['celery-task'],
   workerPrograms: [celeryWorkerProgram],
-  live: {
-    // kombu's redis transport: one BRPOP waits on the lists of all a worker's queues (many slots).
-    clusterRefusal:
-      "Celery's Redis transport does not support Redis Cluster (a worker's BRPOP spans the lists of all its queues): give --redis the Redis the Celery broker URL names, or another --backend.",
-    discovery: KOMBU_DISCOVERY,
-    read: async (reader, wanted, now, options) =>
-      (await import('./live.js')).readCelery(reader, options.discovered, wanted, now, {
-        ...(options.celeryInspectTimeoutMs !== undefined ? { inspectTimeoutMs: options.celeryInspectTimeoutMs } : {}),
-      }),
-  },
+  live: celeryLive,
 };

@@ -1,4 +1,5 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
+import { rqLive } from './live-part.js';
 import { JOB_DECORATOR, rqPython } from './python.js';
 import { rq as rqWorkerProgram } from './worker-program.js';
 
@@ -19,9 +20,5 @@ export const rq: QueueFramework<'rq', 'python'> & { live: FrameworkLive } = {
   workerPrograms: [rqWorkerProgram],
   // The convention of RQ deployments (and of the incident's worker): `RQ_QUEUES=high,default` beside `rq worker $RQ_QUEUES`.
   queueVariables: ['RQ_QUEUES'],
-  live: {
-    clusterRefusal:
-      'RQ does not support Redis Cluster (its pipelines span keys of different slots): give --redis the standalone or Sentinel Redis the RQ workers use, or --backend bullmq.',
-    read: async (reader, wanted, now) => (await import('./live.js')).readRq(reader, wanted, now),
-  },
+  live: rqLive,
 };

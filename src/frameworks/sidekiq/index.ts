@@ -1,5 +1,5 @@
 import type { FrameworkLive, QueueFramework } from '../framework.js';
-import { SIDEKIQ_DISCOVERY, sidekiqInPlay } from './live-keys.js';
+import { sidekiqLive } from './live-part.js';
 import { sidekiqProject } from './redis-endpoint.js';
 import { sidekiqRuby } from './ruby.js';
 import { sidekiq as sidekiqWorkerProgram } from './worker-program.js';
@@ -22,13 +22,5 @@ export const sidekiq: QueueFramework<'sidekiq', 'ruby'> & { live: FrameworkLive 
   ],
   project: sidekiqProject,
   workerPrograms: [sidekiqWorkerProgram],
-  live: {
-    // fetch.rb: one BRPOP waits on the lists of all a process's queues (many slots); Sidekiq supports no Cluster.
-    clusterRefusal:
-      "Sidekiq does not support Redis Cluster (a process's BRPOP spans the lists of all its queues): give --redis the Redis the Sidekiq processes use, or another --backend.",
-    discovery: SIDEKIQ_DISCOVERY,
-    inPlay: sidekiqInPlay,
-    read: async (reader, wanted, now, options) =>
-      (await import('./live.js')).readSidekiq(reader, options.namespace !== undefined ? { only: options.namespace } : {}, options.discovered, wanted, now),
-  },
+  live: sidekiqLive,
 };
