@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const compile = new URL('../dist/bundle/compile.js', import.meta.url);
@@ -33,13 +34,14 @@ async function warmUps(bundle) {
   return [['static', fixture('incident'), '--format', 'json'], ['static', fixture('prosaas')], live];
 }
 
-const bundleNamed = (file) => BUNDLES.find((bundle) => bundle.file === file);
+const bundleNamed = (file) => BUNDLES.find((bundle) => bundle.file === path.resolve(file));
 
 if (process.argv[2] === '--check') {
-  // Exit 0 when V8 accepts the cache of the bundle named (also run by the tests).
-  const bundle = bundleNamed(process.argv[3]);
-  const script = compileBundle(bundle, readFileSync(bundle.cache));
-  process.exit(script.cachedDataRejected ? 1 : 0);
+  // Exit 0 when V8 accepts the cache of the bundle named, or of every bundle (also run by the tests).
+  const checked = process.argv[3] === undefined ? BUNDLES : [bundleNamed(process.argv[3])];
+  if (checked.includes(undefined)) throw new Error(`--check ${process.argv[3]}: not a bundle (${BUNDLES.map((bundle) => bundle.file).join(', ')})`);
+  const rejected = checked.filter((bundle) => compileBundle(bundle, readFileSync(bundle.cache)).cachedDataRejected);
+  process.exit(rejected.length ? 1 : 0);
 }
 
 if (process.argv[2] === '--warm') {
