@@ -18,11 +18,10 @@ const IDLE_STANDARD_STREAMS = new Set(['TTYWrap', 'PipeWrap']);
 
 async function main(): Promise<void> {
   // `live` as the first argument is the live command (the program has no option that takes a value before it).
-  let run = start(process.argv[2] === 'live' ? LIVE_BUNDLE : FULL_BUNDLE);
-  if ((await run.finished) === 'hand-over') run = start(FULL_BUNDLE);
+  let end = await start(process.argv[2] === 'live' ? LIVE_BUNDLE : FULL_BUNDLE).finished;
+  if (end === 'hand-over') end = await start(FULL_BUNDLE).finished;
   // A bundle that says nothing of its end (one built before `finished`) ends as Node ends it.
-  if (!run.finished) return;
-  await run.finished;
+  if (end === undefined) return;
   // Once the command is done and nothing is left but the idle standard streams, the process exits at once. Node's
   // own exit would first let V8 finish background GC work — incremental marking that started near the end of a large
   // static scan, ≈ 12 ms of a 650 ms run (BENCHMARKS.md, "Seventh round") — that nothing needs. With anything else

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import type { RunEnd } from '../cli/run.js';
 
 /**
  * The CLI bundled into CommonJS files by scripts/bundle.js, each with V8's code cache beside it (`<file>.cache`, made by
@@ -30,7 +31,7 @@ export const BUNDLES = [FULL_BUNDLE, LIVE_BUNDLE] as const;
 
 /** What a bundle exports (src/cli/index.ts, src/cli/live-main.ts): its run, settled when the command is done. */
 export interface BundleExports {
-  finished?: Promise<'done' | 'hand-over'>;
+  finished?: Promise<RunEnd>;
 }
 
 /**

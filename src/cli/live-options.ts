@@ -13,7 +13,7 @@ import { collect, collectRaw, parseNumber } from './parse.js';
 // The options of the commands that read a live target, and the `live` command's set-up without a project: what the
 // `live` bundle (src/cli/live-main.ts) needs, kept apart from stages.ts, which loads the static stage's registries.
 
-/** The help of every command's `[dir]`: a project is any folder with the files of a deployment source (the registry). */
+/** The help of every command's `[dir]`: a project is any folder with the files of a deployment source (SOURCE_IDS, the registry's ids). */
 export const PROJECT_DIR_ARGUMENT = `project dir, with any deployment source: ${SOURCE_IDS.join(', ')}`;
 
 export interface StaticCliOptions {
@@ -60,7 +60,7 @@ export interface LiveCliOptions {
   quiet?: boolean;
 }
 
-/** "rq, bullmq and celery": the live backends (the FRAMEWORKS registry's) in a sentence, for help and messages. */
+/** "rq, bullmq and celery": the live backends (LIVE_FRAMEWORKS') in a sentence, for help and messages. */
 export const liveBackendList = (last = 'or') => `${BACKENDS.slice(0, -1).join(', ')} ${last} ${BACKENDS.at(-1)}`;
 
 /** Celery's own `inspect` waits 1 s for the workers' answers. */
