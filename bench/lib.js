@@ -20,6 +20,16 @@ export function timeCommand(command, args, { runs = 10, cwd, env, allowFailure =
   return times;
 }
 
+/** The trees bench/static-scale.js generates once in the temp dir, by shape (static-warmup.js and static-second-core.js read them too). */
+export const STATIC_SCALE_TREES = {
+  sparse: join(tmpdir(), 'receipts-doctor-static-scale-12000'),
+  dense: join(tmpdir(), 'receipts-doctor-static-scale-dense-12000'),
+  ts: join(tmpdir(), 'receipts-doctor-static-scale-ts-8000'),
+};
+
+/** Whether static-scale finished generating the tree in `dir` (it writes `.complete` last). */
+export const staticScaleTreeReady = (dir) => existsSync(join(dir, '.complete'));
+
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STATIC_SCALE_TREES } from './lib.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -178,9 +179,9 @@ export async function enqueue${index}(payload: Record<string, unknown>): Promise
 }
 
 const SHAPES = {
-  sparse: { label: `${MODULES} Python modules, few mention a queue (+${IGNORED_FILES} ignored files)`, dir: path.join(os.tmpdir(), `receipts-doctor-static-scale-${MODULES}`) },
-  dense: { label: `${MODULES} Python modules, every one imports rq.Queue, 1 in ${DENSE_EVERY} uses it`, dir: path.join(os.tmpdir(), `receipts-doctor-static-scale-dense-${MODULES}`) },
-  ts: { label: `${TS_MODULES} TypeScript modules, every one imports bullmq, 1 in ${DENSE_EVERY} uses it`, dir: path.join(os.tmpdir(), `receipts-doctor-static-scale-ts-${TS_MODULES}`) },
+  sparse: { label: `${MODULES} Python modules, few mention a queue (+${IGNORED_FILES} ignored files)`, dir: STATIC_SCALE_TREES.sparse },
+  dense: { label: `${MODULES} Python modules, every one imports rq.Queue, 1 in ${DENSE_EVERY} uses it`, dir: STATIC_SCALE_TREES.dense },
+  ts: { label: `${TS_MODULES} TypeScript modules, every one imports bullmq, 1 in ${DENSE_EVERY} uses it`, dir: STATIC_SCALE_TREES.ts },
 };
 
 let dir;

@@ -14,7 +14,7 @@
 //   npm run build && node bench/static-second-core.js [--runs N] [--shape sparse|dense|ts] [--pool N]
 // The trees are bench/static-scale.js's (run it once first to generate them).
 import { spawnSync } from 'node:child_process';
-import { close, constants, existsSync, open, read } from 'node:fs';
+import { close, constants, open, read } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,8 @@ if (!isMainThread) {
 } else if (process.argv[2] === '--child') {
   await child(process.argv[3], process.argv[4], Number(process.argv[5]));
 } else {
-  parent();
+  // bench/lib.js only here: the worker thread and the child processes this script times must not load it.
+  parent(await import('./lib.js'));
 }
 
 /** One scan, one way; prints "<files passed> <facts> <CPU ms>". */
@@ -113,20 +114,14 @@ function readThroughPool(root, files, size, cap, take) {
   });
 }
 
-function parent() {
+function parent({ median, STATIC_SCALE_TREES, staticScaleTreeReady }) {
   const args = process.argv.slice(2);
   const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
   const poolSize = Number(args[args.indexOf('--pool') + 1]) || 16;
   const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : undefined;
-  const shapes = {
-    sparse: path.join(os.tmpdir(), 'receipts-doctor-static-scale-12000'),
-    dense: path.join(os.tmpdir(), 'receipts-doctor-static-scale-dense-12000'),
-    ts: path.join(os.tmpdir(), 'receipts-doctor-static-scale-ts-8000'),
-  };
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  for (const [shape, dir] of Object.entries(shapes)) {
+  for (const [shape, dir] of Object.entries(STATIC_SCALE_TREES)) {
     if (onlyShape && onlyShape !== shape) continue;
-    if (!existsSync(path.join(dir, '.complete'))) {
+    if (!staticScaleTreeReady(dir)) {
       console.log(`${shape}: no tree at ${dir} (run node bench/static-scale.js --shape ${shape} once)`);
       continue;
     }

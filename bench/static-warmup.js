@@ -10,10 +10,10 @@
 //   npm run build && node bench/static-warmup.js [--runs N] [--shape sparse|dense|ts]
 // The trees are bench/static-scale.js's (run it once first to generate them).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, STATIC_SCALE_TREES, staticScaleTreeReady } from './lib.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (relative) => path.join(repo, 'dist', relative);
@@ -50,16 +50,10 @@ if (process.argv[2] === '--child') {
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : undefined;
-const SHAPES = {
-  sparse: path.join(os.tmpdir(), 'receipts-doctor-static-scale-12000'),
-  dense: path.join(os.tmpdir(), 'receipts-doctor-static-scale-dense-12000'),
-  ts: path.join(os.tmpdir(), 'receipts-doctor-static-scale-ts-8000'),
-};
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-for (const [shape, root] of Object.entries(SHAPES)) {
+for (const [shape, root] of Object.entries(STATIC_SCALE_TREES)) {
   if (onlyShape && shape !== onlyShape) continue;
-  if (!existsSync(root)) {
+  if (!staticScaleTreeReady(root)) {
     console.log(`${shape}: no tree at ${root} (run node bench/static-scale.js --shape ${shape} once to generate it)`);
     continue;
   }
