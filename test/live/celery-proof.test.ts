@@ -67,7 +67,10 @@ describe('Celery: a queue no connected worker consumes, proven without a broadca
   it('an idle worker blocked on other queues: `default` is an error with the evidence, read-only', async () => {
     const { exitCode, report, stderr } = await runJson(['live', '--redis', readOnlyUrl]);
     expect(stderr).toBe('');
-    expect(exitCode).toBe(1);
+    // What the run saw, should it fail: CLIENT LIST landing between two of kombu's once-a-second BRPOPs reads as a
+    // worker not blocked (unknown, exit 0) — seen once in many runs, on a machine loaded by benchmarks beside the suite.
+    const seen = { findings: report?.findings.map((finding) => `${finding.rule}:${finding.queue ?? ''}:${finding.severity}`), default: report?.live?.queues.find((queue) => queue.name === 'default') };
+    expect(exitCode, JSON.stringify(seen)).toBe(1);
     expect(ruleQueues(report!.findings.filter((finding) => finding.severity !== 'info'))).toEqual(['live-queue-without-worker:default']);
     const [finding] = findingsOf(report, 'live-queue-without-worker', 'default');
     expect(finding!.message).toMatch(/^Queue `default` has 3 waiting jobs but no live worker listens to it\. Proven read-only: all 1 BRPOP connection of the 1 Celery worker registered on database 0 sat blocked \(idle\) while its oldest message stayed put/);
