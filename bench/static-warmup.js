@@ -50,6 +50,10 @@ if (process.argv[2] === '--child') {
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : undefined;
+if (onlyShape !== undefined && !(onlyShape in STATIC_SCALE_TREES)) {
+  console.error(`--shape ${onlyShape}: one of ${Object.keys(STATIC_SCALE_TREES).join(', ')}`);
+  process.exit(2);
+}
 
 for (const [shape, root] of Object.entries(STATIC_SCALE_TREES)) {
   if (onlyShape && shape !== onlyShape) continue;
