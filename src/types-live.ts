@@ -119,6 +119,11 @@ export interface CeleryLiveSummary {
   consumers: 'broadcast' | 'no-worker' | 'unknown';
   /** The `--celery-inspect` broadcast: how many workers answered within its timeout, or why it could not be sent. */
   broadcast?: { replies: number; timeoutMs: number; error?: string };
+  /**
+   * The read-only proof read its lists and CLIENT LIST a second time, after a pause: the first time a worker's BRPOP
+   * connection was not blocked (busy, or between two of its BRPOPs). One round trip more.
+   */
+  proofRepeated?: true;
 }
 
 /** Sidekiq's jobs outside the queues (present when Sidekiq was read): its `retry`, `schedule` and `dead` sorted sets. */

@@ -194,6 +194,7 @@ function mergeCelery(summaries: CeleryLiveSummary[]): CeleryLiveSummary | undefi
     ...(broadcasts.length
       ? { broadcast: { replies: broadcasts.reduce((sum, entry) => sum + entry.replies, 0), timeoutMs: broadcasts[0]!.timeoutMs, ...(error ? { error } : {}) } }
       : {}),
+    ...(summaries.some((summary) => summary.proofRepeated) ? { proofRepeated: true } : {}),
   };
 }
 

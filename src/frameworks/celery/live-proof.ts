@@ -33,6 +33,16 @@ export interface ProofInput {
 }
 
 /**
+ * Whether CLIENT LIST shows a connection of `db` whose last command was `brpop` but that is not blocked now: a worker
+ * busy with its prefetch — or an idle one caught between two of kombu's once-a-second BRPOPs (kombu 5.2
+ * `_brpop_start(timeout=1)`), a gap of microseconds that a loaded machine stretches to milliseconds. The proof cannot
+ * hold then; read once more, a little later, it tells the two apart.
+ */
+export function brpopNotBlocked(clientList: string, db: number): boolean {
+  return parseClientList(clientList).some((client) => client.cmd === 'brpop' && client.db === db && !client.flags.includes('b'));
+}
+
+/**
  * The queues proven consumed by no connected worker, each with the evidence as a sentence; empty when the proof
  * does not hold (no worker registered, CLIENT LIST refused, a `brpop` connection not blocked, fewer blocked
  * connections than registered workers).

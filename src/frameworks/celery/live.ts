@@ -1,6 +1,6 @@
 import type { CeleryLiveSummary } from '../../types.js';
 import { parseClientList } from '../../live/client-list.js';
-import { provenUnconsumed } from './live-proof.js';
+import { brpopNotBlocked, provenUnconsumed } from './live-proof.js';
 import { bindingExchange, CELERY_KEYS, exchangeKind, mailboxNamespace, mailboxNode, parseBinding, type KombuBinding } from './live-keys.js';
 import { byCodeUnits, emptyQueue, type BackendRead, type QueueRead, type WorkerRead } from '../../live/model.js';
 import { asNumber, asString, asStrings, type Command, type RedisReader, type Reply } from '../../live/redis.js';
@@ -8,6 +8,11 @@ import { asNumber, asString, asStrings, type Command, type RedisReader, type Rep
 /** Unacknowledged messages read to tell their queue (HSCAN pages of UNACKED_PAGE); the rest are counted only. */
 export const MAX_UNACKED_READ = 2000;
 const UNACKED_PAGE = 1000;
+/**
+ * How long the proof waits before reading again when a `brpop` connection was not blocked: kombu's idle worker is
+ * back in BRPOP within microseconds of the last one timing out, a few ms on a loaded machine; a busy one is not.
+ */
+export const PROOF_REPEAT_PAUSE_MS = 200;
 /** A message over this size is not parsed (its queue and ETA stay unknown); task messages are a few KiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -235,15 +240,29 @@ export async function readCelery(
   const proofCommands: Command[] = proving && tails.length ? [['client', 'list'], ...tails] : [];
   const tailAndProof = await reader.pipeline([...tails, ...proofCommands]);
   const tailReplies = tailAndProof.slice(0, tails.length);
+  let proofRepeated = false;
   if (proofCommands.length) {
-    const clientListReply = tailAndProof[tails.length]!;
-    const proven = provenUnconsumed({
-      registered: nodes.size,
-      db,
-      clientList: clientListReply.error ? undefined : (asString(clientListReply) ?? ''),
-      tails: tailOf.map((queue, index) => ({ queue, before: asString(tailReplies[index]), after: asString(tailAndProof[tails.length + 1 + index]) })),
-      idleSeconds,
-    });
+    const prove = (replies: readonly Reply[]) => {
+      const clientListReply = replies[tails.length]!;
+      const clientList = clientListReply.error ? undefined : (asString(clientListReply) ?? '');
+      const proven = provenUnconsumed({
+        registered: nodes.size,
+        db,
+        clientList,
+        tails: tailOf.map((queue, index) => ({ queue, before: asString(replies[index]), after: asString(replies[tails.length + 1 + index]) })),
+        idleSeconds,
+      });
+      return { proven, notBlocked: clientList !== undefined && brpopNotBlocked(clientList, db) };
+    };
+    const first = prove(tailAndProof);
+    let proven = first.proven;
+    // A `brpop` connection not blocked: a busy worker, or an idle one between two BRPOPs. Once more after a pause
+    // (one more round trip, only then): a busy worker is still not blocked and the answer stays unknown.
+    if (proven.size === 0 && first.notBlocked) {
+      await new Promise((resolve) => setTimeout(resolve, PROOF_REPEAT_PAUSE_MS));
+      proven = prove(await reader.pipeline([...tails, ...proofCommands])).proven;
+      proofRepeated = true;
+    }
     for (const [name, proof] of proven) {
       const read = byName.get(name)!;
       delete read.queue.consumersUnknown;
@@ -270,6 +289,7 @@ export async function readCelery(
     ...(unacked.unattributed ? { unackedUnattributed: unacked.unattributed } : {}),
     consumers,
     ...(broadcast ? { broadcast } : {}),
+    ...(proofRepeated ? { proofRepeated: true } : {}),
   };
   return {
     found: exchanges.length > 0 || unackedTotal > 0,
