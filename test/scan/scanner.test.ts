@@ -213,3 +213,15 @@ describe('analyzeJs: workers are BullMQ\'s by the Queue rule', () => {
     expect(analyzeJs("import { Worker } from 'node:worker_threads';\nnew Worker('./resize.js', { workerData });\n").workers).toBeUndefined();
   });
 });
+
+describe('analyzeJs: `import.meta` and `import()` are not import declarations', () => {
+  it('a module-level `import.meta.url` (ESM) no longer swallows the declarations after it up to the next string', () => {
+    const facts = analyzeJs(
+      "import { Queue } from 'bullmq';\nimport { fileURLToPath } from 'node:url';\nconst here = fileURLToPath(import.meta.url);\n" +
+        "export const reports = new Queue('reports');\nconst plugin = await import('./plugin.js');\nexport const mail = new Queue('mail');\n",
+    );
+    expect(facts.queues.map((queue) => queue.queue)).toEqual([{ kind: 'literal', value: 'reports' }, { kind: 'literal', value: 'mail' }]);
+    expect([...facts.bindings.keys()].sort()).toEqual(['Queue', 'fileURLToPath', 'here', 'mail', 'plugin', 'reports']);
+    expect(facts.bindings.get('reports')).toEqual({ kind: 'queue', object: 0, factory: false });
+  });
+});

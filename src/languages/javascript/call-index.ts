@@ -198,7 +198,8 @@ export function indexJs(source: string): JsCallIndex {
       continue;
     }
     if (t.type !== 'name') continue;
-    if (t.value === 'import' && depth() === 0 && value(i - 1) !== '.') i = parseImport(i);
+    // `import.meta.url` and `import('m')` are expressions, not import declarations.
+    if (t.value === 'import' && depth() === 0 && value(i - 1) !== '.' && value(i + 1) !== '.' && value(i + 1) !== '(') i = parseImport(i);
     else if (t.value === 'export' && value(i + 1) === '{') i = parseExportList(i + 1);
     else if ((t.value === 'const' || t.value === 'let' || t.value === 'var') && depth() === 0) parseDeclaration(i);
     else if (t.value === 'const' || t.value === 'let' || t.value === 'var') {
