@@ -159,6 +159,13 @@ describe('the GitHub Action (action.yml) and the documented CI', () => {
     expect(run.steps.find((entry) => entry.step.uses?.startsWith('github/codeql-action/upload-sarif@'))!.ran).toBe(false);
     expect(stepNamed(run, 'Gate').exitCode).toBe(2);
     expect(run.failed).toBe(true);
+
+    // `--env-file` in args is the CLI's to refuse: node itself, reading it first (nodejs/node#54232), would hang on
+    // /dev/zero until the job's own timeout.
+    const envFile = await runAction({ actionPath, workspace, inputs: { args: '--env-file /dev/zero' }, skip: ['Install receipts-doctor'], stepTimeoutMs: 20_000 });
+    const refused = stepNamed(envFile, 'Check queues and workers');
+    expect(refused.stderr).toMatch(/^receipts-doctor: env file .*\/dev\/zero is not a regular file/);
+    expect(envFile.outputs['exit-code']).toBe('2');
   });
 
   it('the GitHub workflow has one source, docs/ci.md, which the README links instead of copying', () => {

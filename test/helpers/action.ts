@@ -118,6 +118,8 @@ export async function runAction(options: {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   skip?: string[];
+  /** Each step's deadline (a step past it is killed and fails); 300 s unless given. */
+  stepTimeoutMs?: number;
 }): Promise<ActionRun> {
   const action = readAction(options.actionPath);
   const inputs: Record<string, string> = {};
@@ -162,7 +164,7 @@ export async function runAction(options: {
     };
     for (const [key, value] of Object.entries(step.env ?? {})) env[key] = interpolate(String(value), context);
     const cwd = step['working-directory'] ? path.resolve(options.workspace, interpolate(step['working-directory'], context)) : options.workspace;
-    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, extendEnv: true, reject: false, timeout: 300_000 });
+    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, extendEnv: true, reject: false, timeout: options.stepTimeoutMs ?? 300_000, killSignal: 'SIGKILL' });
     const exitCode = result.exitCode ?? -1;
     if (step.id) context.outputs[step.id] = readOutputs(outputFile);
     runs.push({ step, ran: true, exitCode, stdout: String(result.stdout), stderr: String(result.stderr) });
