@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fillRq, median, startBenchRedis } from './lib.js';
+import { binArgs, fillRq, median, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,7 @@ const FLOOR = fileURLToPath(new URL('./floor/live-read.js', import.meta.url));
 
 /** Starts the exporter on a free port; resolves with its process and /metrics URL once it serves. */
 function startExporter(args) {
-  const child = spawn(process.execPath, [BIN, 'exporter', ...args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...binArgs(BIN), 'exporter', ...args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {
@@ -110,7 +110,7 @@ if (values.part !== 'rss') {
     // Before the exporter runs: spawnSync blocks this process, which would leave its keep-alive sockets unserviced.
     const processes = { live: [], floor: [] };
     for (let run = 0; run < 5; run++) {
-      processes.live.push(timeProcess(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json']));
+      processes.live.push(timeProcess(process.execPath, [...binArgs(BIN), 'live', '--redis', redis.url, '--format', 'json']));
       processes.floor.push(timeProcess(process.execPath, [FLOOR, String(redis.port)]));
     }
     // The floor's reads in one process, the first (cold) one left out as the exporter's is below.

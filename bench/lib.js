@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: timing child processes and printing medians side by side.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,16 @@ export function timeCommand(command, args, { runs = 10, cwd, env, allowFailure =
     if (i >= 0) times.push(elapsed);
   }
   return times;
+}
+
+/**
+ * The arguments that run `bin` as a user's shell runs it — with the Node options of its shebang
+ * (`#!/usr/bin/env -S node --v8-pool-size=0 --`) — given to this benchmark's own Node: `[...options, bin]`.
+ */
+export function binArgs(bin) {
+  const shebang = /^#!\/usr\/bin\/env -S node((?: [^ \n]+)*)\n/.exec(readFileSync(bin, 'utf8'));
+  if (!shebang) throw new Error(`${bin}: its first line is not #!/usr/bin/env -S node …`);
+  return [...shebang[1].split(' ').filter(Boolean), bin];
 }
 
 /** The trees bench/static-scale.js generates once in the temp dir, by shape (static-warmup.js and static-second-core.js read them too). */

@@ -10,7 +10,7 @@
 // Needs redis-server on PATH and Debian's python3-celery (/usr/bin/python3, /usr/bin/celery).
 import { rmSync } from 'node:fs';
 import { BIN, CELERY, celeryBenchOptions, celeryEnv, fillWithCelery, makeBenchApp, PYTHON, startCeleryWorker, stopWorkers, timeOnce, workersReady } from './celery.js';
-import { median, startBenchRedis } from './lib.js';
+import { binArgs, median, startBenchRedis } from './lib.js';
 
 const { RUNS, QUEUES, MESSAGES, WORKERS } = celeryBenchOptions();
 
@@ -28,14 +28,14 @@ try {
   let seen;
   for (let run = 0; run < RUNS; run++) {
     // Interleaved, so every side sees the same machine load.
-    const ours = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json'], redis.url);
+    const ours = time(process.execPath, [...binArgs(BIN), 'live', '--redis', redis.url, '--format', 'json'], redis.url);
     const report = JSON.parse(ours.stdout);
     roundTrips = report.live.roundTrips;
     const waiting = report.live.queues.reduce((sum, queue) => sum + queue.waiting, 0);
     seen = `${report.live.queues.length} queues, ${waiting} waiting, ${report.live.workers.length} workers`;
     if (waiting !== MESSAGES - (MESSAGES % QUEUES)) throw new Error(`live saw ${waiting} waiting messages`);
     sides.live.push(ours.ms);
-    const flagged = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--celery-inspect', '--format', 'json'], redis.url);
+    const flagged = time(process.execPath, [...binArgs(BIN), 'live', '--redis', redis.url, '--celery-inspect', '--format', 'json'], redis.url);
     const answered = JSON.parse(flagged.stdout).live.celery.broadcast.replies;
     if (answered !== WORKERS) throw new Error(`--celery-inspect: ${answered} of ${WORKERS} workers answered`);
     sides.inspectFlag.push(flagged.ms);

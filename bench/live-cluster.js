@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, report, startBenchRedis } from './lib.js';
+import { binArgs, median, report, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,7 +122,7 @@ connection.disconnect();`,
   if (fill.status !== 0) throw new Error(`filling the cluster failed: ${fill.stderr}`);
 
   const measure = () => {
-    const ours = time(process.execPath, [BIN, 'live', '--redis', url, '--format', 'json']);
+    const ours = time(process.execPath, [...binArgs(BIN), 'live', '--redis', url, '--format', 'json']);
     return JSON.parse(ours.stdout);
   };
   const few = measure().live.targets[0].roundTrips;

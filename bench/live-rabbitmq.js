@@ -10,7 +10,7 @@
 // Needs Debian's rabbitmq-server and python3-celery (/usr/bin/python3, /usr/bin/celery).
 import { rmSync } from 'node:fs';
 import { BIN, CELERY, celeryBenchOptions, celeryEnv, fillWithCelery, makeBenchApp, PYTHON, startCeleryWorker, stopWorkers, timeOnce, workersReady } from './celery.js';
-import { median, startBenchRabbitmq } from './lib.js';
+import { binArgs, median, startBenchRabbitmq } from './lib.js';
 
 const { RUNS, QUEUES, MESSAGES, WORKERS } = celeryBenchOptions();
 const EXPECTED_READY = MESSAGES - (MESSAGES % QUEUES);
@@ -19,7 +19,7 @@ const appDir = makeBenchApp();
 const node = await startBenchRabbitmq();
 const env = { ...celeryEnv(node.url), ...node.ctl.env };
 const time = (command, args) => timeOnce(command, args, { cwd: appDir, env });
-const live = () => time(process.execPath, [BIN, 'live', '--broker', node.url, '--rabbitmq-api', node.apiUrl, '--format', 'json']);
+const live = () => time(process.execPath, [...binArgs(BIN), 'live', '--broker', node.url, '--rabbitmq-api', node.apiUrl, '--format', 'json']);
 const workers = [];
 try {
   for (let index = 0; index < WORKERS; index++) workers.push(startCeleryWorker(appDir, node.url, index));

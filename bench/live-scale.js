@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fillRq, startBenchRedis } from './lib.js';
+import { binArgs, fillRq, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ try {
   let baselineRoundTrips;
   for (let run = 0; run < RUNS; run++) {
     // Interleaved, so both see the same machine load.
-    const ours = time(process.execPath, [BIN, 'live', '--redis', redis.url, '--format', 'json']);
+    const ours = time(process.execPath, [...binArgs(BIN), 'live', '--redis', redis.url, '--format', 'json']);
     const report = JSON.parse(ours.stdout);
     roundTrips = report.live.roundTrips;
     cpu.live.push(ours.cpuMs);
@@ -80,7 +80,7 @@ try {
     cpu.floor.push(bare.cpuMs);
     bareNode.push(time(process.execPath, ['-e', '0']).ms);
     if (BASELINE_BIN) {
-      const base = time(process.execPath, [BASELINE_BIN, 'live', '--redis', redis.url, '--format', 'json']);
+      const base = time(process.execPath, [...binArgs(BASELINE_BIN), 'live', '--redis', redis.url, '--format', 'json']);
       const baseReport = JSON.parse(base.stdout);
       baselineRoundTrips = baseReport.live.roundTrips;
       baseline.push(base.ms);

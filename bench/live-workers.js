@@ -14,7 +14,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, startBenchRedis } from './lib.js';
+import { binArgs, median, startBenchRedis } from './lib.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '10000,40000,100000' } },
@@ -103,7 +103,7 @@ try {
     const live = [];
     const rqInfo = [];
     for (let run = 0; run < RUNS; run++) {
-      const ours = time(process.execPath, ['--', BIN, 'live', '--redis', redis.url, '--format', 'json']);
+      const ours = time(process.execPath, [...binArgs(BIN), 'live', '--redis', redis.url, '--format', 'json']);
       const seen = JSON.parse(ours.stdout).live.workers.length;
       if (seen !== size) throw new Error(`live saw ${seen} workers, ${size} registered`);
       live.push(ours.ms);

@@ -6,7 +6,7 @@
 //  - ts: an 8,000-module TypeScript monorepo in which every module imports from 'bullmq' and one in fifty uses it
 //    (one in ten calls `.add(` on a Set, which the prefilter cannot tell from a queue's `.add(`).
 // Times, in the same run: the scanner in-process (scanSources via dist/), `node` + scanSources as a process,
-// `receipts-doctor static <dir> --format json` end to end, and ripgrep finding the same calls; then where the
+// `receipts-doctor static <dir> --format json` end to end (with its shebang's Node options, as installed), and ripgrep finding the same calls; then where the
 // scanner's time goes (walk, read, prefilter, tokenize, analyze), measured here with the scanner's own exported parts.
 // Also timed: bench/floor/static-read.js, Node's start plus the walk and a read of every file and nothing else: the
 // floor of any Node implementation on this machine, and what is left of the 5× budget above it.
@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STATIC_SCALE_TREES } from './lib.js';
+import { binArgs, STATIC_SCALE_TREES } from './lib.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -277,10 +277,10 @@ function measure(shape) {
   const timed = timeProcesses({
     scanProcess: [process.execPath, ['--input-type=module', '-e', scanScript]],
     rg: ['rg', ['-n', 'Queue\\(|enqueue\\(|@job\\(|get_queue\\(|\\.addBulk\\(|\\.add\\(', dir]],
-    cli: [process.execPath, [path.join(repo, 'bin/receipts-doctor.js'), 'static', dir, '--format', 'json']],
+    cli: [process.execPath, [...binArgs(path.join(repo, 'bin/receipts-doctor.js')), 'static', dir, '--format', 'json']],
     nodeBare: [process.execPath, ['-e', '0']],
     floor: [process.execPath, [path.join(repo, 'bench/floor/static-read.js'), dir]],
-    ...(baseline ? { baselineCli: [process.execPath, [path.join(baseline, 'bin/receipts-doctor.js'), 'static', dir, '--format', 'json']] } : {}),
+    ...(baseline ? { baselineCli: [process.execPath, [...binArgs(path.join(baseline, 'bin/receipts-doctor.js')), 'static', dir, '--format', 'json']] } : {}),
   });
   const { scanProcess, rg, cli, nodeBare, floor, baselineCli } = timed;
   const rgLines = rg.result.stdout ? rg.result.stdout.trim().split('\n').length : 0;
