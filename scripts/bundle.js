@@ -72,7 +72,9 @@ async function bundle(entry, name) {
   // character escaped with a backslash (`\…` would become `\\u2026`).
   if (/String\.raw|\\[^\x00-\x7f]/.test(bundled)) throw new Error(`dist/bundle/${name}: a non-ASCII character that cannot be written as \\uXXXX`);
   const ascii = bundled.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  writeFileSync(outfile, ascii);
+  // Wrapped as src/bundle/compile.ts compiles it (compile.js is tsc's, built before this script runs).
+  const { wrapBundle } = await import(new URL('../dist/bundle/compile.js', import.meta.url).href);
+  writeFileSync(outfile, wrapBundle(ascii));
 }
 
 // The whole CLI, and the `live` command alone (src/cli/live-main.ts says why).

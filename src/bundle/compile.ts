@@ -36,16 +36,18 @@ export interface BundleExports {
 
 /**
  * Node's CommonJS wrapper plus `__import`: the bundle loads its external ES modules (bullmq, ioredis, execa) through
- * it, because an `import()` inside a vm.Script needs an experimental loader option in Node 20. The cache build and
- * every run must wrap the file identically (V8 checks the source length against the cache).
+ * it, because an `import()` inside a vm.Script needs an experimental loader option in Node 20. scripts/bundle.js
+ * writes the bundle wrapped, so the file's text is the script's source as it is: a source joined from three strings
+ * would be copied into one by V8 before compiling, 1.4 MB of fresh memory on every start (≈ 6 ms here).
  */
-const WRAPPER_START = '(function (exports, require, module, __filename, __dirname, __import) {';
-const WRAPPER_END = '\n})';
+export function wrapBundle(code: string): string {
+  return `(function (exports, require, module, __filename, __dirname, __import) {${code}\n})`;
+}
 
 /** Compiles a bundle, with `cachedData` when given (V8 falls back to compiling when it rejects the cache). */
 export function compileBundle(bundle: Bundle, cachedData?: Buffer): vm.Script {
   // latin1: scripts/bundle.js writes it in ASCII, so this is the same text, read without decoding UTF-8.
-  const source = `${WRAPPER_START}${readFileSync(bundle.file, 'latin1')}${WRAPPER_END}`;
+  const source = readFileSync(bundle.file, 'latin1');
   return new vm.Script(source, { filename: bundle.file, ...(cachedData ? { cachedData } : {}) });
 }
 
