@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/cli/index.js, from tsc) into dist/bundle/cli.cjs, one CommonJS file, and the `live`
 // command alone (dist/cli/live-main.js) into dist/bundle/live.cjs, then makes V8's code cache for each
-// (scripts/code-cache.js). bin/receipts-doctor.js runs dist/bundle/cli.js (src/bundle/cli.ts), which compiles the
-// bundle the command needs with its cache.
+// (scripts/code-cache.js). bin/receipts-doctor.js requires dist/bundle/start.cjs (src/bundle/cli.ts and compile.ts,
+// bundled too), which compiles the bundle the command needs with its cache.
 // Why: start-up was dominated first by Node resolving, reading and compiling about 90 ES modules and 70 CommonJS files
 // of the dependencies one by one, then by compiling the bundle's ES module chunks (docs/CONTRACT.md §8: start-up within
 // 2.5× of `node -e 0`). Node 20 caches compiled code only for scripts (vm.Script), not for ES modules, hence
@@ -80,5 +80,23 @@ async function bundle(entry, name) {
 // The whole CLI, and the `live` command alone (src/cli/live-main.ts says why).
 await bundle('dist/cli/index.js', 'cli.cjs');
 await bundle('dist/cli/live-main.js', 'live.cjs');
+
+// What the bin requires: the start (src/bundle/cli.ts) as CommonJS, like the bin itself (bin/package.json). An ES
+// module entry has Node start its ES module loader first, and an ES module importing `node:fs` reads every export of
+// it (the lazy streams included): ≈ 14 ms of every start (BENCHMARKS.md, "Ninth round"). It only reads files and
+// compiles the bundles, so it is a plain require()d file, without a code cache of its own.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['dist/bundle/cli.js'],
+  outfile: path.join(root, 'dist/bundle/start.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 
 execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });

@@ -16,7 +16,7 @@ if (!out) {
   process.exit(2);
 }
 const BIN = join(root, 'bin/receipts-doctor.js');
-if (!existsSync(join(root, 'dist/bundle/cli.js'))) {
+if (!existsSync(join(root, 'dist/bundle/start.cjs'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }

@@ -15,19 +15,22 @@ describe('the package', () => {
     const [{ files }] = JSON.parse(String(result.stdout)) as { files: { path: string }[] }[];
     const paths = files.map((file) => file.path);
     expect(paths).toContain('dist/cli/index.js');
-    // What the bin runs: the bundle scripts/bundle.js makes after tsc.
-    expect(paths).toContain('dist/bundle/cli.js');
-    expect(readFileSync(path.join(REPO_ROOT, 'bin/receipts-doctor.js'), 'utf8')).toContain("import '../dist/bundle/cli.js';");
+    // What the bin runs: the start scripts/bundle.js makes after tsc, required from a CommonJS bin (bin/package.json).
+    expect(paths).toContain('dist/bundle/start.cjs');
+    expect(readFileSync(path.join(REPO_ROOT, 'bin/receipts-doctor.js'), 'utf8')).toContain("require('../dist/bundle/start.cjs');");
     expect(paths).toContain('bin/receipts-doctor.js');
+    expect(paths).toContain('bin/package.json');
+    expect(JSON.parse(readFileSync(path.join(REPO_ROOT, 'bin/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(paths.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(paths.filter((file) => file.startsWith('src/'))).toEqual([]);
     // Besides JavaScript: the CommonJS bundles (the CLI, the `live` command alone) and their V8 code caches
-    // (scripts/bundle.js, scripts/code-cache.js).
+    // (scripts/bundle.js, scripts/code-cache.js), and the CommonJS start the bin requires.
     expect(paths.filter((file) => file.startsWith('dist/') && !file.endsWith('.js')).sort()).toEqual([
       'dist/bundle/cli.cjs',
       'dist/bundle/cli.cjs.cache',
       'dist/bundle/live.cjs',
       'dist/bundle/live.cjs.cache',
+      'dist/bundle/start.cjs',
     ]);
     for (const file of paths.filter((name) => name.startsWith('dist/') && !name.endsWith('.cache'))) {
       expect(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file).not.toContain('sourceMappingURL');

@@ -1,4 +1,4 @@
-// What bin/receipts-doctor.js runs: the bundled CLI (compile.ts says why CommonJS), with its code cache — the `live`
+// What bin/receipts-doctor.js runs (bundled by scripts/bundle.js into dist/bundle/start.cjs, CommonJS like the bin): the
 // bundle for `receipts-doctor live …`, the full one for everything else and for a `live` run it hands over.
 import { readFileSync } from 'node:fs';
 import { compileBundle, FULL_BUNDLE, LIVE_BUNDLE, runBundle, type Bundle, type BundleExports } from './compile.js';
