@@ -20,9 +20,19 @@ export function languageById(id: LanguageId): Language<LanguageId> {
   return LANGUAGES.find((language) => language.id === id)!;
 }
 
+/** Each extension's language (every extension is one dot and a suffix: a file's is after its last dot). */
+const LANGUAGE_BY_EXTENSION = new Map<string, Language<LanguageId>>();
+for (const language of LANGUAGES) {
+  for (const extension of language.extensions) {
+    if (extension.lastIndexOf('.') !== 0) throw new Error(`${language.id}: extension ${extension} is not one dot and a suffix`);
+    if (!LANGUAGE_BY_EXTENSION.has(extension)) LANGUAGE_BY_EXTENSION.set(extension, language);
+  }
+}
+
 /** The language whose extensions match a file name, whether or not the file is a generated one. */
 function byExtension(fileName: string): Language<LanguageId> | undefined {
-  return LANGUAGES.find((language) => language.extensions.some((extension) => fileName.endsWith(extension)));
+  const dot = fileName.lastIndexOf('.');
+  return dot < 0 ? undefined : LANGUAGE_BY_EXTENSION.get(fileName.slice(dot));
 }
 
 /** The language of a scanned source file; undefined for other files and generated ones. */

@@ -75,7 +75,8 @@ export function listSourceFiles(options: ScanOptions): SourceFile[] {
     const absoluteDir = relativeDir ? `${root}/${relativeDir}` : root;
     let entries;
     try {
-      entries = fs.readdir(absoluteDir);
+      // A subdirectory was listed as a directory, not a link (links are not followed, below).
+      entries = fs.readdir(absoluteDir, relativeDir !== '');
     } catch (error) {
       options.unreadable?.recordError(relativeDir ? `${relativeDir}/` : './', error);
       return;

@@ -54,4 +54,22 @@ describe('confinedFileSystem: listed files checked per directory', () => {
     expect(refusedCode(() => fs.readBytesTransient!(`${root}/pkg/../..`, 1024, true))).toBe(OUTSIDE_PROJECT);
     expect(text(fs.readBytesTransient!(`${root}/link/../pkg/a.py`, 1024, true))).toBe('A = 1\n');
   });
+
+  it('a directory its parent listed as one is inside when its parent is, without resolving it again; nothing else is assumed', () => {
+    const realpaths: string[] = [];
+    const counting = { ...nodeFileSystem, realpath: (file: string) => (realpaths.push(file), nodeFileSystem.realpath!(file)) };
+    const fs = confinedFileSystem(counting, root);
+    fs.readdir(root);
+    expect(fs.readdir(`${root}/pkg`, true).map((entry) => entry.name)).toEqual(['a.py']);
+    expect(text(fs.readBytesTransient!(`${root}/pkg/a.py`, 1024, true))).toBe('A = 1\n');
+    expect(realpaths).toEqual([root, root]); // the root's real path, and the root checked as a directory
+    // Said of a directory whose parent was not checked, or of a path not in normal form: the full check. (Like
+    // `listedRegular` for a file, the hint is the caller's word that the listing said "directory", not "link": the
+    // walk gives it only then, and never descends into a link.)
+    const fresh = confinedFileSystem(counting, root);
+    realpaths.length = 0;
+    expect(fresh.readdir(`${root}/pkg`, true).map((entry) => entry.name)).toEqual(['a.py']);
+    expect(realpaths).toContain(`${root}/pkg`);
+    expect(refusedCode(() => fresh.readdir(`${root}/pkg/../link`, true))).toBe(OUTSIDE_PROJECT);
+  });
 });
