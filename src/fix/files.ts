@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { writeFileAtomically } from '../atomic-write.js';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import type { FileSystem } from '../fs.js';
 import type { ProjectFiles, Refusal } from './types.js';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** node:crypto on first use: this module is loaded by every run that plans fixes for its hints, few write one. */
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
+export const sha256 = (text: string): string => crypto().createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Files above this size are not edited (compose files and env files are a few KiB; the loader refuses 10 MiB). */
 const MAX_EDITED_FILE_BYTES = 10 * 1024 * 1024;
