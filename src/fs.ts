@@ -356,7 +356,7 @@ export function confinedFileSystem(base: FileSystem, root: string, allowed: read
   /**
    * The same for a directory its parent's listing called a directory, not a link: its real path is its parent's real
    * path and its name, so it is inside when its parent is (no realpath, which resolves every component of the path
-   * again: a tenth of the walk on a 12,000-file tree). A parent not checked yet is not assumed: the check is made.
+   * again: a fifth of the walk on a 12,000-file tree). A parent not checked yet is not assumed: the check is made.
    */
   const listedDirInside = (dir: string): boolean => {
     let inside = realDirs.get(dir);
