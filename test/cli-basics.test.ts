@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
@@ -120,12 +120,13 @@ describe('what a static run loads', () => {
   it('static --format json on the incident loads no node:crypto (only fix --write and --output hash files), and still finds the drift', async () => {
     // Printed at exit by the process itself: the built-in modules it loaded. Preloaded as CommonJS (`-r`), like the
     // bin: an ES module probe (`--import`) would start Node's ES module loader, which loads what it needs itself.
-    const probe = path.join(mkdtempSync(path.join(tmpdir(), 'rd-probe-')), 'probe.cjs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'rd-probe-'));
+    const probe = path.join(dir, 'probe.cjs');
     writeFileSync(probe, "process.on('exit', () => process.stderr.write('\\nLOADED ' + process.moduleLoadList.join(',') + '\\n'));\n");
     const result = await execa(process.execPath, ['-r', probe, '--', BIN, 'static', fixture('incident'), '--format', 'json'], {
       reject: false,
       env: { NO_COLOR: '1' },
-    });
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(result.exitCode).toBe(1);
     expect((JSON.parse(String(result.stdout)) as { findings: { rule: string }[] }).findings.map((finding) => finding.rule)).toContain('queue-without-worker');
     const loaded = /LOADED (.*)/.exec(String(result.stderr))?.[1]?.split(',') ?? [];
