@@ -20,6 +20,8 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const EXTERNAL = ['bullmq', 'ioredis', 'execa'];
+// Bundles are written wrapped as src/bundle/compile.ts compiles them (compile.js is tsc's, built before this script).
+const { wrapBundle } = await import(new URL('../dist/bundle/compile.js', import.meta.url).href);
 
 /**
  * commander requires node:child_process at load time for executable subcommands, which this CLI has none of; that one
@@ -39,25 +41,33 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * What every file esbuild writes here shares: one CommonJS file for Node 20, where `import.meta.url` is the file's own
+ * URL. Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs; again 1–2 ms of
+ * reading in the seventh round), and `--verbose` stack traces stay readable.
+ */
+const COMMONJS_FILE = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 /** Bundles one entry of dist/cli/ into dist/bundle/<name>, checked and written in ASCII (below). */
 async function bundle(entry, name) {
   const outfile = path.join(root, 'dist/bundle', name);
   await build({
-    absWorkingDir: root,
+    ...COMMONJS_FILE,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: EXTERNAL,
-    define: { __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    legalComments: 'none',
+    define: { ...COMMONJS_FILE.define, __RECEIPTS_DOCTOR_VERSION__: JSON.stringify(version) },
     plugins: [lazyChildProcessForCommander],
-    // Not minified: it measured no faster to start (1.04× the unminified median, 20 interleaved runs; again 1–2 ms
-    // of reading in the seventh round), and `--verbose` stack traces stay readable.
-    logLevel: 'warning',
   });
 
   // esbuild keeps `import("bullmq")` for the external ES modules; inside a vm.Script that needs an experimental
@@ -72,8 +82,6 @@ async function bundle(entry, name) {
   // character escaped with a backslash (`\…` would become `\\u2026`).
   if (/String\.raw|\\[^\x00-\x7f]/.test(bundled)) throw new Error(`dist/bundle/${name}: a non-ASCII character that cannot be written as \\uXXXX`);
   const ascii = bundled.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  // Wrapped as src/bundle/compile.ts compiles it (compile.js is tsc's, built before this script runs).
-  const { wrapBundle } = await import(new URL('../dist/bundle/compile.js', import.meta.url).href);
   writeFileSync(outfile, wrapBundle(ascii));
 }
 
@@ -85,18 +93,6 @@ await bundle('dist/cli/live-main.js', 'live.cjs');
 // module entry has Node start its ES module loader first, and an ES module importing `node:fs` reads every export of
 // it (the lazy streams included): ≈ 14 ms of every start (BENCHMARKS.md, "Ninth round"). It only reads files and
 // compiles the bundles, so it is a plain require()d file, without a code cache of its own.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['dist/bundle/cli.js'],
-  outfile: path.join(root, 'dist/bundle/start.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+await build({ ...COMMONJS_FILE, entryPoints: ['dist/bundle/cli.js'], outfile: path.join(root, 'dist/bundle/start.cjs') });
 
 execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });

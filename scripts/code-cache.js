@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const compile = new URL('../dist/bundle/compile.js', import.meta.url);
-const { BUNDLES, compileBundle, FULL_BUNDLE, LIVE_BUNDLE, runBundle } = await import(compile.href);
+const { BUNDLES, compileBundle, LIVE_BUNDLE, runBundle } = await import(compile.href);
 const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/receipts-doctor.js', import.meta.url));
 
@@ -55,7 +55,7 @@ if (process.argv[2] === '--warm') {
   process.exitCode = 0;
 } else {
   const self = fileURLToPath(import.meta.url);
-  for (const bundle of [FULL_BUNDLE, LIVE_BUNDLE]) {
+  for (const bundle of BUNDLES) {
     try {
       // The warm-ups' own messages (the refused connection) are shown only when making the cache failed.
       execFileSync(process.execPath, [self, '--warm', bundle.file], { stdio: ['ignore', 'ignore', 'pipe'] });
