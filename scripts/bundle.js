@@ -53,7 +53,9 @@ const COMMONJS_FILE = {
   platform: 'node',
   target: 'node20',
   define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The banner comes before everything esbuild writes, its "use strict" too, which is then no directive but a string
+  // statement: the banner says it first, so the CLI runs in strict mode as its ES modules (and the tests) do.
+  banner: { js: "'use strict'; const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   logLevel: 'warning',
 };

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import vm from 'node:vm';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { RULE_DOCS_BASE_URL } from '../src/rules.js';
@@ -60,6 +61,15 @@ describe('the bundle and its code cache', () => {
     const bundle = path.join(REPO_ROOT, 'dist/bundle', name);
     const result = await execa(process.execPath, [path.join(REPO_ROOT, 'scripts/code-cache.js'), '--check', bundle], { env: { NODE_OPTIONS: '' }, reject: false });
     expect(result.exitCode).toBe(0);
+  });
+
+  it.each(['cli.cjs', 'live.cjs', 'start.cjs'])('%s runs in strict mode, as the ES modules it is built from do', (name) => {
+    // A banner before esbuild's "use strict" once made that a plain string statement: the CLI ran in sloppy mode
+    // while the tests of its modules ran strict. A strict function refuses to show its `caller`.
+    const text = readFileSync(path.join(REPO_ROOT, 'dist/bundle', name), 'latin1');
+    const source = name === 'start.cjs' ? `(function (exports, require, module, __filename, __dirname) {${text}\n})` : text;
+    const wrapper = new vm.Script(source).runInThisContext() as () => void;
+    expect(() => wrapper.caller).toThrow(TypeError);
   });
 
   it('the `live` bundle holds no module of the static stage (no loader, parser, scanner, analyzer or yaml)', () => {
