@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { parseComposeYaml } from '../../src/sources/compose/yaml.js';
+import { MAX_NESTING_DEPTH, parseComposeYaml } from '../../src/sources/compose/yaml.js';
 import { InputError } from '../../src/errors.js';
+import { BIN } from '../helpers/cli.js';
 
 /** Where docker-compose 1.29 (PyYAML) says a quoted scalar starts: `while scanning a quoted scalar in "…", line L, column C`. */
 function referencePosition(text: string): { line: number; column: number } {
@@ -59,5 +61,36 @@ describe('YAML error positions', () => {
     const ours = ourPosition('services:\n  worker: [a, b\n');
     expect(ours.message).not.toContain('starts here');
     expect(ours.line).toBeGreaterThan(0);
+  });
+
+  describe('nesting deeper than the yaml package recurses', () => {
+    // fixtures/fuzz-regressions/deep-flow-yaml's shape: 10,000 flow sequences in a service's command. The yaml
+    // package's composer runs out of stack somewhere past 200 levels, at a place that moves with the stack left; the
+    // error names the first node nested more than 200 levels deep, as the converter does when the recursion gets through.
+    const text = `services:\n  worker:\n    image: app\n    command: ${'['.repeat(10_000)}\n`;
+    // Three mappings enclose the first `[` (column 14); the node inside 201 collections is the 199th `[`.
+    const column = 14 + (MAX_NESTING_DEPTH + 1 - 3);
+
+    it('is reported at the first node nested more than 200 levels deep', () => {
+      expect(ourPosition(text)).toEqual({ line: 4, column, message: `YAML nested more than ${MAX_NESTING_DEPTH} levels deep` });
+    });
+
+    it('the same line on stderr whatever the stack size of the node running the CLI', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'rd-deep-yaml-'));
+      try {
+        writeFileSync(path.join(dir, 'docker-compose.yml'), text);
+        const runs = await Promise.all(
+          ['--stack-size=400', '--stack-size=900'].map((option) =>
+            execa(process.execPath, [option, BIN, 'static', dir], { reject: false, timeout: 30_000 }),
+          ),
+        );
+        for (const run of runs) expect(run.exitCode).toBe(2);
+        expect(runs[0]!.stderr).toContain(`docker-compose.yml:4:${column}`);
+        expect(runs[0]!.stderr).toContain(`YAML nested more than ${MAX_NESTING_DEPTH} levels deep`);
+        expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type CST,
   type Document,
   isAlias,
   isMap as isYamlMap,
@@ -7,6 +8,7 @@ import {
   LineCounter,
   type Node as YamlNode,
   parseAllDocuments,
+  Parser,
   Scalar,
   visit,
 } from 'yaml';
@@ -50,6 +52,32 @@ function unclosedQuoteStart(document: Document.Parsed, end: number): number | un
   return start;
 }
 
+/**
+ * Where the first node of the text at or after `from` that sits inside more than MAX_NESTING_DEPTH collections starts
+ * (the node DocumentConverter would refuse), read from the yaml package's concrete syntax tree: its parser keeps a
+ * stack where its composer recurses. The composer gives up on deep nesting with a RangeError wherever the stack ran
+ * out, a place that moves with Node's version and the frames below the parse; this one does not. Undefined when no
+ * node is that deep (the stack ran out sooner).
+ */
+function firstTooDeep(text: string, from: number): number | undefined {
+  let first: number | undefined;
+  const pending: { token: CST.Token | null | undefined; depth: number }[] = [];
+  for (const token of new Parser().parse(text)) pending.push({ token, depth: 0 });
+  while (pending.length > 0) {
+    const { token, depth } = pending.pop()!;
+    if (!token) continue;
+    if (depth > MAX_NESTING_DEPTH) {
+      if (token.offset >= from && (first === undefined || token.offset < first)) first = token.offset;
+      continue;
+    }
+    if (token.type === 'document') pending.push({ token: token.value, depth });
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      for (const item of token.items) pending.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+    }
+  }
+  return first;
+}
+
 /** Parses a compose file into positioned trees, one per YAML document; `file` is the root-relative name. */
 export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
@@ -70,7 +98,10 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
         .split('\n')[0]!
         .replace(/ at line \d+, column \d+:?$/, '')
         .replace(/"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.)+"/g, '"$1…"');
-      // The yaml package's recursion gives up on very deep flow collections with a RangeError's text.
+      // The yaml package's recursion gives up on very deep nesting with a RangeError's text, where the stack ran out:
+      // the node nested too deeply is named instead, as DocumentConverter names it when the recursion gets through.
+      const tooDeep = /call stack/i.test(first) ? firstTooDeep(text, document.range[0]) : undefined;
+      if (tooDeep !== undefined) throw new InputError(`YAML nested more than ${MAX_NESTING_DEPTH} levels deep`, at(tooDeep));
       const message = /call stack/i.test(first) ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
       // An unclosed quote is reported where the document ends (often past the last line); like docker compose,
       // point at the quote that opens the string instead.
