@@ -100,9 +100,10 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
         .replace(/"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.)+"/g, '"$1…"');
       // The yaml package's recursion gives up on very deep nesting with a RangeError's text, where the stack ran out:
       // the node nested too deeply is named instead, as DocumentConverter names it when the recursion gets through.
-      const tooDeep = /call stack/i.test(first) ? firstTooDeep(text, document.range[0]) : undefined;
+      const stackRanOut = /call stack/i.test(first);
+      const tooDeep = stackRanOut ? firstTooDeep(text, document.range[0]) : undefined;
       if (tooDeep !== undefined) throw new InputError(`YAML nested more than ${MAX_NESTING_DEPTH} levels deep`, at(tooDeep));
-      const message = /call stack/i.test(first) ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
+      const message = stackRanOut ? `nested too deeply (more than ${MAX_NESTING_DEPTH} levels?)` : first;
       // An unclosed quote is reported where the document ends (often past the last line); like docker compose,
       // point at the quote that opens the string instead.
       const opening = /^Missing closing ["']quote$/.test(first) ? unclosedQuoteStart(document, error.pos[0]) : undefined;
