@@ -6,8 +6,9 @@
 //  - ts: an 8,000-module TypeScript monorepo in which every module imports from 'bullmq' and one in fifty uses it
 //    (one in ten calls `.add(` on a Set, which the prefilter cannot tell from a queue's `.add(`).
 // Times, in the same run: the scanner in-process (scanSources via dist/), `node` + scanSources as a process,
-// `receipts-doctor static <dir> --format json` end to end (with its shebang's Node options, as installed), and ripgrep finding the same calls; then where the
-// scanner's time goes (walk, read, prefilter, tokenize, analyze), measured here with the scanner's own exported parts.
+// `receipts-doctor static <dir> --format json` end to end (with its shebang's Node options, as installed), and
+// ripgrep finding the same calls; then where the scanner's time goes (walk, read, prefilter, tokenize, analyze),
+// measured here with the scanner's own exported parts.
 // Also timed: bench/floor/static-read.js, Node's start plus the walk and a read of every file and nothing else: the
 // floor of any Node implementation on this machine, and what is left of the 5× budget above it.
 // Run after `npm run build`:  node bench/static-scale.js [--runs N] [--shape sparse|dense|ts] [--baseline DIR] [--clean]

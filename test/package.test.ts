@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import vm from 'node:vm';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { wrapBundle } from '../src/bundle/compile.js';
 import { RULE_DOCS_BASE_URL } from '../src/rules.js';
 import { REPO_ROOT } from './helpers/cli.js';
 
@@ -67,7 +68,8 @@ describe('the bundle and its code cache', () => {
     // A banner before esbuild's "use strict" once made that a plain string statement: the CLI ran in sloppy mode
     // while the tests of its modules ran strict. A strict function refuses to show its `caller`.
     const text = readFileSync(path.join(REPO_ROOT, 'dist/bundle', name), 'latin1');
-    const source = name === 'start.cjs' ? `(function (exports, require, module, __filename, __dirname) {${text}\n})` : text;
+    // start.cjs is required by the bin (Node wraps it); the bundles are written wrapped.
+    const source = name === 'start.cjs' ? wrapBundle(text) : text;
     const wrapper = new vm.Script(source).runInThisContext() as () => void;
     expect(() => wrapper.caller).toThrow(TypeError);
   });

@@ -11,7 +11,7 @@
  * blocked) leaves the answer unknown.
  */
 import { humanDuration } from '../../wording.js';
-import { parseClientList } from '../../live/client-list.js';
+import { parseClientList, type ClientEntry } from '../../live/client-list.js';
 
 /** One non-empty list of a queue, its tail read before and after CLIENT LIST. */
 export interface ListTail {
@@ -39,8 +39,15 @@ export interface ProofInput {
  * hold then; read once more, a little later, it tells the two apart.
  */
 export function brpopNotBlocked(clientList: string, db: number): boolean {
-  return parseClientList(clientList).some((client) => client.cmd === 'brpop' && client.db === db && !client.flags.includes('b'));
+  return anyNotBlocked(brpopConnections(clientList, db));
 }
+
+/** The connections of `db` whose last command was `brpop`: kombu's consumers. */
+function brpopConnections(clientList: string, db: number): ClientEntry[] {
+  return parseClientList(clientList).filter((client) => client.cmd === 'brpop' && client.db === db);
+}
+
+const anyNotBlocked = (connections: readonly ClientEntry[]): boolean => connections.some((client) => !client.flags.includes('b'));
 
 /**
  * The queues proven consumed by no connected worker, each with the evidence as a sentence; empty when the proof
@@ -50,9 +57,9 @@ export function brpopNotBlocked(clientList: string, db: number): boolean {
 export function provenUnconsumed(input: ProofInput): Map<string, string> {
   const proven = new Map<string, string>();
   if (input.registered === 0 || input.clientList === undefined) return proven;
-  const brpop = parseClientList(input.clientList).filter((client) => client.cmd === 'brpop' && client.db === input.db);
+  const brpop = brpopConnections(input.clientList, input.db);
   // A busy worker (prefetch full, or between two BRPOPs) may be the consumer: nothing can be said.
-  if (brpop.length === 0 || brpop.some((client) => !client.flags.includes('b'))) return proven;
+  if (brpop.length === 0 || anyNotBlocked(brpop)) return proven;
   // A registered worker without a blocked connection is busy with commands other than BRPOP, or gone: unknown.
   if (brpop.length < input.registered) return proven;
   const moved = new Set<string>();
